@@ -1,0 +1,1 @@
+"""Templates rendered into a workspace's .devcontainer/ (data only)."""

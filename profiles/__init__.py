@@ -1,0 +1,1 @@
+"""Built-in profiles shipped inside the devkit wheel (data only)."""

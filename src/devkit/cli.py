@@ -1,0 +1,134 @@
+"""Parses arguments and dispatches to one small function per command.
+
+Only argparse and the command modules' parser definitions are imported here; each command
+imports its heavy libraries (textual, boto3, docker, git) when it runs, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from devkit import __version__
+from devkit.commands import COMMANDS
+from devkit.errors import DevkitError, ExitCode
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as devkit does: what, what to do, exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        from devkit.console import err
+
+        err(f"error: {message}")
+        err(f"hint: run '{self.prog} --help' to see the accepted options")
+        raise SystemExit(int(ExitCode.BAD_INPUT))
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Flags every command shares where they make sense."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--workspace",
+        metavar="PATH",
+        help="the git repository to work in (default: the one you are in)",
+    )
+    common.add_argument("--profile", metavar="NAME", help="workload profile to use")
+    common.add_argument("--yes", "-y", action="store_true", help="answer yes to every question")
+    common.add_argument(
+        "--no-input", action="store_true", help="never ask; fail naming the flag that would answer"
+    )
+    common.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
+    common.add_argument("--json", action="store_true", help="print one JSON object per event")
+    common.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour output (NO_COLOR is honoured)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="devkit",
+        description="A reproducible, staging-faithful dev environment for an ML workload.",
+        epilog="Run 'devkit COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"devkit {__version__}")
+    common = common_options()
+    for flag in ("--workspace", "--color"):
+        parser.add_argument(flag, dest=f"top_{flag[2:]}", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        command.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "workspace", None) is None:
+        args.workspace = getattr(args, "top_workspace", None)
+    color = getattr(args, "color", "auto")
+    if color == "auto" and getattr(args, "top_color", None):
+        color = args.top_color
+    from devkit.console import set_color
+
+    set_color(color)
+    if args.command is None:
+        return _no_command(parser, args)
+    return run_command(args)
+
+
+def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from devkit.interactive import can_use_tui
+
+    if can_use_tui(no_input=False):
+        from devkit.commands import dashboard
+
+        if dashboard.AVAILABLE:
+            return run_command(args, dashboard.run)
+    parser.print_help()
+    return int(ExitCode.OK)
+
+
+def run_command(args: argparse.Namespace, func: object | None = None) -> int:
+    """The one top-level handler: known errors print what and what to do."""
+    from devkit.console import err, print_error
+
+    handler = func or args.handler
+    try:
+        code = handler(args)  # type: ignore[operator]
+        return int(code)
+    except DevkitError as exc:
+        print_error(exc)
+        return int(exc.code)
+    except KeyboardInterrupt:
+        err("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception as exc:
+        path = _log_crash(args, exc)
+        err(f"error: unexpected {type(exc).__name__}: {exc}")
+        err(f"hint: this is a bug in devkit; the traceback is in {path}")
+        return 70
+
+
+def _log_crash(args: argparse.Namespace, exc: BaseException) -> str:
+    import tempfile
+    import time
+    import traceback
+
+    folder = os.environ.get("XDG_STATE_HOME") or os.path.join(tempfile.gettempdir(), "devkit")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"devkit {__version__} {' '.join(sys.argv)}\n")
+        traceback.print_exception(exc, file=fh)
+    return path

@@ -1,0 +1,35 @@
+"""One module per command. Each defines ``register(sub, common)``; nothing heavy at import."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from devkit.commands import (
+    check,
+    data,
+    doctor,
+    down,
+    hooks,
+    init,
+    parity,
+    post_create,
+    profiles,
+    run,
+    status,
+    sync_data,
+)
+
+COMMANDS: list[ModuleType] = [
+    init,
+    sync_data,
+    data,
+    check,
+    run,
+    parity,
+    hooks,
+    post_create,
+    status,
+    down,
+    doctor,
+    profiles,
+]

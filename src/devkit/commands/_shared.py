@@ -1,0 +1,91 @@
+"""Helpers the command functions share: workspace, profiles, running a plan in the right view."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from devkit.errors import ConfigError, ExitCode
+
+if TYPE_CHECKING:
+    from devkit.config.model import Profile
+    from devkit.config.profiles import ProfileSet
+    from devkit.plan import Plan, PlanOutcome
+    from devkit.workspace import Workspace
+
+
+def workspace(args: argparse.Namespace, require_git: bool = True) -> Workspace:
+    from devkit.workspace import Workspace
+
+    return Workspace.locate(getattr(args, "workspace", None), require_git=require_git)
+
+
+def profile_set(ws: Workspace | None) -> ProfileSet:
+    from devkit.config.profiles import ProfileSet
+
+    return ProfileSet(ws.root if ws else None)
+
+
+def selected_profile(args: argparse.Namespace, ws: Workspace) -> Profile:
+    """The profile named by --profile, else the one recorded by the last 'devkit init'."""
+    name = getattr(args, "profile", None) or recorded_profile(ws)
+    profiles = profile_set(ws)
+    if not name:
+        raise ConfigError(
+            "no profile chosen", "pass --profile NAME (one of: " + ", ".join(profiles.names()) + ")"
+        )
+    return profiles.get(name)
+
+
+def recorded_profile(ws: Workspace) -> str | None:
+    path = ws.state / "profile"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def execute(plan: Plan, args: argparse.Namespace) -> PlanOutcome:
+    """Run a plan in the console or JSON view; Ctrl-C cancels cleanly."""
+    import threading
+
+    from devkit.plan import run_plan
+    from devkit.views import pick_reporter
+
+    cancel = threading.Event()
+    return run_plan(plan, pick_reporter(getattr(args, "json", False)), cancel)
+
+
+def show_dry_run(plan: Plan, args: argparse.Namespace) -> int:
+    """Print (or emit as JSON) every change the plan would make; change nothing."""
+    import json
+
+    from devkit.console import out
+
+    described = plan.describe()
+    if getattr(args, "json", False):
+        for step, changes, done in described:
+            out(
+                json.dumps(
+                    {
+                        "event": "planned",
+                        "step": step.id,
+                        "title": step.title,
+                        "done": done,
+                        "changes": changes,
+                    }
+                )
+            )
+        return int(ExitCode.OK)
+    out(f"{plan.title} — dry run, nothing will change:")
+    for step, changes, done in described:
+        if done:
+            out(f"  = {step.title}: already done")
+            continue
+        out(f"  + {step.title}")
+        for line in changes:
+            out(f"      {line}")
+    return int(ExitCode.OK)
+
+
+def not_available(command: str, issue_hint: str) -> ConfigError:
+    return ConfigError(f"'devkit {command}' is not available in this version of devkit", issue_hint)

@@ -1,0 +1,116 @@
+"""The environments map: which accounts and buckets are dev, staging and prod."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from devkit.config.profile_spec import ENVIRONMENTS
+from devkit.config.profiles import ENVIRONMENTS_FILE, builtin_dir, workspace_dir
+from devkit.config.schema import Checker
+from devkit.config.yamlmarks import load_located
+from devkit.errors import Problem, ProblemsError, Where
+
+KNOWN = ("dev", "staging", "prod")
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    accounts: tuple[str, ...]
+    buckets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnvironmentMap:
+    environments: tuple[Environment, ...]
+    parity_buckets: tuple[str, ...]
+    source: str
+
+    def classify_account(self, account: str) -> str:
+        """dev, staging, prod or unknown."""
+        for env in self.environments:
+            if account in env.accounts:
+                return env.name
+        return "unknown"
+
+    def classify_bucket(self, bucket: str) -> str:
+        """The environment whose patterns match; prod wins over any other match."""
+        matches = [
+            e.name for e in self.environments if any(fnmatchcase(bucket, p) for p in e.buckets)
+        ]
+        if "prod" in matches:
+            return "prod"
+        return matches[0] if matches else "unknown"
+
+    def get(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
+
+
+def load_environments(workspace: Path | None = None) -> EnvironmentMap:
+    """The workspace's environments.yaml if it has one, else the built-in map."""
+    candidates = [workspace_dir(workspace), builtin_dir()]
+    ws_file = workspace / ".devkit" / ENVIRONMENTS_FILE if workspace else None
+    paths = [p for p in [ws_file] if p is not None] + [
+        d / ENVIRONMENTS_FILE for d in candidates if d is not None
+    ]
+    path = next(p for p in paths if p.is_file())
+    shown = (
+        str(path.relative_to(workspace))
+        if workspace and path.is_relative_to(workspace)
+        else (f"<built-in>/{ENVIRONMENTS_FILE}" if path.parent == builtin_dir() else str(path))
+    )
+    located, problems = load_located(path.read_text(encoding="utf-8"), shown)
+    if not problems:
+        checker = Checker(located)
+        ENVIRONMENTS.check(located.data, (), checker)
+        ENVIRONMENTS.check_required(located.data, (), checker)
+        problems = checker.problems
+    if problems:
+        raise ProblemsError(problems)
+    envs = located.data.get("environments", {})
+    missing = [n for n in KNOWN if n not in envs]
+    if missing:
+        raise ProblemsError(
+            [
+                Problem(
+                    located.where(("environments",)),
+                    f"environments map lacks {', '.join(missing)}",
+                    "define dev, staging and prod",
+                )
+            ]
+        )
+    unknown = [n for n in envs if n not in KNOWN]
+    if unknown:
+        raise ProblemsError(
+            [
+                Problem(
+                    located.where(("environments", unknown[0]), key=True),
+                    f"unknown environment '{unknown[0]}'",
+                    "use dev, staging and prod",
+                )
+            ]
+        )
+    seen: dict[str, str] = {}
+    for name, env in envs.items():
+        for account in env.get("accounts", []):
+            if account in seen:
+                raise ProblemsError(
+                    [
+                        Problem(
+                            Where(shown),
+                            f"account {account} is in both {seen[account]} and {name}",
+                            "keep it in one",
+                        )
+                    ]
+                )
+            seen[account] = name
+    return EnvironmentMap(
+        environments=tuple(
+            Environment(n, tuple(e.get("accounts", [])), tuple(e.get("buckets", [])))
+            for n, e in envs.items()
+        ),
+        parity_buckets=tuple(located.data.get("parity_buckets", [])),
+        source=shown,
+    )

@@ -1,0 +1,291 @@
+"""The shape of a profile file and of environments.yaml, as schema specs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devkit.config.schema import (
+    Bool,
+    Checker,
+    DateLike,
+    Field,
+    ListOf,
+    MapOf,
+    Number,
+    Obj,
+    Path,
+    Regex,
+    Scalar,
+    Size,
+    Spec,
+    Str,
+)
+
+NAME = r"[a-z][a-z0-9_-]*"
+ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+SEVERITIES = ("error", "warn", "off")
+RULES = (
+    "python",
+    "base_image",
+    "lockfile",
+    "env_keys",
+    "data_schema",
+    "data_version",
+    "branch",
+    "prod_refs",
+    "last_run",
+)
+FORMATS = ("parquet", "csv", "jsonl")
+
+# Parameters each synthetic column type accepts besides 'type' and 'nullable'.
+COLUMN_PARAMS: dict[str, dict[str, Spec]] = {
+    "int": {"min": Number(integer=True), "max": Number(integer=True), "unique": Bool()},
+    "float": {
+        "min": Number(),
+        "max": Number(),
+        "distribution": Str(choices=("uniform", "normal", "lognormal")),
+        "mean": Number(),
+        "std": Number(minimum=0),
+        "decimals": Number(integer=True, minimum=0, maximum=12),
+    },
+    "bool": {"true_fraction": Number(minimum=0, maximum=1)},
+    "category": {"values": ListOf(Scalar(), min_items=1), "weights": ListOf(Number(minimum=0))},
+    "text": {"words": ListOf(Number(integer=True, minimum=0), min_items=2)},
+    "timestamp": {"start": DateLike(), "end": DateLike()},
+    "date": {"start": DateLike(), "end": DateLike()},
+    "uuid": {},
+    "url": {},
+    "email": {},
+    "phone": {},
+    "foreign_key": {
+        "references": Str(pattern=r"[A-Za-z_]\w*\.[A-Za-z_]\w*", pattern_hint="write TABLE.COLUMN")
+    },
+}
+
+
+class ColumnSpec(Spec):
+    """A synthetic column: its type decides which other keys it accepts."""
+
+    type_name = "column"
+
+    def check(self, value: Any, path: Path, checker: Checker) -> None:
+        if not isinstance(value, dict):
+            checker.add(
+                path,
+                f"column {path[-1]} must be a mapping with a 'type'",
+                "write {type: int, min: 0, max: 9}",
+            )
+            return
+        kind = value.get("type")
+        if kind is None:
+            checker.add(
+                path,
+                f"column '{path[-1]}' has no type",
+                f"add 'type:' — one of {', '.join(COLUMN_PARAMS)}",
+            )
+            return
+        allowed = {"type": Str(choices=tuple(COLUMN_PARAMS)), "nullable": Number(0, 1)}
+        params = COLUMN_PARAMS.get(kind) if isinstance(kind, str) else None
+        if params is None:
+            allowed["type"].check(kind, (*path, "type"), checker)
+            return
+        allowed.update(params)
+        fields = {name: Field(spec) for name, spec in allowed.items()}
+        Obj(fields).check(value, path, checker)
+        if kind == "category" and "values" not in value:
+            checker.add(path, f"category column '{path[-1]}' has no values", "add 'values: [a, b]'")
+        weights, values = value.get("weights"), value.get("values")
+        if isinstance(weights, list) and isinstance(values, list) and len(weights) != len(values):
+            checker.add(
+                (*path, "weights"),
+                f"{len(weights)} weights for {len(values)} values",
+                "give one weight per value",
+            )
+        if kind == "foreign_key" and "references" not in value:
+            checker.add(
+                path,
+                f"foreign key column '{path[-1]}' names no table",
+                "add 'references: TABLE.COLUMN'",
+            )
+        low, high = value.get("min"), value.get("max")
+        if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+            checker.add((*path, "min"), f"min {low} is greater than max {high}", "swap them")
+
+
+TABLE = Obj(
+    {
+        "rows": Field(Number(integer=True, minimum=0), required=True, doc="how many rows"),
+        "format": Field(Str(choices=FORMATS)),
+        "path": Field(Str(), doc="file path under the data destination"),
+        "columns": Field(MapOf(ColumnSpec(), key_pattern=r"[A-Za-z_][A-Za-z0-9_]*"), required=True),
+    }
+)
+
+RULE = Obj(
+    {
+        "severity": Field(Str(choices=SEVERITIES), required=True),
+        "max_behind": Field(Number(integer=True, minimum=0)),
+    }
+)
+
+
+class RuleSpec(Spec):
+    """A parity rule: a bare severity or a mapping with severity and options."""
+
+    def check(self, value: Any, path: Path, checker: Checker) -> None:
+        if isinstance(value, str):
+            Str(choices=SEVERITIES).check(value, path, checker)
+        else:
+            RULE.check(value, path, checker)
+
+
+def _check_rule_names(value: dict[str, Any], path: Path, checker: Checker) -> None:
+    rules = value.get("rules")
+    if isinstance(rules, dict):
+        for name in rules:
+            Str(choices=RULES).check(name, (*path, "rules", name), checker)
+
+
+PROFILE = Obj(
+    {
+        "name": Field(Str(pattern=NAME, pattern_hint="use lowercase letters, digits, - and _")),
+        "description": Field(Str(), required=True, doc="one line for 'devkit profiles list'"),
+        "extends": Field(Str(pattern=NAME, pattern_hint="name another profile")),
+        "abstract": Field(Bool(), doc="only a parent for other profiles; not listed or used alone"),
+        "image": Field(
+            Obj(
+                {
+                    "base": Field(Str(), required=True, doc="base image reference"),
+                    "python": Field(
+                        Str(pattern=r"3\.\d+", pattern_hint='write the version as "3.11"'),
+                        required=True,
+                        doc='Python major.minor, e.g. "3.11"',
+                    ),
+                    "system_packages": Field(
+                        ListOf(
+                            Str(
+                                pattern=r"[a-z0-9][a-z0-9.+-]*",
+                                pattern_hint="use a Debian package name",
+                            )
+                        )
+                    ),
+                    "lockfile": Field(Str(), doc="path to the workload's pinned requirements"),
+                    "user": Field(
+                        Str(pattern=r"[a-z_][a-z0-9_-]*", pattern_hint="a Unix user name")
+                    ),
+                }
+            ),
+            required=True,
+        ),
+        "env": Field(MapOf(Scalar(), key_pattern=ENV_NAME, key_hint="use letters, digits and _")),
+        "secrets": Field(
+            ListOf(Str(pattern=ENV_NAME, pattern_hint="an environment variable name"))
+        ),
+        "resources": Field(
+            Obj(
+                {
+                    "cpus": Field(Number(minimum=0.1)),
+                    "memory": Field(Size()),
+                }
+            )
+        ),
+        "ports": Field(ListOf(Number(integer=True, minimum=1, maximum=65535))),
+        "mounts": Field(ListOf(Str())),
+        "post_create": Field(ListOf(Str()), doc="extra shell commands run by post-create"),
+        "trust": Field(Obj({"ca_bundle": Field(Str())})),
+        "branch": Field(
+            Obj(
+                {
+                    "pattern": Field(Regex()),
+                    "base": Field(Str()),
+                }
+            )
+        ),
+        "data": Field(
+            Obj(
+                {
+                    "source": Field(
+                        Obj(
+                            {
+                                "bucket": Field(
+                                    Str(
+                                        pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+                                        pattern_hint="an S3 bucket name",
+                                    ),
+                                    required=True,
+                                ),
+                                "prefix": Field(Str()),
+                                "region": Field(
+                                    Str(
+                                        pattern=r"[a-z]{2}(-[a-z]+)+-\d",
+                                        pattern_hint="e.g. eu-west-1",
+                                    )
+                                ),
+                                "role_arn": Field(
+                                    Str(
+                                        pattern=r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+",
+                                        pattern_hint="arn:aws:iam::ACCOUNT:role/NAME",
+                                    )
+                                ),
+                                "allow_environments": Field(
+                                    ListOf(Str(choices=("dev", "staging")))
+                                ),
+                            }
+                        )
+                    ),
+                    "dest": Field(
+                        Str(), required=True, doc="local folder, relative to the workspace"
+                    ),
+                    "sample": Field(
+                        Obj(
+                            {
+                                "prefixes": Field(ListOf(Str())),
+                                "include": Field(ListOf(Str())),
+                                "exclude": Field(ListOf(Str())),
+                                "max_bytes": Field(Size()),
+                                "max_objects": Field(Number(integer=True, minimum=1)),
+                                "fraction": Field(Number(minimum=0, maximum=1)),
+                            }
+                        )
+                    ),
+                    "synthetic": Field(
+                        Obj(
+                            {
+                                "seed": Field(Number(integer=True, minimum=0)),
+                                "tables": Field(
+                                    MapOf(TABLE, key_pattern=r"[A-Za-z_][A-Za-z0-9_]*"),
+                                    required=True,
+                                ),
+                            }
+                        )
+                    ),
+                }
+            )
+        ),
+        "parity": Field(
+            Obj(
+                {
+                    "reference": Field(Str()),
+                    "rules": Field(MapOf(RuleSpec())),
+                },
+                validators=[_check_rule_names],
+            )
+        ),
+    }
+)
+
+ENVIRONMENT = Obj(
+    {
+        "accounts": Field(ListOf(Str(pattern=r"\d{12}", pattern_hint="a 12-digit account id"))),
+        "buckets": Field(ListOf(Str()), doc="bucket name patterns (fnmatch)"),
+    }
+)
+
+ENVIRONMENTS = Obj(
+    {
+        "environments": Field(MapOf(ENVIRONMENT), required=True),
+        "parity_buckets": Field(
+            ListOf(Str()), doc="staging buckets dev may read parity references from"
+        ),
+    }
+)

@@ -1,0 +1,215 @@
+"""Finding, merging and validating profiles: built-in ones, then the workspace's overrides.
+
+Resolution order (later wins): the profiles shipped in the wheel, then ``.devkit/profiles/*.yaml``
+in the workspace. A workspace file with the same name as a built-in one replaces it, unless it
+says ``extends: <its own name>``, in which case it changes only what it names.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from devkit.config.model import Profile, build_profile
+from devkit.config.profile_spec import PROFILE
+from devkit.config.schema import Checker
+from devkit.config.yamlmarks import Located, load_located
+from devkit.errors import ConfigError, Problem, ProblemsError, Where
+
+ENVIRONMENTS_FILE = "environments.yaml"
+
+
+@dataclass
+class ProfileSource:
+    name: str
+    located: Located
+    layer: int
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("devkit.builtin_profiles")))
+
+
+def workspace_dir(workspace: Path | None) -> Path | None:
+    return workspace / ".devkit" / "profiles" if workspace else None
+
+
+def _display(path: Path, workspace: Path | None) -> str:
+    if path.parent == builtin_dir():
+        return f"<built-in>/{path.name}"
+    if workspace:
+        try:
+            return str(path.relative_to(workspace))
+        except ValueError:
+            pass
+    return str(path)
+
+
+class ProfileSet:
+    """All profiles visible from a workspace, validated together."""
+
+    def __init__(self, workspace: Path | None = None) -> None:
+        self.workspace = workspace
+        self.problems: list[Problem] = []
+        self.layers: list[dict[str, ProfileSource]] = []
+        dirs = [builtin_dir(), workspace_dir(workspace)]
+        for layer, folder in enumerate(d for d in dirs if d is not None):
+            self.layers.append(self._read_layer(folder, layer))
+        self._cache: dict[str, Profile] = {}
+
+    def _read_layer(self, folder: Path, layer: int) -> dict[str, ProfileSource]:
+        found: dict[str, ProfileSource] = {}
+        if not folder.is_dir():
+            return found
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            if path.name in (ENVIRONMENTS_FILE, "environments.yml"):
+                continue
+            shown = _display(path, self.workspace)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                self.problems.append(Problem(Where(shown), f"cannot read: {exc}", "fix the file"))
+                continue
+            located, problems = load_located(text, shown)
+            self.problems.extend(problems)
+            if problems:
+                continue
+            if not isinstance(located.data, dict):
+                self.problems.append(
+                    Problem(
+                        located.where(()),
+                        "a profile must be a mapping",
+                        "start with 'name:' and 'description:' lines",
+                    )
+                )
+                continue
+            checker = Checker(located)
+            PROFILE.check(located.data, (), checker)
+            self.problems.extend(checker.problems)
+            name = located.data.get("name", path.stem)
+            if not isinstance(name, str):
+                continue
+            if name in found:
+                self.problems.append(
+                    Problem(
+                        located.where(("name",)),
+                        f"profile '{name}' is defined twice in {folder.name}/",
+                        f"rename one (other: {found[name].located.file})",
+                    )
+                )
+            found[name] = ProfileSource(name, located, layer)
+        return found
+
+    def names(self, include_abstract: bool = False) -> list[str]:
+        names: set[str] = set()
+        for layer in self.layers:
+            names.update(layer)
+        if include_abstract:
+            return sorted(names)
+        return sorted(n for n in names if not self._merged(n)[0].get("abstract", False))
+
+    def _source(self, name: str, below: int | None = None) -> ProfileSource | None:
+        top = len(self.layers) if below is None else below
+        for layer in reversed(self.layers[:top]):
+            if name in layer:
+                return layer[name]
+        return None
+
+    def _merged(
+        self, name: str, below: int | None = None, chain: tuple[str, ...] = ()
+    ) -> tuple[dict[str, Any], list[ProfileSource]]:
+        source = self._source(name, below)
+        if source is None:
+            raise self._unknown(name)
+        data = copy.deepcopy(source.located.data)
+        parent_name = data.pop("extends", None)
+        data.setdefault("name", name)
+        if not isinstance(parent_name, str):
+            return data, [source]
+        key = f"{parent_name}@{source.layer}"
+        if key in chain:
+            cycle = " -> ".join([*(c.split("@")[0] for c in chain), parent_name])
+            raise ProblemsError(
+                [
+                    Problem(
+                        source.located.where(("extends",)),
+                        f"'extends' makes a cycle: {cycle}",
+                        "remove one 'extends' from the cycle",
+                    )
+                ]
+            )
+        # A file extending its own name builds on the same profile one layer below.
+        parent_below = source.layer if parent_name == name else None
+        if self._source(parent_name, parent_below) is None:
+            raise ProblemsError(
+                [
+                    Problem(
+                        source.located.where(("extends",)),
+                        f"extends unknown profile '{parent_name}'",
+                        self._known_hint(),
+                    )
+                ]
+            )
+        parent, sources = self._merged(parent_name, parent_below, (*chain, key))
+        parent.pop("abstract", None)
+        return deep_merge(parent, data), [*sources, source]
+
+    def _known_hint(self) -> str:
+        return "known profiles: " + ", ".join(self.names(include_abstract=True))
+
+    def _unknown(self, name: str) -> ConfigError:
+        return ConfigError(
+            f"unknown profile '{name}'", "known profiles: " + ", ".join(self.names())
+        )
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise ProblemsError(self.problems)
+
+    def get(self, name: str) -> Profile:
+        """The resolved, fully validated profile; every problem is raised at once."""
+        if name in self._cache:
+            return self._cache[name]
+        self.raise_problems()
+        data, sources = self._merged(name)
+        if data.get("abstract"):
+            raise ConfigError(
+                f"profile '{name}' is abstract (a parent for other profiles)",
+                "pick one of: " + ", ".join(self.names()),
+            )
+        top = sources[-1].located
+        checker = Checker(top)
+        PROFILE.check_required(data, (), checker)
+        if checker.problems:
+            raise ProblemsError(checker.problems)
+        profile = build_profile(data, tuple(s.located.file for s in sources))
+        self._cache[name] = profile
+        return profile
+
+    def all(self) -> list[Profile]:
+        """Every concrete profile; problems in any of them are raised together."""
+        self.raise_problems()
+        problems: list[Problem] = []
+        profiles: list[Profile] = []
+        for name in self.names():
+            try:
+                profiles.append(self.get(name))
+            except ProblemsError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ProblemsError(problems)
+        return profiles
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; lists and scalars in ``override`` replace ``base``."""
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result

@@ -1,0 +1,61 @@
+"""All terminal output goes through here: colour choice, errors and plain messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from devkit.errors import DevkitError
+
+_color_mode = "auto"
+
+
+def set_color(mode: str) -> None:
+    global _color_mode
+    _color_mode = mode
+
+
+def use_color(stream: IO[str]) -> bool:
+    if _color_mode == "always":
+        return True
+    if _color_mode == "never" or "NO_COLOR" in os.environ:
+        return False
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def rich_console(stream: IO[str] | None = None) -> Console:
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    color = use_color(stream)
+    return Console(
+        file=stream,
+        force_terminal=color if _color_mode == "always" else None,
+        no_color=not color,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def out(text: str = "") -> None:
+    print(text, file=sys.stdout, flush=True)
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _styled(text: str, code: str, stream: IO[str]) -> str:
+    return f"\033[{code}m{text}\033[0m" if use_color(stream) else text
+
+
+def print_error(error: DevkitError) -> None:
+    """One line of what went wrong, one of what to do."""
+    where = f"{error.where}: " if error.where else ""
+    err(_styled("error:", "1;31", sys.stderr) + f" {where}{error.what}")
+    if error.hint:
+        err(_styled("hint:", "1;33", sys.stderr) + f" {error.hint}")

@@ -1,0 +1,1 @@
+"""Devcontainer rendering, image build, container lifecycle and host trust."""

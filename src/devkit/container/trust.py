@@ -1,0 +1,54 @@
+"""Host trust: the CA bundle and proxy settings containers need to reach package indexes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CA_ENV_VARS = (
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+    "PIP_CERT",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "AWS_CA_BUNDLE",
+)
+SYSTEM_BUNDLES = (
+    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu, Alpine
+    "/etc/pki/tls/certs/ca-bundle.crt",  # Fedora, RHEL
+    "/etc/ssl/cert.pem",  # macOS, OpenBSD
+    "/etc/ssl/ca-bundle.pem",  # openSUSE
+)
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY")
+
+
+def detect_ca_bundle(setting: str = "auto") -> Path | None:
+    """The CA bundle the host trusts: an explicit path, the env variables, then system paths."""
+    if setting == "none":
+        return None
+    if setting != "auto":
+        path = Path(setting).expanduser()
+        return path if path.is_file() else None
+    for var in CA_ENV_VARS:
+        value = os.environ.get(var)
+        if value and Path(value).is_file():
+            return Path(value)
+    return next((Path(p) for p in SYSTEM_BUNDLES if Path(p).is_file()), None)
+
+
+def proxy_settings() -> dict[str, str]:
+    """Proxy variables set on the host, upper-case names, lower-case spellings folded in."""
+    found: dict[str, str] = {}
+    for name in PROXY_VARS:
+        value = os.environ.get(name) or os.environ.get(name.lower())
+        if value:
+            found[name] = value
+    return found
+
+
+def redact_proxy(url: str) -> str:
+    """A proxy URL without its password, for logs."""
+    if "@" not in url:
+        return url
+    scheme, _, rest = url.rpartition("://")
+    return f"{scheme}://***@{rest.split('@', 1)[1]}" if scheme else "***@" + rest.split("@", 1)[1]

@@ -1,0 +1,159 @@
+"""Preflight checks behind `devkit doctor` (and the TUI's first screen), as plan steps.
+
+Each check reports ok or warn through its result, and raises a DevkitError when it fails;
+only checks marked blocking make `doctor` exit non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from devkit.errors import ConfigError, NotReadyError
+from devkit.plan import StepContext, StepResult
+
+MIN_FREE_BYTES = 2 * 1024**3
+WARN_FREE_BYTES = 10 * 1024**3
+
+
+@dataclass
+class Check:
+    """A read-only check: never 'done', describes nothing it would change."""
+
+    id: str
+    title: str
+    workspace: Path | None = None
+
+    def describe(self) -> list[str]:
+        return []
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        raise NotImplementedError
+
+
+def ok(summary: str, **data: object) -> StepResult:
+    return StepResult(summary, {"status": "ok", **data})
+
+
+def warn(summary: str, hint: str = "", **data: object) -> StepResult:
+    text = f"{summary} — {hint}" if hint else summary
+    return StepResult(text, {"status": "warn", **data})
+
+
+class GitCheck(Check):
+    def run(self, ctx: StepContext) -> StepResult:
+        git = shutil.which("git")
+        if not git:
+            raise NotReadyError("git is not installed", "install git (e.g. 'apt-get install git')")
+        version = subprocess.run([git, "--version"], capture_output=True, text=True, check=False)
+        return ok(version.stdout.strip().removeprefix("git version ") or "present")
+
+
+class WorkspaceCheck(Check):
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.workspace import find_git_root
+
+        start = self.workspace or Path.cwd()
+        root = find_git_root(start)
+        if root is None:
+            raise ConfigError(
+                f"{start} is not inside a git repository",
+                "cd into your repository or pass --workspace PATH",
+            )
+        return ok(str(root), path=str(root))
+
+
+class DockerCheck(Check):
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.engine import connect, engine_address, engine_version
+
+        client = connect(timeout=10)
+        try:
+            info = engine_version(client)
+        finally:
+            client.close()
+        return ok(
+            f"Docker Engine {info['version']} (API {info['api']}, {info['os']}) "
+            f"at {engine_address()}",
+            **info,
+        )
+
+
+class DiskCheck(Check):
+    def run(self, ctx: StepContext) -> StepResult:
+        folder = self.workspace or Path.cwd()
+        free = shutil.disk_usage(folder).free
+        gib = free / 1024**3
+        if free < MIN_FREE_BYTES:
+            raise NotReadyError(
+                f"only {gib:.1f} GiB free on {folder}",
+                "free at least 2 GiB (docker system prune, old datasets)",
+            )
+        if free < WARN_FREE_BYTES:
+            return warn(f"{gib:.1f} GiB free", "images and data may need more", free=free)
+        return ok(f"{gib:.0f} GiB free", free=free)
+
+
+class NetworkTrustCheck(Check):
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.trust import detect_ca_bundle, proxy_settings, redact_proxy
+
+        bundle = detect_ca_bundle()
+        proxies = proxy_settings()
+        parts = [f"CA bundle {bundle}" if bundle else "no CA bundle found"]
+        if proxies:
+            parts.append(
+                ", ".join(f"{k}={redact_proxy(v)}" for k, v in proxies.items() if k != "NO_PROXY")
+            )
+        else:
+            parts.append("no proxy variables")
+        if bundle is None:
+            return warn("; ".join(parts), "set SSL_CERT_FILE if you are behind a TLS proxy")
+        return ok("; ".join(parts), ca_bundle=str(bundle), proxies=sorted(proxies))
+
+
+class AwsCheck(Check):
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.config.environments import load_environments
+        from devkit.data.aws import caller_identity, session
+
+        envs = load_environments(self.workspace)
+        has_any = any(os.environ.get(v) for v in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE"))
+        try:
+            ident = caller_identity(session())
+        except NotReadyError as exc:
+            note = exc.what if has_any else "no AWS credentials"
+            return warn(note, "sync-data will generate synthetic data instead")
+        env = envs.classify_account(ident["account"])
+        summary = f"account {ident['account']} ({env}) as {ident['arn']}"
+        if env == "prod":
+            return warn(summary, "prod credentials: devkit refuses to read data with them")
+        if env != "dev":
+            return warn(summary, f"{env} account: sync-data only reads dev accounts")
+        return ok(summary, account=ident["account"], environment=env)
+
+
+class ProfilesCheck(Check):
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.config.profiles import ProfileSet
+
+        profiles = ProfileSet(self.workspace).all()
+        return ok(f"{len(profiles)} valid: " + ", ".join(p.name for p in profiles))
+
+
+def preflight_checks(workspace: Path | None) -> list[Check]:
+    return [
+        GitCheck("git", "git", workspace),
+        WorkspaceCheck("workspace", "workspace", workspace),
+        ProfilesCheck("profiles", "profiles", workspace),
+        DockerCheck("docker", "Docker Engine", workspace),
+        DiskCheck("disk", "disk space", workspace),
+        NetworkTrustCheck("network", "proxy and CA", workspace),
+        AwsCheck("aws", "AWS credentials", workspace),
+    ]

@@ -1,0 +1,161 @@
+"""Console rendering of plan events: progress bars in a terminal, plain lines elsewhere."""
+
+from __future__ import annotations
+
+import time
+from typing import IO
+
+from devkit.console import use_color
+from devkit.events import (
+    Event,
+    Log,
+    PlanFinished,
+    PlanStarted,
+    Progress,
+    StepDone,
+    StepFailed,
+    StepStarted,
+)
+
+PLAIN_PROGRESS_EVERY_S = 5.0
+
+
+def format_amount(value: float, unit: str) -> str:
+    if unit == "B":
+        for name in ("B", "KiB", "MiB", "GiB", "TiB"):
+            if abs(value) < 1024 or name == "TiB":
+                return f"{value:.0f} {name}" if name == "B" else f"{value:.1f} {name}"
+            value /= 1024
+    return f"{value:g} {unit}".strip()
+
+
+class ConsoleView:
+    """Renders events for a person. In a terminal it draws rich progress bars."""
+
+    def __init__(self, stream: IO[str], verbose_logs: bool = True) -> None:
+        self.stream = stream
+        self.color = use_color(stream)
+        self.tty = stream.isatty()
+        self.verbose_logs = verbose_logs
+        self.titles: dict[str, str] = {}
+        self._last_plain: dict[str, float] = {}
+        self._progress: object | None = None
+        self._tasks: dict[str, int] = {}
+        self._statuses: list[str] = []
+
+    def _write(self, text: str) -> None:
+        if self._progress is not None:
+            from rich.progress import Progress as RichProgress
+
+            assert isinstance(self._progress, RichProgress)
+            self._progress.console.print(text, markup=False, highlight=False)
+            return
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _mark(self, symbol: str, code: str) -> str:
+        return f"\033[{code}m{symbol}\033[0m" if self.color else symbol
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, PlanStarted):
+            self._write(f"{event.title}")
+        elif isinstance(event, StepStarted):
+            self.titles[event.step] = event.title
+        elif isinstance(event, Log):
+            if self.verbose_logs:
+                self._write(f"  │ {event.line}")
+        elif isinstance(event, Progress):
+            self._on_progress(event)
+        elif isinstance(event, StepDone):
+            self._stop_bar(event.step)
+            status = event.data.get("status", "ok")
+            if "status" in event.data:
+                self._statuses.append(status)
+            symbol = {"warn": self._mark("!", "33"), "info": "·"}.get(status, self._mark("✓", "32"))
+            if event.skipped:
+                symbol = self._mark("=", "2")
+            self._write(f"{symbol} {self.titles.get(event.step, event.step)}: {event.summary}")
+        elif isinstance(event, StepFailed):
+            self._stop_bar(event.step)
+            where = f"{event.where}: " if event.where else ""
+            title = self.titles.get(event.step, event.step)
+            self._statuses.append("fail")
+            self._write(f"{self._mark('✗', '31')} {title}: {where}{event.what}")
+            if event.hint:
+                self._write(f"  hint: {event.hint}")
+        elif isinstance(event, PlanFinished):
+            self._stop_all()
+            if self._statuses:
+                counts = {s: self._statuses.count(s) for s in ("ok", "warn", "fail")}
+                self._write(
+                    f"{len(self._statuses)} checks: {counts['ok']} ok, "
+                    f"{counts['warn']} warning(s), {counts['fail']} failed."
+                )
+            elif event.ok and event.changed == 0 and event.skipped:
+                self._write(
+                    f"Nothing to do: all {event.skipped} steps already done "
+                    f"({event.seconds:.2f} s)."
+                )
+            elif event.ok:
+                self._write(
+                    f"Done in {event.seconds:.1f} s ({event.changed} changed, "
+                    f"{event.skipped} already done)."
+                )
+
+    def _on_progress(self, event: Progress) -> None:
+        if not self.tty:
+            now = time.monotonic()
+            finished = event.total is not None and event.done >= event.total
+            if finished or now - self._last_plain.get(event.step, 0.0) >= PLAIN_PROGRESS_EVERY_S:
+                self._last_plain[event.step] = now
+                total = f"/{format_amount(event.total, event.unit)}" if event.total else ""
+                self._write(
+                    f"  … {self.titles.get(event.step, event.step)}: "
+                    f"{format_amount(event.done, event.unit)}{total}"
+                )
+            return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+        from rich.progress import Progress as RichProgress
+
+        if self._progress is None:
+            from devkit.console import rich_console
+
+            columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()]
+            if event.unit == "B":
+                columns += [DownloadColumn(), TransferSpeedColumn()]
+            columns.append(TimeRemainingColumn())
+            bar = RichProgress(*columns, console=rich_console(self.stream), transient=True)
+            bar.start()
+            self._progress = bar
+        bar = self._progress
+        assert isinstance(bar, RichProgress)
+        if event.step not in self._tasks:
+            self._tasks[event.step] = bar.add_task(
+                self.titles.get(event.step, event.step), total=event.total
+            )
+        bar.update(self._tasks[event.step], completed=event.done, total=event.total)
+
+    def _stop_bar(self, step: str) -> None:
+        if self._progress is not None and step in self._tasks:
+            from rich.progress import Progress as RichProgress
+
+            assert isinstance(self._progress, RichProgress)
+            self._progress.remove_task(self._tasks.pop(step))
+            if not self._tasks:
+                self._stop_all()
+
+    def _stop_all(self) -> None:
+        if self._progress is not None:
+            from rich.progress import Progress as RichProgress
+
+            assert isinstance(self._progress, RichProgress)
+            self._progress.stop()
+            self._progress = None
+            self._tasks.clear()

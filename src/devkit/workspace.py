@@ -1,0 +1,75 @@
+"""The developer's git repository and devkit's own state folder inside it (``.devkit/``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from devkit.errors import ConfigError
+
+STATE_DIR = ".devkit"
+# Everything in .devkit/ is local state except the workspace's own profiles and environments map.
+STATE_GITIGNORE = "*\n!.gitignore\n!profiles/\n!profiles/**\n!environments.yaml\n"
+
+
+def find_git_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``.git`` (a folder, or a worktree file)."""
+    current = start.resolve()
+    for folder in (current, *current.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def locate(cls, explicit: str | None = None, require_git: bool = True) -> Workspace:
+        """The workspace named by --workspace, else the git root above the current folder."""
+        if explicit:
+            path = Path(explicit).expanduser()
+            if not path.is_dir():
+                raise ConfigError(
+                    f"workspace '{explicit}' is not a folder",
+                    "pass --workspace with the path of your git repository",
+                )
+            root = find_git_root(path)
+            if root is None and require_git:
+                raise ConfigError(
+                    f"workspace '{explicit}' is not a git repository",
+                    "run 'git init' there, or pass the repository's root",
+                )
+            return cls(root or path.resolve())
+        here = Path(os.getcwd())
+        root = find_git_root(here)
+        if root is None:
+            if require_git:
+                raise ConfigError(
+                    f"{here} is not inside a git repository",
+                    "cd into your repository or pass --workspace PATH",
+                )
+            return cls(here.resolve())
+        return cls(root)
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_DIR
+
+    def state_path(self, *parts: str) -> Path:
+        """A path under .devkit/, creating the folder (and its .gitignore) on first use."""
+        self.ensure_state()
+        path = self.state.joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def ensure_state(self) -> None:
+        self.state.mkdir(exist_ok=True)
+        ignore = self.state / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(STATE_GITIGNORE, encoding="utf-8")
+
+    def is_git(self) -> bool:
+        return (self.root / ".git").exists()
