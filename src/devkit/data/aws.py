@@ -19,16 +19,19 @@ def redact(text: str) -> str:
 
 def session(
     region: str | None = None,
+    profile: str | None = None,
     aws_access_key_id: str | None = None,
     aws_secret_access_key: str | None = None,
     aws_session_token: str | None = None,
 ) -> Any:
-    """A boto3 session from the standard chain (or the given keys); endpoints come from
-    AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, which botocore honours itself."""
+    """A boto3 session from the standard chain (env, AWS_PROFILE, config files, SSO, IMDS), or
+    the given keys; endpoints come from AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, which botocore
+    honours itself."""
     import boto3
 
     return boto3.session.Session(
         region_name=region,
+        profile_name=profile,
         aws_access_key_id=aws_access_key_id,
         aws_secret_access_key=aws_secret_access_key,
         aws_session_token=aws_session_token,
