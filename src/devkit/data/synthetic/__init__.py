@@ -45,7 +45,7 @@ def write_synthetic(
 ) -> Manifest:
     """Generate every table into ``dest`` (temp file + rename each) and record the manifest."""
     from devkit.data.synthetic.generate import generate
-    from devkit.data.synthetic.writers import encode
+    from devkit.data.synthetic.writers import chunks
 
     dest.mkdir(parents=True, exist_ok=True)
     targets = {name: table_file(name, table) for name, table in tables.items()}
@@ -58,28 +58,33 @@ def write_synthetic(
     manifest.source = {"spec": spec_digest(tables, seed), "seed": seed}
     for name, table in generated.items():
         rel = targets[name]
-        data = encode(table, str(tables[name].get("format", "parquet")))
+        pieces = chunks(table, str(tables[name].get("format", "parquet")))
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.parent / f".devkit-tmp-{target.name}"
+        digest, size = hashlib.sha256(), 0
         try:
             with open(tmp, "wb") as handle:
-                handle.write(data)
+                for piece in pieces:
+                    handle.write(piece)
+                    digest.update(piece)
+                    size += len(piece)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
+        del pieces
         manifest.record(
             rel,
             {
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": size,
+                "sha256": digest.hexdigest(),
                 "mtime_ns": target.stat().st_mtime_ns,
                 "rows": table.num_rows,
             },
         )
         if on_file:
-            on_file(rel, len(data))
+            on_file(rel, size)
     manifest.compact()
     return manifest

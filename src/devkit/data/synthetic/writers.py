@@ -19,17 +19,25 @@ CREATED_BY = b"devkit synthetic (parquet format 2.6)"
 ROW_GROUP_ROWS = 65_536
 
 
-def encode(table: Any, fmt: str) -> bytes:
+Chunks = list[bytes | memoryview]
+
+
+def chunks(table: Any, fmt: str) -> Chunks:
+    """The file's bytes as a few zero-copy pieces (write them in order)."""
     if fmt == "parquet":
-        return parquet_bytes(table)
+        return parquet_chunks(table)
     if fmt == "csv":
-        return csv_bytes(table)
+        return csv_chunks(table)
     if fmt == "jsonl":
-        return jsonl_bytes(table)
+        return jsonl_chunks(table)
     raise ValueError(f"unknown format {fmt}")
 
 
-def parquet_bytes(table: Any) -> bytes:
+def encode(table: Any, fmt: str) -> bytes:
+    return b"".join(chunks(table, fmt))
+
+
+def parquet_chunks(table: Any) -> Chunks:
     pq = arrow.pq()
 
     sink = io.BytesIO()
@@ -47,7 +55,7 @@ def parquet_bytes(table: Any) -> bytes:
         write_page_index=False,
         write_page_checksum=False,
     )
-    return _pin_created_by(sink.getvalue())
+    return _pin_created_by(sink.getbuffer())
 
 
 def _varint(value: int) -> bytes:
@@ -62,7 +70,7 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def _pin_created_by(data: bytes) -> bytes:
+def _pin_created_by(data: memoryview) -> Chunks:
     """Swap the writer's version string in the Thrift footer for a fixed one.
 
     The footer is the last thing in the file (``<footer><len:u32 LE>PAR1``) and holds no offsets
@@ -70,15 +78,15 @@ def _pin_created_by(data: bytes) -> bytes:
     """
     pq = arrow.pq()
 
-    created_by = pq.ParquetFile(io.BytesIO(data)).metadata.created_by.encode("utf-8")
     (footer_len,) = struct.unpack("<I", data[-8:-4])
     start = len(data) - 8 - footer_len
-    footer = data[start:-8]
+    footer = bytes(data[start:-8])
+    created_by = pq.read_metadata(io.BytesIO(bytes(data[start:]))).created_by.encode("utf-8")
     old = _varint(len(created_by)) + created_by
     if footer.count(old) != 1:
-        return data
+        return [data]
     new_footer = footer.replace(old, _varint(len(CREATED_BY)) + CREATED_BY)
-    return data[:start] + new_footer + struct.pack("<I", len(new_footer)) + b"PAR1"
+    return [data[:start], new_footer + struct.pack("<I", len(new_footer)) + b"PAR1"]
 
 
 def _text_values(array: Any, quote: str) -> Any:
@@ -107,27 +115,27 @@ def _text_values(array: Any, quote: str) -> Any:
     return pc.cast(array, pa.string())
 
 
-def _content(lines: Any) -> bytes:
+def _content(lines: Any) -> memoryview:
     """The concatenated bytes of a string array (its data buffer), with no per-row Python."""
     import numpy as np
 
     if len(lines) == 0:
-        return b""
+        return memoryview(b"")
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[
         lines.offset : lines.offset + len(lines) + 1
     ]
     data = lines.buffers()[2]
-    return bytes(data.to_pybytes()[int(offsets[0]) : int(offsets[-1])])
+    return memoryview(data)[int(offsets[0]) : int(offsets[-1])]
 
 
-def csv_bytes(table: Any) -> bytes:
+def csv_chunks(table: Any) -> Chunks:
     """RFC 4180 CSV: header, strings always quoted, nulls as empty unquoted fields, LF endings."""
     pa = arrow.pa()
     pc = arrow.pc()
 
     header = (",".join(table.column_names) + "\n").encode("utf-8")
     if table.num_rows == 0:
-        return header
+        return [header]
     parts: list[object] = []
     for i, name in enumerate(table.column_names):
         if i:
@@ -135,20 +143,20 @@ def csv_bytes(table: Any) -> bytes:
         parts.append(pc.fill_null(_text_values(table.column(name), "csv"), ""))
     parts.append("\n")
     lines = pc.binary_join_element_wise(*parts, "").cast(pa.string())
-    return header + _content(lines)
+    return [header, _content(lines)]
 
 
-def jsonl_bytes(table: Any) -> bytes:
+def jsonl_chunks(table: Any) -> Chunks:
     """One JSON object per line, keys in column order, ``null`` for missing values."""
     pa = arrow.pa()
     pc = arrow.pc()
 
     if table.num_rows == 0:
-        return b""
+        return []
     parts: list[object] = []
     for i, name in enumerate(table.column_names):
         parts.append(("{" if i == 0 else ",") + f'"{name}":')
         parts.append(pc.fill_null(_text_values(table.column(name), "json"), "null"))
     parts.append("}\n")
     lines = pc.binary_join_element_wise(*parts, "").cast(pa.string())
-    return _content(lines)
+    return [_content(lines)]
