@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from devkit.config.model import Profile
-from devkit.container.context import ImageInputs
 from devkit.container.container_step import ContainerStep
+from devkit.container.context import ImageInputs
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
 from devkit.container.postcreate_step import PostCreateStep
@@ -27,10 +27,8 @@ from devkit.errors import ConfigError
 from devkit.plan import Plan, Step
 from devkit.workspace import Workspace
 
-if TYPE_CHECKING:
-    pass
-
 DATA_MODES = ("sample", "synthetic", "none")
+NETWORKS = ("bridge", "host")
 
 
 @dataclass
@@ -41,6 +39,7 @@ class InitOptions:
     data: str | None = None  # sample | synthetic | none; None = sample when credentials work
     base_image: str | None = None
     overwrite: bool = False  # --force / --yes / a yes to the question (a backup is always kept)
+    network: str = "bridge"  # bridge | host (build and container on the host's network)
     fetch: bool = True  # fetch the base branch from the remote when there is one
     host_user: HostUser | None = None
     env: dict[str, str] | None = None  # host environment (secrets, proxies); default os.environ
@@ -53,14 +52,10 @@ def host_user() -> HostUser:
 
 
 def check_branch(name: str, profile: Profile) -> None:
-    from devkit.branch_names import validate_branch_name
+    """ConfigError (exit 2) naming every problem with the branch name, before any step runs."""
+    from devkit.git_branch import check_name
 
-    problems = validate_branch_name(name, profile.branch.pattern)
-    if problems:
-        raise ConfigError(
-            f"invalid branch name '{name}': " + "; ".join(problems),
-            f"pass --branch with a name matching {profile.branch.pattern} (e.g. feat/my-change)",
-        )
+    check_name(name, profile.branch)
 
 
 def branch_step(ws: Workspace, profile: Profile, options: InitOptions) -> Step:
@@ -72,17 +67,20 @@ def branch_step(ws: Workspace, profile: Profile, options: InitOptions) -> Step:
 def data_step(ws: Workspace, profile: Profile, options: InitOptions) -> Step | None:
     if options.data == "none" or profile.data is None:
         return None
+    import importlib
+
     try:
-        from devkit.data.step import DataStep
+        module = importlib.import_module("devkit.data.step")
     except ImportError:
         return None
-    mode = options.data or "auto"
-    step: Step = DataStep(ws.root, profile, mode)  # type: ignore[arg-type]
+    step: Step = module.DataStep(ws.root, profile, options.data or "auto")
     return step
 
 
 def image_target(ws: Workspace, profile: Profile, options: InitOptions) -> ImageTarget:
-    rendered = render(profile, options.base_image, options.host_user or host_user())
+    rendered = render(
+        profile, options.base_image, options.host_user or host_user(), options.network
+    )
     base = options.base_image or profile.image.base
     return ImageTarget(ImageInputs(ws.root, profile, rendered, base), DockerHandle(options.docker))
 
@@ -91,6 +89,10 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
     if options.data is not None and options.data not in DATA_MODES:
         raise ConfigError(
             f"unknown data mode '{options.data}'", "pass --data sample, synthetic or none"
+        )
+    if options.network not in NETWORKS:
+        raise ConfigError(
+            f"unknown network mode '{options.network}'", "pass --network bridge or host"
         )
     check_branch(options.branch, profile)
     target = image_target(workspace, profile, options)

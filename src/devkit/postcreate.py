@@ -19,7 +19,7 @@ from pathlib import Path
 
 from devkit.config.model import Profile
 from devkit.errors import NotReadyError
-from devkit.plan import Plan, StepContext, StepResult
+from devkit.plan import Plan, Step, StepContext, StepResult
 
 
 class _Check:
@@ -31,6 +31,9 @@ class _Check:
 
     def is_done(self) -> bool:
         return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        raise NotImplementedError
 
 
 class WorkspaceCheck(_Check):
@@ -163,7 +166,7 @@ def build_post_create_plan(
     from devkit.container.secrets import load_in_container
 
     hook_env = {**(os.environ if env is None else env), **load_in_container()}
-    steps = [
+    steps: list[Step] = [
         WorkspaceCheck(root),
         PythonCheck(profile.image.python),
         DevkitCheck(),

@@ -17,7 +17,27 @@ from devkit.container import secrets
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
+from devkit.errors import NotReadyError
 from devkit.plan import StepContext, StepResult
+
+
+def check_ports_free(ports: tuple[int, ...], host: str = "127.0.0.1") -> None:
+    """NotReadyError naming the first port something on the host already listens on."""
+    import errno
+    import socket
+
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    continue
+                raise NotReadyError(
+                    f"port {port} on {host} is already in use, and the profile publishes it",
+                    f"stop what listens there (see 'ss -ltnp sport = :{port}'), "
+                    "or change 'ports' in the profile",
+                ) from None
 
 
 def workspace_labels(workspace: Path) -> dict[str, str]:
@@ -81,10 +101,7 @@ class ContainerStep:
     def is_done(self) -> bool:
         mine, others = self._matching()
         return (
-            mine is not None
-            and mine.status == "running"
-            and not others
-            and self._secrets_current()
+            mine is not None and mine.status == "running" and not others and self._secrets_current()
         )
 
     def spec(self, image: str) -> ContainerSpec:
@@ -133,6 +150,7 @@ class ContainerStep:
         digest = self.target.content_hash()
         assert digest is not None, "the image step runs first"
         spec = self.spec(self.target.tag_for(digest))
+        check_ports_free(self.profile.ports)
         container = create_and_start(self.target.docker.client, spec)
         published = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)
         extra = f", ports {published}" if published else ""

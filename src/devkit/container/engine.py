@@ -6,6 +6,7 @@ the default socket, and turns every failure into a NotReadyError with a hint.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -217,6 +218,10 @@ def create_and_start(client: Any, spec: ContainerSpec) -> Any:
         kwargs["nano_cpus"] = int(spec.cpus * 1e9)
     if spec.memory_bytes:
         kwargs["mem_limit"] = spec.memory_bytes
+    if spec.network_mode:
+        kwargs["network_mode"] = spec.network_mode
+        if spec.network_mode == "host":
+            ports = {}
     container = None
     try:
         container = client.containers.create(
@@ -262,10 +267,8 @@ def _start_error(exc: BaseException, spec: ContainerSpec) -> DevkitError:
 def remove_container(container: Any) -> None:
     from docker.errors import NotFound
 
-    try:
+    with contextlib.suppress(NotFound):
         container.remove(force=True)
-    except NotFound:
-        pass
 
 
 def stop_and_remove(container: Any, timeout: int = 5) -> None:

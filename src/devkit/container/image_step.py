@@ -124,7 +124,9 @@ class ImageStep:
             self.target.image_id = str(found["Id"])
             return StepResult("image already built", {"image": self.target.tag_for(digest)})
         ctx.check_cancelled()
-        context = assemble_context(inputs, inputs.profile.image.python, engine_arch(client), ctx.log)
+        context = assemble_context(
+            inputs, inputs.profile.image.python, engine_arch(client), ctx.log
+        )
         proxies = proxy_settings()
         buildargs = dict(inputs.rendered.build_args)
         for key, value in proxies.items():
@@ -150,7 +152,7 @@ class ImageStep:
             tag,
             buildargs,
             image_labels,
-            build_network(proxies),
+            "host" if inputs.rendered.network == "host" else build_network(proxies),
             ctx.log,
         )
         self.target.image_id = image_id

@@ -15,6 +15,9 @@ Decisions, written down here because the README is built from them:
   created with the host's UID/GID (build args ``USER_UID``/``USER_GID``).
 * Proxy variables are referenced as ``${localEnv:NAME}``, never copied as values.
 * Ports are forwarded and published on 127.0.0.1 only (``appPort``).
+* ``network="host"`` (``devkit init --network host``) runs the build and the container on the
+  host's network (``build.options`` and ``runArgs``): for engines without a usable bridge, for
+  proxies listening on the host's loopback, and for tests talking to servers on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class Rendered:
     config: dict[str, Any]
     user: str
     build_args: dict[str, str]
+    network: str = "bridge"
 
 
 def template(name: str) -> str:
@@ -79,7 +83,9 @@ def _json(value: object, indent: int = 2) -> str:
     return text.replace("\n", "\n" + " " * indent)
 
 
-def config_data(profile: Profile, base_image: str, host: HostUser) -> dict[str, Any]:
+def config_data(
+    profile: Profile, base_image: str, host: HostUser, network: str = "bridge"
+) -> dict[str, Any]:
     """devcontainer.json as a dict (variables like ${localWorkspaceFolder} left unresolved)."""
     user = container_user(profile, host)
     build_args: dict[str, str] = {"BASE_IMAGE": base_image, "USER_NAME": user}
@@ -97,20 +103,27 @@ def config_data(profile: Profile, base_image: str, host: HostUser) -> dict[str, 
         run_args.append(f"--cpus={profile.resources.cpus:g}")
     if profile.resources.memory_bytes is not None:
         run_args.append(f"--memory={profile.resources.memory_bytes}")
+    build: dict[str, Any] = {
+        "dockerfile": DOCKERFILE_NAME,
+        "context": "../" + CONTEXT_DIR,
+        "args": build_args,
+    }
+    app_port = [f"127.0.0.1:{p}:{p}" for p in profile.ports]
+    if network == "host":
+        # The host's network: ports are the host's own, builds reach a proxy on its loopback.
+        run_args.append("--network=host")
+        build["options"] = ["--network=host"]
+        app_port = []
     return {
         "name": f"devkit {profile.name}",
-        "build": {
-            "dockerfile": DOCKERFILE_NAME,
-            "context": "../" + CONTEXT_DIR,
-            "args": build_args,
-        },
+        "build": build,
         "workspaceMount": (
             "source=${localWorkspaceFolder},target=" + WORKSPACE_FOLDER + ",type=bind"
         ),
         "workspaceFolder": WORKSPACE_FOLDER,
         "containerEnv": env,
         "forwardPorts": list(profile.ports),
-        "appPort": [f"127.0.0.1:{p}:{p}" for p in profile.ports],
+        "appPort": app_port,
         "runArgs": run_args,
         "mounts": list(profile.mounts),
         "init": True,
@@ -121,9 +134,11 @@ def config_data(profile: Profile, base_image: str, host: HostUser) -> dict[str, 
     }
 
 
-def render(profile: Profile, base_image: str | None, host: HostUser) -> Rendered:
+def render(
+    profile: Profile, base_image: str | None, host: HostUser, network: str = "bridge"
+) -> Rendered:
     base = base_image or profile.image.base
-    config = config_data(profile, base, host)
+    config = config_data(profile, base, host, network)
     user = config["remoteUser"]
     text = fill(
         template("devcontainer.json.tmpl"),
@@ -131,6 +146,7 @@ def render(profile: Profile, base_image: str | None, host: HostUser) -> Rendered
             "profile": profile.name,
             "name": _json(config["name"]),
             "build_args": _json(config["build"]["args"], 4),
+            "build_options": json.dumps(config["build"].get("options", [])),
             "container_env": _json(config["containerEnv"]),
             "forward_ports": json.dumps(config["forwardPorts"]),
             "app_port": json.dumps(config["appPort"]),
@@ -150,4 +166,4 @@ def render(profile: Profile, base_image: str | None, host: HostUser) -> Rendered
             "system_packages": " ".join(profile.image.system_packages) or "",
         },
     )
-    return Rendered(text, dockerfile, config, user, dict(config["build"]["args"]))
+    return Rendered(text, dockerfile, config, user, dict(config["build"]["args"]), network)

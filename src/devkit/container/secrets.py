@@ -12,6 +12,7 @@ is treated the same way instead of going into the container's environment.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import tempfile
@@ -82,10 +83,8 @@ def current(container_name: str) -> str | None:
 def remove(container_name: str) -> None:
     path = secrets_path(container_name)
     path.unlink(missing_ok=True)
-    try:
+    with contextlib.suppress(OSError):
         path.parent.rmdir()
-    except OSError:
-        pass
 
 
 def mount(container_name: str) -> Mount:

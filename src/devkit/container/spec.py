@@ -17,8 +17,10 @@ from typing import Any
 
 from devkit.errors import ConfigError
 
-_VAR = re.compile(r"\$\{(localWorkspaceFolder|localWorkspaceFolderBasename|containerWorkspaceFolder"
-                  r"|localEnv:([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?)\}")
+_VAR = re.compile(
+    r"\$\{(localWorkspaceFolder|localWorkspaceFolderBasename|containerWorkspaceFolder"
+    r"|localEnv:([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?)\}"
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class ContainerSpec:
     cpus: float | None = None
     memory_bytes: int | None = None
     init: bool = True
+    network_mode: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -132,6 +135,10 @@ def container_spec(
     mounts += extra_mounts or []
     container_env = {k: res(str(v)) for k, v in config.get("containerEnv", {}).items()}
     container_env = {k: v for k, v in container_env.items() if v != "" or k not in _PROXY_KEYS}
+    network = None
+    for arg in config.get("runArgs", []):
+        if str(arg).startswith("--network="):
+            network = str(arg).split("=", 1)[1]
     return ContainerSpec(
         name=container_name(workspace),
         image=image,
@@ -144,6 +151,7 @@ def container_spec(
         cpus=cpus,
         memory_bytes=memory_bytes,
         init=bool(config.get("init", True)),
+        network_mode=network,
     )
 
 

@@ -45,9 +45,7 @@ def folder_for(requirements: list[str], python: str, arch: str) -> Path:
     return cache_root() / "wheelhouse" / f"py{python}-{ARCHES.get(arch, arch)}-{key}"
 
 
-def ensure(
-    requirements: list[str], python: str, arch: str, log: Callable[[str], None]
-) -> Path:
+def ensure(requirements: list[str], python: str, arch: str, log: Callable[[str], None]) -> Path:
     """The folder holding wheels for ``requirements``; downloads them on first use only."""
     folder = folder_for(requirements, python, arch)
     if (folder / COMPLETE).is_file():
