@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
     from devkit.tui.app import InitApp
 
 STEPS = ("Preflight", "Profile", "Branch", "Data", "Review", "Run", "Done")
+
+
+def marked(glyph: str, style: str, text: str) -> Text:
+    """A status line for text from outside (errors, names): never parsed as markup."""
+    return Text.assemble((glyph + " ", style), text)
 
 
 def breadcrumb(current: str) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Input, Static
 
 from devkit.tui.messages import Answer
-from devkit.tui.screens.base import InitScreen, breadcrumb
+from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import BranchStatus
 
 
@@ -29,8 +30,13 @@ class BranchScreen(InitScreen):
         yield Header()
         yield Static(breadcrumb("Branch"), classes="breadcrumb")
         yield Static(
-            f"Name your feature branch. It must match [b]{policy.pattern}[/] "
-            f"and starts from [b]{policy.base}[/] when it does not exist yet.",
+            Text.assemble(
+                "Name your feature branch. It must match ",
+                (policy.pattern, "bold"),
+                " and starts from ",
+                (policy.base, "bold"),
+                " when it does not exist yet.",
+            ),
             classes="intro",
         )
         yield Input(
@@ -64,20 +70,20 @@ class BranchScreen(InitScreen):
             return  # an answer about something typed before; a newer one is on its way
         panel = self.query_one("#branch-status", Static)
         if message.error:
-            panel.update(f"[b red]✗[/] {message.error}")
+            panel.update(marked("✗", "bold red", message.error))
             return
         status: BranchStatus = message.value
         self.status = status
         self.checked = name
         if status.problems:
-            panel.update("\n".join(f"[b red]✗[/] {p}" for p in status.problems))
+            panel.update(Text("\n").join(marked("✗", "bold red", p) for p in status.problems))
             self.query_one("#branch-name", Input).add_class("invalid-name")
             return
         self.query_one("#branch-name", Input).remove_class("invalid-name")
         what = {True: "exists — devkit switches to it", False: "new branch"}
         label = what[status.exists] if status.exists is not None else "valid name"
         detail = f" · {status.detail}" if status.detail else ""
-        panel.update(f"[b green]✓[/] {label}{detail}")
+        panel.update(marked("✓", "bold green", label + detail))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from devkit.tui.messages import Answer
-from devkit.tui.screens.base import InitScreen, breadcrumb
+from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import DATA_CHOICES, DataStatus
 
 LABELS = {
@@ -80,18 +81,19 @@ class DataScreen(InitScreen):
             return
         panel = self.query_one("#data-status", Static)
         if message.error:
-            panel.update(f"[b red]✗[/] {message.error}")
+            panel.update(marked("✗", "bold red", message.error))
             return
         status: DataStatus = message.value
         self.status = status
-        lines = [f"[b]to fetch[/]  {status.size}"]
-        lines += [f"[b]credentials[/]  {line}" for line in status.credentials]
+        text = Text.assemble(("to fetch     ", "bold"), status.size, "\n")
+        for line in status.credentials:
+            text.append_text(Text.assemble(("credentials  ", "bold"), line, "\n"))
         if status.ok:
-            lines.append("[b green]✓ ready[/]")
+            text.append("✓ ready", style="bold green")
         else:
-            lines.append(f"[b red]✗ {status.problem}[/]")
-            lines.append("choose [b]Synthetic[/] to work without cloud credentials")
-        panel.update("\n".join(lines))
+            text.append_text(marked("✗", "bold red", status.problem))
+            text.append("\nchoose 'synthetic' to work without cloud credentials")
+        panel.update(text)
 
     def action_continue(self) -> None:
         if self.status is None or self.status.choice != self.selected():

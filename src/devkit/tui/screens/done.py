@@ -39,7 +39,12 @@ class DoneScreen(InitScreen):
         yield Header()
         yield Static(breadcrumb("Done"), classes="breadcrumb")
         yield Static(
-            f"[b $success]Your {c.profile} environment is ready[/] on branch [b]{c.branch}[/].",
+            Text.assemble(
+                (f"Your {c.profile} environment is ready", "bold green"),
+                " on branch ",
+                (str(c.branch), "bold"),
+                ".",
+            ),
             classes="intro",
         )
         summary = Text()

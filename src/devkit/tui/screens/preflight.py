@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Header, Static
 from devkit.events import PlanFinished, StepFailed
 from devkit.plan import Plan
 from devkit.tui.messages import EngineEvent, PlanEnded
-from devkit.tui.screens.base import InitScreen, breadcrumb
+from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.widgets.step_list import StepList
 from devkit.tui.worker_bridge import run_plan_posting
 
@@ -68,7 +68,9 @@ class PreflightScreen(InitScreen):
 
     def on_plan_ended(self, message: PlanEnded) -> None:
         if message.run == self.run_number and message.crash:
-            self.query_one("#preflight-verdict", Static).update(f"[b red]{message.crash}[/]")
+            self.query_one("#preflight-verdict", Static).update(
+                marked("✗", "bold red", message.crash)
+            )
 
     def _verdict(self) -> None:
         self.finished = True

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from devkit.tui.messages import Answer
-from devkit.tui.screens.base import InitScreen, breadcrumb
+from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import profile_summary
 
 
@@ -40,7 +40,9 @@ class ProfileScreen(InitScreen):
         if message.key != "profiles":
             return
         if message.error:
-            self.query_one("#profile-details", Static).update(f"[b red]{message.error}[/]")
+            self.query_one("#profile-details", Static).update(
+                marked("✗", "bold red", message.error)
+            )
             return
         self.init_app.profiles = {p.name: p for p in message.value}
         self._fill()

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
 from devkit.tui.messages import Answer
-from devkit.tui.screens.base import InitScreen, breadcrumb
+from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import ReviewItem, review_items
 
 
@@ -44,8 +44,15 @@ class ReviewScreen(InitScreen):
         yield Header()
         yield Static(breadcrumb("Review"), classes="breadcrumb")
         yield Static(
-            f"Profile [b]{c.profile}[/] · branch [b]{c.branch}[/] · data [b]{c.data}[/] — "
-            "nothing has changed yet. This is everything the setup will do:",
+            Text.assemble(
+                "Profile ",
+                (str(c.profile), "bold"),
+                " · branch ",
+                (str(c.branch), "bold"),
+                " · data ",
+                (str(c.data), "bold"),
+                " — nothing has changed yet. This is everything the setup will do:",
+            ),
             classes="intro",
         )
         with VerticalScroll(id="review-body", classes="panel"):
@@ -67,7 +74,7 @@ class ReviewScreen(InitScreen):
             return
         body = self.query_one("#review-plan", Static)
         if message.error:
-            body.update(f"[b red]✗ cannot plan the setup:[/] {message.error}")
+            body.update(marked("✗ cannot plan the setup:", "bold red", message.error))
             return
         plan, items = message.value
         self.init_app.plan = plan

@@ -62,13 +62,15 @@ class RunScreen(InitScreen):
         self.cancel_event = threading.Event()
         self.running = True
         self.failed_step = ""
-        self._state("running", f"Running [b]{plan.title}[/] — Esc cancels cleanly")
+        self._state(
+            "running", Text.assemble("Running ", (plan.title, "bold"), " — Esc cancels cleanly")
+        )
         run, cancel = self.run_number, self.cancel_event
         self.run_worker(
             lambda: run_plan_posting(self, plan, cancel, run), thread=True, group="plan"
         )
 
-    def _state(self, state: str, text: str) -> None:
+    def _state(self, state: str, text: str | Text) -> None:
         self.state = state
         self.query_one("#run-state", Static).update(text)
         self.refresh_bindings()
@@ -92,7 +94,8 @@ class RunScreen(InitScreen):
         outcome = message.outcome
         self.init_app.outcome = outcome
         if outcome is None:
-            self._state("failed", f"[b red]✗ devkit hit a bug:[/] {message.crash} — r retries")
+            crash = Text.assemble(("✗ devkit hit a bug: ", "bold red"), message.crash)
+            self._state("failed", crash + Text(" — r retries"))
         elif outcome.ok:
             self._state("ok", "[b $success]✓ Done.[/] Press [b]Enter[/] to see what was set up.")
             self.init_app.advance(self.NAME)
@@ -104,11 +107,15 @@ class RunScreen(InitScreen):
             )
         else:
             err = outcome.error
-            hint = f" — {err.hint}" if err and err.hint else ""
             self._state(
                 "failed",
-                f"[b $error]✗ {err.what if err else 'failed'}[/]{hint}\n"
-                "Fix the cause, then press [b]r[/] to retry (finished steps are kept).",
+                Text.assemble(
+                    (f"✗ {err.what if err else 'failed'}", "bold red"),
+                    f" — {err.hint}" if err and err.hint else "",
+                    "\nFix the cause, then press ",
+                    ("r", "bold"),
+                    " to retry (finished steps are kept).",
+                ),
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
