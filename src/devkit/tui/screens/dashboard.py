@@ -64,7 +64,7 @@ def render_panels(status: WorkspaceStatus, now: float) -> dict[str, Text]:
         "image": Text.assemble(
             ("Image\n", "bold"),
             f"{c.image or '-'}\n",
-            f"built {age_text(c.image_created, now)}" if c.image_created else "",
+            f"built {age_text(c.image_created, now)}" if c.image_created is not None else "",
         ),
     }
     d = status.data
