@@ -14,6 +14,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from devkit.errors import ExitCode
     from devkit.plan import Plan, run_plan
     from devkit.preflight import preflight_checks
     from devkit.views import pick_reporter
@@ -23,4 +24,5 @@ def run(args: argparse.Namespace) -> int:
     root = find_git_root(start) or start.resolve()
     plan = Plan("devkit doctor", preflight_checks(root))
     outcome = run_plan(plan, pick_reporter(args.json), stop_on_failure=False)
-    return outcome.code
+    # Any failed check blocks work, whatever kind of error it was.
+    return int(ExitCode.OK if outcome.ok else ExitCode.NOT_READY)

@@ -13,13 +13,13 @@ from devkit.config.schema import (
     MapOf,
     Number,
     Obj,
-    Path,
     Regex,
     Scalar,
     Size,
     Spec,
     Str,
 )
+from devkit.config.yamlmarks import Path
 
 NAME = r"[a-z][a-z0-9_-]*"
 ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"

@@ -37,6 +37,14 @@ class Located:
         return Where(self.file, line, col)
 
 
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _construct(node: yaml.Node) -> Any:
+    """A scalar node's value as yaml.safe_load would give it."""
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -46,7 +54,7 @@ def load_located(text: str, file: str) -> tuple[Located, list[Problem]]:
     located = Located(file, None)
     problems: list[Problem] = []
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -68,10 +76,7 @@ def _convert(node: yaml.Node, path: Path, located: Located, problems: list[Probl
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.SafeLoader.construct_object(  # type: ignore[arg-type]
-                yaml.SafeLoader(""), key_node, deep=True
-            )
-            key_str = str(key)
+            key_str = str(_construct(key_node))
             child = (*path, key_str)
             if key_str in result:
                 problems.append(
@@ -86,9 +91,8 @@ def _convert(node: yaml.Node, path: Path, located: Located, problems: list[Probl
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), located, problems) for i, item in enumerate(node.value)]
-    loader = yaml.SafeLoader("")
     try:
-        return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return _construct(node)
     except yaml.YAMLError as exc:
         problems.append(Problem(Where(located.file, *_pos(node)), f"bad value: {exc}", ""))
         return None

@@ -16,10 +16,11 @@ def redact(text: str) -> str:
     return re.sub(r"\b(AKIA|ASIA)[A-Z0-9]{12,}\b", "<access-key-id>", text)
 
 
-def session(region: str | None = None, **credentials: str) -> Any:
+def session(region: str | None = None, profile: str | None = None) -> Any:
+    """A boto3 session from the standard chain (env, AWS_PROFILE, config files, SSO, IMDS)."""
     import boto3
 
-    return boto3.session.Session(region_name=region, **credentials)
+    return boto3.session.Session(region_name=region, profile_name=profile)
 
 
 def caller_identity(sess: Any) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import IO
+from typing import IO, Any
 
 from devkit.console import use_color
 from devkit.events import (
@@ -39,15 +39,12 @@ class ConsoleView:
         self.verbose_logs = verbose_logs
         self.titles: dict[str, str] = {}
         self._last_plain: dict[str, float] = {}
-        self._progress: object | None = None
-        self._tasks: dict[str, int] = {}
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
         self._statuses: list[str] = []
 
     def _write(self, text: str) -> None:
         if self._progress is not None:
-            from rich.progress import Progress as RichProgress
-
-            assert isinstance(self._progress, RichProgress)
             self._progress.console.print(text, markup=False, highlight=False)
             return
         self.stream.write(text + "\n")
@@ -135,7 +132,6 @@ class ConsoleView:
             bar.start()
             self._progress = bar
         bar = self._progress
-        assert isinstance(bar, RichProgress)
         if event.step not in self._tasks:
             self._tasks[event.step] = bar.add_task(
                 self.titles.get(event.step, event.step), total=event.total
@@ -144,18 +140,12 @@ class ConsoleView:
 
     def _stop_bar(self, step: str) -> None:
         if self._progress is not None and step in self._tasks:
-            from rich.progress import Progress as RichProgress
-
-            assert isinstance(self._progress, RichProgress)
             self._progress.remove_task(self._tasks.pop(step))
             if not self._tasks:
                 self._stop_all()
 
     def _stop_all(self) -> None:
         if self._progress is not None:
-            from rich.progress import Progress as RichProgress
-
-            assert isinstance(self._progress, RichProgress)
             self._progress.stop()
             self._progress = None
             self._tasks.clear()

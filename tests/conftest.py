@@ -1,0 +1,150 @@
+"""Shared fixtures: a real Docker Engine, the local base image, an IAM-enforcing S3 (moto) and
+isolated git repositories. Helpers live in tests/support/ (importable as ``support``).
+
+In CI (env CI set) a missing engine or S3 server fails the tests that need them; locally those
+tests are skipped with the reason. Tests that use ``docker_engine``/``base_image`` are marked
+``docker`` and tests that use ``s3_server``/``aws_env`` are marked ``s3`` automatically, so
+``pytest -m 'not docker and not s3'`` is the quick, pure run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from support.engine import (
+    TEST_LABEL,
+    TEST_LABELS,
+    EngineUnavailableError,
+    cleanup_test_objects,
+    ensure_base_image,
+    ensure_engine,
+    in_ci,
+)
+from support.gitrepo import GitRepo, isolated_git_env, make_repo
+from support.s3server import Keys, S3Server, start_s3_server
+
+__all__ = ["TEST_LABEL", "TEST_LABELS"]
+
+_DOCKER_FIXTURES = {"docker_engine", "base_image"}
+_S3_FIXTURES = {"s3_server", "aws_env"}
+_timings: dict[str, float] = {}
+
+
+def _unavailable(what: str, reason: str) -> NoReturn:
+    message = f"{what} unavailable: {reason}"
+    if in_ci():
+        pytest.fail(f"{message} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & _DOCKER_FIXTURES:
+            item.add_marker(pytest.mark.docker)
+        if used & _S3_FIXTURES:
+            item.add_marker(pytest.mark.s3)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _timings:
+        parts = ", ".join(f"{k} {v:.1f}s" for k, v in _timings.items())
+        terminalreporter.write_line(f"test infrastructure: {parts}")
+
+
+# --- Docker -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def docker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A ``docker.DockerClient`` that answers (engine started by scripts/engine.sh if needed).
+
+    Teardown removes this session's test containers/images/networks/volumes (those labelled
+    with ``TEST_LABELS``, and devcontainers whose workspace is under pytest's temp dir).
+    """
+    start = time.monotonic()
+    try:
+        client = ensure_engine()
+    except EngineUnavailableError as exc:
+        _unavailable("Docker Engine", str(exc))
+    _timings["docker engine"] = time.monotonic() - start
+    yield client
+    report = cleanup_test_objects(client, tmp_root=tmp_path_factory.getbasetemp())
+    if report.errors or os.environ.get("DEVKIT_TEST_SHOW_CLEANUP"):
+        print(f"\ndocker cleanup: {report}")
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def base_image(docker_engine: Any) -> str:
+    """Tag of the local Python base image (built once by scripts/base-image.sh, then cached)."""
+    start = time.monotonic()
+    try:
+        tag = ensure_base_image(docker_engine)
+    except EngineUnavailableError as exc:
+        _unavailable("base image", str(exc))
+    _timings["base image"] = time.monotonic() - start
+    return tag
+
+
+# --- S3 / STS / IAM ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto on 127.0.0.1 with IAM enforced and the dev account set up (see support.s3server).
+
+    Session-scoped and shared: write under a key prefix of your own (e.g. the test's name) and
+    do not change the seeded objects, users or policies.
+    """
+    start = time.monotonic()
+    try:
+        server = start_s3_server(tmp_path_factory.mktemp("moto"))
+    except Exception as exc:  # any failure to start is "S3 unavailable", with its reason
+        _unavailable("S3 server (moto)", f"{type(exc).__name__}: {exc}")
+    _timings["moto start+setup"] = time.monotonic() - start
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Callable[[Keys], None]:
+    """Call ``aws_env(keys)`` to point this process's AWS env at moto as ``keys``.
+
+    Every host ``AWS_*`` variable is removed first; everything is undone after the test.
+    """
+
+    def use(keys: Keys) -> None:
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            monkeypatch.delenv(name)
+        for name, value in s3_server.env_for(keys).items():
+            monkeypatch.setenv(name, value)
+
+    return use
+
+
+# --- git --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Isolate git's config for this test (HOME, GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM…).
+
+    Applied to ``os.environ`` with monkeypatch, so GitPython and subprocesses see it; returns a
+    copy of the resulting full environment.
+    """
+    for name, value in isolated_git_env(tmp_path / "githome").items():
+        monkeypatch.setenv(name, value)
+    return dict(os.environ)
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path, git_env: dict[str, str]) -> GitRepo:
+    """A real repo at ``tmp_path/'workspace'`` with a README and one commit on ``main``."""
+    return make_repo(tmp_path / "workspace", env=git_env)

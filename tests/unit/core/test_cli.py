@@ -1,0 +1,119 @@
+"""The command line as a user meets it: a real `devkit` process, exit codes and messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("textual", "boto3", "botocore", "docker", "git", "pyarrow", "numpy", "rich")
+
+
+def devkit(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_imports_no_heavy_library() -> None:
+    probe = (
+        "import sys\n"
+        "from devkit.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "sync-data" in result.stdout and "doctor" in result.stdout
+
+
+def test_version() -> None:
+    result = devkit("--version")
+    assert result.returncode == 0 and result.stdout.startswith("devkit ")
+
+
+def test_unknown_flag_is_exit_2_with_a_hint() -> None:
+    result = devkit("doctor", "--bogus")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --bogus" in result.stderr
+    assert "hint:" in result.stderr
+
+
+def test_profiles_list_and_show(tmp_path: Path) -> None:
+    listed = devkit("profiles", "list", "--workspace", str(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    names = [line.split()[0] for line in listed.stdout.splitlines()]
+    assert names == ["api", "inference", "ingestion", "training"]
+    shown = devkit("profiles", "show", "training", "--workspace", str(tmp_path))
+    assert shown.returncode == 0
+    assert "lockfile: requirements/training.lock" in shown.stdout
+    assert "WANDB_MODE: offline" in shown.stdout  # merged from the profile over base
+
+
+def test_unknown_profile_lists_known(tmp_path: Path) -> None:
+    result = devkit("profiles", "show", "nope", "--workspace", str(tmp_path))
+    assert result.returncode == 2
+    assert "unknown profile 'nope'" in result.stderr
+    assert "training" in result.stderr
+
+
+def test_broken_workspace_profile_reports_every_problem(tmp_path: Path) -> None:
+    folder = tmp_path / ".devkit" / "profiles"
+    folder.mkdir(parents=True)
+    (folder / "training.yaml").write_text(
+        "name: training\nextends: training\nportz: [1]\nresources: {cpus: many}\n"
+    )
+    result = devkit("profiles", "list", "--workspace", str(tmp_path))
+    assert result.returncode == 2
+    assert ".devkit/profiles/training.yaml:3:1: unknown key 'portz'" in result.stderr
+    assert "did you mean 'ports'?" in result.stderr
+    assert ".devkit/profiles/training.yaml:4:" in result.stderr
+
+
+def test_not_a_git_repository_is_a_config_error(tmp_path: Path) -> None:
+    from devkit.errors import ConfigError
+    from devkit.workspace import Workspace
+
+    with pytest.raises(ConfigError) as caught:
+        Workspace.locate(str(tmp_path))
+    assert "is not a git repository" in caught.value.what
+    assert caught.value.code == 2
+
+
+def test_doctor_with_a_dead_docker_host_exits_3(tmp_path: Path) -> None:
+    dead = tmp_path / "nothing.sock"
+    result = devkit("doctor", "--workspace", str(tmp_path), env={"DOCKER_HOST": f"unix://{dead}"})
+    assert result.returncode == 3
+    assert f"Docker Engine not reachable at unix://{dead}" in result.stdout
+    assert "hint:" in result.stdout and "DOCKER_HOST" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--json"])
+def test_doctor_json_is_one_object_per_line(tmp_path: Path, flag: str) -> None:
+    import json
+
+    result = devkit(
+        "doctor",
+        flag,
+        "--workspace",
+        str(tmp_path),
+        env={"DOCKER_HOST": f"unix://{tmp_path}/x.sock"},
+    )
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[0]["event"] == "plan_started"
+    assert events[-1]["event"] == "plan_finished"
+    failed = [e for e in events if e["event"] == "step_failed"]
+    assert {e["step"] for e in failed} >= {"docker", "workspace"}

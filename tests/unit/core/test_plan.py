@@ -1,0 +1,75 @@
+"""The plan runner: events, skipping done steps, failures and cancellation."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from devkit.errors import NotReadyError
+from devkit.events import Event, Log, PlanFinished, Progress, StepDone, StepFailed
+from devkit.plan import Plan, StepContext, StepResult, run_plan
+
+
+@dataclass
+class FakeStep:
+    id: str
+    title: str = "fake"
+    done: bool = False
+    fail: bool = False
+    ran: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        return [f"would do {self.id}"]
+
+    def is_done(self) -> bool:
+        return self.done
+
+    def run(self, ctx: StepContext) -> StepResult:
+        self.ran.append(self.id)
+        ctx.log("working")
+        ctx.progress(1, 2, "B")
+        if self.fail:
+            raise NotReadyError("engine down", "start it")
+        return StepResult(f"did {self.id}")
+
+
+def collect(plan: Plan, cancel: threading.Event | None = None) -> tuple[list[Event], int]:
+    events: list[Event] = []
+    outcome = run_plan(plan, events.append, cancel)
+    return events, outcome.code
+
+
+def test_done_steps_are_skipped_and_said() -> None:
+    a, b = FakeStep("a", done=True), FakeStep("b")
+    events, code = collect(Plan("t", [a, b]))
+    assert code == 0 and a.ran == [] and b.ran == ["b"]
+    done = [e for e in events if isinstance(e, StepDone)]
+    assert [(d.step, d.skipped) for d in done] == [("a", True), ("b", False)]
+    assert any(isinstance(e, Log) and e.line == "working" for e in events)
+    assert any(isinstance(e, Progress) and e.total == 2 for e in events)
+    finished = events[-1]
+    assert isinstance(finished, PlanFinished) and finished.changed == 1 and finished.skipped == 1
+
+
+def test_failure_stops_the_plan_with_the_errors_code() -> None:
+    a, b = FakeStep("a", fail=True), FakeStep("b")
+    events, code = collect(Plan("t", [a, b]))
+    assert code == 3 and b.ran == []
+    failed = [e for e in events if isinstance(e, StepFailed)]
+    assert failed[0].what == "engine down" and failed[0].hint == "start it"
+
+
+def test_cancel_before_a_step_runs_nothing() -> None:
+    cancel = threading.Event()
+    cancel.set()
+    a = FakeStep("a")
+    _, code = collect(Plan("t", [a]), cancel)
+    assert code == 130 and a.ran == []
+
+
+def test_keep_going_reports_every_failure() -> None:
+    a, b = FakeStep("a", fail=True), FakeStep("b", fail=True)
+    events: list[Event] = []
+    outcome = run_plan(Plan("t", [a, b]), events.append, stop_on_failure=False)
+    assert outcome.code == 3
+    assert [e.step for e in events if isinstance(e, StepFailed)] == ["a", "b"]
