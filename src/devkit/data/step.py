@@ -138,9 +138,11 @@ class DataStep:
 
         source = self.spec.source
         assert source is not None
-        guarded = read_only_session(source, load_environments(self.workspace), "sample")
+        guarded = read_only_session(
+            source, load_environments(self.workspace), "sample", max_pool=self.concurrency + 2
+        )
         ctx.log(guarded.summary())
-        s3 = guarded.s3(max_pool=self.concurrency + 2)
+        s3 = guarded.client or guarded.s3(max_pool=self.concurrency + 2)
         syncer = Syncer(
             s3,
             source.bucket,
@@ -154,7 +156,7 @@ class DataStep:
             log=ctx.log,
             cancel=ctx.cancel,
         )
-        result = syncer.run()
+        result = syncer.run(syncer.build_plan(guarded.listing))
         ctx.check_cancelled()
         return StepResult(
             result.summary(),

@@ -248,7 +248,8 @@ class Syncer:
             meta.get("SSECustomerAlgorithm") or meta.get("ServerSideEncryption") == "aws:kms"
         )
         sha = hashlib.sha256()
-        md5 = hashlib.md5(usedforsecurity=False) if not not_md5 and not sha_remote else None
+        has_checksum = bool(sha_remote or crc_remote)
+        md5 = hashlib.md5(usedforsecurity=False) if not not_md5 and not has_checksum else None
         crc = 0
         size = 0
         try:
