@@ -91,7 +91,7 @@ def test_read_only_role_syncs_verifies_and_a_second_sync_transfers_nothing(
     assert code == 0, err
     assert step_done(events)["data"]["fetched"] == 0
     assert aws.REQUESTS.get("GetObject", 0) == 0
-    assert aws.REQUESTS.get("ListObjectsV2") == 2  # the guard's probe listing + the sync's
+    assert aws.REQUESTS.get("ListObjectsV2") == 1  # listed once: the guard hands it to the sync
 
 
 def test_corrupted_local_file_is_fetched_again(
