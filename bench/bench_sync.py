@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -36,6 +37,7 @@ from typing import Any
 ACCOUNT = "123456789012"
 BUCKET = "acme-ml-dev-samples"
 REGION = "eu-west-1"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DATASETS = {"small": (2000, 32 * 1024), "big": (8, 32 * 1024 * 1024)}
 
 
@@ -140,7 +142,7 @@ class Server:
         with open(self.log, "rb") as handle:
             handle.seek(offset)
             for raw in handle:
-                line = raw.decode("utf-8", "replace")
+                line = ANSI.sub("", raw.decode("utf-8", "replace"))
                 if '"' not in line or "HTTP/1.1" not in line:
                     continue
                 request = line.split('"')[1]
@@ -177,7 +179,9 @@ def devkit_workspace(root: Path, endpoint: str) -> Path:
     return root
 
 
-def commands(tool: str, name: str, dest: Path, endpoint: str, args: argparse.Namespace) -> list[str]:
+def commands(
+    tool: str, name: str, dest: Path, endpoint: str, args: argparse.Namespace
+) -> list[str]:
     src = f"s3://{BUCKET}/{name}/"
     if tool == "devkit":
         return [
@@ -222,9 +226,11 @@ def main() -> int:
     parser.add_argument("--datasets", default="small,big")
     args = parser.parse_args()
     tools = args.tools.split(",")
-    search = os.pathsep.join(
-        [str(Path(args.tools_venv) / "bin")] if args.tools_venv else []
-    ) + os.pathsep + os.environ.get("PATH", "")
+    search = (
+        os.pathsep.join([str(Path(args.tools_venv) / "bin")] if args.tools_venv else [])
+        + os.pathsep
+        + os.environ.get("PATH", "")
+    )
     args.tool_path = {}
     for tool in tools:
         if tool != "devkit":
