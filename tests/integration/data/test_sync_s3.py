@@ -245,3 +245,71 @@ def test_sync_killed_mid_way_resumes_and_verifies_everything(
         body = moto_iam.objects[ROOT + "many/" + rel]
         assert entry["sha256"] == hashlib.sha256(body).hexdigest()
         assert (ws.dest() / rel).read_bytes() == body
+
+
+def test_role_that_cannot_be_assumed_is_not_ready(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.writer_role)  # dev-alice may not assume it
+    code, events, _ = run_devkit(
+        monkeypatch, capsys, moto_iam.env(moto_iam.dev_key),
+        "sync-data", "--profile", "sample", "--workspace", str(ws.root),
+    )  # fmt: skip
+    assert code == 3
+    assert "cannot assume role" in next(e for e in events if e["event"] == "step_failed")["what"]
+    assert aws.REQUESTS == {}
+
+
+def test_delete_removes_only_files_devkit_wrote(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    env = moto_iam.env(moto_iam.dev_key)
+    args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
+    assert run_devkit(monkeypatch, capsys, env, *args)[0] == 0
+    mine = ws.dest() / "mine.parquet"
+    mine.write_bytes(b"the developer's own file")
+    narrowed = make_workspace(ws.root, moto_iam.readonly_role, include='["part-0*.parquet"]')
+    assert narrowed.root == ws.root
+    code, _, err = run_devkit(monkeypatch, capsys, env, *args)
+    assert code == 0, err
+    assert (ws.dest() / "part-11.parquet").exists()  # no --delete: kept
+    code, _, err = run_devkit(monkeypatch, capsys, env, *args, "--delete")
+    assert code == 0, err
+    assert not (ws.dest() / "part-11.parquet").exists()
+    assert not (ws.dest() / "multi.parquet").exists()
+    assert (ws.dest() / "part-09.parquet").exists()
+    assert mine.read_bytes() == b"the developer's own file"
+    assert set(Manifest.load(ws.dest()).files) == {f"part-{i:02d}.parquet" for i in range(10)}
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Any:
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_full_disk_is_a_clear_error_and_leaves_no_partial_file(
+    moto_iam: MotoIAM,
+    tmp_path: Path,
+    tiny_disk: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, include='["multi.parquet"]')
+    code, events, _ = run_devkit(
+        monkeypatch, capsys, moto_iam.env(moto_iam.dev_key),
+        "sync-data", "--profile", "sample", "--workspace", str(ws.root), "--dest", str(tiny_disk),
+    )  # fmt: skip
+    assert code == 3
+    assert "disk full" in next(e for e in events if e["event"] == "step_failed")["what"]
+    assert not list(tiny_disk.glob(".devkit-part-*"))
+    assert not (tiny_disk / "multi.parquet").exists()
+    assert "multi.parquet" not in Manifest.load(tiny_disk).files
