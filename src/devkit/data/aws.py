@@ -295,6 +295,23 @@ class S3:
         body = response.pop("Body")
         return body, response
 
+    def read(self, bucket: str, key: str) -> bytes:
+        """A whole (small) object in memory; ConfigError when it does not exist."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+            return bytes(response["Body"].read())
+        except ClientError as exc:
+            code, _ = _client_error_code(exc)
+            if code in ("NoSuchKey", "404"):
+                raise ConfigError(
+                    f"s3://{bucket}/{key} does not exist", "check the address"
+                ) from None
+            raise self._fail(exc, bucket, f"read '{key}'") from None
+        except BotoCoreError as exc:
+            raise self._fail(exc, bucket, f"read '{key}'") from None
+
     def read_errors(self) -> tuple[type[BaseException], ...]:
         """Exceptions a streaming body may raise mid-read (connection dropped, timeout)."""
         from botocore.exceptions import BotoCoreError
