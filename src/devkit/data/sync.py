@@ -161,11 +161,11 @@ class Syncer:
         done_bytes = 0
         done_objects = 0
         lock = threading.Lock()
-        last_log = time.monotonic()
+        last_log = last_progress = time.monotonic()
         self.progress(0, total)
 
         def one(obj: RemoteObject, rel: str) -> None:
-            nonlocal done_bytes, done_objects, last_log
+            nonlocal done_bytes, done_objects, last_log, last_progress
             if self.cancel.is_set():
                 return
             size = self._fetch(obj, rel)
@@ -174,8 +174,10 @@ class Syncer:
                 done_objects += 1
                 result.fetched += 1
                 result.fetched_bytes += size
-                self.progress(done_bytes, total)
                 now = time.monotonic()
+                if now - last_progress >= 0.1 or done_objects == len(plan.fetch):
+                    last_progress = now  # at most ten progress events a second
+                    self.progress(done_bytes, total)
                 if now - last_log >= 5:
                     last_log = now
                     self.log(f"{done_objects}/{len(plan.fetch)} objects, {_mb(done_bytes)}")
