@@ -251,13 +251,16 @@ class Syncer:
         etag = str(meta.get("ETag", obj.etag))
         sha_remote = meta.get("ChecksumSHA256")
         crc_remote = meta.get("ChecksumCRC32")
+        sdk = meta.get("SdkValidated")  # botocore verifies this checksum as the body streams
         # Multipart ETags and those of KMS/customer-key encrypted objects are not MD5s.
         not_md5 = "-" in etag.strip('"') or bool(
             meta.get("SSECustomerAlgorithm") or meta.get("ServerSideEncryption") == "aws:kms"
         )
-        sha = hashlib.sha256()
-        has_checksum = bool(sha_remote or crc_remote)
+        has_checksum = bool(sha_remote or crc_remote or sdk)
+        # One pass over the bytes where possible: a SHA-256 botocore verifies is the content hash.
+        sha = None if sdk == "sha256" else hashlib.sha256()
         md5 = hashlib.md5(usedforsecurity=False) if not not_md5 and not has_checksum else None
+        own_crc = bool(crc_remote) and not sha_remote and not sdk
         crc = 0
         size = 0
         try:
@@ -269,10 +272,11 @@ class Syncer:
                     view = memoryview(chunk)
                     while view:
                         view = view[os.write(fd, view) :]
-                    sha.update(chunk)
+                    if sha is not None:
+                        sha.update(chunk)
                     if md5 is not None:
                         md5.update(chunk)
-                    if crc_remote and not sha_remote:
+                    if own_crc:
                         crc = zlib.crc32(chunk, crc)
                     size += len(chunk)
             finally:
@@ -303,7 +307,9 @@ class Syncer:
                 "size": size,
                 "etag": obj.etag,
                 "last_modified": obj.last_modified,
-                "sha256": sha.hexdigest(),
+                "sha256": sha.hexdigest()
+                if sha is not None
+                else base64.b64decode(str(sha_remote)).hex(),
                 "verified": verified,
                 "mtime_ns": target.stat().st_mtime_ns,
                 **({"checksum_sha256": sha_remote} if sha_remote else {}),
@@ -331,6 +337,9 @@ class Syncer:
 
         if size != expected or size != obj.size:
             raise bad(f"got {size} bytes, expected {expected} (listed {obj.size})")
+        sdk = meta.get("SdkValidated")
+        if sdk:
+            return str(sdk)  # botocore compared it when the stream ended, or raised
         sha_remote = meta.get("ChecksumSHA256")
         crc_remote = meta.get("ChecksumCRC32")
         if sha_remote and "-" not in str(sha_remote):
