@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from devkit.config.environments import Environment, EnvironmentMap
-from devkit.parity.scan import prod_pattern, scan_env, scan_files
+from devkit.parity.scan import literals, prod_pattern, scan_env, scan_files
 
 ENVS = EnvironmentMap(
     environments=(
@@ -56,3 +56,7 @@ def test_scan_files_reports_file_and_line_and_skips_binaries(tmp_path: Path) -> 
 def test_scan_env_names_the_variable_not_its_value() -> None:
     findings = scan_env({"DSN": "postgres://u:pw@h/db?bucket=acme-ml-prod-x"}, _pattern(), "env")
     assert [(f.where, f.match) for f in findings] == [("env DSN", "acme-ml-prod-x")]
+
+
+def test_literals_every_prod_name_contains() -> None:
+    assert literals(ENVS) == ["acme-ml-prod-", "acme-ml-", "acme-ml-registry", "333333333333"]
