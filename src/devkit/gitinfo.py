@@ -64,13 +64,13 @@ def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _popen(root: Path, args: Sequence[str]) -> subprocess.Popen[bytes]:
+def _popen(root: Path, args: Sequence[str], stdin: bool = False) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
             [git_executable(), "-C", str(root), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             env=git_env(),
         )
     except OSError as exc:
@@ -231,3 +231,86 @@ def tracked_files(root: Path) -> list[str]:
     """Every path git tracks in ``root`` (``git ls-files``), relative, with '/' separators."""
     out = run_git(root, "ls-files", "-z")
     return [path for path in out.split("\0") if path]
+
+
+def conflicting_paths(root: Path, target: str) -> list[tuple[str, str]]:
+    """Local work that checking out ``target`` would overwrite, as (path, why) pairs.
+
+    Stricter than git on purpose: git silently overwrites *ignored* files (a developer's
+    ``.env``) when the target tracks the same path; here that counts as a conflict too.
+    """
+    diff_proc = _popen(root, ["diff", "--name-status", "-z", "--no-renames", "HEAD", target])
+    status_proc = _popen(root, ["status", "--porcelain=v1", "-z", "-uno"])
+    diff_code, diff_out, diff_err = _finish(diff_proc)
+    status_code, status_out, status_err = _finish(status_proc)
+    if diff_code != 0:
+        raise _git_failure(root, ["diff", "HEAD", target], diff_err)
+    if status_code != 0:
+        raise _git_failure(root, ["status"], status_err)
+    changed = _changed_paths(status_out.decode("utf-8", "surrogateescape"))
+    fields = diff_out.decode("utf-8", "surrogateescape").split("\0")
+    conflicts: list[tuple[str, str]] = []
+    tracked: set[str] | None = None
+    for kind, path in zip(fields[0::2], fields[1::2], strict=False):
+        if not path:
+            continue
+        if path in changed:
+            conflicts.append((path, changed[path]))
+        elif kind == "A":
+            if tracked is None:
+                tracked = set(tracked_files(root))
+            blocker = _blocker(root, path, tracked)
+            if blocker:
+                conflicts.append(blocker)
+    return _with_ignored_marked(root, conflicts)
+
+
+def _changed_paths(porcelain: str) -> dict[str, str]:
+    """Tracked paths with staged or unstaged changes, from ``status --porcelain=v1 -z``."""
+    changed: dict[str, str] = {}
+    fields = iter(porcelain.split("\0"))
+    for entry in fields:
+        if len(entry) < 4:
+            continue
+        xy, path = entry[:2], entry[3:]
+        why = "staged change" if xy[1] == " " else "uncommitted change"
+        changed[path] = why
+        if "R" in xy or "C" in xy:
+            changed[next(fields, "")] = why
+    return changed
+
+
+def _blocker(root: Path, path: str, tracked: set[str]) -> tuple[str, str] | None:
+    """Something on disk, not tracked, that a file the target adds would overwrite."""
+    full = root / path
+    if full.is_symlink() or full.is_file():
+        return (path, "untracked file")
+    if full.is_dir():
+        for folder, _dirs, files in os.walk(full):
+            for name in files:
+                rel = (Path(folder) / name).relative_to(root).as_posix()
+                if rel not in tracked:
+                    return (path, f"folder with untracked file {rel}")
+        return None
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        parent = "/".join(parts[:depth])
+        spot = root / parent
+        if (spot.is_symlink() or spot.is_file()) and parent not in tracked:
+            return (parent, "untracked file")
+    return None
+
+
+def _with_ignored_marked(root: Path, conflicts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    untracked = [path for path, why in conflicts if why == "untracked file"]
+    if not untracked:
+        return conflicts
+    proc = _popen(root, ["check-ignore", "-z", "--stdin", "--no-index"], stdin=True)
+    out, _err = proc.communicate("\0".join(untracked).encode("utf-8", "surrogateescape"))
+    ignored = (
+        set(out.decode("utf-8", "surrogateescape").split("\0")) if proc.returncode == 0 else set()
+    )
+    return [
+        (path, "ignored file (git would overwrite it silently)" if path in ignored else why)
+        for path, why in conflicts
+    ]

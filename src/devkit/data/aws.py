@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from devkit.data.selection import RemoteObject
@@ -135,6 +136,11 @@ def simulate_writes(sess: Any, principal_arn: str, resources: list[str]) -> list
     )
 
 
+# Every S3 request this process sent, per operation (all clients); tests and benches read it.
+REQUESTS: dict[str, int] = {}
+_REQUESTS_LOCK = threading.Lock()
+
+
 class S3:
     """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors."""
 
@@ -155,7 +161,9 @@ class S3:
 
     def _count(self, request: Any = None, **kwargs: Any) -> None:
         name = str(kwargs.get("event_name", "before-send.s3.?")).rsplit(".", 1)[-1]
-        self.counts[name] = self.counts.get(name, 0) + 1
+        with _REQUESTS_LOCK:
+            self.counts[name] = self.counts.get(name, 0) + 1
+            REQUESTS[name] = REQUESTS.get(name, 0) + 1
 
     def _fail(self, exc: Exception, bucket: str, what: str) -> DevkitError:
         from botocore.exceptions import NoCredentialsError
