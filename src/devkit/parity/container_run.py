@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from devkit.workspace import Workspace
 
 WORKLOAD_PYTHON = "python3"
+# Secrets reach a container through a read-only file (see container/secrets.py); commands and
+# the probe start with them loaded, so the values never pass through devkit or the engine API.
+_LOAD_SECRETS = 'if [ -r "$0" ]; then set -a; . "$0"; set +a; fi; exec "$@"'
+
+
+def with_secrets(command: list[str]) -> list[str]:
+    from devkit.container.secrets import CONTAINER_PATH
+
+    return ["sh", "-c", _LOAD_SECRETS, CONTAINER_PATH, *command]
 
 
 def find_container(client: Any, root: Path, profile: str) -> Any:
@@ -83,7 +92,12 @@ def probe_container(client: Any, container: Any, ws: Workspace, profile: Profile
 
     lines: list[str] = []
     code = exec_stream(
-        client, container.id, [WORKLOAD_PYTHON, "-c", PROBE], _user(container), "/", lines.append
+        client,
+        container.id,
+        with_secrets([WORKLOAD_PYTHON, "-c", PROBE]),
+        _user(container),
+        "/",
+        lines.append,
     )
     if code != 0:
         raise NotReadyError(
@@ -111,7 +125,7 @@ def run_in_container(ws: Workspace, profile: Profile, command: list[str]) -> Run
         command,
         where=f"container:{container.name}",
         execute=lambda: exec_stream(
-            client, container.id, command, _user(container), workdir, _print_line
+            client, container.id, with_secrets(command), _user(container), workdir, _print_line
         ),
         probe=lambda: probe_container(client, container, ws, profile),
     )

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from devkit.parity.container_run import with_secrets
 from support.engine import TEST_LABELS
 from support.gitrepo import GitRepo, make_repo
 
@@ -22,10 +23,12 @@ name: pc
 description: parity in a container
 extends: base
 env: {PC_MODE: "on"}
+secrets: [PC_TOKEN]
 data: {dest: data/pc}
 parity:
   reference: ref/{profile}.json
 """
+SECRET = "pc-secret-value-4242"
 CACHE_DIR = os.environ.get("DEVKIT_CACHE_DIR") or str(Path.home() / ".cache" / "devkit")
 
 
@@ -35,6 +38,7 @@ def devkit(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
         "DEVKIT_EXTRA_LABELS": ",".join(f"{k}={v}" for k, v in TEST_LABELS.items()),
         "DEVKIT_CACHE_DIR": CACHE_DIR,
         "NO_COLOR": "1",
+        "PC_TOKEN": SECRET,
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run(
@@ -77,8 +81,17 @@ def dev(
     )
     # Staging's image names its base; the snapshot runs there with devkit's own code.
     digest = docker_engine.images.get(base_image).id
+    snapshot = [
+        "devkit",
+        "parity",
+        "snapshot",
+        "--profile",
+        "pc",
+        "--out",
+        "/workspace/ref/pc.json",
+    ]
     snap = container.exec_run(
-        ["devkit", "parity", "snapshot", "--profile", "pc", "--out", "/workspace/ref/pc.json"],
+        with_secrets(snapshot),
         environment={"DEVKIT_BASE_IMAGE": base_image, "DEVKIT_BASE_DIGEST": digest},
         workdir="/workspace",
     )
