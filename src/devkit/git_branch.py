@@ -18,7 +18,7 @@ from devkit.gitinfo import (
     RepoState,
     conflicting_paths,
     repo_state,
-    run_git,
+    run_git_many,
     short_ref,
     tracked_files,
 )
@@ -63,12 +63,18 @@ class Refs:
 
     @classmethod
     def read(cls, root: Path) -> Refs:
-        head = run_git(root, "symbolic-ref", "-q", "HEAD", ok_codes=(0, 1)).strip()
-        listing = run_git(
-            root, "for-each-ref", "--format=%(refname)", "refs/heads", f"refs/remotes/{REMOTE}"
-        ).split()
-        has_commits = bool(run_git(root, "rev-parse", "-q", "--verify", "HEAD", ok_codes=(0, 1)))
-        remotes = run_git(root, "remote").split()
+        head, listing_text, verified, remotes_text = run_git_many(
+            root,
+            ["symbolic-ref", "-q", "HEAD"],
+            ["for-each-ref", "--format=%(refname)", "refs/heads", f"refs/remotes/{REMOTE}"],
+            ["rev-parse", "-q", "--verify", "HEAD"],
+            ["remote"],
+            ok_codes=(0, 1),
+        )
+        head = head.strip()
+        listing = listing_text.split()
+        has_commits = bool(verified.strip())
+        remotes = remotes_text.split()
         return cls(
             current=head.removeprefix("refs/heads/") if head.startswith("refs/heads/") else None,
             has_commits=has_commits,

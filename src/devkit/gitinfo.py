@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError, NotReadyError
+from devkit.errors import ConfigError, DevkitError, NotReadyError
 
 REMOTE = "origin"
 
@@ -90,7 +90,27 @@ def run_git(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
-def _git_failure(root: Path, args: Sequence[str], stderr: str) -> ConfigError:
+def run_git_many(
+    root: Path, *commands: Sequence[str], ok_codes: tuple[int, ...] = (0,)
+) -> list[str]:
+    """Run independent read-only git commands side by side; stdout of each, in order."""
+    procs = [(args, _popen(root, args)) for args in commands]
+    results = [(args, *_finish(proc)) for args, proc in procs]
+    outputs = []
+    for args, code, out, err in results:
+        if code not in ok_codes:
+            raise _git_failure(root, args, err)
+        outputs.append(out.decode("utf-8", "surrogateescape"))
+    return outputs
+
+
+def _git_failure(root: Path, args: Sequence[str], stderr: str) -> DevkitError:
+    if "dubious ownership" in stderr:
+        return NotReadyError(
+            f"git refuses to read {root}: it belongs to another user than the one running devkit",
+            f"run devkit as the owner of {root}, or trust it with "
+            f"'git config --global --add safe.directory {root}'",
+        )
     if "not a git repository" in stderr:
         return ConfigError(
             f"{root} is not a git repository",
