@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.branch_names import validate_branch_name
+from devkit.branch_names import example_name, validate_branch_name
 from devkit.errors import ConfigError, DevkitError, NotReadyError
 from devkit.gitinfo import (
     REMOTE,
@@ -258,6 +258,7 @@ def branch_info(root: Path, name: str, policy: BranchPolicy) -> dict[str, Any]:
         "name": name,
         "valid": not problems,
         "problems": problems,
+        "suggestion": example_name(name, policy.pattern) if problems else None,
         "current": refs.current,
         "exists_locally": name in refs.local,
         "exists_remotely": f"{REMOTE}/{name}" in refs.remote,

@@ -432,3 +432,4 @@ def test_branch_info(tmp_path: Path, repo: Path, git: Git) -> None:
     bad = branch_info(repo, "Feat/Bad Name", POLICY)
     assert not bad["valid"]
     assert len(bad["problems"]) == 2  # the space, and the pattern
+    assert bad["suggestion"] == "feat/bad-name"

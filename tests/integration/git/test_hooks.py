@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -269,3 +270,19 @@ def test_cli_hooks_install(
     assert main(["hooks", "install", "--workspace", str(repo), "--json"]) == 0
     assert MARKER in hook.read_text()
     assert main(["hooks", "--workspace", str(repo)]) == 2
+
+
+def test_installed_by_the_devkit_executable_the_hook_names_it(repo: Path) -> None:
+    """Run the real console script: the hook must call that devkit by its absolute path."""
+    exe = Path(sys.executable).parent / "devkit"
+    if not exe.is_file():
+        pytest.fail(f"no devkit console script next to {sys.executable}: pip install -e .")
+    result = subprocess.run(
+        [str(exe), "hooks", "install", "--workspace", str(repo)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    content = (hooks_dir(repo) / "pre-push").read_text()
+    assert f'if [ -x {exe} ]; then {exe} "$@"' in content
