@@ -275,6 +275,8 @@ def conflicting_paths(root: Path, target: str) -> list[tuple[str, str]]:
         if not path:
             continue
         if path in changed:
+            if kind == "D" and not os.path.lexists(root / path):
+                continue  # deleted here and there: nothing to lose
             conflicts.append((path, changed[path]))
         elif kind == "A":
             if tracked is None:
