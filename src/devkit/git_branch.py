@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from devkit.config.model import BranchPolicy
 
 __all__ = [
+    "BranchInfo",
     "FeatureBranchStep",
     "RepoState",
     "branch_info",
@@ -248,25 +249,45 @@ def _conflict_error(name: str, start: str, conflicts: list[tuple[str, str]]) -> 
     )
 
 
-def branch_info(root: Path, name: str, policy: BranchPolicy) -> dict[str, Any]:
+class BranchInfo(dict[str, Any]):
+    """The facts of ``branch_info`` as a plain dict, plus ``exists`` and a one-line ``str``."""
+
+    @property
+    def exists(self) -> bool:
+        return bool(self["exists_locally"] or self["exists_remotely"])
+
+    def __str__(self) -> str:
+        action, start = self["action"], self["start"]
+        if action == "none":
+            return "already checked out"
+        if action == "switch":
+            return "local branch"
+        if action == "track":
+            return f"on {REMOTE} — devkit creates it tracking {start}"
+        if start is None:
+            return f"base branch {self['base']} not found"
+        return f"from {start}"
+
+
+def branch_info(root: Path, name: str, policy: BranchPolicy) -> BranchInfo:
     """What the TUI shows next to the branch field: validity, existence, where it would come
-    from. Fast and offline: no fetch, no GitPython."""
+    from (assuming the fetch of the base succeeds). Fast and offline: no fetch, no GitPython."""
     problems = validate_branch_name(name, policy.pattern)
     refs = Refs.read(root)
     action, start = plan_source(refs, name, policy.base, fetched=refs.has_remote)
-    return {
-        "name": name,
-        "valid": not problems,
-        "problems": problems,
-        "suggestion": example_name(name, policy.pattern) if problems else None,
-        "current": refs.current,
-        "exists_locally": name in refs.local,
-        "exists_remotely": f"{REMOTE}/{name}" in refs.remote,
-        "has_remote": refs.has_remote,
-        "base": policy.base,
-        "action": action,
-        "start": start,
-    }
+    return BranchInfo(
+        name=name,
+        valid=not problems,
+        problems=problems,
+        suggestion=example_name(name, policy.pattern) if problems else None,
+        current=refs.current,
+        exists_locally=name in refs.local,
+        exists_remotely=f"{REMOTE}/{name}" in refs.remote,
+        has_remote=refs.has_remote,
+        base=policy.base,
+        action=action,
+        start=start,
+    )
 
 
 # --- GitPython adapter -------------------------------------------------------------------

@@ -424,8 +424,10 @@ def test_branch_info(tmp_path: Path, repo: Path, git: Git) -> None:
     info = branch_info(repo, "feat/local", POLICY)
     assert info["valid"] and info["exists_locally"] and not info["exists_remotely"]
     assert (info["action"], info["start"]) == ("switch", "feat/local")
+    assert info.exists and str(info) == "local branch"
     fresh = branch_info(repo, "feat/new", POLICY)
     assert (fresh["action"], fresh["start"], fresh["has_remote"]) == ("create", "main", False)
+    assert not fresh.exists and str(fresh) == "from main"
     with_remote(tmp_path, repo, git)
     remote_info = branch_info(repo, "feat/new", POLICY)
     assert (remote_info["start"], remote_info["has_remote"]) == ("origin/main", True)
