@@ -159,7 +159,8 @@ class FeatureBranchStep:
         if refs.current == self.name:
             return StepResult(f"already on {self.name}", {"branch": self.name, "action": "none"})
         fetched = False
-        if self.fetch and refs.has_remote:
+        creating = plan_source(refs, self.name, self.policy.base, fetched=False)[0] == "create"
+        if self.fetch and refs.has_remote and creating:  # a switch needs no network
             fetched = self._fetch_base(repo, ctx)
             refs = Refs.read(self.root)
         ctx.check_cancelled()
@@ -198,7 +199,7 @@ class FeatureBranchStep:
         if status == 0:
             return True
         reason = _first_line(err) or f"git fetch exited {status}"
-        ctx.log(f"could not fetch {base} from {REMOTE}: {reason}; using the local {base}", "err")
+        ctx.log(f"could not fetch {base} from {REMOTE}: {reason}; going on without it", "err")
         return False
 
     def _missing_base(self, refs: Refs) -> ConfigError:

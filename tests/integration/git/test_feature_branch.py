@@ -187,9 +187,18 @@ def test_switch_to_existing_branch(repo: Path, git: Git, commit: Commit) -> None
     git(repo, "switch", "-q", "main")
     step = FeatureBranchStep(repo, "feat/old", POLICY)
     assert step.describe() == ["switch to existing feat/old"]
-    data, _ = run_step(step)
+    data, rec = run_step(step)
     assert data == {"branch": "feat/old", "action": "switch"}
     assert head(git, repo) == sha
+    assert not any("fetch" in line for line in rec.logs)
+
+
+def test_switch_does_not_touch_the_network(repo: Path, git: Git) -> None:
+    git(repo, "branch", "feat/old")
+    git(repo, "remote", "add", "origin", str(repo.parent / "unreachable.git"))
+    data, rec = run_step(FeatureBranchStep(repo, "feat/old", POLICY))
+    assert data["action"] == "switch"
+    assert rec.logs == ["switched to feat/old; local changes carried across"]
 
 
 def test_branch_only_on_remote_is_tracked(
