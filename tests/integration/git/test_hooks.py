@@ -286,3 +286,34 @@ def test_installed_by_the_devkit_executable_the_hook_names_it(repo: Path) -> Non
     assert result.returncode == 0, result.stdout + result.stderr
     content = (hooks_dir(repo) / "pre-push").read_text()
     assert f'if [ -x {exe} ]; then {exe} "$@"' in content
+
+
+def test_shared_hooks_path_runs_the_check_only_where_installed(
+    tmp_path: Path, repo: Path, git: Git, pushable: Path, fake_devkit: FakeDevkit
+) -> None:
+    """A core.hooksPath folder serves many repositories; only opted-in ones run the check."""
+    shared = tmp_path / "team-hooks"
+    git(repo, "config", "core.hooksPath", str(shared))
+    install_pre_push_hook(repo)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(pushable), str(other))
+    git(other, "config", "core.hooksPath", str(shared))
+    git(other, "switch", "-q", "-c", "feat/other")
+    fake_devkit.exit_with(1)
+    assert push(other).returncode == 0  # never opted in: the shared hook lets it through
+    assert fake_devkit.calls() == []
+    assert push(repo).returncode != 0
+    assert len(fake_devkit.calls()) == 1
+    step = HooksStep(other)
+    assert step.describe() == [
+        f"enable the pre-push hook at {shared / 'pre-push'} for this repository (devkit.prepush)"
+    ]
+    step.run(StepContext("hooks", lambda _e: None))
+    assert push(other).returncode != 0
+
+
+def test_uninstall_turns_the_check_off(repo: Path, git: Git, fake_devkit: FakeDevkit) -> None:
+    install_pre_push_hook(repo)
+    assert git(repo, "config", "--get", "devkit.prepush").strip() == "true"
+    uninstall_pre_push_hook(repo)
+    assert git(repo, "config", "--get", "devkit.prepush", check=False) == ""
