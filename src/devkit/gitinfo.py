@@ -111,6 +111,12 @@ def _git_failure(root: Path, args: Sequence[str], stderr: str) -> DevkitError:
             f"run devkit as the owner of {root}, or trust it with "
             f"'git config --global --add safe.directory {root}'",
         )
+    missing = _unreachable_gitdir(root)
+    if missing is not None:
+        return NotReadyError(
+            f"{root} is a linked git worktree whose git folder {missing} is not reachable here",
+            "mount or copy the main repository too (its .git folder), or use a regular clone",
+        )
     if "not a git repository" in stderr:
         return ConfigError(
             f"{root} is not a git repository",
@@ -120,6 +126,19 @@ def _git_failure(root: Path, args: Sequence[str], stderr: str) -> DevkitError:
         f"'git {' '.join(args)}' failed in {root}: {stderr or 'no message'}",
         "run the same git command yourself to see what git needs",
     )
+
+
+def _unreachable_gitdir(root: Path) -> Path | None:
+    """The gitdir a ``.git`` file names when it does not exist (e.g. inside a container)."""
+    dot_git = root / ".git"
+    if not dot_git.is_file():
+        return None
+    text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    if not text.startswith("gitdir:"):
+        return None
+    gitdir = Path(text.removeprefix("gitdir:").strip())
+    gitdir = gitdir if gitdir.is_absolute() else root / gitdir
+    return None if gitdir.exists() else gitdir
 
 
 def is_linked_worktree(root: Path) -> bool:

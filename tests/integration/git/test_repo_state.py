@@ -168,3 +168,23 @@ def test_repo_owned_by_someone_else_is_a_clear_not_ready_error(
     with pytest.raises(NotReadyError, match="belongs to another user") as info:
         repo_state(repo, "main")
     assert "safe.directory" in info.value.hint
+
+
+def test_worktree_without_its_main_repository(
+    tmp_path: Path, repo: Path, git: Callable[..., str]
+) -> None:
+    """A linked worktree mounted alone (as in a container) gets a clear error, not a riddle."""
+    import shutil
+
+    import pytest
+
+    from devkit.errors import NotReadyError
+
+    wt = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", "-b", "feat/alone", str(wt))
+    alone = tmp_path / "mounted"
+    shutil.copytree(wt, alone)
+    shutil.rmtree(repo / ".git" / "worktrees")
+    with pytest.raises(NotReadyError, match="linked git worktree") as info:
+        repo_state(alone, "main")
+    assert "main repository" in info.value.hint
