@@ -64,3 +64,14 @@ def test_replacing_keeps_a_backup_and_reports_the_diff(tmp_path: Path) -> None:
     assert "1 replaced" in result.summary
     assert (tmp_path / ".devcontainer" / "Dockerfile").stat().st_mtime_ns == dockerfile_mtime
     assert step(tmp_path).is_done()
+
+
+def test_files_devkit_wrote_follow_a_profile_change_without_asking(tmp_path: Path) -> None:
+    step(tmp_path).run(ctx([]))
+    changed = render(ProfileSet(None).get("api"), None, HostUser(0, 0))
+    follow = DevcontainerFilesStep(tmp_path, changed, overwrite=False)
+    assert follow.replacements() == [], "nobody edited them: no question"
+    result = follow.run(ctx([]))
+    assert "2 replaced" in result.summary
+    assert len(list((tmp_path / ".devkit" / "backups").glob("*/.devcontainer/*"))) == 2
+    assert DevcontainerFilesStep(tmp_path, changed).is_done()
