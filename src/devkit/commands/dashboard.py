@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-AVAILABLE = False
+AVAILABLE = True
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    from devkit.commands._shared import workspace
+    from devkit.tui.app import make_dashboard_app
 
-    raise not_available("", "run 'devkit --help' to see the commands")
+    ws = workspace(args)
+    result = make_dashboard_app(ws.root).run()
+    return int(result or 0)

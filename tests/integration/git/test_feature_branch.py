@@ -160,6 +160,17 @@ def test_hanging_fetch_times_out_and_falls_back(repo: Path, git: Git, silent_ser
     assert any("could not fetch main" in line for line in rec.logs)
 
 
+@pytest.mark.timeout(30)
+def test_hanging_fetch_helper_processes_are_killed_too(repo: Path, git: Git) -> None:
+    """A transport that runs a child process (like ssh does) and never answers."""
+    git(repo, "config", "protocol.ext.allow", "always")
+    git(repo, "remote", "add", "origin", "ext::sh -c 'sleep 25'")
+    step = FeatureBranchStep(repo, "feat/x", POLICY, fetch_timeout=1.0)
+    data, rec = run_step(step)
+    assert data["from"] == "main"
+    assert any("could not fetch main" in line for line in rec.logs)
+
+
 def test_no_fetch_uses_local_main(tmp_path: Path, repo: Path, git: Git, commit: Commit) -> None:
     remote = with_remote(tmp_path, repo, git)
     push_from_elsewhere(tmp_path, remote, git, commit)

@@ -1,0 +1,174 @@
+"""The Textual apps: ``InitApp`` (guided ``devkit init``) and ``DashboardApp`` (``devkit``).
+
+Use the factories ``make_init_app`` and ``make_dashboard_app``: the CLI and the tests build the
+apps the same way. The apps hold the user's choices and hand every piece of work to thread
+workers; the engine's events come back as Messages (see ``worker_bridge``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from devkit.tui.services import InitChoices, InitServices
+
+if TYPE_CHECKING:
+    from devkit.config.model import Profile
+    from devkit.plan import Plan, PlanOutcome
+    from devkit.tui.status import StatusSource
+
+FLOW = ("preflight", "profile", "branch", "data", "review", "run", "done")
+
+
+class DevkitApp(App[int]):
+    """What both apps share: stylesheet, theme, a clock that tests can freeze."""
+
+    CSS_PATH = "devkit.tcss"
+    TITLE = "devkit"
+
+    def __init__(self, clock: Callable[[], float] | None = None, frozen: bool = False) -> None:
+        super().__init__()
+        self.clock = clock or time.monotonic
+        self.frozen = frozen
+        if frozen:
+            self.animation_level = "none"
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+
+
+class InitApp(DevkitApp):
+    """Preflight → Profile → Branch → Data → Review → Run → Done, over one init plan."""
+
+    SUB_TITLE = "init"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(
+        self,
+        services: InitServices,
+        choices: InitChoices | None = None,
+        clock: Callable[[], float] | None = None,
+        frozen: bool = False,
+    ) -> None:
+        super().__init__(clock, frozen)
+        self.services = services
+        self.choices = choices or InitChoices()
+        self.profiles: dict[str, Profile] = {}
+        self.plan: Plan | None = None
+        self.outcome: PlanOutcome | None = None
+
+    @property
+    def workspace(self) -> Path:
+        return self.services.workspace
+
+    @property
+    def profile(self) -> Profile:
+        return self.profiles[self.choices.profile or ""]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.push_screen(self.make_screen("preflight"))
+
+    def make_screen(self, name: str) -> Screen[None]:
+        from devkit.tui.screens import SCREENS
+
+        return SCREENS[name]()
+
+    def advance(self, current: str) -> None:
+        """Go to the screen after ``current`` in the flow."""
+        following = FLOW[FLOW.index(current) + 1]
+        self.push_screen(self.make_screen(following))
+
+    def go_back(self) -> None:
+        """Pop to the previous screen of the flow (the first one stays)."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def finish(self, code: int) -> None:
+        self.exit(code)
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.exit(int(self.outcome.code) if self.outcome and not self.outcome.ok else 130)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Back", "Go to the previous step of the setup", self.go_back)
+        for name, help_text, method in getattr(screen, "PALETTE", ()):
+            yield SystemCommand(name, help_text, getattr(screen, method))
+
+
+class DashboardApp(DevkitApp):
+    """The workspace at a glance, refreshed when its sources change, with the common actions."""
+
+    SUB_TITLE = "dashboard"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def __init__(
+        self,
+        workspace: Path,
+        source: StatusSource,
+        command: list[str],
+        poll_s: float = 2.0,
+        clock: Callable[[], float] | None = None,
+        frozen: bool = False,
+        now: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(clock, frozen)
+        self.now = now or time.time
+        self.workspace = workspace
+        self.source = source
+        self.command = command
+        self.poll_s = poll_s
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        from devkit.tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen())
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for name, help_text, method in getattr(screen, "PALETTE", ()):
+            yield SystemCommand(name, help_text, getattr(screen, method))
+
+
+def make_init_app(
+    services: InitServices,
+    choices: InitChoices | None = None,
+    clock: Callable[[], float] | None = None,
+    frozen: bool = False,
+) -> InitApp:
+    return InitApp(services, choices, clock, frozen)
+
+
+def make_dashboard_app(
+    workspace: Path,
+    source: StatusSource | None = None,
+    command: list[str] | None = None,
+    poll_s: float = 2.0,
+    clock: Callable[[], float] | None = None,
+    frozen: bool = False,
+    now: Callable[[], float] | None = None,
+) -> DashboardApp:
+    import sys
+
+    from devkit.tui.status import WorkspaceStatusSource
+
+    return DashboardApp(
+        workspace,
+        source or WorkspaceStatusSource(workspace),
+        command or [sys.executable, "-m", "devkit"],
+        poll_s,
+        clock,
+        frozen,
+        now,
+    )

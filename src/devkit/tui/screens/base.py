@@ -1,0 +1,58 @@
+"""What every init screen shares: its place in the flow, a header, Esc to go back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker
+
+from devkit.tui.worker_bridge import answer_posting
+
+if TYPE_CHECKING:
+    from devkit.tui.app import InitApp
+
+STEPS = ("Preflight", "Profile", "Branch", "Data", "Review", "Run", "Done")
+
+
+def marked(glyph: str, style: str, text: str) -> Text:
+    """A status line for text from outside (errors, names): never parsed as markup."""
+    return Text.assemble((glyph + " ", style), text)
+
+
+def breadcrumb(current: str) -> str:
+    """The flow with the current screen marked, e.g. 'Preflight › [Profile] › Branch …'."""
+    return " › ".join(f"[b reverse] {s} [/]" if s == current else s for s in STEPS)
+
+
+class InitScreen(Screen[None]):
+    NAME = ""
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    # (palette title, help, method name) — offered in the command palette on this screen.
+    PALETTE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+
+    @property
+    def init_app(self) -> InitApp:
+        from devkit.tui.app import InitApp
+
+        assert isinstance(self.app, InitApp)
+        return self.app
+
+    def action_back(self) -> None:
+        self.init_app.go_back()
+
+    def action_continue(self) -> None:
+        self.init_app.advance(self.NAME)
+
+    def ask(self, key: str, question: Callable[[], Any]) -> Worker[None]:
+        """Answer ``question`` in a thread worker; the Answer message comes back to this screen."""
+        return self.run_worker(
+            lambda: answer_posting(self, key, question),
+            thread=True,
+            group=key,
+            exclusive=False,
+            exit_on_error=False,
+        )

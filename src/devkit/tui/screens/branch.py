@@ -1,0 +1,101 @@
+"""Branch: the feature-branch name, validated as you type against the pattern and git's rules."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Header, Input, Static
+
+from devkit.tui.messages import Answer
+from devkit.tui.screens.base import InitScreen, breadcrumb, marked
+from devkit.tui.services import BranchStatus
+
+
+class BranchScreen(InitScreen):
+    NAME = "branch"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "continue", "Continue", priority=True)
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: BranchStatus | None = None
+        self.checked = ""
+
+    def compose(self) -> ComposeResult:
+        policy = self.init_app.profile.branch
+        yield Header()
+        yield Static(breadcrumb("Branch"), classes="breadcrumb")
+        yield Static(
+            Text.assemble(
+                "Name your feature branch. It must match ",
+                (policy.pattern, "bold"),
+                " and starts from ",
+                (policy.base, "bold"),
+                " when it does not exist yet.",
+            ),
+            classes="intro",
+        )
+        yield Input(
+            value=self.init_app.choices.branch or "",
+            placeholder="feat/short-description",
+            id="branch-name",
+        )
+        yield Static("", id="branch-status", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        name_input = self.query_one("#branch-name", Input)
+        if self.init_app.frozen:
+            name_input.cursor_blink = False
+        name_input.focus()
+        self._check(name_input.value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._check(event.value)
+
+    def _check(self, name: str) -> None:
+        app = self.init_app
+        profile = app.profile
+        self.status = None
+        self.query_one("#branch-status", Static).update("[dim]checking…[/]")
+        self.ask(f"branch:{name}", lambda: app.services.branch_status(name, profile))
+
+    def on_answer(self, message: Answer) -> None:
+        name = self.query_one("#branch-name", Input).value
+        if message.key != f"branch:{name}":
+            return  # an answer about something typed before; a newer one is on its way
+        panel = self.query_one("#branch-status", Static)
+        if message.error:
+            panel.update(marked("✗", "bold red", message.error))
+            return
+        status: BranchStatus = message.value
+        self.status = status
+        self.checked = name
+        if status.problems:
+            panel.update(Text("\n").join(marked("✗", "bold red", p) for p in status.problems))
+            self.query_one("#branch-name", Input).add_class("invalid-name")
+            return
+        self.query_one("#branch-name", Input).remove_class("invalid-name")
+        what = {True: "exists — devkit switches to it", False: "new branch"}
+        label = what[status.exists] if status.exists is not None else "valid name"
+        detail = f" · {status.detail}" if status.detail else ""
+        panel.update(marked("✓", "bold green", label + detail))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_continue()
+
+    def action_continue(self) -> None:
+        name = self.query_one("#branch-name", Input).value
+        if self.status is None or self.checked != name:
+            self.notify("still checking the name…", severity="warning")
+            return
+        if self.status.problems:
+            self.notify(self.status.problems[0], title="invalid branch name", severity="error")
+            return
+        self.init_app.choices.branch = name
+        super().action_continue()

@@ -1,0 +1,255 @@
+"""The dashboard: branch and base, container, image age, data, last run and parity, with actions.
+
+It polls cheap sources every few seconds in a thread worker and redraws when something changed.
+Actions run the real ``devkit`` commands as subprocesses (the same code a terminal would run),
+streaming their output into the log; "shell" suspends the app and opens a shell in the container.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, RichLog, Static
+
+from devkit.tui.formatting import display_path
+from devkit.tui.messages import Answer
+from devkit.tui.status import WorkspaceStatus, age_text
+from devkit.tui.worker_bridge import answer_posting
+from devkit.views.console import format_amount
+
+if TYPE_CHECKING:
+    from devkit.tui.app import DashboardApp
+
+# action → the devkit command line it runs (after the devkit executable).
+ACTIONS: dict[str, tuple[str, list[str]]] = {
+    "rebuild": ("Rebuild", ["init", "--no-input", "--yes"]),
+    "sync": ("Sync data", ["sync-data"]),
+    "check": ("Check parity", ["check"]),
+    "down": ("Down", ["down"]),
+}
+PANELS = ("branch", "container", "image", "data", "run", "parity")
+
+
+def shell_command(container_id: str) -> list[str]:
+    """The command that opens an interactive shell in the dev container (bash when present)."""
+    return [
+        "docker", "exec", "-it", container_id,
+        "sh", "-c", "command -v bash >/dev/null && exec bash -l || exec sh -l",
+    ]  # fmt: skip
+
+
+def render_panels(status: WorkspaceStatus, now: float) -> dict[str, Text]:
+    """The text of each panel; pure, so tests and snapshots can pin ``now``."""
+    c = status.container
+    panels = {
+        "branch": Text.assemble(
+            ("Branch\n", "bold"),
+            (status.branch, "bold cyan"),
+            f"\nbase {status.base}\n",
+            (f"profile {status.profile or '(none: run devkit init)'}", "dim"),
+        ),
+        "container": Text.assemble(
+            ("Container\n", "bold"),
+            (c.state, {"running": "bold green", "exited": "yellow"}.get(c.state, "dim")),
+            f"\n{c.name or '-'}\n",
+            (c.note, "dim"),
+        ),
+        "image": Text.assemble(
+            ("Image\n", "bold"),
+            f"{c.image or '-'}\n",
+            f"built {age_text(c.image_created, now)}" if c.image_created is not None else "",
+        ),
+    }
+    d = status.data
+    panels["data"] = (
+        Text.assemble(
+            ("Data\n", "bold"),
+            f"{d.dest} {d.kind}\n",
+            f"{d.files} files · {format_amount(d.bytes, 'B')}\n",
+            f"updated {age_text(d.newest, now)}",
+        )
+        if d
+        else Text.assemble(("Data\n", "bold"), ("no dataset configured", "dim"))
+    )
+    run = status.last_run
+    panels["run"] = (
+        Text.assemble(
+            ("Last run\n", "bold"),
+            f"{run.get('command', '?')}\n",
+            ("exit " + str(run.get("exit_code", run.get("exit", "?")))),
+            f" · {age_text(run.get('_mtime'), now)}",
+        )
+        if run
+        else Text.assemble(("Last run\n", "bold"), ("none yet: devkit run -- CMD", "dim"))
+    )
+    parity = status.last_parity
+    if parity:
+        verdict = str(parity.get("status", parity.get("result", "?")))
+        style = {"ok": "bold green", "pass": "bold green"}.get(verdict, "bold red")
+        panels["parity"] = Text.assemble(
+            ("Parity\n", "bold"), (verdict, style), f"\n{age_text(parity.get('_mtime'), now)}"
+        )
+    else:
+        panels["parity"] = Text.assemble(("Parity\n", "bold"), ("not checked: devkit check", "dim"))
+    return panels
+
+
+class ActionLine(Message):
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
+class ActionEnded(Message):
+    def __init__(self, action: str, code: int) -> None:
+        super().__init__()
+        self.action = action
+        self.code = code
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "rebuild", "Rebuild"),
+        Binding("s", "sync", "Sync data"),
+        Binding("c", "check", "Check"),
+        Binding("x", "shell", "Shell"),
+        Binding("d", "down", "Down"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+    PALETTE = (
+        *((title, f"devkit {' '.join(argv)}", f"action_{name}") for name, (title, argv) in
+          ACTIONS.items()),
+        ("Shell in container", "Open a shell in the dev container", "action_shell"),
+        ("Refresh", "Read every source again now", "action_refresh"),
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: WorkspaceStatus | None = None
+        self.polling = False
+        self.busy: str | None = None
+        self.changes = 0
+
+    @property
+    def dash(self) -> DashboardApp:
+        return cast("DashboardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"[b]{display_path(self.dash.workspace)}[/]", classes="intro", id="dash-root")
+        with Grid(id="dash-grid"):
+            for name in PANELS:
+                yield Static("[dim]reading…[/]", id=f"panel-{name}", classes="panel dash-panel")
+        yield RichLog(id="dash-log", max_lines=2000, wrap=True, markup=False, highlight=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+        if self.dash.poll_s > 0:
+            self.set_interval(self.dash.poll_s, self.action_refresh)
+
+    def action_refresh(self) -> None:
+        if self.polling:
+            return
+        self.polling = True
+        source = self.dash.source
+        self.run_worker(
+            lambda: answer_posting(self, "status", source.snapshot),
+            thread=True, group="status", exit_on_error=False,
+        )  # fmt: skip
+
+    def on_answer(self, message: Answer) -> None:
+        if message.key != "status":
+            return
+        self.polling = False
+        if message.error:
+            self.notify(message.error, title="cannot read the workspace", severity="error")
+            return
+        status: WorkspaceStatus = message.value
+        if status != self.status:
+            self.changes += 1
+        self.status = status
+        for name, text in render_panels(status, self.dash.now()).items():
+            self.query_one(f"#panel-{name}", Static).update(text)
+
+    def _run_action(self, name: str) -> None:
+        if self.busy:
+            self.notify(f"'{self.busy}' is still running", severity="warning")
+            return
+        _title, argv = ACTIONS[name]
+        command = [*self.dash.command, *argv, "--workspace", str(self.dash.workspace)]
+        self.busy = name
+        log = self.query_one(RichLog)
+        log.write(Text(f"$ devkit {' '.join(argv)}", style="bold"))
+        self.run_worker(lambda: self._stream(name, command), thread=True, group="action")
+
+    def _stream(self, name: str, command: list[str]) -> None:
+        """Runs in a worker thread: each output line and the exit code go back as Messages."""
+        try:
+            proc = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                stdin=subprocess.DEVNULL, env=_child_env(),
+            )  # fmt: skip
+        except OSError as exc:
+            self.post_message(ActionLine(f"cannot start {command[0]}: {exc}"))
+            self.post_message(ActionEnded(name, 127))
+            return
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.post_message(ActionLine(line.rstrip("\n")))
+        self.post_message(ActionEnded(name, proc.wait()))
+
+    def on_action_line(self, message: ActionLine) -> None:
+        self.query_one(RichLog).write(message.line)
+
+    def on_action_ended(self, message: ActionEnded) -> None:
+        self.busy = None
+        title = ACTIONS[message.action][0]
+        if message.code == 0:
+            self.notify(f"{title}: done")
+        else:
+            self.notify(f"{title} exited with {message.code}", severity="error")
+        self.query_one(RichLog).write(Text(f"exit {message.code}", style="dim"))
+        self.action_refresh()
+
+    def action_rebuild(self) -> None:
+        self._run_action("rebuild")
+
+    def action_sync(self) -> None:
+        self._run_action("sync")
+
+    def action_check(self) -> None:
+        self._run_action("check")
+
+    def action_down(self) -> None:
+        self._run_action("down")
+
+    def action_shell(self) -> None:
+        container = self.dash.source.container_id()
+        if not container or not self.status or self.status.container.state != "running":
+            self.notify("no running dev container — press b to build it", severity="warning")
+            return
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                subprocess.run(shell_command(container), check=False)
+        except SuspendNotSupported:
+            self.notify("this terminal cannot hand over to a shell", severity="error")
+        self.action_refresh()
+
+
+def _child_env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["NO_COLOR"] = "1"
+    env.pop("FORCE_COLOR", None)
+    return env

@@ -1,0 +1,95 @@
+"""Review: every change the plan will make, from ``plan.describe()``, with diffs for files."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Footer, Header, Static
+
+from devkit.tui.messages import Answer
+from devkit.tui.screens.base import InitScreen, breadcrumb, marked
+from devkit.tui.services import ReviewItem, review_items
+
+
+def render_items(items: list[ReviewItem]) -> Text:
+    text = Text()
+    for item in items:
+        if item.done:
+            text.append(f"= {item.title}", style="dim")
+            text.append("  already done\n", style="dim")
+            continue
+        text.append(f"+ {item.title}\n", style="bold")
+        for line in item.changes:
+            text.append(f"    {line}\n")
+        for line in item.diffs:
+            style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "dim")
+            text.append(f"      {line}\n", style=style)
+    return text
+
+
+class ReviewScreen(InitScreen):
+    NAME = "review"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "continue", "Run it", priority=True)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[ReviewItem] | None = None
+
+    def compose(self) -> ComposeResult:
+        c = self.init_app.choices
+        yield Header()
+        yield Static(breadcrumb("Review"), classes="breadcrumb")
+        yield Static(
+            Text.assemble(
+                "Profile ",
+                (str(c.profile), "bold"),
+                " · branch ",
+                (str(c.branch), "bold"),
+                " · data ",
+                (str(c.data), "bold"),
+                " — nothing has changed yet. This is everything the setup will do:",
+            ),
+            classes="intro",
+        )
+        with VerticalScroll(id="review-body", classes="panel"):
+            yield Static("[dim]planning…[/]", id="review-plan")
+        yield Button("Run", id="run", variant="primary", disabled=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.init_app
+
+        def plan_and_describe() -> object:
+            plan = app.services.build_plan(app.choices)
+            return plan, review_items(plan, app.workspace)
+
+        self.ask("plan", plan_and_describe)
+
+    def on_answer(self, message: Answer) -> None:
+        if message.key != "plan":
+            return
+        body = self.query_one("#review-plan", Static)
+        if message.error:
+            body.update(marked("✗ cannot plan the setup:", "bold red", message.error))
+            return
+        plan, items = message.value
+        self.init_app.plan = plan
+        self.items = items
+        body.update(render_items(items))
+        button = self.query_one("#run", Button)
+        button.disabled = False
+        button.focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_continue()
+
+    def action_continue(self) -> None:
+        if self.items is None:
+            self.notify("the plan is not ready", severity="warning")
+            return
+        super().action_continue()

@@ -1,0 +1,221 @@
+"""What the dashboard shows, read from cheap sources — plain logic, no Textual.
+
+Every source is read fresh on each poll, and each is cheap: a few small files under ``.git`` and
+``.devkit``, one Docker API call, the dataset folder's manifest or a walk only when it changed.
+A source that fails shows as unknown with the reason; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+CONTAINER_LABEL = "devcontainer.local_folder"
+
+
+@dataclass(frozen=True)
+class ContainerStatus:
+    state: str  # running | exited | created | none | unknown
+    name: str = ""
+    id: str = ""
+    image: str = ""
+    image_created: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DataStatusView:
+    dest: str
+    files: int = 0
+    bytes: int = 0
+    newest: float | None = None
+    kind: str = ""  # sample | synthetic | "" when unknown
+
+
+@dataclass(frozen=True)
+class WorkspaceStatus:
+    root: str
+    branch: str
+    base: str
+    profile: str | None
+    container: ContainerStatus
+    data: DataStatusView | None
+    last_run: dict[str, Any] | None
+    last_parity: dict[str, Any] | None
+    notes: tuple[str, ...] = field(default=())
+
+
+class StatusSource(Protocol):
+    def snapshot(self) -> WorkspaceStatus: ...
+
+    def container_id(self) -> str | None: ...
+
+
+def git_dir(root: Path) -> Path:
+    """The git directory of a repository or a worktree (whose ``.git`` is a file)."""
+    dot = root / ".git"
+    if dot.is_file():
+        text = dot.read_text(encoding="utf-8").strip()
+        if text.startswith("gitdir:"):
+            target = Path(text.removeprefix("gitdir:").strip())
+            return target if target.is_absolute() else (root / target).resolve()
+    return dot
+
+
+def current_branch(root: Path) -> str:
+    try:
+        head = (git_dir(root) / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return "(not a git repository)"
+    if head.startswith("ref: refs/heads/"):
+        return head.removeprefix("ref: refs/heads/")
+    return f"(detached at {head[:7]})"
+
+
+def newest_json(folder: Path) -> dict[str, Any] | None:
+    """The newest ``*.json`` record in a folder (by name, then mtime), or None."""
+    if not folder.is_dir():
+        return None
+    files = sorted(folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
+    for path in reversed(files):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            data.setdefault("_mtime", path.stat().st_mtime)
+            return data
+    return None
+
+
+def folder_usage(folder: Path) -> tuple[int, int, float | None]:
+    """(files, bytes, newest mtime) of every regular file below ``folder``."""
+    files = size = 0
+    newest: float | None = None
+    if not folder.is_dir():
+        return 0, 0, None
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            st = path.stat()
+            files += 1
+            size += st.st_size
+            newest = st.st_mtime if newest is None else max(newest, st.st_mtime)
+    return files, size, newest
+
+
+def age_text(then: float | None, now: float) -> str:
+    if then is None:
+        return "never"
+    seconds = max(0, int(now - then))
+    for unit, span in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= span:
+            return f"{seconds // span}{unit} ago"
+    return f"{seconds}s ago"
+
+
+class WorkspaceStatusSource:
+    """The real sources: the workspace's git and .devkit files, and the Docker Engine."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._usage_key: tuple[str, float] | None = None
+        self._usage: tuple[int, int, float | None] = (0, 0, None)
+        self._container: ContainerStatus = ContainerStatus("unknown")
+
+    def snapshot(self) -> WorkspaceStatus:
+        notes: list[str] = []
+        profile_name = self._recorded_profile()
+        base, dest = "main", None
+        if profile_name:
+            try:
+                from devkit.config.profiles import ProfileSet
+
+                profile = ProfileSet(self.root).get(profile_name)
+                base = profile.branch.base
+                dest = profile.data.dest if profile.data else None
+            except Exception as exc:  # a broken profile must not blank the dashboard
+                notes.append(f"profile {profile_name}: {exc}")
+        self._container = self._read_container()
+        state = self.root / ".devkit"
+        return WorkspaceStatus(
+            root=str(self.root),
+            branch=current_branch(self.root),
+            base=base,
+            profile=profile_name,
+            container=self._container,
+            data=self._read_data(dest) if dest else None,
+            last_run=newest_json(state / "runs"),
+            last_parity=newest_json(state / "parity"),
+            notes=tuple(notes),
+        )
+
+    def container_id(self) -> str | None:
+        return self._container.id or None
+
+    def _recorded_profile(self) -> str | None:
+        path = self.root / ".devkit" / "profile"
+        try:
+            return path.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def _read_data(self, dest: str) -> DataStatusView:
+        folder = self.root / dest
+        manifest = newest_json(self.root / ".devkit" / "data")
+        try:
+            key = (dest, folder.stat().st_mtime)
+        except OSError:
+            return DataStatusView(dest)
+        if key != self._usage_key:
+            self._usage_key, self._usage = key, folder_usage(folder)
+        files, size, newest = self._usage
+        kind = str(manifest.get("kind", "")) if manifest else ""
+        return DataStatusView(dest, files, size, newest, kind)
+
+    def _read_container(self) -> ContainerStatus:
+        from devkit.container.engine import connect
+        from devkit.errors import DevkitError
+
+        try:
+            client = connect(timeout=3)
+        except DevkitError as exc:
+            return ContainerStatus("unknown", note=exc.what)
+        try:
+            found = client.containers.list(
+                all=True, filters={"label": f"{CONTAINER_LABEL}={self.root}"}
+            )
+            if not found:
+                return ContainerStatus("none")
+            box = found[0]
+            created = box.image.attrs.get("Created", "")
+            return ContainerStatus(
+                box.status,
+                box.name,
+                box.id,
+                (box.image.tags or [box.image.short_id])[0],
+                _parse_docker_time(created),
+            )
+        except Exception as exc:  # the engine went away between calls
+            return ContainerStatus("unknown", note=str(exc).split("\n")[0][:120])
+        finally:
+            client.close()
+
+
+def _parse_docker_time(text: str) -> float | None:
+    """Docker's RFC 3339 timestamps (with nanoseconds) as epoch seconds."""
+    if not text:
+        return None
+    from datetime import datetime
+
+    trimmed = text.rstrip("Z").split(".")[0]
+    try:
+        return datetime.fromisoformat(trimmed + "+00:00").timestamp()
+    except ValueError:
+        return None
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,1 @@
+"""Small widgets with their own CSS."""

@@ -1,0 +1,134 @@
+"""Small real steps for driving the init app: they write files in a temporary workspace."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devkit.errors import NotReadyError
+from devkit.plan import Plan, StepContext, StepResult
+from devkit.preflight import DiskCheck, GitCheck, WorkspaceCheck
+from devkit.tui.services import InitChoices, WorkspaceServices
+
+
+@dataclass
+class WriteFileStep:
+    """Writes ``text`` to ``root/rel``; done when the file already holds it."""
+
+    root: Path
+    rel: str
+    text: str
+    id: str = "write"
+    title: str = "write file"
+
+    def describe(self) -> list[str]:
+        verb = "replace" if (self.root / self.rel).exists() else "create"
+        return [f"{verb} {self.rel}"]
+
+    def planned_files(self) -> dict[str, str]:
+        return {self.rel: self.text}
+
+    def is_done(self) -> bool:
+        path = self.root / self.rel
+        return path.is_file() and path.read_text() == self.text
+
+    def run(self, ctx: StepContext) -> StepResult:
+        path = self.root / self.rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ctx.log(f"writing {self.rel}")
+        path.write_text(self.text)
+        return StepResult(f"wrote {self.rel}")
+
+
+@dataclass
+class ChunkedCopyStep:
+    """Writes ``chunks`` chunks to a part file, reporting progress, then renames it into place.
+
+    Cancelling removes the part file, so nothing half-made stays behind. ``gate`` (when given)
+    holds the step after chunk ``hold_at`` until the test sets it (or cancels the plan).
+    """
+
+    root: Path
+    rel: str
+    chunks: int = 20
+    chunk: bytes = b"x" * 1024
+    delay_s: float = 0.0
+    gate: threading.Event | None = None
+    hold_at: int = 1
+    held: threading.Event = field(default_factory=threading.Event)
+    id: str = "copy"
+    title: str = "copy dataset"
+
+    def describe(self) -> list[str]:
+        return [f"fetch {self.chunks * len(self.chunk)} bytes into {self.rel}"]
+
+    def is_done(self) -> bool:
+        return (self.root / self.rel).is_file()
+
+    def run(self, ctx: StepContext) -> StepResult:
+        final = self.root / self.rel
+        part = final.with_name(final.name + ".part")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        total = self.chunks * len(self.chunk)
+        try:
+            with part.open("wb") as fh:
+                for i in range(self.chunks):
+                    ctx.check_cancelled()
+                    fh.write(self.chunk)
+                    ctx.progress((i + 1) * len(self.chunk), total, "B")
+                    if i + 1 == self.hold_at:
+                        self.held.set()
+                        if self.gate is not None:
+                            while not self.gate.wait(0.01):
+                                ctx.check_cancelled()
+                    if self.delay_s:
+                        time.sleep(self.delay_s)
+            part.rename(final)
+        finally:
+            part.unlink(missing_ok=True)
+        return StepResult(f"{total} bytes in {self.rel}")
+
+
+@dataclass
+class NeedsFileStep:
+    """Fails with a hint until ``root/needed`` exists — the cause a user fixes before retrying."""
+
+    root: Path
+    needed: str
+    id: str = "needs"
+    title: str = "check prerequisite"
+    runs: int = 0
+
+    def describe(self) -> list[str]:
+        return [f"read {self.needed}"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        self.runs += 1
+        if not (self.root / self.needed).exists():
+            raise NotReadyError(f"{self.needed} is missing", f"create {self.needed}, then retry")
+        return StepResult(f"found {self.needed}")
+
+
+class StepServices(WorkspaceServices):
+    """The real workspace answers (profiles, branch rules, data) with a plan of given steps."""
+
+    def __init__(self, workspace: Path, steps: list[object], choices: InitChoices | None = None):
+        super().__init__(workspace, choices)
+        self.steps = steps
+        self.built: list[InitChoices] = []
+
+    def preflight(self) -> list[object]:  # type: ignore[override]
+        return [
+            GitCheck("git", "git", self.workspace),
+            WorkspaceCheck("workspace", "workspace", self.workspace),
+            DiskCheck("disk", "disk space", self.workspace),
+        ]
+
+    def build_plan(self, choices: InitChoices) -> Plan:
+        self.built.append(InitChoices(**vars(choices)))
+        return Plan(f"devkit init {choices.profile}", self.steps)  # type: ignore[arg-type]

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from devkit.config.profiles import ProfileSet
+from devkit.plan import Plan, StepContext, StepResult
+from devkit.tui.services import (
+    InitChoices,
+    data_size_text,
+    diff_text,
+    git_ref_problems,
+    pattern_problems,
+    profile_summary,
+    review_items,
+)
+
+PATTERN = r"^(feat|fix|exp|chore)/[a-z0-9][a-z0-9._-]*$"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "feat/a b", "feat/a..b", "feat/x.lock", "feat/", "-feat/x", "feat//x", "feat/.x", "a~b",
+     "a^b", "a:b", "a?b", "a*b", "a[b", "a\\b", "a@{b", "@", "feat/x."],
+)  # fmt: skip
+def test_git_rules_reject(name: str) -> None:
+    assert git_ref_problems(name)
+
+
+@pytest.mark.parametrize("name", ["feat/tokenizer", "fix/a.b-c_d", "exp/2026-q1", "main"])
+def test_git_rules_accept(name: str) -> None:
+    assert git_ref_problems(name) == []
+
+
+def test_pattern() -> None:
+    assert pattern_problems("feat/ok", PATTERN) == []
+    assert "pattern" in pattern_problems("tokenizer", PATTERN)[0]
+    assert pattern_problems("", PATTERN) == []  # the empty name is git's problem to report
+
+
+def test_choices_missing() -> None:
+    assert InitChoices().missing() == ["profile", "branch", "data"]
+    assert InitChoices("api", "feat/x", "none").missing() == []
+
+
+def test_profile_summary_names_image_ports_data_secrets() -> None:
+    training = ProfileSet(None).get("training")
+    rows = dict(profile_summary(training))
+    assert "Python 3.11" in rows["image"]
+    assert rows["ports"] == "5000"
+    assert "WANDB_API_KEY" in rows["secrets"]
+    assert "2.0 GiB" in rows["data"] and "s3://acme-ml-dev-samples/training/v3/" in rows["data"]
+    assert "synthetic 10,010 rows in 2 tables" in data_size_text(training, "synthetic")
+    assert data_size_text(training, "none") == "none"
+
+
+def test_diff_text_only_for_changed_existing_files(tmp_path: Path) -> None:
+    assert diff_text(tmp_path / "new.json", "{}", "new.json") == []
+    (tmp_path / "same.json").write_text("{}\n")
+    assert diff_text(tmp_path / "same.json", "{}\n", "same.json") == []
+    (tmp_path / "old.json").write_text('{"a": 1}\n')
+    diff = diff_text(tmp_path / "old.json", '{"a": 2}\n', "old.json")
+    assert '-{"a": 1}' in diff and '+{"a": 2}' in diff
+
+
+@dataclass
+class _Write:
+    root: Path
+    id: str = "write"
+    title: str = "write config"
+
+    def describe(self) -> list[str]:
+        return ["replace conf.json"]
+
+    def planned_files(self) -> dict[str, str]:
+        return {"conf.json": "new\n"}
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        return StepResult("")
+
+
+@dataclass
+class _Done(_Write):
+    id: str = "done"
+    title: str = "already there"
+
+    def is_done(self) -> bool:
+        return True
+
+
+def test_review_items_from_describe_with_diffs(tmp_path: Path) -> None:
+    (tmp_path / "conf.json").write_text("old\n")
+    items = review_items(Plan("p", [_Write(tmp_path), _Done(tmp_path)]), tmp_path)
+    assert [(i.step_id, i.done) for i in items] == [("write", False), ("done", True)]
+    assert items[0].changes == ["replace conf.json"]
+    assert "-old" in items[0].diffs and "+new" in items[0].diffs
+    assert items[1].diffs == []
