@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from conftest import wait_for
-from steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
+from pilot_helpers import wait_for
 from textual.widgets import Input, RichLog, Static
+from tui_steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
 
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
