@@ -14,10 +14,31 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument("--rule", action="append", metavar="ID", help="evaluate only this rule")
+    parser.add_argument(
+        "--refresh", action="store_true", help="fetch an S3 reference again, ignoring the cache"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    import sys
+    from pathlib import Path
 
-    raise not_available("check", "compare the environments by hand until it lands")
+    from devkit.commands._shared import selected_profile, workspace
+    from devkit.console import out, use_color
+    from devkit.parity.check import run_check
+    from devkit.parity.reports import render
+
+    ws = workspace(args)
+    profile = selected_profile(args, ws)
+    report = run_check(ws, profile, args.reference, args.rule, args.refresh)
+    kind = "json" if args.json and args.format == "text" else args.format
+    if args.output:
+        target = Path(args.output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(report, kind), encoding="utf-8")
+        if kind != "text":
+            out(render(report, "text", use_color(sys.stdout)).rstrip("\n"))
+    else:
+        out(render(report, kind, kind == "text" and use_color(sys.stdout)).rstrip("\n"))
+    return report.exit_code

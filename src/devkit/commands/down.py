@@ -16,6 +16,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    from devkit.commands._shared import execute, show_dry_run, workspace
+    from devkit.container.lifecycle import DownStep
+    from devkit.plan import Plan
 
-    raise not_available("down", "use docker rm -f until it lands")
+    ws = workspace(args, require_git=False)
+    plan = Plan("devkit down", [DownStep(ws.root)])
+    if args.dry_run:
+        return show_dry_run(plan, args)
+    return execute(plan, args).code

@@ -12,10 +12,30 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     actions.add_parser("install", parents=[common], help="install the pre-push hook")
+    actions.add_parser(
+        "uninstall", parents=[common], help="remove devkit's pre-push hook (restores yours)"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    from devkit.commands._shared import execute, show_dry_run, workspace
+    from devkit.errors import ConfigError, ExitCode
+    from devkit.hooks import HooksStep, uninstall_pre_push_hook
+    from devkit.plan import Plan
 
-    raise not_available("hooks", "run 'devkit check' by hand before pushing until it lands")
+    action = getattr(args, "action", None)
+    if action not in ("install", "uninstall"):
+        raise ConfigError(
+            "'devkit hooks' needs an action", "run 'devkit hooks install' (or 'uninstall')"
+        )
+    ws = workspace(args)
+    if action == "uninstall":
+        from devkit.console import out
+
+        out(uninstall_pre_push_hook(ws.root))
+        return int(ExitCode.OK)
+    plan = Plan("devkit hooks install", [HooksStep(ws.root, getattr(args, "profile", None))])
+    if getattr(args, "dry_run", False):
+        return show_dry_run(plan, args)
+    return execute(plan, args).code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 
@@ -20,12 +21,64 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--base-image", metavar="IMAGE", help="override the profile's base image")
     parser.add_argument(
+        "--network",
+        choices=("bridge", "host"),
+        default=os.environ.get("DEVKIT_NETWORK") or "bridge",
+        help="build and run on the engine's bridge (default) or the host's network",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="replace changed .devcontainer files (backup kept)"
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    """Build the init plan from the flags, confirm replacing edited files, run it."""
+    from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
+    from devkit.container.state import update_state
+    from devkit.errors import ConfigError
+    from devkit.init_plan import InitOptions, build_init_plan
+    from devkit.interactive import can_use_tui
 
-    raise not_available("init", "use docker and the devcontainer CLI by hand until it lands")
+    ws = workspace(args)
+    interactive = can_use_tui(args.no_input)
+    if not args.profile:
+        raise ConfigError("no profile chosen", "pass --profile NAME (see 'devkit profiles list')")
+    if not args.branch:
+        raise ConfigError("no branch chosen", "pass --branch NAME, e.g. --branch feat/my-change")
+    profile = selected_profile(args, ws)
+    options = InitOptions(
+        branch=args.branch,
+        data=args.data,
+        base_image=args.base_image,
+        overwrite=bool(args.force or args.yes),
+        network=args.network,
+    )
+    plan = build_init_plan(ws, profile, options)
+    if args.dry_run:
+        return show_dry_run(plan, args)
+    if not options.overwrite and interactive:
+        options.overwrite = _confirm_replacements(plan)
+        plan = build_init_plan(ws, profile, options)
+    ws.state_path("profile").write_text(profile.name + "\n", encoding="utf-8")
+    update_state(ws.root, "render", {"base_image": args.base_image, "network": args.network})
+    return execute(plan, args).code
+
+
+def _confirm_replacements(plan: object) -> bool:
+    """Show the diff of files that would be replaced and ask; True when nothing to ask."""
+    from devkit.console import out
+    from devkit.container.files_step import DevcontainerFilesStep
+    from devkit.plan import Plan
+
+    assert isinstance(plan, Plan)
+    step = next((s for s in plan.steps if isinstance(s, DevcontainerFilesStep)), None)
+    changes = step.replacements() if step else []
+    if not changes:
+        return False
+    for change in changes:
+        for line in change.diff():
+            out(line)
+    names = ", ".join(c.rel for c in changes)
+    answer = input(f"Replace {names}? A backup goes to .devkit/backups/ [y/N] ")
+    return answer.strip().lower() in ("y", "yes")

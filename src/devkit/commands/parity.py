@@ -16,12 +16,86 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     snap.add_argument("--out", metavar="FILE|s3://BUCKET/KEY", required=True)
     diff = actions.add_parser("diff", parents=[common], help="compare two fingerprints")
-    diff.add_argument("a", metavar="A")
-    diff.add_argument("b", metavar="B")
+    diff.add_argument(
+        "a", metavar="A", help="FILE (fingerprint or run record), s3://…, or 'latest'"
+    )
+    diff.add_argument(
+        "b", metavar="B", help="FILE (fingerprint or run record), s3://…, or 'latest'"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    from devkit.errors import ConfigError
 
-    raise not_available("parity", "compare the environments by hand until it lands")
+    if args.action == "snapshot":
+        return snapshot(args)
+    if args.action == "diff":
+        return diff(args)
+    raise ConfigError("'devkit parity' needs an action", "use 'snapshot' or 'diff'")
+
+
+def snapshot(args: argparse.Namespace) -> int:
+    import json
+
+    from devkit.commands._shared import selected_profile, workspace
+    from devkit.console import err, out
+    from devkit.parity.fingerprint import fingerprint
+    from devkit.parity.runner import host_env
+
+    ws = workspace(args)
+    profile = selected_profile(args, ws)
+    where = "ci" if _truthy("CI") else "host"
+    data, seconds = fingerprint(
+        ws.root, profile, env=host_env(profile), where=where, cache_dir=ws.state / "cache"
+    )
+    body = json.dumps(data, indent=1) + "\n"
+    if args.out == "-":
+        out(body.rstrip("\n"))
+        return 0
+    if args.out.startswith("s3://"):
+        from devkit.config.environments import load_environments
+        from devkit.parity.s3io import put_object
+
+        put_object(args.out, body.encode("utf-8"), load_environments(ws.root))
+    else:
+        from pathlib import Path
+
+        target = Path(args.out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body, encoding="utf-8")
+    err(f"devkit: fingerprint of profile {profile.name} written to {args.out} ({seconds:.2f} s)")
+    return 0
+
+
+def _truthy(name: str) -> bool:
+    import os
+
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def diff(args: argparse.Namespace) -> int:
+    import json
+
+    from devkit.commands._shared import workspace
+    from devkit.console import out
+    from devkit.parity.diff import diff_fingerprints
+    from devkit.parity.load import load_fingerprint
+
+    ws = workspace(args, require_git=False)
+    a = load_fingerprint(args.a, ws)
+    b = load_fingerprint(args.b, ws)
+    differences = diff_fingerprints(a, b)
+    if args.json:
+        out(
+            json.dumps(
+                {"a": args.a, "b": args.b, "differences": [d.to_dict() for d in differences]}
+            )
+        )
+    elif not differences:
+        out(f"no differences between {args.a} and {args.b}")
+    else:
+        out(f"{len(differences)} difference(s), {args.a} → {args.b}:")
+        for difference in differences:
+            out(f"  {difference}")
+    return 1 if differences else 0

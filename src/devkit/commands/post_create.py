@@ -16,6 +16,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    """Runs inside the container (see devkit.postcreate)."""
+    from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
+    from devkit.postcreate import build_post_create_plan
 
-    raise not_available("post-create", "run the profile's setup commands by hand until it lands")
+    ws = workspace(args, require_git=False)
+    profile = selected_profile(args, ws)
+    plan = build_post_create_plan(ws.root, profile)
+    if args.dry_run:
+        return show_dry_run(plan, args)
+    return execute(plan, args).code

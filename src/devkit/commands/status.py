@@ -16,6 +16,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    import json
 
-    raise not_available("status", "use git status and docker ps until it lands")
+    from devkit.commands._shared import profile_set, recorded_profile, workspace
+    from devkit.console import out
+    from devkit.container.status import gather, render_lines
+
+    ws = workspace(args, require_git=False)
+    name = args.profile or recorded_profile(ws)
+    profile = profile_set(ws).get(name) if name else None
+    report = gather(ws.root, profile)
+    if args.json:
+        out(json.dumps(report, default=str))
+    else:
+        for line in render_lines(report):
+            out(line)
+    return 0

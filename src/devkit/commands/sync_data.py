@@ -19,10 +19,37 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--delete", action="store_true", help="remove synced files that are gone upstream"
     )
+    parser.add_argument(
+        "--verify", action="store_true", help="hash every local file instead of trusting size+mtime"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.commands._shared import not_available
+    from pathlib import Path
 
-    raise not_available("sync-data", "fetch the data by hand until it lands")
+    from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
+    from devkit.data.step import DEFAULT_CONCURRENCY, DataStep
+    from devkit.errors import ConfigError
+    from devkit.plan import Plan
+
+    if args.concurrency is not None and not 1 <= args.concurrency <= 256:
+        raise ConfigError(
+            f"--concurrency {args.concurrency} is out of range", "pass a number from 1 to 256"
+        )
+    ws = workspace(args)
+    profile = selected_profile(args, ws)
+    step = DataStep(
+        ws.root,
+        profile,
+        mode="synthetic" if args.synthetic else "auto",
+        seed=args.seed,
+        dest=Path(args.dest).resolve() if args.dest else None,
+        concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+        delete=args.delete,
+        verify=args.verify,
+    )
+    plan = Plan(f"devkit sync-data ({profile.name})", [step])
+    if getattr(args, "dry_run", False):
+        return show_dry_run(plan, args)
+    return execute(plan, args).code

@@ -6,12 +6,17 @@ the default socket, and turns every failure into a NotReadyError with a hint.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from devkit.errors import NotReadyError
+from devkit.errors import DevkitError, NotReadyError
+
+if TYPE_CHECKING:
+    from devkit.container.spec import ContainerSpec
 
 
 def _context_host() -> str | None:
@@ -70,3 +75,242 @@ def engine_version(client: Any) -> dict[str, str]:
         "api": str(info.get("ApiVersion", "?")),
         "os": f"{info.get('Os', '?')}/{info.get('Arch', '?')}",
     }
+
+
+def _reason(exc: BaseException) -> str:
+    explanation = getattr(exc, "explanation", None)
+    text = str(explanation or exc)
+    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+
+
+def engine_arch(client: Any) -> str:
+    return str(client.version().get("Arch", "amd64"))
+
+
+def image_attrs(client: Any, ref: str) -> dict[str, Any] | None:
+    """The engine's inspect data of an image, or None when it is not present locally."""
+    from docker.errors import ImageNotFound
+
+    try:
+        return dict(client.api.inspect_image(ref))
+    except ImageNotFound:
+        return None
+
+
+def ensure_base_image(client: Any, ref: str, log: Callable[[str], None]) -> str:
+    """The id of base image ``ref``: local if present, else pulled; NotReadyError otherwise."""
+    from docker.errors import APIError, DockerException
+
+    found = image_attrs(client, ref)
+    if found:
+        return str(found["Id"])
+    repo, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "latest")
+    log(f"base image {ref} is not present locally; pulling it")
+    try:
+        for _ in client.api.pull(repo, tag=tag, stream=True, decode=True):
+            pass
+    except (APIError, DockerException, OSError) as exc:
+        raise NotReadyError(
+            f"base image '{ref}' is not present locally and no registry was reachable "
+            f"({_reason(exc)})",
+            f"pull '{ref}' on a machine with registry access (docker pull / docker load), or pass "
+            "--base-image with an image present locally (e.g. one built by scripts/base-image.sh)",
+        ) from None
+    found = image_attrs(client, ref)
+    if not found:
+        raise NotReadyError(
+            f"base image '{ref}' could not be pulled", "pass --base-image with a local image"
+        )
+    return str(found["Id"])
+
+
+def images_with_label(client: Any, key: str, value: str) -> list[dict[str, Any]]:
+    return list(client.api.images(filters={"label": f"{key}={value}"}))
+
+
+def build_image(
+    client: Any,
+    context: Path,
+    dockerfile: Path,
+    tag: str,
+    buildargs: dict[str, str],
+    labels: dict[str, str],
+    network_mode: str | None,
+    log: Callable[[str], None],
+) -> str:
+    """Build with the low-level API, streaming lines to ``log``; returns the image id."""
+    from docker.errors import APIError, DockerException
+
+    last: list[str] = []
+    instruction = ""
+    image_id = ""
+    try:
+        stream = client.api.build(
+            path=str(context),
+            dockerfile=str(dockerfile),
+            tag=tag,
+            buildargs=buildargs,
+            labels=labels,
+            network_mode=network_mode,
+            rm=True,
+            forcerm=True,
+            decode=True,
+        )
+        for chunk in stream:
+            if "error" in chunk:
+                raise BuildFailed(str(chunk.get("error", "")).strip())
+            text = str(chunk.get("stream", "") or chunk.get("status", ""))
+            aux = chunk.get("aux")
+            if isinstance(aux, dict) and aux.get("ID"):
+                image_id = str(aux["ID"])
+            for line in text.splitlines():
+                if not line.strip():
+                    continue
+                if line.startswith("Step ") and " : " in line:
+                    instruction = line.split(" : ", 1)[1]
+                last = [*last[-29:], line]
+                log(line)
+    except BuildFailed as exc:
+        raise _build_error(str(exc), instruction, last) from None
+    except (APIError, DockerException, OSError) as exc:
+        raise _build_error(_reason(exc), instruction, last) from None
+    if not image_id:
+        found = image_attrs(client, tag)
+        image_id = str(found["Id"]) if found else ""
+    return image_id
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def _build_error(message: str, instruction: str, last: list[str]) -> DevkitError:
+    tail = "\n".join(f"    {line}" for line in last[-12:])
+    where = f" at '{instruction}'" if instruction else ""
+    text = f"image build failed{where}: {message}"
+    if tail:
+        text += f"\n  last lines of the build:\n{tail}"
+    if "no space left on device" in message.lower():
+        return NotReadyError(
+            text, "the disk is full: free space (e.g. 'docker system prune') and run again"
+        )
+    return NotReadyError(
+        text, "fix the cause shown above (the profile, the lockfile or the network), then run again"
+    )
+
+
+def containers_with_labels(client: Any, labels: dict[str, str]) -> list[Any]:
+    filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
+    return list(client.containers.list(all=True, filters=filters))
+
+
+def create_and_start(client: Any, spec: ContainerSpec) -> Any:
+    """Create and start the container; on any failure nothing is left behind."""
+    from docker.errors import APIError, DockerException
+    from docker.types import Mount as DockerMount
+
+    mounts = [
+        DockerMount(m.target, m.source, type=m.type, read_only=m.read_only) for m in spec.mounts
+    ]
+    ports = {f"{p.container_port}/tcp": (p.host_ip, p.host_port) for p in spec.ports}
+    kwargs: dict[str, Any] = {}
+    if spec.cpus:
+        kwargs["nano_cpus"] = int(spec.cpus * 1e9)
+    if spec.memory_bytes:
+        kwargs["mem_limit"] = spec.memory_bytes
+    if spec.network_mode:
+        kwargs["network_mode"] = spec.network_mode
+        if spec.network_mode == "host":
+            ports = {}
+    container = None
+    try:
+        container = client.containers.create(
+            spec.image,
+            command=["sleep", "infinity"],
+            name=spec.name,
+            user=spec.user,
+            working_dir=spec.workdir,
+            environment=spec.env,
+            labels=spec.labels,
+            mounts=mounts,
+            ports=ports,
+            init=spec.init,
+            detach=True,
+            **kwargs,
+        )
+        container.start()
+        container.reload()
+        return container
+    except (APIError, DockerException, OSError) as exc:
+        if container is not None:
+            remove_container(container)
+        raise _start_error(exc, spec) from None
+
+
+def _start_error(exc: BaseException, spec: ContainerSpec) -> DevkitError:
+    reason = _reason(exc)
+    lowered = reason.lower()
+    if "port is already allocated" in lowered or "address already in use" in lowered:
+        ports = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)
+        return NotReadyError(
+            f"a port the profile publishes is already in use ({ports}): {reason}",
+            "stop what listens there (see 'ss -ltnp'), or change 'ports' in the profile",
+        )
+    if "conflict" in lowered and "name" in lowered:
+        return NotReadyError(
+            f"a container named {spec.name} already exists and is not devkit's: {reason}",
+            f"remove it with 'docker rm -f {spec.name}' and run again",
+        )
+    return NotReadyError(f"could not start the dev container: {reason}", "see the Docker log")
+
+
+def remove_container(container: Any) -> None:
+    from docker.errors import NotFound
+
+    with contextlib.suppress(NotFound):
+        container.remove(force=True)
+
+
+def stop_and_remove(container: Any, timeout: int = 5) -> None:
+    from docker.errors import APIError, NotFound
+
+    try:
+        container.stop(timeout=timeout)
+    except NotFound:
+        return
+    except APIError:
+        pass
+    remove_container(container)
+
+
+def exec_stream(
+    client: Any,
+    container_id: str,
+    cmd: list[str],
+    user: str,
+    workdir: str,
+    on_line: Callable[[str], None],
+    env: dict[str, str] | None = None,
+) -> int:
+    """Run ``cmd`` in the container, passing each output line to ``on_line``; its exit code."""
+    from docker.errors import APIError, DockerException
+
+    try:
+        exec_id = client.api.exec_create(
+            container_id, cmd, user=user, workdir=workdir, environment=env or None
+        )["Id"]
+        pending = b""
+        for chunk in client.api.exec_start(exec_id, stream=True):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                on_line(line.decode("utf-8", "replace").rstrip("\r"))
+        if pending:
+            on_line(pending.decode("utf-8", "replace"))
+        code = client.api.exec_inspect(exec_id).get("ExitCode")
+    except (APIError, DockerException, OSError) as exc:
+        raise NotReadyError(
+            f"could not run {' '.join(cmd)} in the container: {_reason(exc)}",
+            "check that the container is running ('devkit status') and run again",
+        ) from None
+    return int(code if code is not None else 1)

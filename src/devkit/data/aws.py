@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
-from devkit.errors import NotReadyError
+from devkit.data.selection import RemoteObject
+from devkit.errors import ConfigError, DevkitError, NotReadyError
 
 _SECRETISH = re.compile(r"(?i)(secret|token|signature|credential)[^\s,;]*[=:]\s*[^\s,;]+")
 
@@ -16,11 +18,39 @@ def redact(text: str) -> str:
     return re.sub(r"\b(AKIA|ASIA)[A-Z0-9]{12,}\b", "<access-key-id>", text)
 
 
-def session(region: str | None = None, profile: str | None = None) -> Any:
-    """A boto3 session from the standard chain (env, AWS_PROFILE, config files, SSO, IMDS)."""
+def session(
+    region: str | None = None,
+    profile: str | None = None,
+    aws_access_key_id: str | None = None,
+    aws_secret_access_key: str | None = None,
+    aws_session_token: str | None = None,
+) -> Any:
+    """A boto3 session from the standard chain (env, AWS_PROFILE, config files, SSO, IMDS), or
+    the given keys; endpoints come from AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, which botocore
+    honours itself."""
     import boto3
 
-    return boto3.session.Session(region_name=region, profile_name=profile)
+    return boto3.session.Session(
+        region_name=region,
+        profile_name=profile,
+        aws_access_key_id=aws_access_key_id,
+        aws_secret_access_key=aws_secret_access_key,
+        aws_session_token=aws_session_token,
+    )
+
+
+class MissingCredentialsError(NotReadyError):
+    """No credentials anywhere in the standard chain (callers may fall back to synthetic data)."""
+
+
+def has_credentials(sess: Any) -> bool:
+    """Whether the standard chain yields any credentials (no network call for static ones)."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return sess.get_credentials() is not None
+    except BotoCoreError:
+        return False
 
 
 def caller_identity(sess: Any) -> dict[str, str]:
@@ -30,7 +60,7 @@ def caller_identity(sess: Any) -> dict[str, str]:
     try:
         ident = sess.client("sts").get_caller_identity()
     except NoCredentialsError:
-        raise NotReadyError(
+        raise MissingCredentialsError(
             "no AWS credentials found",
             "run 'aws sso login' or set AWS_PROFILE; without them use synthetic data",
         ) from None
@@ -46,3 +76,180 @@ def caller_identity(sess: Any) -> dict[str, str]:
             "check the network, proxy and AWS_ENDPOINT_URL",
         ) from None
     return {"account": ident["Account"], "arn": ident["Arn"], "user_id": ident["UserId"]}
+
+
+def _client_error_code(exc: Exception) -> tuple[str, int]:
+    response = getattr(exc, "response", {}) or {}
+    code = str(response.get("Error", {}).get("Code", "error"))
+    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return code, status
+
+
+def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any:
+    """A session for ``role_arn`` narrowed by the session ``policy`` (JSON)."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        creds = sess.client("sts").assume_role(
+            RoleArn=role_arn, RoleSessionName=session_name, Policy=policy, DurationSeconds=3600
+        )["Credentials"]
+    except NoCredentialsError:
+        raise NotReadyError(
+            "no AWS credentials found",
+            "run 'aws sso login' or set AWS_PROFILE; without them use synthetic data",
+        ) from None
+    except ClientError as exc:
+        code, _ = _client_error_code(exc)
+        raise NotReadyError(
+            f"cannot assume role {role_arn} ({code}): {redact(str(exc))}",
+            "ask for access to the role, or check data.source.role_arn in the profile",
+        ) from None
+    except BotoCoreError as exc:
+        raise NotReadyError(
+            f"cannot reach AWS STS: {redact(str(exc))}",
+            "check the network, proxy and AWS_ENDPOINT_URL",
+        ) from None
+    return session(
+        sess.region_name,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def simulate_writes(sess: Any, principal_arn: str, resources: list[str]) -> list[str] | None:
+    """Write actions IAM's policy simulator allows ``principal_arn``; None when the simulator
+    cannot be asked (no permission, not supported by the endpoint)."""
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    actions = ["s3:PutObject", "s3:DeleteObject"]
+    try:
+        iam = sess.client("iam", config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+        result = iam.simulate_principal_policy(
+            PolicySourceArn=principal_arn, ActionNames=actions, ResourceArns=resources
+        )
+    except (ClientError, BotoCoreError):
+        return None
+    return sorted(
+        {r["EvalActionName"] for r in result["EvaluationResults"] if r["EvalDecision"] == "allowed"}
+    )
+
+
+# Every S3 request this process sent, per operation (all clients); tests and benches read it.
+REQUESTS: dict[str, int] = {}
+_REQUESTS_LOCK = threading.Lock()
+
+
+class S3:
+    """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors."""
+
+    def __init__(self, sess: Any, max_pool: int = 16) -> None:
+        from botocore.config import Config
+
+        self.counts: dict[str, int] = {}
+        self._client = sess.client(
+            "s3",
+            config=Config(
+                max_pool_connections=max_pool,
+                retries={"max_attempts": 4, "mode": "standard"},
+                tcp_keepalive=True,
+            ),
+        )
+        self._client.meta.events.register("before-send.s3", self._count)
+        self.endpoint = str(self._client.meta.endpoint_url)
+
+    def _count(self, request: Any = None, **kwargs: Any) -> None:
+        name = str(kwargs.get("event_name", "before-send.s3.?")).rsplit(".", 1)[-1]
+        with _REQUESTS_LOCK:
+            self.counts[name] = self.counts.get(name, 0) + 1
+            REQUESTS[name] = REQUESTS.get(name, 0) + 1
+
+    def _fail(self, exc: Exception, bucket: str, what: str) -> DevkitError:
+        from botocore.exceptions import NoCredentialsError
+
+        if isinstance(exc, NoCredentialsError):
+            return NotReadyError(
+                "no AWS credentials found", "run 'aws sso login' or set AWS_PROFILE"
+            )
+        code, status = _client_error_code(exc)
+        if code == "NoSuchBucket":
+            return ConfigError(
+                f"bucket '{bucket}' does not exist", "check data.source.bucket in the profile"
+            )
+        if code in ("ExpiredToken", "InvalidAccessKeyId", "InvalidToken", "SignatureDoesNotMatch"):
+            return NotReadyError(
+                f"AWS rejected the credentials ({code}) while trying to {what}",
+                "refresh them ('aws sso login') and run the command again",
+            )
+        if code in ("AccessDenied", "403") or status == 403:
+            return NotReadyError(
+                f"access denied: cannot {what} in s3://{bucket}",
+                "ask for read access to the sample, or check the profile's bucket and prefix",
+            )
+        return NotReadyError(
+            f"S3 failed to {what} in s3://{bucket}: {redact(str(exc))}",
+            "check the network and AWS_ENDPOINT_URL, then run the command again",
+        )
+
+    def list(self, bucket: str, prefix: str, limit: int | None = None) -> list[RemoteObject]:
+        """Every object under ``prefix`` (ListObjectsV2, paginated); at most ``limit``."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        found: list[RemoteObject] = []
+        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        if limit:
+            kwargs["MaxKeys"] = limit
+        try:
+            while True:
+                page = self._client.list_objects_v2(**kwargs)
+                for item in page.get("Contents", []):
+                    found.append(
+                        RemoteObject(
+                            key=item["Key"],
+                            size=int(item["Size"]),
+                            etag=str(item.get("ETag", "")),
+                            last_modified=item["LastModified"].isoformat()
+                            if "LastModified" in item
+                            else "",
+                            checksum_algorithm=",".join(item.get("ChecksumAlgorithm", [])),
+                        )
+                    )
+                if (limit and len(found) >= limit) or not page.get("IsTruncated"):
+                    return found[:limit] if limit else found
+                kwargs["ContinuationToken"] = page["NextContinuationToken"]
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail(exc, bucket, f"list '{prefix}'") from None
+
+    def probe_write(self, bucket: str, key: str) -> tuple[int, str]:
+        """A PutObject that cannot change anything on a correct server: ``If-None-Match: *`` on a
+        key that exists. Returns (HTTP status, error code): 403 means the session cannot write,
+        412 that it could (the precondition was evaluated after authorisation)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.put_object(Bucket=bucket, Key=key, Body=b"", IfNoneMatch="*")
+        except ClientError as exc:
+            code, status = _client_error_code(exc)
+            return status, code
+        except BotoCoreError as exc:
+            raise self._fail(exc, bucket, "check write access") from None
+        return int(response["ResponseMetadata"]["HTTPStatusCode"]), "OK"
+
+    def get(self, bucket: str, key: str) -> tuple[Any, dict[str, Any]]:
+        """One GetObject with checksums requested: (streaming body, response metadata)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail(exc, bucket, f"read '{key}'") from None
+        body = response.pop("Body")
+        return body, response
+
+    def read_errors(self) -> tuple[type[BaseException], ...]:
+        """Exceptions a streaming body may raise mid-read (connection dropped, timeout)."""
+        from botocore.exceptions import BotoCoreError
+        from urllib3.exceptions import HTTPError
+
+        return (BotoCoreError, HTTPError, ConnectionError, TimeoutError)

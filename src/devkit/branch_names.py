@@ -1,0 +1,125 @@
+"""Branch-name rules: git's own (``git check-ref-format --branch``) and the profile's pattern.
+
+Pure Python and instant, so the TUI can validate as the developer types. The git rules follow
+``refs.c`` (check_refname_format with the ``refs/heads/`` prefix) and ``check_branch_ref``;
+tests compare them with the real ``git check-ref-format --branch`` on a table of tricky names.
+"""
+
+from __future__ import annotations
+
+import re
+
+EXAMPLES = (
+    "feat/add-login",
+    "fix/null-title",
+    "exp/bigger-batch",
+    "chore/bump-deps",
+    "feature/add-login",
+    "bugfix/null-title",
+    "add-login",
+)
+# Characters git refuses anywhere in a ref name, with the words we use for them.
+_BAD_CHARS = {
+    " ": "a space",
+    "~": "'~'",
+    "^": "'^'",
+    ":": "':'",
+    "?": "'?'",
+    "*": "'*'",
+    "[": "'['",
+    "\\": "'\\'",
+}
+
+
+def git_rule_problems(name: str) -> list[str]:
+    """What breaks git's rules for a branch name; empty when git would accept it."""
+    if not name:
+        return ["the name is empty"]
+    problems: list[str] = []
+    if name.startswith("-"):
+        problems.append("it starts with '-' (git would read it as an option)")
+    if name == "HEAD":
+        problems.append("'HEAD' is reserved by git")
+    controls = sorted({f"U+{ord(c):04X}" for c in name if ord(c) < 0x20 or ord(c) == 0x7F})
+    if controls:
+        problems.append("it contains control characters (" + ", ".join(controls) + ")")
+    bad = [words for char, words in _BAD_CHARS.items() if char in name]
+    if bad:
+        problems.append("it contains " + ", ".join(bad) + " (git does not allow them in names)")
+    if ".." in name:
+        problems.append("it contains '..' (two dots in a row)")
+    if "@{" in name:
+        problems.append("it contains '@{' (git reads it as a reflog reference)")
+    if name.startswith("/"):
+        problems.append("it starts with '/'")
+    if name.endswith("/"):
+        problems.append("it ends with '/'")
+    if "//" in name:
+        problems.append("it contains '//' (an empty part between slashes)")
+    if name.endswith("."):
+        problems.append("it ends with '.'")
+    for part in name.split("/"):
+        if part.startswith("."):
+            problems.append(f"the part '{part}' starts with '.'")
+        if part.endswith(".lock"):
+            problems.append(f"the part '{part}' ends with '.lock' (git's lock-file suffix)")
+    return problems
+
+
+def matches_pattern(name: str, pattern: str) -> bool:
+    """The profile's branch pattern must match the whole name."""
+    try:
+        return re.fullmatch(pattern, name) is not None
+    except re.error:
+        return False
+
+
+def validate_branch_name(name: str, pattern: str | None = None) -> list[str]:
+    """Every problem with ``name`` as a new branch: git's rules, then the profile's pattern.
+
+    Each problem is one sentence naming the rule broken and showing a valid name.
+    """
+    example = example_name(name, pattern)
+    problems = [
+        f"'{name}' is not a valid git branch name: {p} — e.g. '{example}'"
+        for p in git_rule_problems(name)
+    ]
+    if pattern is not None and name and not matches_pattern(name, pattern):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"the profile's branch pattern '{pattern}' is not a valid regex: {exc}")
+        else:
+            problems.append(
+                f"'{name}' does not match the profile's branch pattern {pattern} — e.g. '{example}'"
+            )
+    return problems
+
+
+def example_name(name: str, pattern: str | None) -> str:
+    """A valid name to show next to a problem: the name repaired if that works, else a stock one."""
+    repaired = repair(name)
+    candidates = ([repaired] if repaired else []) + list(EXAMPLES)
+    for candidate in candidates:
+        if git_rule_problems(candidate):
+            continue
+        if pattern is None or matches_pattern(candidate, pattern):
+            return candidate
+    return EXAMPLES[0]
+
+
+def repair(name: str) -> str:
+    """A best-effort valid spelling of ``name``: lower case, bad characters replaced by '-'."""
+    text = "".join(
+        "-" if (ord(c) < 0x20 or ord(c) == 0x7F or c in _BAD_CHARS) else c for c in name
+    ).lower()
+    text = re.sub(r"\.{2,}", ".", text.replace("@{", "-"))
+    parts = []
+    for part in text.split("/"):
+        part = re.sub(r"-{2,}", "-", part).strip("-.")
+        while part.endswith(".lock"):
+            part = part.removesuffix(".lock").rstrip("-.")
+        if part:
+            parts.append(part)
+    result = "/".join(parts).lstrip("-")
+    return "" if result == "HEAD" else result

@@ -1,0 +1,159 @@
+"""The container step: one running dev container per workspace, on the current image.
+
+The container is found by the labels the reference Dev Containers CLI uses
+(``devcontainer.local_folder``), so both tools share it. It is reused when it runs the current
+image (started again if stopped) and replaced when the image changed. Starting it is all or
+nothing: when the start fails (a port taken, say) the created container is removed again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from devkit.container import labels as L
+from devkit.container import secrets
+from devkit.container.image_step import ImageTarget
+from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
+from devkit.container.spec import ContainerSpec, container_name, container_spec
+from devkit.errors import NotReadyError
+from devkit.plan import StepContext, StepResult
+
+
+def check_ports_free(ports: tuple[int, ...], host: str = "127.0.0.1") -> None:
+    """NotReadyError naming the first port something on the host already listens on."""
+    import errno
+    import socket
+
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    continue
+                raise NotReadyError(
+                    f"port {port} on {host} is already in use, and the profile publishes it",
+                    f"stop what listens there (see 'ss -ltnp sport = :{port}'), "
+                    "or change 'ports' in the profile",
+                ) from None
+
+
+def workspace_labels(workspace: Path) -> dict[str, str]:
+    return {L.LOCAL_FOLDER: str(workspace)}
+
+
+def find_containers(client: Any, workspace: Path) -> list[Any]:
+    from devkit.container.engine import containers_with_labels
+
+    return containers_with_labels(client, workspace_labels(workspace))
+
+
+class ContainerStep:
+    id = "container"
+    title = "Container"
+
+    def __init__(self, target: ImageTarget, env: dict[str, str] | None = None) -> None:
+        self.target = target
+        self.workspace = target.inputs.workspace
+        self.profile = target.inputs.profile
+        self.env = dict(os.environ) if env is None else env
+        self.name = container_name(self.workspace)
+
+    def secret_values(self) -> tuple[dict[str, str], list[str]]:
+        values, missing = secrets.collect(self.profile.secrets, self.env)
+        for name in PROXY_NAMES:
+            value = self.env.get(name) or self.env.get(name.lower()) or ""
+            if value and secrets.has_credentials(value):
+                values[name] = value
+        return values, missing
+
+    def _secrets_current(self) -> bool:
+        values, _ = self.secret_values()
+        text = secrets.current(self.name)
+        return (text or "") == secrets.render(values) if values else text is None
+
+    def _matching(self) -> tuple[Any | None, list[Any]]:
+        digest = self.target.content_hash()
+        mine: Any | None = None
+        others: list[Any] = []
+        for container in find_containers(self.target.docker.client, self.workspace):
+            labels = container.labels or {}
+            if mine is None and digest and labels.get(L.IMAGE_HASH) == digest:
+                mine = container
+            else:
+                others.append(container)
+        return mine, others
+
+    def describe(self) -> list[str]:
+        mine, others = self._matching()
+        lines = [f"remove container {c.name} (its image changed)" for c in others]
+        if mine is None:
+            ports = ", ".join(f"127.0.0.1:{p}" for p in self.profile.ports) or "no ports"
+            lines.append(f"create and start container {self.name} ({ports})")
+        elif mine.status != "running":
+            lines.append(f"start container {mine.name}")
+        if not self._secrets_current():
+            lines.append(f"hand {len(self.secret_values()[0])} secret(s) to the container")
+        return lines
+
+    def is_done(self) -> bool:
+        mine, others = self._matching()
+        return (
+            mine is not None and mine.status == "running" and not others and self._secrets_current()
+        )
+
+    def spec(self, image: str) -> ContainerSpec:
+        config_file = self.workspace / DEVCONTAINER_DIR / CONFIG_NAME
+        digest = self.target.content_hash() or ""
+        container_labels = {
+            L.LOCAL_FOLDER: str(self.workspace),
+            L.CONFIG_FILE: str(config_file),
+            L.PROFILE: self.profile.name,
+            L.IMAGE_HASH: digest,
+            **L.extra_labels(),
+        }
+        values, _ = self.secret_values()
+        public_env = {k: v for k, v in self.env.items() if k not in values}
+        return container_spec(
+            self.target.inputs.rendered.config,
+            self.workspace,
+            image,
+            container_labels,
+            env=public_env,
+            extra_mounts=[secrets.mount(self.name)] if values else [],
+            cpus=self.profile.resources.cpus,
+            memory_bytes=self.profile.resources.memory_bytes,
+        )
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.engine import create_and_start, remove_container
+
+        values, missing = self.secret_values()
+        for name in missing:
+            ctx.log(f"secret {name} is not set on the host; the container will not have it")
+        if values:
+            secrets.write(self.name, values)
+            ctx.log(f"{len(values)} secret(s) handed over in a read-only file (values not logged)")
+        else:
+            secrets.remove(self.name)
+        mine, others = self._matching()
+        for container in others:
+            ctx.log(f"removing container {container.name}: it does not run the current image")
+            remove_container(container)
+        if mine is not None:
+            if mine.status != "running":
+                mine.start()
+                return StepResult(f"started {mine.name}", {"container": mine.id})
+            return StepResult(f"{mine.name} is running", {"container": mine.id})
+        digest = self.target.content_hash()
+        assert digest is not None, "the image step runs first"
+        spec = self.spec(self.target.tag_for(digest))
+        check_ports_free(self.profile.ports)
+        container = create_and_start(self.target.docker.client, spec)
+        published = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)
+        extra = f", ports {published}" if published else ""
+        return StepResult(
+            f"started {spec.name}{extra}", {"container": container.id, "name": spec.name}
+        )

@@ -1,0 +1,159 @@
+"""The image step: build the dev image unless one with the same input hash already exists."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from devkit.container import labels as L
+from devkit.container.context import ImageInputs, assemble_context
+from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, DOCKERFILE_NAME
+from devkit.container.trust import proxy_settings, redact_proxy
+from devkit.plan import StepContext, StepResult
+
+
+class DockerHandle:
+    """Connects to the engine on first use, once per plan."""
+
+    def __init__(self, client: Any = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from devkit.container.engine import connect
+
+            self._client = connect()
+        return self._client
+
+
+class ImageTarget:
+    """The image a plan wants: its inputs, hash and tag, computed once."""
+
+    def __init__(self, inputs: ImageInputs, docker: DockerHandle) -> None:
+        self.inputs = inputs
+        self.docker = docker
+        self._hash: str | None = None
+        self.image_id: str | None = None
+
+    @property
+    def profile_name(self) -> str:
+        return self.inputs.profile.name
+
+    def base_id(self) -> str | None:
+        from devkit.container.engine import image_attrs
+
+        found = image_attrs(self.docker.client, self.inputs.base_image)
+        return str(found["Id"]) if found else None
+
+    def content_hash(self, base_id: str | None = None) -> str | None:
+        if self._hash is None:
+            base_id = base_id or self.base_id()
+            if base_id is None:
+                return None
+            self._hash = self.inputs.content_hash(base_id)
+        return self._hash
+
+    @property
+    def repository(self) -> str:
+        return f"devkit-{self.profile_name}"
+
+    def tag_for(self, digest: str) -> str:
+        return f"{self.repository}:{digest[:12]}"
+
+    def existing(self) -> dict[str, Any] | None:
+        from devkit.container.engine import images_with_label
+
+        digest = self.content_hash()
+        if digest is None:
+            return None
+        found = images_with_label(self.docker.client, L.IMAGE_HASH, digest)
+        return found[0] if found else None
+
+
+def build_network(proxies: dict[str, str]) -> str | None:
+    """Host networking for the build when a proxy listens on the host's loopback."""
+    for key in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        value = proxies.get(key, "")
+        host = value.split("://", 1)[-1].rsplit("@", 1)[-1].split(":", 1)[0].split("/", 1)[0]
+        if host in ("localhost", "127.0.0.1", "::1", "[::1]"):
+            return "host"
+    return None
+
+
+class ImageStep:
+    id = "image"
+    title = "Image"
+
+    def __init__(self, target: ImageTarget) -> None:
+        self.target = target
+
+    def describe(self) -> list[str]:
+        inputs = self.target.inputs
+        digest = self.target.content_hash()
+        if digest is None:
+            return [
+                f"build an image from base {inputs.base_image} "
+                "(not present locally: it will be pulled)"
+            ]
+        bundle = inputs.ca_bundle or "none"
+        return [
+            f"build image {self.target.tag_for(digest)} from {inputs.base_image} "
+            f"(Python {inputs.profile.image.python}, CA bundle {bundle}, "
+            f"lockfile {inputs.profile.image.lockfile or 'none'})"
+        ]
+
+    def is_done(self) -> bool:
+        found = self.target.existing()
+        if found:
+            self.target.image_id = str(found["Id"])
+        return found is not None
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container import wheel
+        from devkit.container.engine import build_image, engine_arch, ensure_base_image
+
+        inputs = self.target.inputs
+        client = self.target.docker.client
+        base_id = ensure_base_image(client, inputs.base_image, ctx.log)
+        digest = self.target.content_hash(base_id)
+        assert digest is not None
+        found = self.target.existing()
+        if found:
+            self.target.image_id = str(found["Id"])
+            return StepResult("image already built", {"image": self.target.tag_for(digest)})
+        ctx.check_cancelled()
+        context = assemble_context(
+            inputs, inputs.profile.image.python, engine_arch(client), ctx.log
+        )
+        proxies = proxy_settings()
+        buildargs = dict(inputs.rendered.build_args)
+        for key, value in proxies.items():
+            buildargs[key] = value
+            buildargs[key.lower()] = value
+            ctx.log(f"build arg {key}={redact_proxy(value)} (not stored in the image)")
+        image_labels = {
+            L.IMAGE_HASH: digest,
+            L.PROFILE: inputs.profile.name,
+            L.VERSION: wheel.devkit_version(),
+            **L.extra_labels(),
+        }
+        tag = self.target.tag_for(digest)
+        dockerfile = inputs.workspace / DEVCONTAINER_DIR / DOCKERFILE_NAME
+        if not dockerfile.is_file() or dockerfile.read_text("utf-8") != inputs.rendered.dockerfile:
+            dockerfile = context / ".Dockerfile"
+            dockerfile.write_text(inputs.rendered.dockerfile, encoding="utf-8")
+        ctx.log(f"building {tag} from {inputs.base_image} ({DEVCONTAINER_DIR}/{CONFIG_NAME})")
+        image_id = build_image(
+            client,
+            context,
+            Path(os.path.abspath(dockerfile)),
+            tag,
+            buildargs,
+            image_labels,
+            "host" if inputs.rendered.network == "host" else build_network(proxies),
+            ctx.log,
+        )
+        self.target.image_id = image_id
+        return StepResult(f"built {tag}", {"image": tag, "id": image_id, "hash": digest})

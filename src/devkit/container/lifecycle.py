@@ -1,0 +1,52 @@
+"""``devkit down``: stop and remove the workspace's dev container(s).
+
+The image, the workspace, its data and ``.devkit/`` stay; the run-time secrets file is deleted
+(it only exists while a container may read it) and the post-create record is cleared, so the
+next ``devkit init`` runs the hook in the new container.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from devkit.container import secrets
+from devkit.container.container_step import find_containers
+from devkit.container.image_step import DockerHandle
+from devkit.container.postcreate_step import STATE_KEY
+from devkit.container.spec import container_name
+from devkit.container.state import read_state, update_state
+from devkit.plan import StepContext, StepResult
+
+
+class DownStep:
+    id = "down"
+    title = "Stop and remove the dev container"
+
+    def __init__(self, workspace: Path, docker: Any = None) -> None:
+        self.workspace = workspace
+        self.docker = DockerHandle(docker)
+
+    def _containers(self) -> list[Any]:
+        return find_containers(self.docker.client, self.workspace)
+
+    def describe(self) -> list[str]:
+        lines = [f"stop and remove container {c.name} ({c.status})" for c in self._containers()]
+        return [*lines, "keep the image, the workspace and its data"]
+
+    def is_done(self) -> bool:
+        return not self._containers() and secrets.current(container_name(self.workspace)) is None
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.engine import stop_and_remove
+
+        removed: list[str] = []
+        for container in self._containers():
+            ctx.log(f"stopping {container.name}")
+            stop_and_remove(container)
+            removed.append(container.name)
+        secrets.remove(container_name(self.workspace))
+        if read_state(self.workspace).get(STATE_KEY):
+            update_state(self.workspace, STATE_KEY, None)
+        names = ", ".join(removed) or "no container"
+        return StepResult(f"removed {names}; image, workspace and data kept", {"removed": removed})

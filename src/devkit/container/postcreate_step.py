@@ -1,0 +1,117 @@
+"""Running ``devkit post-create`` in the dev container, from the host.
+
+Output streams into log events and into ``.devkit/logs/post-create-<time>.log``. Success is
+recorded in ``.devkit/state.json`` under a key made of the container's id, the image hash and the
+profile's post-create commands, so the hook runs once per container and again after any change.
+A failed hook is recorded as failed and therefore retried by the next ``devkit init`` (the
+reference CLI skips a hook that failed before; devkit does not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from devkit.container.container_step import find_containers
+from devkit.container.image_step import ImageTarget
+from devkit.container.render import WORKSPACE_FOLDER
+from devkit.container.state import read_state, update_state
+from devkit.errors import NotReadyError
+from devkit.plan import StepContext, StepResult
+
+STATE_KEY = "post_create"
+TAIL_LINES = 15
+
+
+class PostCreateStep:
+    id = "post-create"
+    title = "Post-create hook"
+
+    def __init__(self, target: ImageTarget) -> None:
+        self.target = target
+        self.workspace = target.inputs.workspace
+        self.profile = target.inputs.profile
+
+    def command(self) -> list[str]:
+        return ["devkit", "post-create", "--profile", self.profile.name]
+
+    def _container_id(self) -> str | None:
+        digest = self.target.content_hash()
+        for container in find_containers(self.target.docker.client, self.workspace):
+            if digest and (container.labels or {}).get("org.devkit.image-hash") == digest:
+                return str(container.id)
+        return None
+
+    def key(self, container_id: str) -> str:
+        data = json.dumps(
+            [container_id, self.target.content_hash(), self.profile.name, self.profile.post_create]
+        )
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def describe(self) -> list[str]:
+        extra = len(self.profile.post_create)
+        return [f"run '{' '.join(self.command())}' in the container ({extra} profile command(s))"]
+
+    def is_done(self) -> bool:
+        container_id = self._container_id()
+        if container_id is None:
+            return False
+        record = read_state(self.workspace).get(STATE_KEY) or {}
+        return bool(record.get("ok")) and record.get("key") == self.key(container_id)
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.engine import exec_stream
+        from devkit.workspace import Workspace
+
+        container_id = self._container_id()
+        if container_id is None:
+            raise NotReadyError(
+                "the dev container is not running", "run 'devkit init' to create it"
+            )
+        log_path = Workspace(self.workspace).state_path(
+            "logs", f"post-create-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        )
+        tail: list[str] = []
+        with log_path.open("w", encoding="utf-8") as log:
+
+            def on_line(line: str) -> None:
+                log.write(line + "\n")
+                log.flush()
+                tail.append(line)
+                del tail[:-TAIL_LINES]
+                ctx.log(line)
+
+            code = exec_stream(
+                self.target.docker.client,
+                container_id,
+                self.command(),
+                self.target.inputs.rendered.user,
+                WORKSPACE_FOLDER,
+                on_line,
+                env={"NO_COLOR": "1"},
+            )
+        rel = str(log_path.relative_to(self.workspace))
+        update_state(
+            self.workspace,
+            STATE_KEY,
+            {
+                "key": self.key(container_id),
+                "ok": code == 0,
+                "exit_code": code,
+                "log": rel,
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            },
+        )
+        if code != 0:
+            shown = "\n".join(f"    {line}" for line in tail)
+            raise NotReadyError(
+                f"post-create failed in the container (exit {code}); last lines of {rel}:\n{shown}",
+                "fix the cause, then run 'devkit init' again: the hook is retried",
+            )
+        return StepResult(f"post-create done (log: {rel})", {"log": rel})
+
+
+def log_folder(workspace: Path) -> Path:
+    return workspace / ".devkit" / "logs"

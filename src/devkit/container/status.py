@@ -1,0 +1,171 @@
+"""``devkit status``: branch, devcontainer files, image, container and data, in one report.
+
+Read-only. Each part degrades on its own: no engine, no git or no profile shows as such instead
+of failing the whole report.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from devkit.config.model import Profile
+from devkit.container import labels as L
+from devkit.errors import DevkitError
+
+
+def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
+    try:
+        from devkit.gitinfo import repo_state
+
+        state = repo_state(root, profile.branch.base if profile else "main")
+    except DevkitError as exc:
+        return {"error": exc.what}
+    return {
+        "name": state.branch,
+        "commit": (state.commit or "")[:12] or None,
+        "base": state.base_ref,
+        "behind": state.behind,
+        "ahead": state.ahead,
+        "dirty": state.dirty,
+    }
+
+
+def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
+    from devkit.container.files_step import DevcontainerFilesStep
+    from devkit.container.render import render
+    from devkit.init_plan import host_user
+
+    config = root / ".devcontainer" / "devcontainer.json"
+    if profile is None:
+        return {"present": config.is_file(), "in_sync": None}
+    base, network = _recorded_render(root)
+    step = DevcontainerFilesStep(root, render(profile, base, host_user(), network))
+    changes = step.changes()
+    return {"present": config.is_file(), "in_sync": not changes, "differ": [c.rel for c in changes]}
+
+
+def _recorded_render(root: Path) -> tuple[str | None, str]:
+    """--base-image and --network of the last init (they change what is rendered)."""
+    from devkit.container.state import read_state
+
+    value = read_state(root).get("render") or {}
+    return value.get("base_image") or None, value.get("network") or "bridge"
+
+
+def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    from devkit.container.container_step import find_containers
+    from devkit.container.engine import connect, image_attrs
+
+    try:
+        client = connect(timeout=10)
+    except DevkitError as exc:
+        return {"error": exc.what}, {"error": exc.what}
+    containers = find_containers(client, root)
+    if not containers:
+        return {"state": "none"}, {}
+    container = containers[0]
+    labels = container.labels or {}
+    info = {"name": container.name, "state": container.status, "id": container.short_id}
+    image: dict[str, Any] = {"hash": (labels.get(L.IMAGE_HASH) or "")[:12] or None}
+    attrs = image_attrs(client, container.attrs.get("Image", ""))
+    if attrs:
+        created = str(attrs.get("Created", ""))[:19]
+        image |= {"present": True, "tags": attrs.get("RepoTags") or [], "created": created}
+        try:
+            made = time.mktime(time.strptime(created, "%Y-%m-%dT%H:%M:%S")) - time.timezone
+            image["age_hours"] = round((time.time() - made) / 3600, 1)
+        except ValueError:
+            pass
+    else:
+        image["present"] = False
+    return info, image
+
+
+def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
+    if profile is None or profile.data is None:
+        return {"folder": None}
+    folder = root / profile.data.dest
+    if not folder.is_dir():
+        return {"folder": profile.data.dest, "present": False}
+    size = files = 0
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            try:
+                size += os.stat(os.path.join(dirpath, name)).st_size
+                files += 1
+            except OSError:
+                continue
+    return {"folder": profile.data.dest, "present": True, "bytes": size, "files": files}
+
+
+def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
+    container, image = _docker(root)
+    return {
+        "workspace": str(root),
+        "profile": profile.name if profile else None,
+        "branch": _branch(root, profile),
+        "devcontainer": _files(root, profile),
+        "image": image,
+        "container": container,
+        "data": _data(root, profile),
+    }
+
+
+def render_lines(report: dict[str, Any]) -> list[str]:
+    from devkit.views.console import format_amount
+
+    branch = report["branch"]
+    if "error" in branch:
+        branch_text = f"unknown ({branch['error']})"
+    else:
+        tree = "dirty" if branch["dirty"] else "clean"
+        branch_text = (
+            f"{branch['name'] or '(detached)'} at {branch['commit']}, {tree}, "
+            f"{branch['behind']} behind / {branch['ahead']} ahead of {branch['base']}"
+        )
+    files = report["devcontainer"]
+    if not files["present"]:
+        files_text = "not written (run devkit init)"
+    elif files["in_sync"] is None:
+        files_text = "present (no profile chosen to compare)"
+    elif files["in_sync"]:
+        files_text = "in sync with the profile"
+    else:
+        files_text = "differ from the profile: " + ", ".join(files["differ"])
+    image = report["image"]
+    if "error" in image:
+        image_text = image["error"]
+    elif not image:
+        image_text = "none for this workspace's container"
+    elif image.get("present"):
+        tags = ", ".join(image.get("tags") or []) or "untagged"
+        image_text = f"{tags} (hash {image['hash']}, {image.get('age_hours', '?')} h old)"
+    else:
+        image_text = f"missing (hash {image['hash']})"
+    container = report["container"]
+    if "error" in container:
+        container_text = container["error"]
+    elif container.get("state") == "none":
+        container_text = "none (run devkit init)"
+    else:
+        container_text = f"{container['name']}: {container['state']}"
+    data = report["data"]
+    if data["folder"] is None:
+        data_text = "none in this profile"
+    elif not data["present"]:
+        data_text = f"{data['folder']}: not there yet"
+    else:
+        data_text = (
+            f"{data['folder']}: {format_amount(data['bytes'], 'B')} in {data['files']} files"
+        )
+    return [
+        f"workspace     {report['workspace']} (profile {report['profile'] or 'not chosen'})",
+        f"branch        {branch_text}",
+        f"devcontainer  {files_text}",
+        f"image         {image_text}",
+        f"container     {container_text}",
+        f"data          {data_text}",
+    ]

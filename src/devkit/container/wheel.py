@@ -1,0 +1,133 @@
+"""A wheel of the running devkit, built from its installed files, and their fingerprint.
+
+devkit is not on any package index, so the image gets the very devkit that runs on the host: its
+package folders (including the mapped ``devkit.builtin_profiles`` and ``devkit.templates`` in an
+editable install) are zipped with the distribution's own METADATA and entry points into a
+``py3-none-any`` wheel. That needs no build backend and no network, and takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata as metadata
+import importlib.util
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import devkit
+
+PACKAGES = ("devkit", "devkit.builtin_profiles", "devkit.templates")
+_SKIP_DIRS = {"__pycache__"}
+_SKIP_SUFFIXES = (".pyc", ".pyo")
+
+
+def package_files() -> list[tuple[str, Path]]:
+    """(archive name, file) for every file of devkit's packages, sorted, deduplicated."""
+    found: dict[str, Path] = {}
+    for name in PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(next(iter(spec.submodule_search_locations)))
+        prefix = name.replace(".", "/")
+        for path in _walk(root):
+            found.setdefault(f"{prefix}/{path.relative_to(root).as_posix()}", path)
+    return sorted(found.items())
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        if any(part in _SKIP_DIRS for part in path.relative_to(root).parts):
+            continue
+        if path.is_file() and not path.name.endswith(_SKIP_SUFFIXES):
+            yield path
+
+
+def fingerprint() -> str:
+    """sha256 over devkit's version, metadata and every package file (what the wheel holds)."""
+    digest = hashlib.sha256(devkit.__version__.encode())
+    digest.update(_metadata_text().encode())
+    for arcname, path in package_files():
+        digest.update(arcname.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _dist() -> metadata.Distribution | None:
+    try:
+        return metadata.distribution("devkit")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _metadata_text() -> str:
+    dist = _dist()
+    text = dist.read_text("METADATA") if dist else None
+    return text or f"Metadata-Version: 2.1\nName: devkit\nVersion: {devkit.__version__}\n"
+
+
+def runtime_requirements() -> list[str]:
+    """devkit's own dependencies (no extras), pinned to the versions installed on the host."""
+    dist = _dist()
+    pinned: list[str] = []
+    for req in (dist.requires or []) if dist else []:
+        if ";" in req and "extra" in req.split(";", 1)[1]:
+            continue
+        name = re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0]
+        try:
+            pinned.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pinned.append(req.split(";")[0].strip())
+    return sorted(pinned, key=str.lower)
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def build_wheel(dest: Path) -> Path:
+    """Write ``devkit-VERSION-py3-none-any.whl`` into ``dest`` and return its path."""
+    version = devkit.__version__
+    dist_info = f"devkit-{version}.dist-info"
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / f"devkit-{version}-py3-none-any.whl"
+    dist = _dist()
+    entry_points = (dist.read_text("entry_points.txt") if dist else None) or (
+        "[console_scripts]\ndevkit = devkit.cli:main\n"
+    )
+    extra = {
+        f"{dist_info}/METADATA": _metadata_text().encode(),
+        f"{dist_info}/WHEEL": (
+            b"Wheel-Version: 1.0\nGenerator: devkit\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
+        f"{dist_info}/entry_points.txt": entry_points.encode(),
+    }
+    record: list[str] = []
+    tmp = target.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arcname, path in package_files():
+            data = path.read_bytes()
+            zf.writestr(_zipinfo(arcname), data)
+            record.append(_record_line(arcname, data))
+        for arcname, data in extra.items():
+            zf.writestr(_zipinfo(arcname), data)
+            record.append(_record_line(arcname, data))
+        record.append(f"{dist_info}/RECORD,,")
+        zf.writestr(_zipinfo(f"{dist_info}/RECORD"), "\n".join(record) + "\n")
+    tmp.replace(target)
+    return target
+
+
+def _zipinfo(name: str) -> zipfile.ZipInfo:
+    # A fixed timestamp keeps the wheel's bytes a function of its content.
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def devkit_version() -> str:
+    return devkit.__version__

@@ -1,0 +1,154 @@
+"""Starting, serving and stopping the host-side broker for one workspace.
+
+`devkit init` starts it (a detached `devkit credentials serve` process) when the profile names a
+read-only role and the host has credentials; `devkit down` stops it. The broker hands out only
+sessions that the data guard has proven read-only and dev-only, narrowed by a session policy, and
+refuses to broker a profile without a role: long-lived keys never enter a container.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from devkit.credentials.broker import Provider, serve
+from devkit.credentials.protocol import CONFIG_NAME, SOCKET_NAME, Credentials, container_aws_config
+from devkit.errors import NotReadyError
+
+if TYPE_CHECKING:
+    from devkit.config.model import Profile
+    from devkit.workspace import Workspace
+
+# STS sessions devkit asks for last an hour; count them as shorter so refreshes come early.
+SESSION_LIFETIME = timedelta(minutes=50)
+PID_FILE = "broker.pid"
+
+
+def runtime_dir(ws: Workspace) -> Path:
+    """A private per-workspace folder outside the workspace (never committed, never in images)."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or os.path.join(
+        tempfile.gettempdir(), f"devkit-{os.getuid()}"
+    )
+    digest = hashlib.sha256(str(ws.root).encode()).hexdigest()[:12]
+    return Path(base) / "devkit-aws" / digest
+
+
+def provider_for(ws: Workspace, profile: Profile) -> Provider:
+    from devkit.config.environments import load_environments
+    from devkit.data.guard import read_only_session
+
+    source = profile.data.source if profile.data else None
+    if source is None or not source.role_arn:
+        raise NotReadyError(
+            f"profile '{profile.name}' names no read-only role to hand to the container",
+            "set data.source.role_arn in the profile, or use synthetic data",
+        )
+    envs = load_environments(ws.root)
+
+    def provide() -> Credentials:
+        guarded = read_only_session(source, envs)
+        frozen = guarded.session.get_credentials().get_frozen_credentials()
+        return Credentials(
+            frozen.access_key,
+            frozen.secret_key,
+            frozen.token,
+            datetime.now(UTC) + SESSION_LIFETIME,
+        )
+
+    return provide
+
+
+def serve_forever(folder: Path, ws: Workspace, profile: Profile) -> int:
+    """Run the broker until SIGTERM or SIGINT; the first session is fetched before serving."""
+    provide = provider_for(ws, profile)
+    provide()  # fail now, with the guard's message, rather than in the container later
+    server = serve(folder, provide)
+    (folder / PID_FILE).write_text(str(os.getpid()))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        server.server_close()
+        for name in (SOCKET_NAME, PID_FILE):
+            (folder / name).unlink(missing_ok=True)
+    return 0
+
+
+def broker_pid(folder: Path) -> int | None:
+    try:
+        pid = int((folder / PID_FILE).read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def start_broker(ws: Workspace, profile: Profile, timeout: float = 60.0) -> Path:
+    """Start (or keep) the workspace's broker; return the folder to mount at /run/devkit-aws."""
+    folder = runtime_dir(ws)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    region = profile.data.source.region if profile.data and profile.data.source else None
+    (folder / CONFIG_NAME).write_text(container_aws_config(region))
+    if broker_pid(folder) is not None:
+        return folder
+    log_path = ws.state_path("logs", "credentials-broker.log")
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "devkit",
+                "credentials",
+                "serve",
+                "--dir",
+                str(folder),
+                "--workspace",
+                str(ws.root),
+                "--profile",
+                profile.name,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if broker_pid(folder) == proc.pid and (folder / SOCKET_NAME).exists():
+            return folder
+        if proc.poll() is not None:
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-2:]
+            raise NotReadyError(
+                "the credentials broker could not start: " + " ".join(tail),
+                "check 'devkit doctor'; without credentials use --data synthetic",
+            )
+        time.sleep(0.1)
+    proc.terminate()
+    raise NotReadyError("the credentials broker did not start in time", f"see {log_path}")
+
+
+def stop_broker(ws: Workspace) -> bool:
+    """Stop the workspace's broker; True when one was running."""
+    folder = runtime_dir(ws)
+    pid = broker_pid(folder)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(50):
+        if broker_pid(folder) is None:
+            break
+        time.sleep(0.1)
+    return True

@@ -1,0 +1,220 @@
+"""The credentials guard: read-only and dev-only, proven before the first byte is read.
+
+1. The bucket must match a dev pattern (or one the purpose allows) and no prod pattern.
+2. A profile's role is assumed with a session policy allowing only List on the prefix and Get
+   below it, so the session can never be wider than that, however wide the role is.
+3. The caller's account is classified through environments.yaml: dev goes on, prod is refused,
+   staging only where the profile (or, for parity, the environments map) allows it.
+4. Write access is disproved with a request that cannot change anything: a conditional PutObject
+   (``If-None-Match: *``) on a key that exists — 403 is proof, 412 means the session could write.
+   IAM's policy simulator is asked too where the caller may use it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any
+
+from devkit.errors import ConfigError, NotReadyError, RefusedError
+
+if TYPE_CHECKING:
+    from devkit.config.environments import EnvironmentMap
+    from devkit.config.model import DataSource
+    from devkit.data.aws import S3
+
+PURPOSES = ("sample", "parity")
+
+
+@dataclass
+class GuardedSession:
+    """A verified read-only session and what was verified about it."""
+
+    session: Any = field(repr=False)
+    account: str
+    environment: str
+    principal: str
+    role_arn: str | None
+    bucket: str
+    prefix: str
+    checks: list[str] = field(default_factory=list)
+
+    def s3(self, max_pool: int = 16) -> S3:
+        from devkit.data.aws import S3
+
+        return S3(self.session, max_pool=max_pool)
+
+    def summary(self) -> str:
+        role = self.role_arn.rsplit("/", 1)[-1] if self.role_arn else "none (own credentials)"
+        return (
+            f"account {self.account} ({self.environment}), role {role}, "
+            f"read-only: verified ({'; '.join(self.checks)})"
+        )
+
+
+def session_name() -> str:
+    """``devkit-<local user>``, trimmed to what STS accepts."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return ("devkit-" + re.sub(r"[^\w+=,.@-]", "-", user))[:64]
+
+
+def partition_of(arn: str | None) -> str:
+    return arn.split(":")[1] if arn and arn.count(":") >= 5 else "aws"
+
+
+def read_only_policy(bucket: str, prefix: str, partition: str = "aws") -> str:
+    """The session policy: list the prefix, get objects below it, nothing else."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ListSample",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": f"arn:{partition}:s3:::{bucket}",
+            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+        },
+        {
+            "Sid": "ReadSample",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:{partition}:s3:::{bucket}/{prefix}*",
+        },
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, separators=(",", ":"))
+
+
+def allowed_environments(source: DataSource, envs: EnvironmentMap, purpose: str) -> set[str]:
+    allowed = {"dev"}
+    if "staging" in source.allow_environments:
+        allowed.add("staging")
+    if purpose == "parity" and any(fnmatchcase(source.bucket, p) for p in envs.parity_buckets):
+        allowed.add("staging")
+    return allowed
+
+
+def check_bucket(source: DataSource, envs: EnvironmentMap, purpose: str) -> str:
+    """The bucket's environment, or RefusedError when devkit may not read it."""
+    env = envs.classify_bucket(source.bucket)
+    if env == "prod":
+        raise RefusedError(
+            f"bucket '{source.bucket}' matches a prod pattern in {envs.source}",
+            "devkit never reads prod data; point the profile at a dev sample bucket",
+        )
+    if env not in allowed_environments(source, envs, purpose):
+        raise RefusedError(
+            f"bucket '{source.bucket}' is {env}, not a dev bucket ({envs.source})",
+            "use a bucket matching the dev patterns, or add it to the environments map",
+        )
+    return env
+
+
+def check_account(
+    account: str, what: str, source: DataSource, envs: EnvironmentMap, purpose: str
+) -> str:
+    env = envs.classify_account(account)
+    if env == "prod":
+        raise RefusedError(
+            f"{what} is in account {account}, which {envs.source} maps to prod",
+            "use dev credentials (AWS_PROFILE for the dev account); devkit never reads prod",
+        )
+    if env not in allowed_environments(source, envs, purpose):
+        hint = (
+            "add the account to environments.yaml"
+            if env == "unknown"
+            else "allow it with data.source.allow_environments in the profile"
+        )
+        raise RefusedError(f"{what} is in account {account}, which is {env}, not dev", hint)
+    return env
+
+
+def prove_read_only(
+    s3: S3, bucket: str, key: str, principal: str, session: Any, role_arn: str | None
+) -> list[str]:
+    """Evidence that the session cannot write; RefusedError when it could."""
+    from devkit.data import aws
+
+    status, code = s3.probe_write(bucket, key)
+    if status == 412:
+        raise RefusedError(
+            f"these credentials can write to s3://{bucket} ({principal})",
+            "use a read-only role (data.source.role_arn) or read-only credentials",
+        )
+    if status in (200, 201, 204):
+        raise RefusedError(
+            f"these credentials wrote to s3://{bucket}/{key} despite If-None-Match "
+            f"({principal}); the server ignores conditional writes",
+            "use read-only credentials; tell the bucket's owner the object may have changed",
+        )
+    if status != 403:
+        raise NotReadyError(
+            f"could not verify that the credentials are read-only (PutObject probe: {status} "
+            f"{code})",
+            "check the endpoint and credentials, then run the command again",
+        )
+    checks = ["conditional PutObject denied"]
+    partition = partition_of(principal)
+    if role_arn is None and ":assumed-role/" not in principal:
+        allowed = aws.simulate_writes(session, principal, [f"arn:{partition}:s3:::{bucket}/{key}"])
+        if allowed:
+            raise RefusedError(
+                f"IAM allows {', '.join(allowed)} for {principal} on s3://{bucket}",
+                "use a read-only role (data.source.role_arn) or read-only credentials",
+            )
+        checks.append("policy simulator: no writes" if allowed == [] else "simulator n/a")
+    if role_arn:
+        checks.append("session policy: list+get on the prefix only")
+    return checks
+
+
+def read_only_session(
+    source: DataSource,
+    envs: EnvironmentMap,
+    purpose: str = "sample",
+    probe_key: str | None = None,
+) -> GuardedSession:
+    """A session proven read-only and dev-only for ``source`` (bucket + prefix).
+
+    ``probe_key`` is an existing key to run the write probe on; without one, the first key
+    under the prefix is listed and used. Raises RefusedError (exit 4) for prod or
+    write-capable credentials, NotReadyError (exit 3) when there are no usable credentials.
+    """
+    from devkit.data import aws
+
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown purpose {purpose}")
+    check_bucket(source, envs, purpose)
+    base = aws.session(source.region)
+    role_arn = source.role_arn
+    if role_arn:
+        role_account = role_arn.split(":")[4]
+        check_account(role_account, f"role {role_arn}", source, envs, purpose)
+        # A prod identity must not even assume a role (an identity account may be unlisted).
+        base_account = aws.caller_identity(base)["account"]
+        if envs.classify_account(base_account) == "prod":
+            check_account(base_account, "your AWS identity", source, envs, purpose)
+        policy = read_only_policy(source.bucket, source.prefix, partition_of(role_arn))
+        sess = aws.assume_role(base, role_arn, session_name(), policy)
+    else:
+        sess = base
+    ident = aws.caller_identity(sess)
+    env = check_account(ident["account"], "the session", source, envs, purpose)
+    guarded = GuardedSession(
+        sess, ident["account"], env, ident["arn"], role_arn, source.bucket, source.prefix
+    )
+    s3 = guarded.s3(max_pool=2)
+    key = probe_key
+    if key is None:
+        first = s3.list(source.bucket, source.prefix, limit=1)
+        if not first:
+            raise ConfigError(
+                f"nothing under s3://{source.bucket}/{source.prefix}",
+                "check data.source.prefix in the profile",
+            )
+        key = first[0].key
+    guarded.checks = prove_read_only(s3, source.bucket, key, ident["arn"], sess, role_arn)
+    return guarded

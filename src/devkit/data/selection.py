@@ -1,0 +1,112 @@
+"""Which remote objects the sample takes, and where each lands — contained in its folder."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from devkit.config.model import SampleRules
+from devkit.errors import RefusedError
+
+# Local bookkeeping names a remote key may never overwrite.
+RESERVED_PREFIX = ".devkit-"
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    key: str
+    size: int
+    etag: str = ""
+    last_modified: str = ""
+    checksum_algorithm: str = ""
+
+    @property
+    def multipart(self) -> bool:
+        return "-" in self.etag.strip('"')
+
+
+def relative_key(key: str, prefix: str) -> str | None:
+    """The key's path below the source prefix; None for folder markers ("dir/")."""
+    rel = key[len(prefix) :] if prefix and key.startswith(prefix) else key
+    if rel == "" or rel.endswith("/"):
+        return None
+    return rel
+
+
+def check_relpath(rel: str, key: str) -> str:
+    """``rel`` when it stays inside the destination; RefusedError otherwise."""
+    reason = None
+    if "\0" in rel:
+        reason = "contains a NUL byte"
+    elif "\\" in rel:
+        reason = "contains a backslash"
+    elif rel.startswith("/"):
+        reason = "is an absolute path"
+    elif any(part in ("..", ".", "") for part in rel.split("/")):
+        reason = "has an empty, '.' or '..' path segment"
+    elif any(part.startswith(RESERVED_PREFIX) for part in rel.split("/")):
+        reason = f"uses devkit's reserved name prefix '{RESERVED_PREFIX}'"
+    if reason:
+        raise RefusedError(
+            f"remote key {key!r} {reason}: it could land outside the destination",
+            "nothing was written; ask the dataset's owner to rename the key",
+        )
+    return rel
+
+
+def check_no_symlink(dest: Path, rel: str, key: str) -> None:
+    """Refuse when a symlink (or a non-folder) sits on the way to ``dest/rel``."""
+    current = dest
+    parts = rel.split("/")
+    for i, part in enumerate(parts):
+        current = current / part
+        last = i == len(parts) - 1
+        if current.is_symlink():
+            raise RefusedError(
+                f"{current} is a symlink in the way of remote key {key!r}",
+                "remove the symlink (devkit never writes through one) and sync again",
+            )
+        if not last and current.exists() and not current.is_dir():
+            raise RefusedError(
+                f"{current} is a file where remote key {key!r} needs a folder",
+                "move it away and sync again",
+            )
+
+
+def key_fraction(key: str) -> float:
+    """A stable number in [0, 1) from the key, for sampling a deterministic fraction."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") / 2.0**64
+
+
+def _matches(rel: str, patterns: Sequence[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatchcase(rel, p) or fnmatchcase(name, p) for p in patterns)
+
+
+def select(objects: Iterable[RemoteObject], rules: SampleRules, prefix: str) -> list[RemoteObject]:
+    """The sample: prefixes, include/exclude globs, fraction by key hash, then the size limits
+    applied in key order (an object that would pass max_bytes is skipped, later ones may fit)."""
+    chosen: list[RemoteObject] = []
+    total = 0
+    for obj in sorted(objects, key=lambda o: o.key):
+        rel = relative_key(obj.key, prefix)
+        if rel is None:
+            continue
+        if rules.prefixes and not any(rel.startswith(p) for p in rules.prefixes):
+            continue
+        if rules.include and not _matches(rel, rules.include):
+            continue
+        if rules.exclude and _matches(rel, rules.exclude):
+            continue
+        if rules.fraction is not None and key_fraction(obj.key) >= rules.fraction:
+            continue
+        if rules.max_objects is not None and len(chosen) >= rules.max_objects:
+            break
+        if rules.max_bytes is not None and total + obj.size > rules.max_bytes:
+            continue
+        chosen.append(obj)
+        total += obj.size
+    return chosen

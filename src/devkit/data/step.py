@@ -1,0 +1,171 @@
+"""``DataStep``: the plan step that fetches the profile's sample or generates synthetic data.
+
+Modes: ``sample`` (S3 through the credentials guard; errors are errors), ``synthetic``, and
+``auto`` — the sample when credentials exist, else synthetic with a one-line note saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from devkit.errors import ConfigError
+from devkit.plan import StepContext, StepResult
+
+if TYPE_CHECKING:
+    from devkit.config.model import DataSpec, Profile
+
+Mode = Literal["sample", "synthetic", "auto"]
+DEFAULT_CONCURRENCY = 8
+
+
+@dataclass
+class DataStep:
+    workspace: Path
+    profile: Profile
+    mode: Mode = "auto"
+    seed: int | None = None
+    dest: Path | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    delete: bool = False
+    verify: bool = False
+    id: str = "data"
+    title: str = "Dataset"
+
+    def __post_init__(self) -> None:
+        if self.profile.data is None:
+            raise ConfigError(
+                f"profile '{self.profile.name}' declares no data",
+                "add a 'data:' section to the profile",
+                None,
+            )
+        self.title = f"Dataset for {self.profile.name} ({self.mode})"
+
+    @property
+    def spec(self) -> DataSpec:
+        assert self.profile.data is not None
+        return self.profile.data
+
+    @property
+    def target(self) -> Path:
+        if self.dest is not None:
+            return self.dest if self.dest.is_absolute() else self.workspace / self.dest
+        return self.workspace / self.spec.dest
+
+    @property
+    def synthetic_seed(self) -> int:
+        return self.spec.synthetic_seed if self.seed is None else self.seed
+
+    def _uses_sample(self) -> bool:
+        """Whether this run would go to S3 (auto: only when credentials exist)."""
+        if self.mode == "synthetic" or self.spec.source is None:
+            return False
+        if self.mode == "sample":
+            return True
+        from devkit.data import aws
+
+        return aws.has_credentials(aws.session(self.spec.source.region))
+
+    def describe(self) -> list[str]:
+        source = self.spec.source
+        if self._uses_sample() and source is not None:
+            return [
+                f"verify AWS credentials are read-only and dev-only for s3://{source.bucket}",
+                f"sync s3://{source.bucket}/{source.prefix} → {self.target} (new/changed only)",
+            ]
+        tables = ", ".join(
+            f"{name} ({t.get('rows', 0)} rows)" for name, t in self.spec.tables.items()
+        )
+        return [
+            f"generate synthetic tables {tables} into {self.target} (seed {self.synthetic_seed})"
+        ]
+
+    def is_done(self) -> bool:
+        if self._uses_sample():
+            return False  # only a listing can tell; run() reports "nothing to fetch"
+        from devkit.data.synthetic import is_current
+
+        return is_current(self.target, self.spec.tables, self.synthetic_seed)
+
+    def run(self, ctx: StepContext) -> StepResult:
+        if self._uses_sample():
+            from devkit.data.aws import MissingCredentialsError
+
+            try:
+                return self._sample(ctx)
+            except MissingCredentialsError:
+                if self.mode == "sample":
+                    raise
+                ctx.log("no AWS credentials found: generating synthetic data instead")
+        elif self.mode == "auto" and self.spec.source is not None:
+            ctx.log("no AWS credentials found: generating synthetic data instead")
+        return self._synthetic(ctx)
+
+    def _synthetic(self, ctx: StepContext) -> StepResult:
+        from devkit.data.synthetic import is_current, write_synthetic
+
+        tables = self.spec.tables
+        if not tables:
+            raise ConfigError(
+                f"profile '{self.profile.name}' declares no synthetic tables",
+                "add data.synthetic.tables to the profile",
+            )
+        if is_current(self.target, tables, self.synthetic_seed):
+            return StepResult("synthetic data already up to date", {"mode": "synthetic"})
+        total = len(tables)
+        count = 0
+
+        def on_file(rel: str, size: int) -> None:
+            nonlocal count
+            count += 1
+            ctx.progress(count, total, "tables")
+            ctx.log(f"wrote {rel} ({size} bytes)")
+
+        ctx.progress(0, total, "tables")
+        manifest = write_synthetic(tables, self.synthetic_seed, self.target, on_file)
+        rows = sum(int(t.get("rows", 0)) for t in tables.values())
+        return StepResult(
+            f"generated {total} synthetic tables ({rows} rows, seed {self.synthetic_seed}) "
+            f"in {self.target}",
+            {"mode": "synthetic", "dest": str(self.target), "digest": manifest.digest()},
+        )
+
+    def _sample(self, ctx: StepContext) -> StepResult:
+        from devkit.config.environments import load_environments
+        from devkit.data.guard import read_only_session
+        from devkit.data.sync import Syncer
+
+        source = self.spec.source
+        assert source is not None
+        guarded = read_only_session(source, load_environments(self.workspace), "sample")
+        ctx.log(guarded.summary())
+        s3 = guarded.s3(max_pool=self.concurrency + 2)
+        syncer = Syncer(
+            s3,
+            source.bucket,
+            source.prefix,
+            self.target,
+            self.spec.sample,
+            concurrency=self.concurrency,
+            delete=self.delete,
+            verify=self.verify,
+            progress=lambda done, total: ctx.progress(done, total, "B"),
+            log=ctx.log,
+            cancel=ctx.cancel,
+        )
+        result = syncer.run()
+        ctx.check_cancelled()
+        return StepResult(
+            result.summary(),
+            {
+                "mode": "sample",
+                "dest": str(self.target),
+                "fetched": result.fetched,
+                "bytes": result.fetched_bytes,
+                "requests": result.requests,
+                "digest": result.digest,
+                "account": guarded.account,
+                "environment": guarded.environment,
+            },
+        )

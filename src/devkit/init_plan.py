@@ -1,0 +1,109 @@
+"""The ``devkit init`` plan: branch → devcontainer files → image → container → post-create → data.
+
+``build_init_plan(workspace, profile, options)`` is pure apart from reading files: it validates
+the input (an invalid branch name fails here, before any step touches anything), renders the
+devcontainer configuration and wires the steps together. The CLI runs it headless and the TUI
+drives the same plan, so a choice made on a screen is an ``InitOptions`` field.
+
+Extension point for data: the dataset step comes from ``devkit.data.step.DataStep`` (mode
+``sample``, ``synthetic`` or ``auto`` when no ``--data`` was given); ``--data none`` or a profile
+without data leaves it out, and so does a devkit built without the data package.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from devkit.config.model import Profile
+from devkit.container.container_step import ContainerStep
+from devkit.container.context import ImageInputs
+from devkit.container.files_step import DevcontainerFilesStep
+from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
+from devkit.container.postcreate_step import PostCreateStep
+from devkit.container.render import HostUser, render
+from devkit.errors import ConfigError
+from devkit.plan import Plan, Step
+from devkit.workspace import Workspace
+
+DATA_MODES = ("sample", "synthetic", "none")
+NETWORKS = ("bridge", "host")
+
+
+@dataclass
+class InitOptions:
+    """Every choice ``devkit init`` takes; the TUI fills the same fields."""
+
+    branch: str
+    data: str | None = None  # sample | synthetic | none; None = sample when credentials work
+    base_image: str | None = None
+    overwrite: bool = False  # --force / --yes / a yes to the question (a backup is always kept)
+    network: str = "bridge"  # bridge | host (build and container on the host's network)
+    fetch: bool = True  # fetch the base branch from the remote when there is one
+    host_user: HostUser | None = None
+    env: dict[str, str] | None = None  # host environment (secrets, proxies); default os.environ
+    docker: Any = None  # a docker client to reuse (tests, the TUI); default: connect on demand
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def host_user() -> HostUser:
+    return HostUser(os.getuid(), os.getgid())
+
+
+def check_branch(name: str, profile: Profile) -> None:
+    """ConfigError (exit 2) naming every problem with the branch name, before any step runs."""
+    from devkit.git_branch import check_name
+
+    check_name(name, profile.branch)
+
+
+def branch_step(ws: Workspace, profile: Profile, options: InitOptions) -> Step:
+    from devkit.git_branch import FeatureBranchStep
+
+    return FeatureBranchStep(ws.root, options.branch, profile.branch, fetch=options.fetch)
+
+
+def data_step(ws: Workspace, profile: Profile, options: InitOptions) -> Step | None:
+    if options.data == "none" or profile.data is None:
+        return None
+    import importlib
+
+    try:
+        module = importlib.import_module("devkit.data.step")
+    except ImportError:
+        return None
+    step: Step = module.DataStep(ws.root, profile, options.data or "auto")
+    return step
+
+
+def image_target(ws: Workspace, profile: Profile, options: InitOptions) -> ImageTarget:
+    rendered = render(
+        profile, options.base_image, options.host_user or host_user(), options.network
+    )
+    base = options.base_image or profile.image.base
+    return ImageTarget(ImageInputs(ws.root, profile, rendered, base), DockerHandle(options.docker))
+
+
+def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions) -> Plan:
+    if options.data is not None and options.data not in DATA_MODES:
+        raise ConfigError(
+            f"unknown data mode '{options.data}'", "pass --data sample, synthetic or none"
+        )
+    if options.network not in NETWORKS:
+        raise ConfigError(
+            f"unknown network mode '{options.network}'", "pass --network bridge or host"
+        )
+    check_branch(options.branch, profile)
+    target = image_target(workspace, profile, options)
+    steps: list[Step] = [
+        branch_step(workspace, profile, options),
+        DevcontainerFilesStep(workspace.root, target.inputs.rendered, options.overwrite),
+        ImageStep(target),
+        ContainerStep(target, options.env),
+        PostCreateStep(target),
+    ]
+    data = data_step(workspace, profile, options)
+    if data is not None:
+        steps.append(data)
+    return Plan(f"devkit init ({profile.name} on {options.branch})", steps)

@@ -1,0 +1,68 @@
+"""``devkit check`` as a library call: reference + latest run + workspace → Report."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from devkit.errors import NotReadyError
+from devkit.parity.evaluate import Report, evaluate_rules, needs_run, selected_rules
+from devkit.parity.records import RUNS_DIR, RunRecord, latest_record
+from devkit.parity.reference import load_reference, reference_address
+from devkit.parity.rules.base import CheckInputs
+
+if TYPE_CHECKING:
+    from devkit.config.environments import EnvironmentMap
+    from devkit.config.model import Profile
+    from devkit.workspace import Workspace
+
+
+def run_check(
+    ws: Workspace,
+    profile: Profile,
+    reference: str | None = None,
+    only: Sequence[str] | None = None,
+    refresh: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Report:
+    started = time.perf_counter()
+    ws.ensure_state()
+    cache_dir = ws.state / "cache"
+
+    def envs_loader() -> EnvironmentMap:
+        from devkit.config.environments import load_environments
+
+        return load_environments(ws.root)
+
+    rule_ids = selected_rules(profile.parity_rules, only)
+    severities = {r.id: r.severity for r in profile.parity_rules}
+    runs_dir = ws.state / RUNS_DIR
+    run: RunRecord | None
+    if needs_run(rule_ids, severities):
+        run = latest_record(runs_dir, profile.name)
+    else:
+        try:
+            run = latest_record(runs_dir, profile.name)
+        except NotReadyError:
+            run = None
+    address = reference_address(reference, profile)
+    ref = load_reference(address, profile, ws.root, envs_loader, cache_dir, refresh)
+    inputs = CheckInputs(
+        profile=profile,
+        reference=ref.data,
+        run=run,
+        root=ws.root,
+        envs_loader=envs_loader,
+        cache_dir=cache_dir,
+        environ=dict(os.environ if environ is None else environ),
+    )
+    results = evaluate_rules(inputs, profile.parity_rules, rule_ids)
+    return Report(
+        profile=profile.name,
+        reference=ref.summary(),
+        run=run.summary() if run else None,
+        results=results,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,98 @@
+"""``devkit run``: fingerprint the environment, run the command with its output streaming
+through, and record the run. The command's exit status is returned unchanged."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from devkit.errors import ConfigError
+from devkit.parity.fingerprint import fingerprint
+from devkit.parity.records import RUNS_DIR, new_record, write_record
+
+if TYPE_CHECKING:
+    from devkit.config.model import Profile
+    from devkit.workspace import Workspace
+
+NOT_FOUND = 127
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    exit_code: int
+    record_path: Path
+    record: dict[str, Any]
+
+
+def host_env(profile: Profile, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a host run gets: the shell's, plus the profile's dev values for names
+    the shell does not set (the container gets the same values at creation)."""
+    env = dict(os.environ if base is None else base)
+    for name, value in profile.env.items():
+        env.setdefault(name, value)
+    return env
+
+
+def run_on_host(command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> int:
+    """Run with stdin/stdout/stderr inherited, so output streams (and TTYs stay TTYs)."""
+    try:
+        proc = subprocess.Popen(list(command), env=dict(env), cwd=cwd)
+    except FileNotFoundError:
+        from devkit.console import err
+
+        err(f"devkit run: command not found: {command[0]}")
+        return NOT_FOUND
+    except PermissionError:
+        from devkit.console import err
+
+        err(f"devkit run: permission denied: {command[0]}")
+        return 126
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        # The child got the same SIGINT from the terminal; give it time to finish cleanly.
+        try:
+            code = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            code = proc.wait()
+    return shell_status(code)
+
+
+def shell_status(code: int) -> int:
+    """Popen's -N for 'killed by signal N' as a shell reports it: 128 + N."""
+    return 128 - code if code < 0 else code
+
+
+def record_run(
+    ws: Workspace,
+    profile: Profile,
+    command: Sequence[str],
+    *,
+    where: str,
+    execute: Callable[[], int],
+    probe: Callable[[], dict[str, Any]] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> RunOutcome:
+    """Fingerprint, execute, record; the record is written whatever the exit status."""
+    if not command:
+        raise ConfigError("no command to run", "write it after '--': devkit run -- python train.py")
+    ws.ensure_state()
+    fp, fp_seconds = fingerprint(
+        ws.root, profile, probe=probe, env=env, where=where, cache_dir=ws.state / "cache"
+    )
+    started = time.time()
+    clock = time.perf_counter()
+    exit_code = execute()
+    duration = time.perf_counter() - clock
+    record = new_record(
+        profile.name, list(command), where, exit_code, started, duration, fp, fp_seconds
+    )
+    path = write_record(ws.state / RUNS_DIR, record)
+    return RunOutcome(exit_code, path, record)

@@ -1,0 +1,176 @@
+"""``devkit post-create``, first version: the devcontainer's postCreate hook, run inside it.
+
+It checks the environment it runs in — the workspace is mounted and writable, the workload's
+Python is the profile's major.minor, devkit is reachable, which user and UID it runs as — then
+runs the profile's own ``post_create`` commands, each as a step (``sh -c`` in the workspace, with
+the run-time secrets from ``/run/devkit/secrets.env`` in their environment). It works the same
+whether devkit, VS Code or the reference CLI starts the container; issue 7 adds dependencies,
+data and git hooks as further steps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from devkit.config.model import Profile
+from devkit.errors import NotReadyError
+from devkit.plan import Plan, Step, StepContext, StepResult
+
+
+class _Check:
+    id = "check"
+    title = "Check"
+
+    def describe(self) -> list[str]:
+        return []
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        raise NotImplementedError
+
+
+class WorkspaceCheck(_Check):
+    id = "workspace"
+    title = "Workspace mounted and writable"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def run(self, ctx: StepContext) -> StepResult:
+        if not self.root.is_dir():
+            raise NotReadyError(
+                f"the workspace {self.root} is not there",
+                "start the container with the workspace mounted (devkit init)",
+            )
+        probe = self.root / ".devkit" / f".write-probe-{os.getpid()}"
+        try:
+            probe.parent.mkdir(exist_ok=True)
+            probe.write_text("ok", encoding="utf-8")
+            probe.unlink()
+        except OSError as exc:
+            raise NotReadyError(
+                f"the workspace {self.root} is not writable for uid {os.getuid()}: {exc}",
+                "run the container as the host user's UID (devkit init does) or fix permissions",
+            ) from None
+        inside = Path("/.dockerenv").exists() or bool(os.environ.get("DEVKIT_WORKSPACE"))
+        where = "inside a container" if inside else "on the host (not in a container?)"
+        return StepResult(f"{self.root} is writable, {where}")
+
+
+class PythonCheck(_Check):
+    id = "python"
+    title = "Workload Python"
+
+    def __init__(self, want: str) -> None:
+        self.want = want
+
+    def run(self, ctx: StepContext) -> StepResult:
+        exe = shutil.which("python") or shutil.which("python3")
+        if exe is None:
+            raise NotReadyError("no python on PATH", "rebuild the image with 'devkit init'")
+        code = "import sys; print('%d.%d' % sys.version_info[:2], sys.prefix)"
+        out = subprocess.run([exe, "-c", code], capture_output=True, text=True, check=False)
+        got, _, prefix = out.stdout.strip().partition(" ")
+        if got != self.want:
+            raise NotReadyError(
+                f"the workload's Python ({exe}) is {got or 'unusable'}, the profile wants "
+                f"{self.want}",
+                "set image.base to an image with that Python, or change image.python",
+            )
+        return StepResult(f"Python {got} at {exe} (environment {prefix})")
+
+
+class DevkitCheck(_Check):
+    id = "devkit"
+    title = "devkit reachable"
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit import __version__
+
+        exe = shutil.which("devkit")
+        if exe is None:
+            raise NotReadyError(
+                "devkit is not on PATH in the container", "rebuild the image with 'devkit init'"
+            )
+        return StepResult(f"devkit {__version__} at {exe} ({sys.prefix})")
+
+
+class UserCheck(_Check):
+    id = "user"
+    title = "User and UID"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def run(self, ctx: StepContext) -> StepResult:
+        import pwd
+
+        uid, gid = os.getuid(), os.getgid()
+        try:
+            name = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            name = "?"
+        owner = self.root.stat().st_uid if self.root.exists() else -1
+        summary = f"{name} (uid {uid}, gid {gid}); workspace owned by uid {owner}"
+        if uid != 0 and owner not in (uid, -1):
+            ctx.log("files written here will not belong to the workspace's owner")
+            return StepResult(summary, {"status": "warn"})
+        return StepResult(summary)
+
+
+class HookStep(_Check):
+    title = "Profile post-create command"
+
+    def __init__(self, index: int, command: str, root: Path, env: Mapping[str, str]) -> None:
+        self.id = f"hook-{index}"
+        self.title = f"post_create[{index}]: {command}"
+        self.command = command
+        self.root = root
+        self.env = env
+
+    def describe(self) -> list[str]:
+        return [f"run: {self.command}"]
+
+    def run(self, ctx: StepContext) -> StepResult:
+        proc = subprocess.Popen(
+            ["sh", "-c", self.command],
+            cwd=self.root,
+            env=dict(self.env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            ctx.log(line)
+        code = proc.wait()
+        if code != 0:
+            raise NotReadyError(
+                f"post-create command failed (exit {code}): {self.command}",
+                "fix the command or its cause; the next 'devkit init' runs it again",
+            )
+        return StepResult("ok")
+
+
+def build_post_create_plan(
+    root: Path, profile: Profile, env: Mapping[str, str] | None = None
+) -> Plan:
+    from devkit.container.secrets import load_in_container
+
+    hook_env = {**(os.environ if env is None else env), **load_in_container()}
+    steps: list[Step] = [
+        WorkspaceCheck(root),
+        PythonCheck(profile.image.python),
+        DevkitCheck(),
+        UserCheck(root),
+        *(HookStep(i, cmd, root, hook_env) for i, cmd in enumerate(profile.post_create)),
+    ]
+    return Plan(f"devkit post-create ({profile.name})", steps)

@@ -1,0 +1,246 @@
+"""sync-data against a real moto server with IAM enforcement, over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devkit.cli import main
+from devkit.data import aws
+from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
+
+from .conftest import PREFIX, MotoIAM, make_workspace
+
+pytestmark = pytest.mark.s3
+
+
+def run_devkit(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    *args: str,
+) -> tuple[int, list[dict[str, Any]], str]:
+    for key in list(os.environ):
+        if key.startswith("AWS_"):
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    aws.REQUESTS.clear()
+    code = main([*args, "--json"])
+    captured = capsys.readouterr()
+    events = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
+    return code, events, captured.err
+
+
+def step_done(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(e for e in events if e["event"] == "step_done")
+
+
+def logs(events: list[dict[str, Any]]) -> list[str]:
+    return [e["line"] for e in events if e["event"] == "log"]
+
+
+def sample_objects(server: MotoIAM) -> dict[str, bytes]:
+    return {
+        k[len(PREFIX) :]: v
+        for k, v in server.objects.items()
+        if k.startswith(PREFIX) and k.endswith(".parquet")
+    }
+
+
+def test_read_only_role_syncs_verifies_and_a_second_sync_transfers_nothing(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    env = moto_iam.env(moto_iam.dev_key)
+    args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
+    code, events, err = run_devkit(monkeypatch, capsys, env, *args)
+    assert code == 0, err
+    guard_line = next(line for line in logs(events) if "read-only: verified" in line)
+    assert "account 123456789012 (dev)" in guard_line and "devkit-readonly" in guard_line
+    expected = sample_objects(moto_iam)
+    for rel, body in expected.items():
+        assert (ws.dest() / rel).read_bytes() == body, rel
+    assert not (ws.dest() / "README.txt").exists()
+    data = step_done(events)["data"]
+    assert data["fetched"] == len(expected)
+    assert data["requests"].get("GetObject") == len(expected)
+    assert "HeadObject" not in aws.REQUESTS
+    manifest = Manifest.load(ws.dest())
+    verified = {rel: e["verified"] for rel, e in manifest.files.items()}
+    assert verified["part-00.parquet"] == "sha256"
+    assert verified["part-01.parquet"] == "md5"
+    assert verified["nested/deep/extra.parquet"] == "crc32"
+    assert verified["multi.parquet"] == "size"  # multipart ETag: never compared as an MD5
+    assert not (ws.dest() / JOURNAL_NAME).exists() and (ws.dest() / MANIFEST_NAME).exists()
+    secrets = (moto_iam.dev_key["SecretAccessKey"], moto_iam.dev_key["AccessKeyId"])
+    text = json.dumps(events) + (ws.dest() / MANIFEST_NAME).read_text()
+    assert not any(secret in text for secret in secrets)
+
+    code, events, err = run_devkit(monkeypatch, capsys, env, *args)
+    assert code == 0, err
+    assert step_done(events)["data"]["fetched"] == 0
+    assert aws.REQUESTS.get("GetObject", 0) == 0
+    assert aws.REQUESTS.get("ListObjectsV2") == 2  # the guard's probe listing + the sync's
+
+
+def test_corrupted_local_file_is_fetched_again(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    env = moto_iam.env(moto_iam.dev_key)
+    args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
+    assert run_devkit(monkeypatch, capsys, env, *args)[0] == 0
+    victim = ws.dest() / "part-04.parquet"
+    original = victim.read_bytes()
+    victim.write_bytes(b"\0" * len(original))  # same size, different bytes
+    (ws.dest() / "part-05.parquet").unlink()
+    code, events, err = run_devkit(monkeypatch, capsys, env, *args)
+    assert code == 0, err
+    assert step_done(events)["data"]["fetched"] == 2
+    assert aws.REQUESTS.get("GetObject") == 2
+    assert victim.read_bytes() == original
+
+
+def test_write_capable_role_is_refused_before_reading(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.writer_role)
+    env = moto_iam.env(moto_iam.dev_key)
+    code, events, _ = run_devkit(
+        monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
+    )
+    assert code == 4
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert "can write" in failed["what"]
+    assert aws.REQUESTS.get("GetObject", 0) == 0
+    assert not ws.dest().exists() or not any(ws.dest().iterdir())
+    body = moto_iam.client("s3").get_object(
+        Bucket="acme-ml-dev-samples", Key=PREFIX + "part-00.parquet"
+    )
+    assert body["Body"].read() == moto_iam.objects[PREFIX + "part-00.parquet"]
+
+
+def test_write_capable_user_without_role_is_refused(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", None)
+    env = moto_iam.env(moto_iam.writer_key)
+    code, _, _ = run_devkit(
+        monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
+    )
+    assert code == 4
+    assert aws.REQUESTS.get("GetObject", 0) == 0
+
+
+def test_account_mapped_to_prod_is_refused(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, env_of_account="prod")
+    env = moto_iam.env(moto_iam.dev_key)
+    code, events, _ = run_devkit(
+        monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
+    )
+    assert code == 4
+    assert "prod" in next(e for e in events if e["event"] == "step_failed")["what"]
+    assert aws.REQUESTS == {}  # refused before any S3 request
+
+
+def test_traversal_key_is_refused_and_nothing_is_written(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix="escape/")
+    env = moto_iam.env(moto_iam.dev_key)
+    code, events, _ = run_devkit(
+        monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
+    )
+    assert code == 4
+    assert (
+        "outside the destination" in next(e for e in events if e["event"] == "step_failed")["what"]
+    )
+    assert aws.REQUESTS.get("GetObject", 0) == 0
+    assert not (ws.root / "data" / "outside.parquet").exists()
+    assert not (ws.dest() / "ok.parquet").exists()
+
+
+def test_no_credentials_falls_back_to_synthetic_with_a_note(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    code, events, err = run_devkit(
+        monkeypatch,
+        capsys,
+        moto_iam.env(None),
+        "sync-data",
+        "--profile",
+        "sample",
+        "--workspace",
+        str(ws.root),
+    )
+    assert code == 0, err
+    assert any("no AWS credentials" in line for line in logs(events))
+    assert (ws.dest() / "t.parquet").is_file()
+
+
+def test_missing_prefix_and_bad_credentials_are_clear_errors(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix="nothing-here/")
+    args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
+    code, events, _ = run_devkit(monkeypatch, capsys, moto_iam.env(moto_iam.dev_key), *args)
+    assert code == 2
+    assert "nothing under" in next(e for e in events if e["event"] == "step_failed")["what"]
+    bogus = {"AccessKeyId": "AKIAIOSFODNN7BOGUS00", "SecretAccessKey": "wrong-secret-value"}
+    code, events, _ = run_devkit(monkeypatch, capsys, moto_iam.env(bogus), *args)
+    assert code == 3
+    assert "wrong-secret-value" not in json.dumps(events)
+
+
+def test_sync_killed_mid_way_resumes_and_verifies_everything(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix="many/")
+    env = moto_iam.env(moto_iam.dev_key)
+    args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root), "--concurrency", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devkit", *args, "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    journal = ws.dest() / JOURNAL_NAME
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and journal.read_bytes().count(b"\n") >= 40:
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "the sync finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    recorded = Manifest.load(ws.dest()).files
+    assert 40 <= len(recorded) < 400
+    landed = [p for p in ws.dest().iterdir() if not p.name.startswith(".")]
+    for path in landed:  # whatever landed under a final name is whole
+        assert path.read_bytes() == moto_iam.objects["many/" + path.name]
+
+    code, events, err = run_devkit(monkeypatch, capsys, env, *args)
+    assert code == 0, err
+    fetched = step_done(events)["data"]["fetched"]
+    assert fetched <= 400 - len(recorded)
+    assert aws.REQUESTS["GetObject"] == fetched
+    assert not list(ws.dest().glob(".devkit-part-*"))
+    final = Manifest.load(ws.dest())
+    assert len(final.files) == 400
+    for rel, entry in final.files.items():
+        body = moto_iam.objects["many/" + rel]
+        assert entry["sha256"] == hashlib.sha256(body).hexdigest()
+        assert (ws.dest() / rel).read_bytes() == body
