@@ -144,6 +144,9 @@ class ContainerStep:
         values, missing = self.secret_values()
         for name in missing:
             ctx.log(f"secret {name} is not set on the host; the container will not have it")
+        live = {c.name for c in self.target.docker.client.containers.list(all=True)}
+        for name in secrets.sweep(live | {self.name}):
+            ctx.log(f"deleted the secrets file of {name} (that container no longer exists)")
         if values:
             secrets.write(self.name, values)
             ctx.log(f"{len(values)} secret(s) handed over in a read-only file (values not logged)")
