@@ -39,10 +39,22 @@ def host_env(profile: Profile, base: Mapping[str, str] | None = None) -> dict[st
     return env
 
 
-def run_on_host(command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> int:
-    """Run with stdin/stdout/stderr inherited, so output streams (and TTYs stay TTYs)."""
+def run_on_host(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> int:
+    """Run with stdin/stdout/stderr inherited, so output streams (and TTYs stay TTYs); with
+    ``on_line``, output (stdout and stderr merged) goes to it line by line instead."""
     try:
-        proc = subprocess.Popen(list(command), env=dict(env), cwd=cwd)
+        proc = subprocess.Popen(
+            list(command),
+            env=dict(env),
+            cwd=cwd,
+            stdout=subprocess.PIPE if on_line else None,
+            stderr=subprocess.STDOUT if on_line else None,
+        )
     except FileNotFoundError:
         from devkit.console import err
 
@@ -54,6 +66,9 @@ def run_on_host(command: Sequence[str], env: Mapping[str, str], cwd: Path | None
         err(f"devkit run: permission denied: {command[0]}")
         return 126
     try:
+        if on_line is not None and proc.stdout is not None:
+            for raw in proc.stdout:
+                on_line(raw.decode("utf-8", "replace").rstrip("\r\n"))
         code = proc.wait()
     except KeyboardInterrupt:
         # The child got the same SIGINT from the terminal; give it time to finish cleanly.

@@ -127,3 +127,14 @@ def test_run_exit_statuses_are_the_commands(workspace: Workspace) -> None:
     assert "command not found: no-such-command-xyz" in missing.stderr
     record = json.loads(_latest_run(workspace).read_text())
     assert record["exit_code"] == 127 and record["command"] == ["no-such-command-xyz"]
+
+
+def test_run_json_emits_log_events_and_a_summary(workspace: Workspace) -> None:
+    python = workspace.env["DEVKIT_WORKLOAD_PYTHON"]
+    proc = workspace.devkit(
+        "run", "--here", "--profile", "demo", "--json", "--", python, "-c", "print('a'); print('b')"
+    )
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [e["line"] for e in events if e["event"] == "log"] == ["a", "b"]
+    assert events[-1]["event"] == "step_done" and events[-1]["data"]["exit_code"] == 0
