@@ -85,6 +85,19 @@ def shell_status(code: int) -> int:
     return 128 - code if code < 0 else code
 
 
+def redact_command(
+    command: Sequence[str], secrets: Sequence[str], env: Mapping[str, str]
+) -> list[str]:
+    """The command as recorded: any profile secret's value in an argument becomes <NAME>."""
+    values = [(name, env[name]) for name in secrets if len(env.get(name, "")) >= 4]
+    recorded = []
+    for arg in command:
+        for name, value in values:
+            arg = arg.replace(value, f"<{name}>")
+        recorded.append(arg)
+    return recorded
+
+
 def record_run(
     ws: Workspace,
     profile: Profile,
@@ -106,8 +119,7 @@ def record_run(
     clock = time.perf_counter()
     exit_code = execute()
     duration = time.perf_counter() - clock
-    record = new_record(
-        profile.name, list(command), where, exit_code, started, duration, fp, fp_seconds
-    )
+    shown = redact_command(command, profile.secrets, os.environ if env is None else env)
+    record = new_record(profile.name, shown, where, exit_code, started, duration, fp, fp_seconds)
     path = write_record(ws.state / RUNS_DIR, record)
     return RunOutcome(exit_code, path, record)
