@@ -212,3 +212,19 @@ async def test_back_keeps_choices_and_blocks_on_missing_plan(workspace: Path) ->
         assert isinstance(app.screen, ReviewScreen)  # no plan, no run
         await pilot.press("ctrl+q")
     assert app.return_value == 130
+
+
+async def test_mouse_and_command_palette(workspace: Path) -> None:
+    app = make_init_app(StepServices(workspace, []), frozen=True)
+    async with app.run_test(size=SIZE) as pilot:
+        preflight = app.screen
+        await wait_for(pilot, lambda: isinstance(preflight, PreflightScreen) and preflight.finished)
+        first_run = preflight.run_number
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Check again")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: preflight.run_number == first_run + 1 and preflight.finished)
+        assert app.screen is preflight
+        await pilot.click("#continue")  # the mouse works as well as Enter
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
