@@ -39,6 +39,7 @@ class InitOptions:
     data: str | None = None  # sample | synthetic | none; None = sample when credentials work
     base_image: str | None = None
     overwrite: bool = False  # --force / --yes / a yes to the question (a backup is always kept)
+    force: bool = False  # the same as overwrite (the TUI's name for it)
     network: str = "bridge"  # bridge | host (build and container on the host's network)
     fetch: bool = True  # fetch the base branch from the remote when there is one
     host_user: HostUser | None = None
@@ -98,7 +99,9 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
     target = image_target(workspace, profile, options)
     steps: list[Step] = [
         branch_step(workspace, profile, options),
-        DevcontainerFilesStep(workspace.root, target.inputs.rendered, options.overwrite),
+        DevcontainerFilesStep(
+            workspace.root, target.inputs.rendered, options.overwrite or options.force
+        ),
         ImageStep(target),
         ContainerStep(target, options.env),
         PostCreateStep(target),

@@ -75,12 +75,16 @@ class ContainerStep:
         return (text or "") == secrets.render(values) if values else text is None
 
     def _matching(self) -> tuple[Any | None, list[Any]]:
+        """(the container running the current image, the others to remove)."""
         digest = self.target.content_hash()
+        wants_secrets = bool(self.secret_values()[0])
         mine: Any | None = None
         others: list[Any] = []
         for container in find_containers(self.target.docker.client, self.workspace):
             labels = container.labels or {}
-            if mine is None and digest and labels.get(L.IMAGE_HASH) == digest:
+            targets = {m.get("Destination") for m in container.attrs.get("Mounts") or []}
+            same_mounts = (secrets.CONTAINER_PATH in targets) == wants_secrets
+            if mine is None and digest and labels.get(L.IMAGE_HASH) == digest and same_mounts:
                 mine = container
             else:
                 others.append(container)
@@ -88,7 +92,7 @@ class ContainerStep:
 
     def describe(self) -> list[str]:
         mine, others = self._matching()
-        lines = [f"remove container {c.name} (its image changed)" for c in others]
+        lines = [f"replace container {c.name} (its image or mounts changed)" for c in others]
         if mine is None:
             ports = ", ".join(f"127.0.0.1:{p}" for p in self.profile.ports) or "no ports"
             lines.append(f"create and start container {self.name} ({ports})")
@@ -140,7 +144,7 @@ class ContainerStep:
             secrets.remove(self.name)
         mine, others = self._matching()
         for container in others:
-            ctx.log(f"removing container {container.name}: it does not run the current image")
+            ctx.log(f"removing container {container.name}: its image or mounts changed")
             remove_container(container)
         if mine is not None:
             if mine.status != "running":
