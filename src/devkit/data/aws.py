@@ -1,4 +1,5 @@
-"""The boto3 adapter's entry: sessions from the standard chain, caller identity, error mapping."""
+"""The AWS adapter (the only module importing botocore): sessions from the standard chain,
+caller identity, role assumption, the S3 calls devkit makes, and error mapping."""
 
 from __future__ import annotations
 
@@ -18,25 +19,72 @@ def redact(text: str) -> str:
     return re.sub(r"\b(AKIA|ASIA)[A-Z0-9]{12,}\b", "<access-key-id>", text)
 
 
+class Session:
+    """boto3's session surface (``client()``, ``region_name``, ``get_credentials()``) on plain
+    botocore, which imports in about half of boto3's time. Clients of every Session made under
+    the same AWS environment share one botocore session, so service models load once."""
+
+    def __init__(
+        self,
+        region: str | None = None,
+        profile: str | None = None,
+        credentials: tuple[str, str, str | None] | None = None,
+    ) -> None:
+        self._core = _core_session(profile)
+        self._credentials = credentials
+        self.region_name: str | None = region or self._core.get_config_variable("region")
+
+    def client(self, service: str, config: Any = None) -> Any:
+        keys: dict[str, Any] = {}
+        if self._credentials:
+            key_id, secret, token = self._credentials
+            keys = {
+                "aws_access_key_id": key_id,
+                "aws_secret_access_key": secret,
+                "aws_session_token": token,
+            }
+        return self._core.create_client(
+            service, region_name=self.region_name, config=config, **keys
+        )
+
+    def get_credentials(self) -> Any:
+        if self._credentials:
+            return self._credentials
+        return self._core.get_credentials()
+
+
+_CORE: dict[tuple[str | None, tuple[tuple[str, str], ...]], Any] = {}
+_CORE_LOCK = threading.Lock()
+
+
+def _core_session(profile: str | None) -> Any:
+    import os
+
+    import botocore.session
+
+    key = (profile, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))))
+    with _CORE_LOCK:
+        if key not in _CORE:
+            _CORE[key] = botocore.session.Session(profile=profile)
+        return _CORE[key]
+
+
 def session(
     region: str | None = None,
     profile: str | None = None,
     aws_access_key_id: str | None = None,
     aws_secret_access_key: str | None = None,
     aws_session_token: str | None = None,
-) -> Any:
-    """A boto3 session from the standard chain (env, AWS_PROFILE, config files, SSO, IMDS), or
-    the given keys; endpoints come from AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, which botocore
-    honours itself."""
-    import boto3
-
-    return boto3.session.Session(
-        region_name=region,
-        profile_name=profile,
-        aws_access_key_id=aws_access_key_id,
-        aws_secret_access_key=aws_secret_access_key,
-        aws_session_token=aws_session_token,
+) -> Session:
+    """A session from the standard chain (env, AWS_PROFILE, config files, SSO, container and
+    instance endpoints), or the given keys. Endpoints come from AWS_ENDPOINT_URL /
+    AWS_ENDPOINT_URL_S3, which botocore honours itself."""
+    keys = (
+        (aws_access_key_id, aws_secret_access_key, aws_session_token)
+        if aws_access_key_id and aws_secret_access_key
+        else None
     )
+    return Session(region, profile, keys)
 
 
 class MissingCredentialsError(NotReadyError):

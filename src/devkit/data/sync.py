@@ -30,6 +30,7 @@ from devkit.data.selection import (
     select,
 )
 from devkit.errors import DevkitError, NotReadyError
+from devkit.plan import CancelledError
 
 if TYPE_CHECKING:
     from devkit.config.model import SampleRules
@@ -179,21 +180,26 @@ class Syncer:
                     last_log = now
                     self.log(f"{done_objects}/{len(plan.fetch)} objects, {_mb(done_bytes)}")
 
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="devkit-sync")
+        futures = [pool.submit(one, obj, rel) for obj, rel in plan.fetch]
         try:
-            with ThreadPoolExecutor(self.concurrency, thread_name_prefix="devkit-sync") as pool:
-                futures = [pool.submit(one, obj, rel) for obj, rel in plan.fetch]
-                finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-                failed = next((f for f in finished if f.exception()), None)
-                if failed is not None:
-                    self.cancel.set()
-                    for future in futures:
-                        future.cancel()
-                    raise failed.exception()  # type: ignore[misc]
+            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = next((f for f in finished if f.exception()), None)
+            if failed is not None:
+                raise failed.exception()  # type: ignore[misc]
             for rel in plan.delete:
                 (self.dest / rel).unlink(missing_ok=True)
                 self.manifest.forget(rel)
                 result.deleted += 1
+        except BaseException:
+            # Ctrl-C or a failed download: stop the other workers mid-stream (their partial
+            # files are removed); everything verified so far stays recorded.
+            self.cancel.set()
+            for future in futures:
+                future.cancel()
+            raise
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             self.manifest.compact()
         result.requests = dict(self.s3.counts)
         result.digest = self.manifest.digest()
@@ -248,7 +254,8 @@ class Syncer:
             meta.get("SSECustomerAlgorithm") or meta.get("ServerSideEncryption") == "aws:kms"
         )
         sha = hashlib.sha256()
-        md5 = hashlib.md5(usedforsecurity=False) if not not_md5 and not sha_remote else None
+        has_checksum = bool(sha_remote or crc_remote)
+        md5 = hashlib.md5(usedforsecurity=False) if not not_md5 and not has_checksum else None
         crc = 0
         size = 0
         try:
@@ -256,7 +263,7 @@ class Syncer:
             try:
                 while chunk := body.read(CHUNK):
                     if self.cancel.is_set():
-                        raise NotReadyError("sync cancelled", "run the command again to finish")
+                        raise CancelledError("sync cancelled", "run the command again to finish")
                     view = memoryview(chunk)
                     while view:
                         view = view[os.write(fd, view) :]
@@ -281,7 +288,7 @@ class Syncer:
             ) from None
         except self.s3.read_errors() as exc:
             raise NotReadyError(
-                f"connection dropped while reading s3://{self.bucket}/{obj.key}: {exc}",
+                f"reading s3://{self.bucket}/{obj.key} failed (connection or checksum): {exc}",
                 "run the command again; verified files are kept",
             ) from None
         finally:
