@@ -112,7 +112,7 @@ def test_snapshot_to_stdout_is_a_fingerprint(workspace: Workspace) -> None:
     assert data["lockfile"]["pins"] == {"demo-pin": "1.0.0", "other-lib": "2.3.4"}
     assert data["data"]["schema"]["documents"]["columns"][1] == {
         "name": "label",
-        "type": "int64",
+        "type": "int",
         "nullable": True,
     }
     assert data["git"]["branch"] == "feat/demo" and data["git"]["behind"] == 0
