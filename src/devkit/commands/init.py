@@ -34,6 +34,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the init plan from the flags, confirm replacing edited files, run it."""
+    from devkit.interactive import can_use_tui as _tui_ok
+
+    if _tui_ok(args.no_input) and not args.dry_run and not (args.profile and args.branch):
+        from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
+
+        return run_init(args)
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
     from devkit.container.state import update_state
     from devkit.errors import ConfigError

@@ -151,6 +151,8 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        hint = "The output of rebuild, sync data, check and down appears here."
+        self.query_one(RichLog).write(Text(hint, style="dim"))
         self.action_refresh()
         if self.dash.poll_s > 0:
             self.set_interval(self.dash.poll_s, self.action_refresh)
