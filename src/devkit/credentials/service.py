@@ -18,7 +18,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from devkit.credentials.broker import Provider, serve
 from devkit.credentials.protocol import CONFIG_NAME, SOCKET_NAME, Credentials, container_aws_config
@@ -79,10 +79,27 @@ def provider_for(
     def provide() -> Credentials:
         asked = datetime.now(UTC)  # STS counts the hour from its answer, which comes later
         guarded = read_only_session(source, envs)
-        frozen = guarded.session.get_credentials().get_frozen_credentials()
-        return Credentials(frozen.access_key, frozen.secret_key, frozen.token, asked + lifetime)
+        key_id, secret, token = session_keys(guarded.session)
+        return Credentials(key_id, secret, token, asked + lifetime)
 
     return provide
+
+
+def session_keys(session: Any) -> tuple[str, str, str]:
+    """(key id, secret, token) of a guarded session: devkit's own Session holds the assumed
+    role's keys as a tuple; a boto3/botocore session returns a Credentials object."""
+    found = session.get_credentials()
+    if isinstance(found, tuple):
+        key_id, secret, token = found
+    else:
+        frozen = found.get_frozen_credentials()
+        key_id, secret, token = frozen.access_key, frozen.secret_key, frozen.token
+    if not token:
+        raise NotReadyError(
+            "the guarded session has no session token (long-lived keys?)",
+            "set data.source.role_arn so devkit hands out a short-lived role session",
+        )
+    return str(key_id), str(secret), str(token)
 
 
 def serve_forever(folder: Path, ws: Workspace, profile: Profile) -> int:
@@ -170,15 +187,31 @@ def start_broker(ws: Workspace, profile: Profile, timeout: float = 60.0) -> Path
     raise NotReadyError("the credentials broker did not start in time", f"see {log_path}")
 
 
-def stop_broker(ws: Workspace) -> bool:
-    """Stop the workspace's broker; True when one was running."""
+def stop_broker(ws: Workspace, timeout: float = 10.0) -> bool:
+    """Stop the workspace's broker and wait until it has exited; True when one was running."""
     folder = runtime_dir(ws)
     pid = broker_pid(folder)
     if pid is None:
         return False
     os.kill(pid, signal.SIGTERM)
-    for _ in range(50):
-        if broker_pid(folder) is None:
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
             break
-        time.sleep(0.1)
+        time.sleep(0.05)
+    for name in (SOCKET_NAME, PID_FILE):
+        (folder / name).unlink(missing_ok=True)
     return True
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent to reap it counts as gone)."""
+    try:
+        os.kill(pid, 0)
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except ProcessLookupError:
+        return False
+    except (OSError, IndexError):
+        return True  # no /proc: os.kill said it exists
+    return state != "Z"

@@ -79,6 +79,9 @@ environments:
   dev:
     accounts: ["123456789012"]
     buckets: ["acme-ml-dev-*"]
+  staging:
+    accounts: ["222222222222"]
+    buckets: ["acme-ml-staging-*"]
   prod:
     accounts: ["333333333333"]
     buckets: ["acme-ml-prod-*"]
