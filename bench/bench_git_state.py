@@ -109,6 +109,12 @@ def main() -> None:
         print(f"repo_state (4 git calls, 2 in parallel):      median {ours:7.1f} ms")
         print(f"git status --porcelain + git rev-list --count: median {plain:7.1f} ms")
         print(f"GitPython (is_dirty, untracked, counts, mb):   median {gp:7.1f} ms")
+        from devkit.config.model import BranchPolicy
+        from devkit.git_branch import FeatureBranchStep
+
+        step = FeatureBranchStep(root, "feat/bench", BranchPolicy(pattern=r"feat/.+"), fetch=False)
+        done = median_ms(step.is_done, args.runs)
+        print(f"FeatureBranchStep.is_done (warm init no-op):  median {done:7.1f} ms")
         print(f"ratio repo_state / plain git: {ours / plain:.2f}")
         print(f"ratio repo_state / GitPython: {ours / gp:.2f}")
 

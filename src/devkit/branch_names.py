@@ -37,32 +37,34 @@ def git_rule_problems(name: str) -> list[str]:
         return ["the name is empty"]
     problems: list[str] = []
     if name.startswith("-"):
-        problems.append("it starts with '-' (git would read it as an option)")
+        problems.append("git forbids a leading '-' (it would read as an option)")
     if name == "HEAD":
-        problems.append("'HEAD' is reserved by git")
+        problems.append("git forbids the name 'HEAD'")
     controls = sorted({f"U+{ord(c):04X}" for c in name if ord(c) < 0x20 or ord(c) == 0x7F})
     if controls:
-        problems.append("it contains control characters (" + ", ".join(controls) + ")")
+        problems.append("git forbids control characters (" + ", ".join(controls) + ")")
     bad = [words for char, words in _BAD_CHARS.items() if char in name]
     if bad:
-        problems.append("it contains " + ", ".join(bad) + " (git does not allow them in names)")
+        problems.append("git forbids " + ", ".join(bad) + " in a branch name")
     if ".." in name:
-        problems.append("it contains '..' (two dots in a row)")
+        problems.append("git forbids '..' (two dots in a row)")
     if "@{" in name:
-        problems.append("it contains '@{' (git reads it as a reflog reference)")
+        problems.append("git forbids '@{' (it reads as a reflog reference)")
     if name.startswith("/"):
-        problems.append("it starts with '/'")
+        problems.append("git forbids a leading '/'")
     if name.endswith("/"):
-        problems.append("it ends with '/'")
+        problems.append("git forbids a trailing '/'")
     if "//" in name:
-        problems.append("it contains '//' (an empty part between slashes)")
+        problems.append("git forbids '//' (an empty part between slashes)")
     if name.endswith("."):
-        problems.append("it ends with '.'")
+        problems.append("git forbids a trailing '.'")
     for part in name.split("/"):
         if part.startswith("."):
-            problems.append(f"the part '{part}' starts with '.'")
+            problems.append(f"git forbids a part starting with '.' ('{part}')")
         if part.endswith(".lock"):
-            problems.append(f"the part '{part}' ends with '.lock' (git's lock-file suffix)")
+            problems.append(
+                f"git forbids a part ending in '.lock' ('{part}'), its lock-file suffix"
+            )
     return problems
 
 
@@ -80,8 +82,9 @@ def validate_branch_name(name: str, pattern: str | None = None) -> list[str]:
     Each problem is one sentence naming the rule broken and showing a valid name.
     """
     example = example_name(name, pattern)
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
     problems = [
-        f"'{name}' is not a valid git branch name: {p} — e.g. '{example}'"
+        f"'{shown}' is not a valid branch name: {p} — e.g. '{example}'"
         for p in git_rule_problems(name)
     ]
     if pattern is not None and name and not matches_pattern(name, pattern):
@@ -91,7 +94,8 @@ def validate_branch_name(name: str, pattern: str | None = None) -> list[str]:
             problems.append(f"the profile's branch pattern '{pattern}' is not a valid regex: {exc}")
         else:
             problems.append(
-                f"'{name}' does not match the profile's branch pattern {pattern} — e.g. '{example}'"
+                f"'{shown}' does not match the team's pattern {pattern} "
+                f"(branch.pattern in the profile) — e.g. '{example}'"
             )
     return problems
 
@@ -99,7 +103,9 @@ def validate_branch_name(name: str, pattern: str | None = None) -> list[str]:
 def example_name(name: str, pattern: str | None) -> str:
     """A valid name to show next to a problem: the name repaired if that works, else a stock one."""
     repaired = repair(name)
-    candidates = ([repaired] if repaired else []) + list(EXAMPLES)
+    prefixes = dict.fromkeys(example.split("/")[0] for example in EXAMPLES if "/" in example)
+    guesses = [repaired] + [f"{prefix}/{repaired}" for prefix in prefixes] if repaired else []
+    candidates = guesses + list(EXAMPLES)
     for candidate in candidates:
         if git_rule_problems(candidate):
             continue

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.branch_names import validate_branch_name
+from devkit.branch_names import example_name, validate_branch_name
 from devkit.errors import ConfigError, DevkitError, NotReadyError
 from devkit.gitinfo import (
     REMOTE,
     RepoState,
     conflicting_paths,
     repo_state,
-    run_git,
+    run_git_many,
     short_ref,
     tracked_files,
 )
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from devkit.config.model import BranchPolicy
 
 __all__ = [
+    "BranchInfo",
     "FeatureBranchStep",
     "RepoState",
     "branch_info",
@@ -63,12 +64,18 @@ class Refs:
 
     @classmethod
     def read(cls, root: Path) -> Refs:
-        head = run_git(root, "symbolic-ref", "-q", "HEAD", ok_codes=(0, 1)).strip()
-        listing = run_git(
-            root, "for-each-ref", "--format=%(refname)", "refs/heads", f"refs/remotes/{REMOTE}"
-        ).split()
-        has_commits = bool(run_git(root, "rev-parse", "-q", "--verify", "HEAD", ok_codes=(0, 1)))
-        remotes = run_git(root, "remote").split()
+        head, listing_text, verified, remotes_text = run_git_many(
+            root,
+            ["symbolic-ref", "-q", "HEAD"],
+            ["for-each-ref", "--format=%(refname)", "refs/heads", f"refs/remotes/{REMOTE}"],
+            ["rev-parse", "-q", "--verify", "HEAD"],
+            ["remote"],
+            ok_codes=(0, 1),
+        )
+        head = head.strip()
+        listing = listing_text.split()
+        has_commits = bool(verified.strip())
+        remotes = remotes_text.split()
         return cls(
             current=head.removeprefix("refs/heads/") if head.startswith("refs/heads/") else None,
             has_commits=has_commits,
@@ -152,7 +159,8 @@ class FeatureBranchStep:
         if refs.current == self.name:
             return StepResult(f"already on {self.name}", {"branch": self.name, "action": "none"})
         fetched = False
-        if self.fetch and refs.has_remote:
+        creating = plan_source(refs, self.name, self.policy.base, fetched=False)[0] == "create"
+        if self.fetch and refs.has_remote and creating:  # a switch needs no network
             fetched = self._fetch_base(repo, ctx)
             refs = Refs.read(self.root)
         ctx.check_cancelled()
@@ -191,7 +199,7 @@ class FeatureBranchStep:
         if status == 0:
             return True
         reason = _first_line(err) or f"git fetch exited {status}"
-        ctx.log(f"could not fetch {base} from {REMOTE}: {reason}; using the local {base}", "err")
+        ctx.log(f"could not fetch {base} from {REMOTE}: {reason}; going on without it", "err")
         return False
 
     def _missing_base(self, refs: Refs) -> ConfigError:
@@ -242,24 +250,45 @@ def _conflict_error(name: str, start: str, conflicts: list[tuple[str, str]]) -> 
     )
 
 
-def branch_info(root: Path, name: str, policy: BranchPolicy) -> dict[str, Any]:
+class BranchInfo(dict[str, Any]):
+    """The facts of ``branch_info`` as a plain dict, plus ``exists`` and a one-line ``str``."""
+
+    @property
+    def exists(self) -> bool:
+        return bool(self["exists_locally"] or self["exists_remotely"])
+
+    def __str__(self) -> str:
+        action, start = self["action"], self["start"]
+        if action == "none":
+            return "already checked out"
+        if action == "switch":
+            return "local branch"
+        if action == "track":
+            return f"on {REMOTE} — devkit creates it tracking {start}"
+        if start is None:
+            return f"base branch {self['base']} not found"
+        return f"from {start}"
+
+
+def branch_info(root: Path, name: str, policy: BranchPolicy) -> BranchInfo:
     """What the TUI shows next to the branch field: validity, existence, where it would come
-    from. Fast and offline: no fetch, no GitPython."""
+    from (assuming the fetch of the base succeeds). Fast and offline: no fetch, no GitPython."""
     problems = validate_branch_name(name, policy.pattern)
     refs = Refs.read(root)
     action, start = plan_source(refs, name, policy.base, fetched=refs.has_remote)
-    return {
-        "name": name,
-        "valid": not problems,
-        "problems": problems,
-        "current": refs.current,
-        "exists_locally": name in refs.local,
-        "exists_remotely": f"{REMOTE}/{name}" in refs.remote,
-        "has_remote": refs.has_remote,
-        "base": policy.base,
-        "action": action,
-        "start": start,
-    }
+    return BranchInfo(
+        name=name,
+        valid=not problems,
+        problems=problems,
+        suggestion=example_name(name, policy.pattern) if problems else None,
+        current=refs.current,
+        exists_locally=name in refs.local,
+        exists_remotely=f"{REMOTE}/{name}" in refs.remote,
+        has_remote=refs.has_remote,
+        base=policy.base,
+        action=action,
+        start=start,
+    )
 
 
 # --- GitPython adapter -------------------------------------------------------------------

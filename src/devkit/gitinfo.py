@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError, NotReadyError
+from devkit.errors import ConfigError, DevkitError, NotReadyError
 
 REMOTE = "origin"
 
@@ -90,7 +90,33 @@ def run_git(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
-def _git_failure(root: Path, args: Sequence[str], stderr: str) -> ConfigError:
+def run_git_many(
+    root: Path, *commands: Sequence[str], ok_codes: tuple[int, ...] = (0,)
+) -> list[str]:
+    """Run independent read-only git commands side by side; stdout of each, in order."""
+    procs = [(args, _popen(root, args)) for args in commands]
+    results = [(args, *_finish(proc)) for args, proc in procs]
+    outputs = []
+    for args, code, out, err in results:
+        if code not in ok_codes:
+            raise _git_failure(root, args, err)
+        outputs.append(out.decode("utf-8", "surrogateescape"))
+    return outputs
+
+
+def _git_failure(root: Path, args: Sequence[str], stderr: str) -> DevkitError:
+    if "dubious ownership" in stderr:
+        return NotReadyError(
+            f"git refuses to read {root}: it belongs to another user than the one running devkit",
+            f"run devkit as the owner of {root}, or trust it with "
+            f"'git config --global --add safe.directory {root}'",
+        )
+    missing = _unreachable_gitdir(root)
+    if missing is not None:
+        return NotReadyError(
+            f"{root} is a linked git worktree whose git folder {missing} is not reachable here",
+            "mount or copy the main repository too (its .git folder), or use a regular clone",
+        )
     if "not a git repository" in stderr:
         return ConfigError(
             f"{root} is not a git repository",
@@ -100,6 +126,19 @@ def _git_failure(root: Path, args: Sequence[str], stderr: str) -> ConfigError:
         f"'git {' '.join(args)}' failed in {root}: {stderr or 'no message'}",
         "run the same git command yourself to see what git needs",
     )
+
+
+def _unreachable_gitdir(root: Path) -> Path | None:
+    """The gitdir a ``.git`` file names when it does not exist (e.g. inside a container)."""
+    dot_git = root / ".git"
+    if not dot_git.is_file():
+        return None
+    text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    if not text.startswith("gitdir:"):
+        return None
+    gitdir = Path(text.removeprefix("gitdir:").strip())
+    gitdir = gitdir if gitdir.is_absolute() else root / gitdir
+    return None if gitdir.exists() else gitdir
 
 
 def is_linked_worktree(root: Path) -> bool:
@@ -255,6 +294,8 @@ def conflicting_paths(root: Path, target: str) -> list[tuple[str, str]]:
         if not path:
             continue
         if path in changed:
+            if kind == "D" and not os.path.lexists(root / path):
+                continue  # deleted here and there: nothing to lose
             conflicts.append((path, changed[path]))
         elif kind == "A":
             if tracked is None:

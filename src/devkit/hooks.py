@@ -20,6 +20,9 @@ from devkit.gitinfo import run_git
 from devkit.plan import StepContext, StepResult
 
 MARKER = "# devkit-managed-hook: pre-push"
+# Set in the repository's own config by 'devkit hooks install': a hooks folder shared through
+# core.hooksPath also serves repositories that never asked for devkit's check.
+ENABLED_KEY = "devkit.prepush"
 LOCAL_SUFFIX = ".local"
 
 
@@ -75,6 +78,9 @@ def render_pre_push(command: list[str] | None, profile: str | None = None) -> st
         '  printf "%s${refs:+\\n}" "$refs" | "$local_hook" "$@" || exit $?\n'
         "fi\n"
         "\n"
+        "# Only in repositories where 'devkit hooks install' ran (see core.hooksPath).\n"
+        f'if [ "$(git config --bool {ENABLED_KEY} 2>/dev/null)" != "true" ]; then exit 0; fi\n'
+        "\n"
         "workspace=$(git rev-parse --show-toplevel 2>/dev/null || pwd)\n"
         f'run_devkit check --workspace "$workspace" --no-input{profile_args} </dev/null\n'
         "status=$?\n"
@@ -102,7 +108,7 @@ class HookPlan:
 
     path: Path
     content: str
-    action: str  # "none" | "create" | "update" | "chain"
+    action: str  # "none" | "create" | "update" | "chain" | "enable" (hook there, repo not opted in)
 
     @property
     def local(self) -> Path:
@@ -119,7 +125,9 @@ def plan_pre_push(root: Path, profile: str | None = None) -> HookPlan:
     if is_devkit_hook(path):
         current = path.read_text(encoding="utf-8", errors="replace")
         executable = os.access(path, os.X_OK)
-        return HookPlan(path, content, "none" if current == content and executable else "update")
+        if current != content or not executable:
+            return HookPlan(path, content, "update")
+        return HookPlan(path, content, "none" if is_enabled(root) else "enable")
     local = path.with_name(path.name + LOCAL_SUFFIX)
     if local.exists() or local.is_symlink():
         raise ConfigError(
@@ -127,6 +135,11 @@ def plan_pre_push(root: Path, profile: str | None = None) -> HookPlan:
             f"merge the two hooks by hand (keep one as {local.name}), then run again",
         )
     return HookPlan(path, content, "chain")
+
+
+def is_enabled(root: Path) -> bool:
+    value = run_git(root, "config", "--bool", "--get", ENABLED_KEY, ok_codes=(0, 1))
+    return value.strip() == "true"
 
 
 def _is_inside(path: Path, folder: Path) -> bool:
@@ -137,6 +150,9 @@ def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
     """Install (or update) the pre-push hook; idempotent; returns what it did."""
     plan = plan_pre_push(root, profile)
     if plan.action == "none":
+        return plan
+    run_git(root, "config", "--local", ENABLED_KEY, "true")
+    if plan.action == "enable":
         return plan
     plan.path.parent.mkdir(parents=True, exist_ok=True)
     if plan.action == "chain":
@@ -151,6 +167,7 @@ def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
 def uninstall_pre_push_hook(root: Path) -> str:
     """Remove devkit's hook and put back the one it chained, if any."""
     path = hooks_dir(root) / "pre-push"
+    run_git(root, "config", "--local", "--unset", ENABLED_KEY, ok_codes=(0, 5))
     if not is_devkit_hook(path):
         return "no devkit pre-push hook installed"
     path.unlink()
@@ -178,6 +195,8 @@ class HooksStep:
             return [f"install a pre-push hook running 'devkit check' at {where}"]
         if plan.action == "update":
             return [f"update devkit's pre-push hook at {where}"]
+        if plan.action == "enable":
+            return [f"enable the pre-push hook at {where} for this repository ({ENABLED_KEY})"]
         if plan.action == "chain":
             return [
                 f"install a pre-push hook running 'devkit check' at {where}, "
@@ -198,6 +217,7 @@ class HooksStep:
             "create": f"installed pre-push hook at {where}",
             "update": f"updated pre-push hook at {where}",
             "chain": f"installed pre-push hook at {where} (chained to {plan.local.name})",
+            "enable": f"enabled the pre-push hook at {where} for this repository",
         }[plan.action]
         return StepResult(summary, {"path": str(plan.path), "action": plan.action})
 

@@ -6,6 +6,7 @@ from types import ModuleType
 
 from devkit.commands import (
     check,
+    credentials,
     data,
     doctor,
     down,
@@ -32,4 +33,5 @@ COMMANDS: list[ModuleType] = [
     down,
     doctor,
     profiles,
+    credentials,
 ]

@@ -1,40 +1,34 @@
-"""Real git repositories with an isolated git config, for the git-side tests."""
+"""Real git repositories for the git-side tests, on top of the shared isolated ``git_env``."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from support.gitrepo import make_repo
 
 Git = Callable[..., str]
 
 
 @pytest.fixture
-def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """HOME, global config and system config point away from the developer's own."""
-    home = tmp_path / "home"
-    home.mkdir()
-    config = home / ".gitconfig"
-    config.write_text(
-        "[user]\n\tname = Dev Kit\n\temail = dev@example.invalid\n"
-        "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
-        '[protocol "file"]\n\tallow = always\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    yield home
+def isolated_git(git_env: dict[str, str]) -> Path:
+    """The isolated HOME (git config lives there); the shared ``git_env`` fixture sets it up."""
+    return Path(git_env["HOME"])
 
 
 def run(cwd: Path, *args: str, check: bool = True) -> str:
     proc = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env=os.environ
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ,
+        stdin=subprocess.DEVNULL,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
@@ -48,12 +42,9 @@ def git(isolated_git: Path) -> Git:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, git: Git) -> Path:
-    """A repository on main with two commits and a couple of files."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    commit_file(root, "README.md", "hello\n", "first")
+def repo(tmp_path: Path, git_env: dict[str, str]) -> Path:
+    """A repository on main with two commits: README.md, then src/app.py."""
+    root = make_repo(tmp_path / "repo", files={"README.md": "hello\n"}, env=git_env).path
     commit_file(root, "src/app.py", "print('hi')\n", "second")
     return root
 

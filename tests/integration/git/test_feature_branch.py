@@ -187,9 +187,18 @@ def test_switch_to_existing_branch(repo: Path, git: Git, commit: Commit) -> None
     git(repo, "switch", "-q", "main")
     step = FeatureBranchStep(repo, "feat/old", POLICY)
     assert step.describe() == ["switch to existing feat/old"]
-    data, _ = run_step(step)
+    data, rec = run_step(step)
     assert data == {"branch": "feat/old", "action": "switch"}
     assert head(git, repo) == sha
+    assert not any("fetch" in line for line in rec.logs)
+
+
+def test_switch_does_not_touch_the_network(repo: Path, git: Git) -> None:
+    git(repo, "branch", "feat/old")
+    git(repo, "remote", "add", "origin", str(repo.parent / "unreachable.git"))
+    data, rec = run_step(FeatureBranchStep(repo, "feat/old", POLICY))
+    assert data["action"] == "switch"
+    assert rec.logs == ["switched to feat/old; local changes carried across"]
 
 
 def test_branch_only_on_remote_is_tracked(
@@ -424,11 +433,14 @@ def test_branch_info(tmp_path: Path, repo: Path, git: Git) -> None:
     info = branch_info(repo, "feat/local", POLICY)
     assert info["valid"] and info["exists_locally"] and not info["exists_remotely"]
     assert (info["action"], info["start"]) == ("switch", "feat/local")
+    assert info.exists and str(info) == "local branch"
     fresh = branch_info(repo, "feat/new", POLICY)
     assert (fresh["action"], fresh["start"], fresh["has_remote"]) == ("create", "main", False)
+    assert not fresh.exists and str(fresh) == "from main"
     with_remote(tmp_path, repo, git)
     remote_info = branch_info(repo, "feat/new", POLICY)
     assert (remote_info["start"], remote_info["has_remote"]) == ("origin/main", True)
     bad = branch_info(repo, "Feat/Bad Name", POLICY)
     assert not bad["valid"]
     assert len(bad["problems"]) == 2  # the space, and the pattern
+    assert bad["suggestion"] == "feat/bad-name"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -269,3 +270,50 @@ def test_cli_hooks_install(
     assert main(["hooks", "install", "--workspace", str(repo), "--json"]) == 0
     assert MARKER in hook.read_text()
     assert main(["hooks", "--workspace", str(repo)]) == 2
+
+
+def test_installed_by_the_devkit_executable_the_hook_names_it(repo: Path) -> None:
+    """Run the real console script: the hook must call that devkit by its absolute path."""
+    exe = Path(sys.executable).parent / "devkit"
+    if not exe.is_file():
+        pytest.fail(f"no devkit console script next to {sys.executable}: pip install -e .")
+    result = subprocess.run(
+        [str(exe), "hooks", "install", "--workspace", str(repo)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    content = (hooks_dir(repo) / "pre-push").read_text()
+    assert f'if [ -x {exe} ]; then {exe} "$@"' in content
+
+
+def test_shared_hooks_path_runs_the_check_only_where_installed(
+    tmp_path: Path, repo: Path, git: Git, pushable: Path, fake_devkit: FakeDevkit
+) -> None:
+    """A core.hooksPath folder serves many repositories; only opted-in ones run the check."""
+    shared = tmp_path / "team-hooks"
+    git(repo, "config", "core.hooksPath", str(shared))
+    install_pre_push_hook(repo)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(pushable), str(other))
+    git(other, "config", "core.hooksPath", str(shared))
+    git(other, "switch", "-q", "-c", "feat/other")
+    fake_devkit.exit_with(1)
+    assert push(other).returncode == 0  # never opted in: the shared hook lets it through
+    assert fake_devkit.calls() == []
+    assert push(repo).returncode != 0
+    assert len(fake_devkit.calls()) == 1
+    step = HooksStep(other)
+    assert step.describe() == [
+        f"enable the pre-push hook at {shared / 'pre-push'} for this repository (devkit.prepush)"
+    ]
+    step.run(StepContext("hooks", lambda _e: None))
+    assert push(other).returncode != 0
+
+
+def test_uninstall_turns_the_check_off(repo: Path, git: Git, fake_devkit: FakeDevkit) -> None:
+    install_pre_push_hook(repo)
+    assert git(repo, "config", "--get", "devkit.prepush").strip() == "true"
+    uninstall_pre_push_hook(repo)
+    assert git(repo, "config", "--get", "devkit.prepush", check=False) == ""

@@ -147,3 +147,44 @@ def test_not_a_repository(tmp_path: Path, isolated_git: Path) -> None:
     plain.mkdir()
     with pytest.raises(ConfigError, match="not a git repository"):
         repo_state(plain, "main")
+
+
+def test_repo_owned_by_someone_else_is_a_clear_not_ready_error(
+    repo: Path, isolated_git: Path
+) -> None:
+    """What happens in a container whose user does not own the mounted workspace."""
+    import os
+
+    import pytest
+
+    from devkit.errors import NotReadyError
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to hand the repository to another user")
+    for folder, dirs, files in os.walk(repo):
+        for name in [*dirs, *files]:
+            os.lchown(os.path.join(folder, name), 4242, 4242)
+    os.lchown(repo, 4242, 4242)
+    with pytest.raises(NotReadyError, match="belongs to another user") as info:
+        repo_state(repo, "main")
+    assert "safe.directory" in info.value.hint
+
+
+def test_worktree_without_its_main_repository(
+    tmp_path: Path, repo: Path, git: Callable[..., str]
+) -> None:
+    """A linked worktree mounted alone (as in a container) gets a clear error, not a riddle."""
+    import shutil
+
+    import pytest
+
+    from devkit.errors import NotReadyError
+
+    wt = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", "-b", "feat/alone", str(wt))
+    alone = tmp_path / "mounted"
+    shutil.copytree(wt, alone)
+    shutil.rmtree(repo / ".git" / "worktrees")
+    with pytest.raises(NotReadyError, match="linked git worktree") as info:
+        repo_state(alone, "main")
+    assert "main repository" in info.value.hint

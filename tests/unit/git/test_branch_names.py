@@ -94,9 +94,9 @@ def test_each_problem_names_the_rule_and_a_valid_example() -> None:
 def test_several_problems_are_all_reported() -> None:
     problems = validate_branch_name("-feat/x.lock", DEFAULT_BRANCH_PATTERN)
     text = "\n".join(problems)
-    assert "starts with '-'" in text
-    assert "'.lock'" in text
-    assert "does not match the profile's branch pattern" in text
+    assert "git forbids a leading '-'" in text
+    assert "git forbids a part ending in '.lock'" in text
+    assert "does not match the team's pattern" in text
 
 
 def test_pattern_must_match_whole_name() -> None:
@@ -104,8 +104,8 @@ def test_pattern_must_match_whole_name() -> None:
     assert not matches_pattern("feat/x-and-more/", r"feat/[a-z]+")
     problems = validate_branch_name("wip", r"^(feat|fix)/[a-z0-9-]+$")
     assert problems == [
-        "'wip' does not match the profile's branch pattern ^(feat|fix)/[a-z0-9-]+$ "
-        "— e.g. 'feat/add-login'"
+        "'wip' does not match the team's pattern ^(feat|fix)/[a-z0-9-]+$ "
+        "(branch.pattern in the profile) — e.g. 'feat/wip'"
     ]
 
 
@@ -153,3 +153,8 @@ def test_random_names_agree_with_git(tmp_path: Path) -> None:
         if (not git_rule_problems(name)) != git_accepts(name, tmp_path)
     ]
     assert disagreements == []
+
+
+def test_control_characters_are_shown_escaped() -> None:
+    (problem,) = validate_branch_name("feat/a\tb", None)
+    assert problem.startswith("'feat/a\\x09b' is not a valid branch name: git forbids control")
