@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from devkit.config.model import DataSpec, Profile
 
 Mode = Literal["sample", "synthetic", "auto"]
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass
