@@ -81,6 +81,17 @@ class ImageInputs:
         return self.workspace / CONTEXT_DIR
 
 
+def write_trust(folder: Path, bundle: Path | None, log: Callable[[str], None]) -> None:
+    """The trust/ part of a build context: the install script and the host's CA bundle."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "install.sh").write_text(template(TRUST_SCRIPT), encoding="utf-8")
+    if bundle:
+        shutil.copyfile(bundle, folder / "host-ca.crt")
+        log(f"host trust: CA bundle {bundle} copied into the build context")
+    else:
+        log("host trust: no CA bundle (profile trust.ca_bundle is 'none' or none was found)")
+
+
 def assemble_context(
     inputs: ImageInputs, python: str, arch: str, log: Callable[[str], None]
 ) -> Path:
@@ -88,13 +99,7 @@ def assemble_context(
     dest = inputs.context_dir
     staging = dest.with_name(dest.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    (staging / "trust").mkdir(parents=True)
-    (staging / "trust" / "install.sh").write_text(template(TRUST_SCRIPT), encoding="utf-8")
-    if inputs.ca_bundle:
-        shutil.copyfile(inputs.ca_bundle, staging / "trust" / "host-ca.crt")
-        log(f"host trust: CA bundle {inputs.ca_bundle} copied into the build context")
-    else:
-        log("host trust: no CA bundle (profile trust.ca_bundle is 'none' or none was found)")
+    write_trust(staging / "trust", inputs.ca_bundle, log)
     (staging / "workload").mkdir()
     lock_target = staging / "workload" / "requirements.lock"
     if inputs.lockfile:

@@ -128,7 +128,34 @@ def images_with_label(client: Any, key: str, value: str) -> list[dict[str, Any]]
     return list(client.api.images(filters={"label": f"{key}={value}"}))
 
 
+_VANISHED_LAYER = ("unknown parent image id", "no such image")
+
+
 def build_image(
+    client: Any,
+    context: Path,
+    dockerfile: Path,
+    tag: str,
+    buildargs: dict[str, str],
+    labels: dict[str, str],
+    network_mode: str | None,
+    log: Callable[[str], None],
+) -> str:
+    """Build (see ``_build_once``); retried once when a cached layer vanished mid-build.
+
+    On a shared engine another process may remove an untagged intermediate image that the
+    classic builder had just picked as cache; a second attempt simply builds that layer again.
+    """
+    try:
+        return _build_once(client, context, dockerfile, tag, buildargs, labels, network_mode, log)
+    except NotReadyError as exc:
+        if not any(marker in exc.what.lower() for marker in _VANISHED_LAYER):
+            raise
+        log("a cached layer vanished during the build (removed by another process); retrying")
+        return _build_once(client, context, dockerfile, tag, buildargs, labels, network_mode, log)
+
+
+def _build_once(
     client: Any,
     context: Path,
     dockerfile: Path,

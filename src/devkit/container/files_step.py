@@ -1,14 +1,18 @@
 """The step that writes ``.devcontainer/devcontainer.json`` and ``.devcontainer/Dockerfile``.
 
-Files that already hold the rendered text are left alone (their mtime does not change). Files
-that differ are replaced only when the caller allowed it (``--force``, ``--yes`` or a yes to the
-question); a timestamped copy goes to ``.devkit/backups/`` first and the unified diff is
-reported as log lines. Writes are atomic (temporary file, then rename).
+Files that already hold the rendered text are left alone (their mtime does not change). A file
+that differs is replaced without asking when it is exactly what devkit wrote last time (the
+profile or a flag changed; ``.devkit/state.json`` keeps the sha256 of what devkit wrote); a file
+someone edited, or one devkit never wrote, is replaced only when the caller allowed it
+(``--force``, ``--yes`` or a yes to the question). Either way a timestamped copy goes to
+``.devkit/backups/`` first and the unified diff is reported as log lines. Writes are atomic
+(temporary file, then rename).
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -19,6 +23,11 @@ from devkit.errors import RefusedError
 from devkit.plan import StepContext, StepResult
 
 BACKUP_DIR = ".devkit/backups"
+STATE_KEY = "devcontainer_files"
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,16 @@ class DevcontainerFilesStep:
                 found.append(FileChange(rel, old, text))
         return found
 
+    def written_before(self) -> dict[str, str]:
+        from devkit.container.state import read_state
+
+        found = read_state(self.workspace).get(STATE_KEY)
+        return dict(found) if isinstance(found, dict) else {}
+
     def replacements(self) -> list[FileChange]:
-        """Changes that would replace a file someone may have edited."""
-        return [c for c in self.changes() if c.old is not None]
+        """Changes that would replace a file someone edited (or devkit never wrote)."""
+        written = self.written_before()
+        return [c for c in self.changes() if c.old is not None and written.get(c.rel) != sha(c.old)]
 
     def describe(self) -> list[str]:
         lines: list[str] = []
@@ -83,16 +99,24 @@ class DevcontainerFilesStep:
             else:
                 lines.append(f"replace {change.rel} (backup under {BACKUP_DIR}/), diff:")
                 lines += [f"  {line}" for line in change.diff()]
+        if not lines and not self.is_done():
+            lines.append("record the files' checksums (they already match the profile)")
         return lines
 
     def is_done(self) -> bool:
-        return not self.changes()
+        if self.changes():
+            return False
+        written = self.written_before()
+        return all(written.get(rel) == sha(text) for rel, text in self.wanted().items())
 
     def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.state import update_state
+
         changes = self.changes()
         replaced = [c for c in changes if c.old is not None]
-        if replaced and not self.overwrite:
-            names = ", ".join(c.rel for c in replaced)
+        edited = self.replacements()
+        if edited and not self.overwrite:
+            names = ", ".join(c.rel for c in edited)
             raise RefusedError(
                 f"{names} differ from what the profile renders and would be replaced",
                 "review the diff with --dry-run, then run again with --force (a backup is kept)",
@@ -115,6 +139,7 @@ class DevcontainerFilesStep:
                 for line in change.diff():
                     ctx.log(line)
             atomic_write(path, change.new)
+        update_state(self.workspace, STATE_KEY, {rel: sha(t) for rel, t in self.wanted().items()})
         created = sum(1 for c in changes if c.old is None)
         summary = f"{created} created, {len(replaced)} replaced"
         if backup_root is not None:

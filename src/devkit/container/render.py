@@ -107,6 +107,7 @@ def config_data(
         "dockerfile": DOCKERFILE_NAME,
         "context": "../" + CONTEXT_DIR,
         "args": build_args,
+        "options": [],
     }
     app_port = [f"127.0.0.1:{p}:{p}" for p in profile.ports]
     if network == "host":

@@ -1,4 +1,5 @@
-"""The boto3 adapter's entry: sessions from the standard chain, caller identity, error mapping."""
+"""The AWS adapter (the only module importing botocore): sessions from the standard chain,
+caller identity, role assumption, the S3 calls devkit makes, and error mapping."""
 
 from __future__ import annotations
 
@@ -18,25 +19,72 @@ def redact(text: str) -> str:
     return re.sub(r"\b(AKIA|ASIA)[A-Z0-9]{12,}\b", "<access-key-id>", text)
 
 
+class Session:
+    """boto3's session surface (``client()``, ``region_name``, ``get_credentials()``) on plain
+    botocore, which imports in about half of boto3's time. Clients of every Session made under
+    the same AWS environment share one botocore session, so service models load once."""
+
+    def __init__(
+        self,
+        region: str | None = None,
+        profile: str | None = None,
+        credentials: tuple[str, str, str | None] | None = None,
+    ) -> None:
+        self._core = _core_session(profile)
+        self._credentials = credentials
+        self.region_name: str | None = region or self._core.get_config_variable("region")
+
+    def client(self, service: str, config: Any = None) -> Any:
+        keys: dict[str, Any] = {}
+        if self._credentials:
+            key_id, secret, token = self._credentials
+            keys = {
+                "aws_access_key_id": key_id,
+                "aws_secret_access_key": secret,
+                "aws_session_token": token,
+            }
+        return self._core.create_client(
+            service, region_name=self.region_name, config=config, **keys
+        )
+
+    def get_credentials(self) -> Any:
+        if self._credentials:
+            return self._credentials
+        return self._core.get_credentials()
+
+
+_CORE: dict[tuple[str | None, tuple[tuple[str, str], ...]], Any] = {}
+_CORE_LOCK = threading.Lock()
+
+
+def _core_session(profile: str | None) -> Any:
+    import os
+
+    import botocore.session
+
+    key = (profile, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))))
+    with _CORE_LOCK:
+        if key not in _CORE:
+            _CORE[key] = botocore.session.Session(profile=profile)
+        return _CORE[key]
+
+
 def session(
     region: str | None = None,
     profile: str | None = None,
     aws_access_key_id: str | None = None,
     aws_secret_access_key: str | None = None,
     aws_session_token: str | None = None,
-) -> Any:
-    """A boto3 session from the standard chain (env, AWS_PROFILE, config files, SSO, IMDS), or
-    the given keys; endpoints come from AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, which botocore
-    honours itself."""
-    import boto3
-
-    return boto3.session.Session(
-        region_name=region,
-        profile_name=profile,
-        aws_access_key_id=aws_access_key_id,
-        aws_secret_access_key=aws_secret_access_key,
-        aws_session_token=aws_session_token,
+) -> Session:
+    """A session from the standard chain (env, AWS_PROFILE, config files, SSO, container and
+    instance endpoints), or the given keys. Endpoints come from AWS_ENDPOINT_URL /
+    AWS_ENDPOINT_URL_S3, which botocore honours itself."""
+    keys = (
+        (aws_access_key_id, aws_secret_access_key, aws_session_token)
+        if aws_access_key_id and aws_secret_access_key
+        else None
     )
+    return Session(region, profile, keys)
 
 
 class MissingCredentialsError(NotReadyError):
@@ -139,6 +187,18 @@ def simulate_writes(sess: Any, principal_arn: str, resources: list[str]) -> list
 # Every S3 request this process sent, per operation (all clients); tests and benches read it.
 REQUESTS: dict[str, int] = {}
 _REQUESTS_LOCK = threading.Lock()
+
+
+def _sdk_validation(body: Any) -> str | None:
+    """The checksum botocore verifies while the body streams (it raises at the end on a
+    mismatch), or None. Composite multipart checksums are never verified by botocore."""
+    from botocore.httpchecksum import StreamingChecksumBody
+
+    if not isinstance(body, StreamingChecksumBody) or getattr(body, "_expected", None) is None:
+        return None
+    # Sha256Checksum, Crc32Checksum, CrtCrc32cChecksum, CrtCrc64NvmeChecksum, ...
+    name = type(body.checksum).__name__.removeprefix("Crt").removesuffix("Checksum").lower()
+    return name or None
 
 
 class S3:
@@ -245,7 +305,25 @@ class S3:
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, bucket, f"read '{key}'") from None
         body = response.pop("Body")
+        response["SdkValidated"] = _sdk_validation(body)
         return body, response
+
+    def read(self, bucket: str, key: str) -> bytes:
+        """A whole (small) object in memory; ConfigError when it does not exist."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+            return bytes(response["Body"].read())
+        except ClientError as exc:
+            code, _ = _client_error_code(exc)
+            if code in ("NoSuchKey", "404"):
+                raise ConfigError(
+                    f"s3://{bucket}/{key} does not exist", "check the address"
+                ) from None
+            raise self._fail(exc, bucket, f"read '{key}'") from None
+        except BotoCoreError as exc:
+            raise self._fail(exc, bucket, f"read '{key}'") from None
 
     def read_errors(self) -> tuple[type[BaseException], ...]:
         """Exceptions a streaming body may raise mid-read (connection dropped, timeout)."""

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
     from devkit.config.model import DataSource
     from devkit.data.aws import S3
+    from devkit.data.selection import RemoteObject
 
 PURPOSES = ("sample", "parity")
 
@@ -41,6 +42,8 @@ class GuardedSession:
     bucket: str
     prefix: str
     checks: list[str] = field(default_factory=list)
+    listing: list[RemoteObject] | None = field(default=None, repr=False)
+    client: S3 | None = field(default=None, repr=False)
 
     def s3(self, max_pool: int = 16) -> S3:
         from devkit.data.aws import S3
@@ -176,12 +179,15 @@ def read_only_session(
     envs: EnvironmentMap,
     purpose: str = "sample",
     probe_key: str | None = None,
+    max_pool: int = 4,
 ) -> GuardedSession:
     """A session proven read-only and dev-only for ``source`` (bucket + prefix).
 
-    ``probe_key`` is an existing key to run the write probe on; without one, the first key
-    under the prefix is listed and used. Raises RefusedError (exit 4) for prod or
-    write-capable credentials, NotReadyError (exit 3) when there are no usable credentials.
+    ``probe_key`` is an existing key to run the write probe on (e.g. a parity reference);
+    without one the prefix is listed (kept in ``.listing``) and its first key is used.
+    ``.client`` is the verified S3 adapter (``max_pool`` connections) for the reads.
+    Raises RefusedError (exit 4) for prod or write-capable credentials, NotReadyError (exit 3)
+    when there are no usable credentials.
     """
     from devkit.data import aws
 
@@ -206,15 +212,35 @@ def read_only_session(
     guarded = GuardedSession(
         sess, ident["account"], env, ident["arn"], role_arn, source.bucket, source.prefix
     )
-    s3 = guarded.s3(max_pool=2)
+    s3 = guarded.client = guarded.s3(max_pool=max_pool)
     key = probe_key
     if key is None:
-        first = s3.list(source.bucket, source.prefix, limit=1)
-        if not first:
+        # The whole prefix is listed (metadata only, no object is read): the probe needs an
+        # existing key and the sync needs the listing, so it is made once and kept.
+        guarded.listing = s3.list(source.bucket, source.prefix)
+        if not guarded.listing:
             raise ConfigError(
                 f"nothing under s3://{source.bucket}/{source.prefix}",
-                "check data.source.prefix in the profile",
+                "check data.source.bucket and data.source.prefix in the profile",
             )
-        key = first[0].key
+        key = guarded.listing[0].key
     guarded.checks = prove_read_only(s3, source.bucket, key, ident["arn"], sess, role_arn)
     return guarded
+
+
+def read_object(
+    bucket: str,
+    key: str,
+    envs: EnvironmentMap,
+    region: str | None = None,
+    role_arn: str | None = None,
+) -> bytes:
+    """One object (e.g. a parity reference) read through the full guard: bucket and account
+    classified for the ``parity`` purpose (staging parity buckets allowed by the environments
+    map), write access disproved on that very key, then a single GET."""
+    from devkit.config.model import DataSource
+
+    source = DataSource(bucket=bucket, prefix=key, region=region, role_arn=role_arn)
+    guarded = read_only_session(source, envs, "parity", probe_key=key, max_pool=1)
+    assert guarded.client is not None
+    return guarded.client.read(bucket, key)

@@ -6,7 +6,7 @@ Modes: ``sample`` (S3 through the credentials guard; errors are errors), ``synth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -32,6 +32,7 @@ class DataStep:
     verify: bool = False
     id: str = "data"
     title: str = "Dataset"
+    _has_credentials: bool | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.profile.data is None:
@@ -63,9 +64,11 @@ class DataStep:
             return False
         if self.mode == "sample":
             return True
-        from devkit.data import aws
+        if self._has_credentials is None:
+            from devkit.data import aws
 
-        return aws.has_credentials(aws.session(self.spec.source.region))
+            self._has_credentials = aws.has_credentials(aws.session(self.spec.source.region))
+        return self._has_credentials
 
     def describe(self) -> list[str]:
         source = self.spec.source
@@ -138,9 +141,11 @@ class DataStep:
 
         source = self.spec.source
         assert source is not None
-        guarded = read_only_session(source, load_environments(self.workspace), "sample")
+        guarded = read_only_session(
+            source, load_environments(self.workspace), "sample", max_pool=self.concurrency + 2
+        )
         ctx.log(guarded.summary())
-        s3 = guarded.s3(max_pool=self.concurrency + 2)
+        s3 = guarded.client or guarded.s3(max_pool=self.concurrency + 2)
         syncer = Syncer(
             s3,
             source.bucket,
@@ -154,7 +159,7 @@ class DataStep:
             log=ctx.log,
             cancel=ctx.cancel,
         )
-        result = syncer.run()
+        result = syncer.run(syncer.build_plan(guarded.listing))
         ctx.check_cancelled()
         return StepResult(
             result.summary(),

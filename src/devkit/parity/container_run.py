@@ -1,15 +1,16 @@
 """``devkit run`` in the workspace's dev container, found by its devcontainer label.
 
-The command runs through the Docker Engine API (``exec``) in the folder that mirrors the
-current one inside the container; its output is streamed as it comes and its exit status
-returned. The fingerprint comes from the container's own interpreter, with the same probe a
-host run and staging use.
+The command runs through the container adapter's ``exec_stream`` in the folder that mirrors the
+current one inside the container, its output passed through line by line, and its exit status
+returned. The fingerprint comes from the container's own workload interpreter (``python3`` on the
+container's PATH, i.e. the workload venv), with the same probe a host run and staging use.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +22,26 @@ if TYPE_CHECKING:
     from devkit.config.model import Profile
     from devkit.workspace import Workspace
 
-FOLDER_LABEL = "devcontainer.local_folder"
-PROFILE_LABEL = "org.devkit.profile"
 WORKLOAD_PYTHON = "python3"
+# Secrets reach a container through a read-only file (see container/secrets.py); commands and
+# the probe start with them loaded, so the values never pass through devkit or the engine API.
+_LOAD_SECRETS = 'if [ -r "$0" ]; then set -a; . "$0"; set +a; fi; exec "$@"'
+
+
+def with_secrets(command: list[str]) -> list[str]:
+    from devkit.container.secrets import CONTAINER_PATH
+
+    return ["sh", "-c", _LOAD_SECRETS, CONTAINER_PATH, *command]
 
 
 def find_container(client: Any, root: Path, profile: str) -> Any:
     """The running container made for this workspace (and profile, when labelled)."""
-    found = client.containers.list(filters={"label": f"{FOLDER_LABEL}={root}"})
-    matching = [c for c in found if c.labels.get(PROFILE_LABEL) in (None, profile)]
+    from devkit.container import labels as L
+    from devkit.container.engine import containers_with_labels
+
+    found = containers_with_labels(client, {L.LOCAL_FOLDER: str(root)})
+    running = [c for c in found if c.status == "running"]
+    matching = [c for c in running if (c.labels or {}).get(L.PROFILE) in (None, profile)]
     if not matching:
         raise NotReadyError(
             f"no running dev container for {root} (profile {profile})",
@@ -38,7 +50,7 @@ def find_container(client: Any, root: Path, profile: str) -> Any:
     return matching[0]
 
 
-def container_workdir(container: Any, root: Path, cwd: Path) -> str | None:
+def container_workdir(container: Any, root: Path, cwd: Path) -> str:
     """Where ``cwd`` (inside the workspace) is mounted in the container."""
     for mount in container.attrs.get("Mounts", []):
         if Path(str(mount.get("Source", ""))) == root:
@@ -48,44 +60,67 @@ def container_workdir(container: Any, root: Path, cwd: Path) -> str | None:
             except ValueError:
                 rel = Path()
             return str(target.joinpath(*rel.parts))
-    return None
+    return str(container.attrs.get("Config", {}).get("WorkingDir") or "/")
 
 
-def exec_streaming(client: Any, container: Any, command: list[str], workdir: str | None) -> int:
-    api = client.api
-    exec_id = api.exec_create(container.id, command, workdir=workdir, stdin=False, tty=False)["Id"]
-    for out_chunk, err_chunk in api.exec_start(exec_id, stream=True, demux=True):
-        if out_chunk:
-            sys.stdout.buffer.write(out_chunk)
-            sys.stdout.buffer.flush()
-        if err_chunk:
-            sys.stderr.buffer.write(err_chunk)
-            sys.stderr.buffer.flush()
-    code = api.exec_inspect(exec_id).get("ExitCode")
-    return int(code) if code is not None else 1
+def _user(container: Any) -> str:
+    return str(container.attrs.get("Config", {}).get("User") or "root")
 
 
-def probe_container(client: Any, container: Any) -> dict[str, Any]:
-    result = container.exec_run([WORKLOAD_PYTHON, "-c", PROBE], stdout=True, stderr=False)
-    if result.exit_code != 0:
+def _print_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def base_image_of(client: Any, ws: Workspace, profile: Profile) -> dict[str, str | None]:
+    """The base image the container was built from: the one 'devkit init' recorded (or the
+    profile's) and its image id as the engine knows it."""
+    from devkit.container.engine import image_attrs
+    from devkit.container.state import read_state
+
+    render = read_state(ws.root).get("render") or {}
+    ref = str(render.get("base_image") or profile.image.base)
+    attrs = image_attrs(client, ref)
+    digest = None
+    if attrs:
+        repo_digests = attrs.get("RepoDigests") or []
+        digest = str(repo_digests[0].split("@", 1)[1]) if repo_digests else str(attrs.get("Id"))
+    return {"ref": ref, "digest": digest}
+
+
+def probe_container(client: Any, container: Any, ws: Workspace, profile: Profile) -> dict[str, Any]:
+    from devkit.container.engine import exec_stream
+
+    lines: list[str] = []
+    code = exec_stream(
+        client,
+        container.id,
+        with_secrets([WORKLOAD_PYTHON, "-c", PROBE]),
+        _user(container),
+        "/",
+        lines.append,
+    )
+    if code != 0:
         raise NotReadyError(
-            f"fingerprinting in container {container.name} failed (exit {result.exit_code})",
-            f"check that {WORKLOAD_PYTHON} runs in the container",
+            f"fingerprinting in container {container.name} failed (exit {code}): "
+            + " ".join(lines[-1:]),
+            f"check that {WORKLOAD_PYTHON} runs in the container ('devkit status')",
         )
-    data = parse_probe_output(result.output)
-    image = data.get("base_image") or {}
-    if not image.get("digest"):
-        # Older containers: fall back to labels set at creation, when present.
-        labels = container.labels
-        data["base_image"] = {
-            "ref": image.get("ref") or labels.get("org.devkit.base_image"),
-            "digest": labels.get("org.devkit.base_digest"),
-        }
+    output = next((line for line in reversed(lines) if line.startswith("{")), "")
+    data = parse_probe_output(output.encode("utf-8"))
+    if not (data.get("base_image") or {}).get("digest"):
+        # The container does not name its base image itself: ask the engine.
+        data["base_image"] = base_image_of(client, ws, profile)
     return data
 
 
-def run_in_container(ws: Workspace, profile: Profile, command: list[str]) -> RunOutcome:
-    from devkit.container.engine import connect
+def run_in_container(
+    ws: Workspace,
+    profile: Profile,
+    command: list[str],
+    on_line: Callable[[str], None] | None = None,
+) -> RunOutcome:
+    from devkit.container.engine import connect, exec_stream
 
     client = connect()
     container = find_container(client, ws.root, profile.name)
@@ -95,6 +130,13 @@ def run_in_container(ws: Workspace, profile: Profile, command: list[str]) -> Run
         profile,
         command,
         where=f"container:{container.name}",
-        execute=lambda: exec_streaming(client, container, command, workdir),
-        probe=lambda: probe_container(client, container),
+        execute=lambda: exec_stream(
+            client,
+            container.id,
+            with_secrets(command),
+            _user(container),
+            workdir,
+            on_line or _print_line,
+        ),
+        probe=lambda: probe_container(client, container, ws, profile),
     )

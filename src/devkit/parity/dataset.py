@@ -1,9 +1,9 @@
 """The local dataset's schema and version, as a fingerprint records them.
 
-``dataset_facts`` is the one interface the rest of parity uses; the schema reader (pyarrow) and
-the manifest digest live behind it so the data package's reader can replace them. Results are
-cached in ``.devkit/cache/`` keyed by every file's path, size and mtime, so ``devkit check`` does
-not import pyarrow or re-hash files when nothing changed.
+``dataset_facts`` is the one interface the rest of parity uses; the schema reader and the
+manifest digest are the data package's (``devkit.data.schema``, ``devkit.data.manifest``).
+Results are cached in ``.devkit/cache/`` keyed by every file's path, size and mtime, so
+``devkit check`` does not import pyarrow or re-hash files when nothing changed.
 """
 
 from __future__ import annotations
@@ -14,73 +14,37 @@ import os
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError
-
-FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 CACHE_FILE = "dataset-facts.json"
-
-
-def data_files(dest: Path) -> list[Path]:
-    """Data files under ``dest`` (hidden files and folders skipped), sorted."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(dest):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder) / name
-            if not name.startswith(".") and path.suffix.lower() in FORMATS:
-                found.append(path)
-    return found
+# The data package's manifest files: a re-sync changes them, so they are part of the signature.
+MANIFEST_FILES = (".devkit-manifest.json", ".devkit-manifest.journal")
 
 
 def _signature(dest: Path, files: list[Path]) -> str:
     h = hashlib.sha256()
-    for path in files:
+    extra = [dest / name for name in MANIFEST_FILES if (dest / name).is_file()]
+    for path in [*files, *extra]:
         st = path.stat()
         h.update(f"{path.relative_to(dest).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
-def table_name(dest: Path, path: Path) -> str:
-    return path.relative_to(dest).with_suffix("").as_posix()
+def data_files(dest: Path) -> list[Path]:
+    from devkit.data.schema import dataset_files
 
-
-def file_schema(path: Path) -> list[dict[str, Any]]:
-    """Columns of one file: name, Arrow type and nullability (pyarrow reads metadata only for
-    Parquet and the first block for CSV and JSON lines)."""
-    kind = FORMATS[path.suffix.lower()]
-    try:
-        if kind == "parquet":
-            import pyarrow.parquet as pq
-
-            schema = pq.read_schema(path)
-        elif kind == "csv":
-            import pyarrow.csv as pcsv
-
-            with pcsv.open_csv(path) as reader:
-                schema = reader.schema
-        else:
-            import pyarrow.json as pjson
-
-            schema = pjson.read_json(path).schema
-    except Exception as exc:  # pyarrow raises many types (ArrowInvalid, OSError, ...)
-        raise ConfigError(
-            f"cannot read the schema of {path.name}: {str(exc).splitlines()[0][:200]}",
-            "re-sync the dataset ('devkit sync-data') or remove the broken file",
-        ) from None
-    return [{"name": f.name, "type": str(f.type), "nullable": bool(f.nullable)} for f in schema]
+    return [path for _, path in dataset_files(dest)]
 
 
 def dataset_schema(dest: Path) -> dict[str, Any]:
-    """{table: {format, columns: [{name, type, nullable}]}} for every data file under ``dest``."""
-    return {
-        table_name(dest, p): {"format": FORMATS[p.suffix.lower()], "columns": file_schema(p)}
-        for p in data_files(dest)
-    }
+    """{table: {path, format, rows, columns: [{name, type, nullable}]}} (the data package's
+    reader: logical types, the same for Parquet, CSV and JSON lines)."""
+    from devkit.data.schema import dataset_schema as read_schema
+
+    tables: dict[str, Any] = read_schema(dest)["tables"]
+    return tables
 
 
-def manifest_digest(dest: Path) -> str | None:
-    """A digest of what the local sample holds: every file's path, size and content hash."""
-    files = data_files(dest)
+def content_digest(dest: Path, files: list[Path]) -> str | None:
+    """The manifest's digest formula over the files themselves, for data devkit did not write."""
     if not files:
         return None
     outer = hashlib.sha256()
@@ -92,6 +56,13 @@ def manifest_digest(dest: Path) -> str | None:
         rel = path.relative_to(dest).as_posix()
         outer.update(f"{rel}\0{path.stat().st_size}\0{inner.hexdigest()}\n".encode())
     return f"sha256:{outer.hexdigest()}"
+
+
+def manifest_digest(dest: Path, files: list[Path]) -> str | None:
+    """The version of the local sample: the sync manifest's digest when devkit wrote it."""
+    from devkit.data.manifest import manifest_digest as from_manifest
+
+    return from_manifest(dest) or content_digest(dest, files)
 
 
 def dataset_facts(root: Path, dest_rel: str, cache_dir: Path | None) -> dict[str, Any]:
@@ -116,7 +87,7 @@ def dataset_facts(root: Path, dest_rel: str, cache_dir: Path | None) -> dict[str
         "present": True,
         "files": len(files),
         "schema": dataset_schema(dest),
-        "manifest_digest": manifest_digest(dest),
+        "manifest_digest": manifest_digest(dest, files),
     }
     if cache is not None:
         _write_cache(cache, dest_rel, signature, facts)

@@ -71,12 +71,17 @@ NOISE_NAMES = frozenset(
         "VIRTUAL_ENV", "PYTHONPATH", "DISPLAY", "MAIL", "HOSTTYPE", "COLORTERM", "NO_COLOR",
         "SSH_AUTH_SOCK", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "EDITOR", "PAGER", "LESS",
         "GPG_TTY", BASE_IMAGE_ENV, BASE_DIGEST_ENV, WORKLOAD_PYTHON_ENV,
+        # proxies and trust stores belong to the machine's network, not to the workload
+        "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+        "no_proxy", "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
     }
 )  # fmt: skip
 NOISE_PREFIXES = (
     "GITHUB_", "RUNNER_", "GITLAB_", "CI_", "BUILDKITE", "JENKINS_", "CIRCLE", "TRAVIS",
     "LC_", "XDG_", "DBUS_", "TERM_", "VSCODE_", "REMOTE_CONTAINERS", "CODESPACE", "DOCKER_",
-    "GIT_", "PYTEST_", "DEVKIT_TEST", "npm_", "KUBERNETES_", "ECS_", "AWS_",
+    "GIT_", "PYTEST_", "DEVKIT_TEST", "npm_", "KUBERNETES_", "ECS_", "AWS_", "PIP_", "PYENV_",
+    "_PYENV_",
 )  # fmt: skip
 
 

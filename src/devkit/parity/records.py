@@ -25,6 +25,7 @@ from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 
 RUNS_DIR = "runs"
+KEEP_RUNS = 100  # older records are pruned when a new one is written
 _NAME = re.compile(r"^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}\.json$")
 
 
@@ -98,7 +99,16 @@ def write_record(runs_dir: Path, record: dict[str, Any]) -> Path:
     tmp = runs_dir / f".{name}.tmp"
     tmp.write_text(json.dumps(record, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    prune(runs_dir, KEEP_RUNS)
     return path
+
+
+def prune(runs_dir: Path, keep: int) -> int:
+    """Delete all but the newest ``keep`` records (devkit's own files only); how many went."""
+    old = record_paths(runs_dir)[:-keep] if keep > 0 else []
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)
 
 
 def read_record(path: Path) -> RunRecord:

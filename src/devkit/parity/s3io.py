@@ -42,45 +42,24 @@ def guard_bucket(bucket: str, envs: EnvironmentMap, writing: bool) -> None:
         )
 
 
-def _client(envs: EnvironmentMap) -> object:
-    from devkit.data.aws import caller_identity, session
-
-    sess = session()
-    ident = caller_identity(sess)
-    if envs.classify_account(ident["account"]) == "prod":
-        raise RefusedError(
-            f"refusing to use prod credentials (account {ident['account']})",
-            "switch AWS_PROFILE to your dev profile",
-        )
-    return sess.client("s3")
-
-
 def get_object(url: str, envs: EnvironmentMap) -> bytes:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from devkit.data.aws import redact
+    """Read through the data package's guard: dev-only, read-only proven, prod refused."""
+    from devkit.config.model import DataSource
+    from devkit.data.guard import read_only_session
 
     bucket, key = split_url(url)
     guard_bucket(bucket, envs, writing=False)
-    client = _client(envs)
+    # Without a probe key the guard lists under the prefix (the key itself) and probes the first
+    # object found, so a missing reference is "nothing under ..." and never a write attempt.
+    source = DataSource(bucket=bucket, prefix=key)
+    guarded = read_only_session(source, envs, purpose="parity")
+    s3 = guarded.s3(max_pool=2)
+    body, _ = s3.get(bucket, key)
     try:
-        body: bytes = client.get_object(Bucket=bucket, Key=key)["Body"].read()  # type: ignore[attr-defined]
-    except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", "error"))
-        if code in ("NoSuchKey", "404", "NoSuchBucket"):
-            raise ConfigError(
-                f"no parity reference at {url}",
-                "check --reference / parity.reference, or ask for staging's deploy to publish it",
-            ) from None
-        raise NotReadyError(
-            f"cannot read {url} ({code}): {redact(str(exc))}",
-            "check your dev credentials can read the parity bucket",
-        ) from None
-    except BotoCoreError as exc:
-        raise NotReadyError(
-            f"cannot reach S3 for {url}: {redact(str(exc))}", "check the network"
-        ) from None
-    return body
+        data: bytes = body.read()
+    except s3.read_errors() as exc:
+        raise NotReadyError(f"reading {url} was interrupted: {exc}", "run it again") from None
+    return data
 
 
 def put_object(url: str, body: bytes, envs: EnvironmentMap) -> None:

@@ -9,17 +9,16 @@ modules the headless ``devkit init`` uses; tests may pass their own with real, s
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from devkit.errors import ConfigError
 from devkit.views.console import format_amount
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
+    from devkit.config.profiles import ProfileSet
     from devkit.plan import Plan, Step
 
 DATA_CHOICES = ("sample", "synthetic", "none")
@@ -34,6 +33,7 @@ class InitChoices:
     data: str | None = None
     force: bool = False
     base_image: str | None = None
+    network: str | None = None
 
     def missing(self) -> list[str]:
         return [name for name in ("profile", "branch", "data") if getattr(self, name) is None]
@@ -78,6 +78,10 @@ class InitServices(Protocol):
     def data_status(self, choice: str, profile: Profile) -> DataStatus: ...
 
     def build_plan(self, choices: InitChoices) -> Plan: ...
+
+    def record(self, choices: InitChoices) -> None:
+        """Remember the choices in the workspace just before the plan runs."""
+        ...
 
 
 def profile_summary(profile: Profile) -> list[tuple[str, str]]:
@@ -144,40 +148,39 @@ def review_items(plan: Plan, workspace: Path) -> list[ReviewItem]:
     return items
 
 
-_GIT_REF_BAD = re.compile(r"(\.\.|@\{|[\x00-\x20\x7f~^:?*\[\\])")
-
-
-def git_ref_problems(name: str) -> list[str]:
-    """git's own rules for a branch name (git-check-ref-format), as sentences."""
-    problems: list[str] = []
-    if not name:
-        return ["enter a branch name"]
-    if _GIT_REF_BAD.search(name):
-        problems.append("git forbids spaces, '..', '@{', and any of ~ ^ : ? * [ \\ in a branch")
-    if name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")) or "//" in name:
-        problems.append("git forbids a leading '-' or '/', '//', or a trailing '/', '.', '.lock'")
-    if any(part.startswith(".") for part in name.split("/")):
-        problems.append("git forbids a path component starting with '.'")
-    if name == "@":
-        problems.append("git forbids the name '@'")
-    return problems
-
-
-def pattern_problems(name: str, pattern: str) -> list[str]:
-    if name and not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), name):
-        return [f"does not match the team's pattern {pattern}"]
-    return []
+def branch_status_from_info(info: Mapping[str, Any]) -> BranchStatus:
+    """The branch screen's answer from ``git_branch.branch_info``: problems, or where it comes
+    from (exists here, exists on the remote, or new from the base)."""
+    problems = list(info.get("problems", []))
+    if problems:
+        return BranchStatus(problems)
+    name, base = info["name"], info["base"]
+    if info.get("current") == name:
+        return BranchStatus([], True, "you are on it")
+    if info.get("exists_locally"):
+        return BranchStatus([], True, "devkit switches to it")
+    start = info.get("start") or base
+    if info.get("exists_remotely"):
+        return BranchStatus([], False, f"tracks {start}")
+    return BranchStatus([], False, f"from {start}")
 
 
 class WorkspaceServices:
     """The real answers, from the workspace and the same modules the headless init uses."""
 
     def __init__(self, workspace: Path, choices: InitChoices | None = None) -> None:
-        from devkit.config.profiles import ProfileSet
-
         self.workspace = workspace
         self.choices = choices or InitChoices()
-        self._profiles = ProfileSet(workspace)
+        self._profile_set: ProfileSet | None = None
+
+    @property
+    def _profiles(self) -> ProfileSet:
+        """Read on first use (in a worker), so the first screen is drawn without waiting."""
+        if self._profile_set is None:
+            from devkit.config.profiles import ProfileSet
+
+            self._profile_set = ProfileSet(self.workspace)
+        return self._profile_set
 
     def preflight(self) -> list[Step]:
         from devkit.preflight import preflight_checks
@@ -188,57 +191,65 @@ class WorkspaceServices:
         return list(self._profiles.all())
 
     def branch_status(self, name: str, profile: Profile) -> BranchStatus:
-        try:
-            from devkit import git_branch  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            git_branch = None
-        if git_branch is not None:
-            problems = list(git_branch.validate_branch_name(name, profile.branch.pattern))
-            if problems:
-                return BranchStatus(problems)
-            info = git_branch.branch_info(self.workspace, name, profile.branch)
-            return BranchStatus([], getattr(info, "exists", None), str(info))
-        problems = git_ref_problems(name) + pattern_problems(name, profile.branch.pattern)
-        return BranchStatus(problems, None, f"from {profile.branch.base}" if not problems else "")
+        from devkit.git_branch import branch_info
+
+        info = branch_info(self.workspace, name, profile.branch)
+        return branch_status_from_info(info)
 
     def data_status(self, choice: str, profile: Profile) -> DataStatus:
         size = data_size_text(profile, choice)
         if choice != "sample":
             return DataStatus(choice, True, [], size)
-        if profile.data is None or profile.data.source is None:
+        spec = profile.data
+        if spec is None or spec.source is None:
             return DataStatus(choice, False, [], size, "this profile has no S3 source to sample")
+        from devkit.config.environments import load_environments
+        from devkit.data.guard import read_only_session
+        from devkit.data.selection import select
         from devkit.errors import DevkitError
-        from devkit.plan import StepContext
-        from devkit.preflight import AwsCheck
 
+        source = spec.source
         try:
-            result = AwsCheck("aws", "AWS credentials", self.workspace).run(
-                StepContext("aws", lambda _event: None)
-            )
+            guarded = read_only_session(source, load_environments(self.workspace))
+            objects = guarded.s3(max_pool=2).list(source.bucket, source.prefix)
         except DevkitError as exc:
-            return DataStatus(choice, False, [], size, f"{exc.what} — {exc.hint}")
-        lines = [result.summary]
-        if result.data.get("status") != "ok":
-            return DataStatus(choice, False, lines, size, "dev read-only credentials not verified")
-        lines.append("read-only role " + (profile.data.source.role_arn or "(session credentials)"))
-        return DataStatus(choice, True, lines, size)
+            problem = f"{exc.what} — {exc.hint}" if exc.hint else exc.what
+            return DataStatus(choice, False, [], size, problem)
+        chosen = select(objects, spec.sample, source.prefix)
+        total = sum(o.size for o in chosen)
+        credentials = [
+            f"account {guarded.account} ({guarded.environment}) as {guarded.principal}",
+            f"role {guarded.role_arn or '(your own credentials)'}",
+            "read-only verified: " + "; ".join(guarded.checks),
+        ]
+        size = (
+            f"{len(chosen)} of {len(objects)} objects, {format_amount(total, 'B')} "
+            f"from s3://{source.bucket}/{source.prefix}"
+        )
+        return DataStatus(choice, True, credentials, size)
 
     def build_plan(self, choices: InitChoices) -> Plan:
-        try:
-            from devkit import init_plan  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise ConfigError(
-                "the init plan is not available in this version of devkit",
-                "update devkit, or create the branch and container by hand",
-            ) from None
+        from devkit.init_plan import InitOptions, build_init_plan
         from devkit.workspace import Workspace
 
         profile = self._profiles.get(choices.profile or "")
-        options = init_plan.InitOptions(
-            branch=choices.branch,
+        options = InitOptions(
+            branch=choices.branch or "",
             data=choices.data,
-            force=choices.force,
             base_image=choices.base_image,
+            overwrite=choices.force,
         )
-        plan: Plan = init_plan.build_init_plan(Workspace(self.workspace), profile, options)
-        return plan
+        if choices.network:
+            options.network = choices.network
+        return build_init_plan(Workspace(self.workspace), profile, options)
+
+    def record(self, choices: InitChoices) -> None:
+        """What the headless ``devkit init`` records before it runs: the profile and the
+        render options that ``status``, ``down`` and the dashboard read back."""
+        from devkit.container.state import update_state
+        from devkit.workspace import Workspace
+
+        ws = Workspace(self.workspace)
+        ws.state_path("profile").write_text(f"{choices.profile}\n", encoding="utf-8")
+        network = choices.network or "bridge"
+        update_state(ws.root, "render", {"base_image": choices.base_image, "network": network})

@@ -19,15 +19,24 @@ def run_plan_posting(
     cancel: threading.Event,
     run: int,
     stop_on_failure: bool = True,
+    before: Callable[[], None] | None = None,
 ) -> None:
-    """Run ``plan`` here (a worker thread), posting each event to ``target``; never raises."""
+    """Run ``plan`` here (a worker thread), posting each event to ``target``; never raises.
+
+    ``before`` runs first in the same thread (recording the choices); a DevkitError from it
+    ends the run as a failed plan."""
     from devkit.plan import run_plan
 
     def report(event: Any) -> None:
         target.post_message(EngineEvent(event, run))
 
     try:
+        if before is not None:
+            before()
         outcome = run_plan(plan, report, cancel, stop_on_failure)
+    except DevkitError as exc:
+        target.post_message(PlanEnded(None, run, crash=f"{exc} — {exc.hint}"))
+        return
     except Exception as exc:  # a bug in a step: show it instead of killing the app
         first = traceback.format_exception_only(exc)[-1].strip()
         target.post_message(PlanEnded(None, run, crash=first))

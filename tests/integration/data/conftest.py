@@ -1,24 +1,22 @@
-"""A moto server with IAM enforcement on 127.0.0.1, set up for the sync-data tests.
+"""The sync-data tests' additions to the shared IAM-enforcing moto server (``s3_server``).
 
-Only the first three requests are unauthenticated (INITIAL_NO_AUTH_ACTION_COUNT=3): they create
-an admin user and its key; everything after is signed and checked against IAM policies.
-Note what moto does and does not enforce (moto 5.2): identity policies of users and of assumed
-roles, and role trust policies (principal must match exactly) — yes; session policies passed to
-AssumeRole — no (so the write probe, not the session policy, is what refuses a writable role
-here); PutObject If-None-Match — yes (412 on an existing key, after authorisation);
-iam:SimulatePrincipalPolicy — no (HTTP 500, treated as "simulator n/a").
+Shared fixture (tests/support/s3server.py): bucket acme-ml-dev-samples, the read-only role
+devkit-training-readonly assumable by dev-alice, and a writer user with s3:* on the bucket.
+Added here, under our own names and key prefix (``data-tests/``): a user ``data-dev`` and a
+write-capable role ``devkit-data-writer`` it may assume, and the objects the tests sync.
+
+What moto enforces matters for what these tests prove (see the shared module's notes): identity
+policies and trust policies yes; session policies passed to AssumeRole no (so on moto it is the
+write probe, not the session policy, that refuses a writable role); If-None-Match on PutObject
+yes, after authorisation (403 for readers, 412 for writers); iam:SimulatePrincipalPolicy no.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,50 +25,55 @@ from typing import Any
 import boto3
 import pytest
 
+from support.s3server import Keys, S3Server
+
 ACCOUNT = "123456789012"
 BUCKET = "acme-ml-dev-samples"
-PREFIX = "training/v3/"
+ROOT = "data-tests/"
+PREFIX = ROOT + "training/v3/"
 
 
 @dataclass
 class MotoIAM:
-    endpoint: str
-    dev_key: dict[str, str]
-    writer_key: dict[str, str]
-    admin: dict[str, str]
+    server: S3Server
     readonly_role: str
     writer_role: str
+    role_user: Keys  # data-dev: may assume devkit-data-writer
     objects: dict[str, bytes] = field(default_factory=dict)
     _s3: Any = None
 
-    def client(self, service: str, key: dict[str, str] | None = None) -> Any:
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint_url
+
+    @property
+    def dev_key(self) -> Keys:
+        return self.server.dev
+
+    @property
+    def writer_key(self) -> Keys:
+        return self.server.writer
+
+    def client(self, service: str, key: Keys | None = None) -> Any:
         from botocore.config import Config
 
-        key = key or self.admin
+        key = key or self.server.admin
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=key["AccessKeyId"],
-            aws_secret_access_key=key["SecretAccessKey"],
+            region_name=self.server.region,
+            aws_access_key_id=key.access_key_id,
+            aws_secret_access_key=key.secret_access_key,
             # No default CRC32 on uploads: some objects must carry no checksum (ETag = MD5 path).
-            config=Config(request_checksum_calculation="when_required"),
+            config=Config(request_checksum_calculation="when_required", proxies={}),
         )
 
-    def env(self, key: dict[str, str] | None) -> dict[str, str]:
+    def env(self, key: Keys | None) -> dict[str, str]:
         """Process environment for devkit: this endpoint, these keys, no stray AWS config."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            AWS_ENDPOINT_URL=self.endpoint,
-            AWS_DEFAULT_REGION="us-east-1",
-            AWS_CONFIG_FILE=os.devnull,
-            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-            AWS_EC2_METADATA_DISABLED="true",
-        )
-        if key:
-            env.update(
-                AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"]
-            )
+        if key is not None:
+            return self.server.env_for(key, os.environ)
+        env = self.server.env_for(Keys("unused", "unused"), os.environ)
+        del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
         return env
 
     def put(self, key: str, body: bytes, checksum: str | None = None) -> None:
@@ -79,12 +82,6 @@ class MotoIAM:
             self._s3 = self.client("s3")
         self._s3.put_object(Bucket=BUCKET, Key=key, Body=body, **extra)
         self.objects[key] = body
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _policy(*statements: dict[str, Any]) -> str:
@@ -97,77 +94,30 @@ def _blob(name: str, size: int) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def moto_iam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoIAM]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(INITIAL_NO_AUTH_ACTION_COUNT="3", MOTO_ACCOUNT_ID=ACCOUNT)
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        anon = {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "x"}
-        iam = boto3.client(
-            "iam",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=anon["AccessKeyId"],
-            aws_secret_access_key=anon["SecretAccessKey"],
-        )
-        iam.create_user(UserName="admin")  # the three unauthenticated requests
-        iam.put_user_policy(
-            UserName="admin",
-            PolicyName="all",
-            PolicyDocument=_policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),
-        )
-        admin = iam.create_access_key(UserName="admin")["AccessKey"]
-        server = MotoIAM(endpoint, {}, {}, admin, "", "")
-        iam = server.client("iam")
-        s3 = server.client("s3")
-        s3.create_bucket(Bucket=BUCKET)
-        dev_arn = f"arn:aws:iam::{ACCOUNT}:user/dev"
-        trust = _policy(
-            {"Effect": "Allow", "Principal": {"AWS": dev_arn}, "Action": "sts:AssumeRole"}
-        )
-        read = _policy(
-            {
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket", "s3:GetObject"],
-                "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
-            }
-        )
-        write = _policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
-        for role, policy in (("devkit-readonly", read), ("devkit-writer", write)):
-            iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
-            iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=policy)
-        for user, actions in (("dev", ["sts:AssumeRole"]), ("writer", ["s3:*"])):
-            iam.create_user(UserName=user)
-            iam.put_user_policy(
-                UserName=user,
-                PolicyName="p",
-                PolicyDocument=_policy({"Effect": "Allow", "Action": actions, "Resource": "*"}),
-            )
-        server.dev_key = iam.create_access_key(UserName="dev")["AccessKey"]
-        server.writer_key = iam.create_access_key(UserName="writer")["AccessKey"]
-        server.readonly_role = f"arn:aws:iam::{ACCOUNT}:role/devkit-readonly"
-        server.writer_role = f"arn:aws:iam::{ACCOUNT}:role/devkit-writer"
-        _seed_objects(server)
-        yield server
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def moto_iam(s3_server: S3Server) -> Iterator[MotoIAM]:
+    iam = s3_server.client("iam")
+    user_arn = iam.create_user(UserName="data-dev")["User"]["Arn"]
+    iam.put_user_policy(
+        UserName="data-dev",
+        PolicyName="assume",
+        PolicyDocument=_policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
+    )
+    created = iam.create_access_key(UserName="data-dev")["AccessKey"]
+    trust = _policy({"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"})
+    writer_role = iam.create_role(RoleName="devkit-data-writer", AssumeRolePolicyDocument=trust)
+    iam.put_role_policy(
+        RoleName="devkit-data-writer",
+        PolicyName="p",
+        PolicyDocument=_policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+    )
+    server = MotoIAM(
+        s3_server,
+        s3_server.role_arn,
+        writer_role["Role"]["Arn"],
+        Keys(created["AccessKeyId"], created["SecretAccessKey"]),
+    )
+    _seed_objects(server)
+    yield server
 
 
 def _seed_objects(server: MotoIAM) -> None:
@@ -196,14 +146,10 @@ def _seed_objects(server: MotoIAM) -> None:
     )
     server.objects[key] = big
     for i in range(400):  # many small objects, for the kill -9 test
-        name = f"many/obj-{i:04d}.parquet"
+        name = f"{ROOT}many/obj-{i:04d}.parquet"
         server.put(name, _blob(name, 64 * 1024))
-    server.put("escape/ok.parquet", b"fine")
-    server.put("escape/../outside.parquet", b"must never land outside")
-
-
-def sha_b64(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+    server.put(f"{ROOT}escape/ok.parquet", b"fine")
+    server.put(f"{ROOT}escape/../outside.parquet", b"must never land outside")
 
 
 @dataclass
@@ -220,6 +166,7 @@ def make_workspace(
     role_arn: str | None,
     *,
     prefix: str = PREFIX,
+    region: str = "eu-west-1",
     env_of_account: str = "dev",
     include: str = '["*.parquet"]',
 ) -> Workspace:
@@ -239,7 +186,7 @@ def make_workspace(
     (devkit / "profiles" / "sample.yaml").write_text(
         "name: sample\nextends: base\ndescription: training against the test server\n"
         "data:\n  source:\n"
-        f"    bucket: {BUCKET}\n    prefix: {prefix}\n    region: us-east-1\n{role}"
+        f"    bucket: {BUCKET}\n    prefix: {prefix}\n    region: {region}\n{role}"
         f"  dest: data/training\n  sample: {{include: {include}}}\n"
         "  synthetic:\n    seed: 1\n    tables:\n      t:\n        rows: 5\n"
         "        columns: {id: {type: uuid}}\n"

@@ -17,8 +17,9 @@ import pytest
 from devkit.cli import main
 from devkit.data import aws
 from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
+from support.s3server import Keys
 
-from .conftest import PREFIX, MotoIAM, make_workspace
+from .conftest import PREFIX, ROOT, MotoIAM, make_workspace
 
 pytestmark = pytest.mark.s3
 
@@ -66,7 +67,7 @@ def test_read_only_role_syncs_verifies_and_a_second_sync_transfers_nothing(
     code, events, err = run_devkit(monkeypatch, capsys, env, *args)
     assert code == 0, err
     guard_line = next(line for line in logs(events) if "read-only: verified" in line)
-    assert "account 123456789012 (dev)" in guard_line and "devkit-readonly" in guard_line
+    assert "account 123456789012 (dev)" in guard_line and "training-readonly" in guard_line
     expected = sample_objects(moto_iam)
     for rel, body in expected.items():
         assert (ws.dest() / rel).read_bytes() == body, rel
@@ -82,7 +83,7 @@ def test_read_only_role_syncs_verifies_and_a_second_sync_transfers_nothing(
     assert verified["nested/deep/extra.parquet"] == "crc32"
     assert verified["multi.parquet"] == "size"  # multipart ETag: never compared as an MD5
     assert not (ws.dest() / JOURNAL_NAME).exists() and (ws.dest() / MANIFEST_NAME).exists()
-    secrets = (moto_iam.dev_key["SecretAccessKey"], moto_iam.dev_key["AccessKeyId"])
+    secrets = (moto_iam.dev_key.secret_access_key, moto_iam.dev_key.access_key_id)
     text = json.dumps(events) + (ws.dest() / MANIFEST_NAME).read_text()
     assert not any(secret in text for secret in secrets)
 
@@ -90,7 +91,7 @@ def test_read_only_role_syncs_verifies_and_a_second_sync_transfers_nothing(
     assert code == 0, err
     assert step_done(events)["data"]["fetched"] == 0
     assert aws.REQUESTS.get("GetObject", 0) == 0
-    assert aws.REQUESTS.get("ListObjectsV2") == 2  # the guard's probe listing + the sync's
+    assert aws.REQUESTS.get("ListObjectsV2") == 1  # listed once: the guard hands it to the sync
 
 
 def test_corrupted_local_file_is_fetched_again(
@@ -115,7 +116,7 @@ def test_write_capable_role_is_refused_before_reading(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     ws = make_workspace(tmp_path / "ws", moto_iam.writer_role)
-    env = moto_iam.env(moto_iam.dev_key)
+    env = moto_iam.env(moto_iam.role_user)
     code, events, _ = run_devkit(
         monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
     )
@@ -158,7 +159,7 @@ def test_account_mapped_to_prod_is_refused(
 def test_traversal_key_is_refused_and_nothing_is_written(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix="escape/")
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=ROOT + "escape/")
     env = moto_iam.env(moto_iam.dev_key)
     code, events, _ = run_devkit(
         monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
@@ -194,12 +195,12 @@ def test_no_credentials_falls_back_to_synthetic_with_a_note(
 def test_missing_prefix_and_bad_credentials_are_clear_errors(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix="nothing-here/")
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=ROOT + "nothing-here/")
     args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
     code, events, _ = run_devkit(monkeypatch, capsys, moto_iam.env(moto_iam.dev_key), *args)
     assert code == 2
     assert "nothing under" in next(e for e in events if e["event"] == "step_failed")["what"]
-    bogus = {"AccessKeyId": "AKIAIOSFODNN7BOGUS00", "SecretAccessKey": "wrong-secret-value"}
+    bogus = Keys("AKIAIOSFODNN7BOGUS00", "wrong-secret-value")
     code, events, _ = run_devkit(monkeypatch, capsys, moto_iam.env(bogus), *args)
     assert code == 3
     assert "wrong-secret-value" not in json.dumps(events)
@@ -208,7 +209,7 @@ def test_missing_prefix_and_bad_credentials_are_clear_errors(
 def test_sync_killed_mid_way_resumes_and_verifies_everything(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix="many/")
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=ROOT + "many/")
     env = moto_iam.env(moto_iam.dev_key)
     args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root), "--concurrency", "2"]
     proc = subprocess.Popen(
@@ -230,7 +231,7 @@ def test_sync_killed_mid_way_resumes_and_verifies_everything(
     assert 40 <= len(recorded) < 400
     landed = [p for p in ws.dest().iterdir() if not p.name.startswith(".")]
     for path in landed:  # whatever landed under a final name is whole
-        assert path.read_bytes() == moto_iam.objects["many/" + path.name]
+        assert path.read_bytes() == moto_iam.objects[ROOT + "many/" + path.name]
 
     code, events, err = run_devkit(monkeypatch, capsys, env, *args)
     assert code == 0, err
@@ -241,6 +242,74 @@ def test_sync_killed_mid_way_resumes_and_verifies_everything(
     final = Manifest.load(ws.dest())
     assert len(final.files) == 400
     for rel, entry in final.files.items():
-        body = moto_iam.objects["many/" + rel]
+        body = moto_iam.objects[ROOT + "many/" + rel]
         assert entry["sha256"] == hashlib.sha256(body).hexdigest()
         assert (ws.dest() / rel).read_bytes() == body
+
+
+def test_role_that_cannot_be_assumed_is_not_ready(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.writer_role)  # dev-alice may not assume it
+    code, events, _ = run_devkit(
+        monkeypatch, capsys, moto_iam.env(moto_iam.dev_key),
+        "sync-data", "--profile", "sample", "--workspace", str(ws.root),
+    )  # fmt: skip
+    assert code == 3
+    assert "cannot assume role" in next(e for e in events if e["event"] == "step_failed")["what"]
+    assert aws.REQUESTS == {}
+
+
+def test_delete_removes_only_files_devkit_wrote(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    env = moto_iam.env(moto_iam.dev_key)
+    args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
+    assert run_devkit(monkeypatch, capsys, env, *args)[0] == 0
+    mine = ws.dest() / "mine.parquet"
+    mine.write_bytes(b"the developer's own file")
+    narrowed = make_workspace(ws.root, moto_iam.readonly_role, include='["part-0*.parquet"]')
+    assert narrowed.root == ws.root
+    code, _, err = run_devkit(monkeypatch, capsys, env, *args)
+    assert code == 0, err
+    assert (ws.dest() / "part-11.parquet").exists()  # no --delete: kept
+    code, _, err = run_devkit(monkeypatch, capsys, env, *args, "--delete")
+    assert code == 0, err
+    assert not (ws.dest() / "part-11.parquet").exists()
+    assert not (ws.dest() / "multi.parquet").exists()
+    assert (ws.dest() / "part-09.parquet").exists()
+    assert mine.read_bytes() == b"the developer's own file"
+    assert set(Manifest.load(ws.dest()).files) == {f"part-{i:02d}.parquet" for i in range(10)}
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Any:
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_full_disk_is_a_clear_error_and_leaves_no_partial_file(
+    moto_iam: MotoIAM,
+    tmp_path: Path,
+    tiny_disk: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, include='["multi.parquet"]')
+    code, events, _ = run_devkit(
+        monkeypatch, capsys, moto_iam.env(moto_iam.dev_key),
+        "sync-data", "--profile", "sample", "--workspace", str(ws.root), "--dest", str(tiny_disk),
+    )  # fmt: skip
+    assert code == 3
+    assert "disk full" in next(e for e in events if e["event"] == "step_failed")["what"]
+    assert not list(tiny_disk.glob(".devkit-part-*"))
+    assert not (tiny_disk / "multi.parquet").exists()
+    assert "multi.parquet" not in Manifest.load(tiny_disk).files

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -136,16 +137,19 @@ class Workspace:
         return proc.returncode, json.loads(proc.stdout)
 
 
-@pytest.fixture
-def workspace(tmp_path: Path, workload_python: Path) -> Workspace:
-    """A clean feature branch with a recorded passing run and a reference from the same env."""
-    home = tmp_path / "home"
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory, workload_python: Path) -> Workspace:
+    """Built once: a clean feature branch with a recorded passing run and a reference taken in
+    the same environment. Each test gets a copy (``workspace``)."""
+    base = tmp_path_factory.mktemp("parity-template")
+    home = base / "home"
     home.mkdir()
     (home / ".gitconfig").write_text(GITCONFIG)
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("GIT_", "DEVKIT_")) and k not in ("DEMO_TOKEN", "FEATURE_FLAGS")
+        if not k.startswith(("GIT_", "DEVKIT_", "AWS_"))
+        and k not in ("DEMO_TOKEN", "FEATURE_FLAGS", "PYTHONDONTWRITEBYTECODE")
     }
     env.update(
         HOME=str(home),
@@ -155,7 +159,7 @@ def workspace(tmp_path: Path, workload_python: Path) -> Workspace:
         FEATURE_FLAGS="beta",
         NO_COLOR="1",
     )
-    root = tmp_path / "repo"
+    root = base / "repo"
     root.mkdir()
     ws = Workspace(root, env)
     ws.git("init", "-q", "-b", "main")
@@ -168,9 +172,17 @@ def workspace(tmp_path: Path, workload_python: Path) -> Workspace:
     ws.git("add", "-A")
     ws.git("commit", "-q", "-m", "initial")
     ws.git("checkout", "-q", "-b", "feat/demo")
-    write_documents(root / "data" / "demo" / "documents.parquet")
+    ws.write_documents()
     snap = ws.devkit("parity", "snapshot", "--profile", "demo", "--out", "ref/demo.json")
     assert snap.returncode == 0, snap.stderr
     run = ws.run()
     assert run.returncode == 0, run.stderr
     return ws
+
+
+@pytest.fixture
+def workspace(template: Workspace, tmp_path: Path) -> Workspace:
+    """A private copy of the template workspace (same commits, run record and reference)."""
+    root = tmp_path / "repo"
+    shutil.copytree(template.root, root, symlinks=True)
+    return Workspace(root, dict(template.env))

@@ -103,7 +103,7 @@ def test_changed_column_type_fails_data_schema(workspace: Workspace) -> None:
     assert code == 1
     assert set(failing(report)) == {"data_schema"}
     rule = failing(report)["data_schema"]
-    assert rule["expected"] == "documents.label: int64"
+    assert rule["expected"] == "documents.label: int"
     assert rule["actual"] == "documents.label: string"
     # The data changed, so its version did too: severity warn in the base profile.
     statuses = {r["id"]: r["status"] for r in report["rules"]}

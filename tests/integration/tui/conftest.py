@@ -2,55 +2,29 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from support.gitrepo import make_repo
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An isolated HOME (so git config and '~/…' displays are the test's own)."""
-    folder = tmp_path / "home"
-    folder.mkdir()
-    monkeypatch.setenv("HOME", str(folder))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "Dev")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "dev@example.com")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "Dev")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "dev@example.com")
+def home(git_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The isolated HOME of the shared ``git_env`` (so '~/…' displays are the test's own)."""
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CI"):
         monkeypatch.delenv(name, raising=False)
-    return folder
+    return Path(git_env["HOME"])
 
 
 @pytest.fixture
-def workspace(home: Path) -> Path:
+def workspace(home: Path, git_env: dict[str, str]) -> Path:
     """A real git repository with one commit on main, at ~/ml-monorepo."""
-    root = home / "ml-monorepo"
-    root.mkdir()
-    git = ["git", "-C", str(root)]
-    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
-    (root / "README.md").write_text("# ml monorepo\n")
-    subprocess.run([*git, "add", "README.md"], check=True)
-    subprocess.run([*git, "commit", "-qm", "initial"], check=True)
-    return root
-
-
-async def wait_for(pilot: object, predicate: Callable[[], object], timeout: float = 15.0) -> None:
-    """Pause the pilot until ``predicate()`` is true; fail with a clear message on timeout."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {predicate.__doc__ or predicate}")
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    return make_repo(home / "ml-monorepo", env=git_env).path
 
 
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:

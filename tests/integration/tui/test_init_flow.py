@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from pathlib import Path
 
-from conftest import wait_for
-from steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
+from pilot_helpers import wait_for
 from textual.widgets import Input, RichLog, Static
+from tui_steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
 
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
@@ -74,6 +75,7 @@ async def test_happy_path_through_every_screen(workspace: Path) -> None:
 
 
 async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
+    subprocess.run(["git", "-C", str(workspace), "branch", "feat/existing"], check=True)
     app = make_init_app(StepServices(workspace, []), InitChoices(profile="training"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
@@ -88,19 +90,21 @@ async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
             await wait_for(pilot, lambda: screen.status is not None and screen.checked == text)
             return static_text(app, "#branch-status")
 
-        assert "does not match the team's pattern" in await typed("tokenizer")
-        assert "git forbids" in await typed("feat/two words")
-        assert "git forbids" in await typed("feat/x..y")
-        assert "git forbids" in await typed("feat/x.lock")
+        # the wording is git_branch's; here: one ✗ line per broken rule, naming the rule
+        assert "pattern" in await typed("tokenizer")
+        for bad in ("feat/two words", "feat/x..y", "feat/x.lock"):
+            assert f"✗ '{bad}' is not a valid" in await typed(bad)
+        assert "pattern" not in await typed("feat/x..y")  # git's rule only: the pattern allows it
         assert screen.query_one(Input).has_class("invalid-name")
         await pilot.press("enter")  # refused: still on the branch screen
         await pilot.pause(0.1)
         assert isinstance(app.screen, BranchScreen)
-        assert "✓" in await typed("feat/tokenizer-v2")
+        assert "✓ new branch · from main" in await typed("feat/tokenizer-v2")
+        assert "✓ exists · devkit switches to it" in await typed("feat/existing")
         assert not screen.query_one(Input).has_class("invalid-name")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DataScreen))
-    assert app.choices.branch == "feat/tokenizer-v2"
+    assert app.choices.branch == "feat/existing"
 
 
 async def test_failed_step_fixed_and_retried(workspace: Path) -> None:
@@ -176,13 +180,14 @@ async def test_run_streams_logs_and_progress_with_rate(workspace: Path) -> None:
 
 
 async def test_back_keeps_choices_and_blocks_on_missing_plan(workspace: Path) -> None:
-    class NoPlan(StepServices):
+    class RealPlan(StepServices):
         def build_plan(self, choices: InitChoices) -> object:  # type: ignore[override]
             from devkit.tui.services import WorkspaceServices
 
             return WorkspaceServices.build_plan(self, choices)
 
-    app = make_init_app(NoPlan(workspace, []), frozen=True)
+    # the real init plan refuses an unknown network mode before any step runs
+    app = make_init_app(RealPlan(workspace, []), InitChoices(network="carrier-pigeon"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished
@@ -202,8 +207,25 @@ async def test_back_keeps_choices_and_blocks_on_missing_plan(workspace: Path) ->
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
         await wait_for(pilot, lambda: "cannot plan" in static_text(app, "#review-plan"))
+        assert "unknown network mode 'carrier-pigeon'" in static_text(app, "#review-plan")
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert isinstance(app.screen, ReviewScreen)  # no plan, no run
         await pilot.press("ctrl+q")
     assert app.return_value == 130
+
+
+async def test_mouse_and_command_palette(workspace: Path) -> None:
+    app = make_init_app(StepServices(workspace, []), frozen=True)
+    async with app.run_test(size=SIZE) as pilot:
+        preflight = app.screen
+        await wait_for(pilot, lambda: isinstance(preflight, PreflightScreen) and preflight.finished)
+        first_run = preflight.run_number
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Check again")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: preflight.run_number == first_run + 1 and preflight.finished)
+        assert app.screen is preflight
+        await pilot.click("#continue")  # the mouse works as well as Enter
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))

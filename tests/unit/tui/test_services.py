@@ -3,41 +3,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from devkit.config.profiles import ProfileSet
 from devkit.plan import Plan, StepContext, StepResult
 from devkit.tui.services import (
+    BranchStatus,
     InitChoices,
+    branch_status_from_info,
     data_size_text,
     diff_text,
-    git_ref_problems,
-    pattern_problems,
     profile_summary,
     review_items,
 )
 
-PATTERN = r"^(feat|fix|exp|chore)/[a-z0-9][a-z0-9._-]*$"
+
+def _info(**over: object) -> dict[str, object]:
+    info: dict[str, object] = {"name": "feat/x", "base": "main", "problems": [], "current": "main"}
+    info |= {"exists_locally": False, "exists_remotely": False, "start": "main"}
+    return info | over
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["", "feat/a b", "feat/a..b", "feat/x.lock", "feat/", "-feat/x", "feat//x", "feat/.x", "a~b",
-     "a^b", "a:b", "a?b", "a*b", "a[b", "a\\b", "a@{b", "@", "feat/x."],
-)  # fmt: skip
-def test_git_rules_reject(name: str) -> None:
-    assert git_ref_problems(name)
-
-
-@pytest.mark.parametrize("name", ["feat/tokenizer", "fix/a.b-c_d", "exp/2026-q1", "main"])
-def test_git_rules_accept(name: str) -> None:
-    assert git_ref_problems(name) == []
-
-
-def test_pattern() -> None:
-    assert pattern_problems("feat/ok", PATTERN) == []
-    assert "pattern" in pattern_problems("tokenizer", PATTERN)[0]
-    assert pattern_problems("", PATTERN) == []  # the empty name is git's problem to report
+def test_branch_status_from_info() -> None:
+    bad = branch_status_from_info(_info(problems=["'x y' is not a valid git branch name"]))
+    assert bad.problems and bad.exists is None
+    assert branch_status_from_info(_info()) == BranchStatus([], False, "from main")
+    assert branch_status_from_info(_info(start="origin/main")).detail == "from origin/main"
+    assert branch_status_from_info(_info(exists_locally=True)).exists is True
+    assert branch_status_from_info(_info(current="feat/x")).detail == "you are on it"
+    remote = branch_status_from_info(_info(exists_remotely=True, start="origin/feat/x"))
+    assert remote == BranchStatus([], False, "tracks origin/feat/x")
 
 
 def test_choices_missing() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devkit.parity.rules.base import CheckInputs, RuleResult, failed, passed, skipped
-from devkit.parity.scan import prod_pattern, scan_env, scan_files
+from devkit.parity.scan import candidate_files, prod_pattern, scan_env, scan_files
 
 ID = "prod_refs"
 NEEDS_RUN = False
@@ -13,13 +13,15 @@ def evaluate(inp: CheckInputs) -> RuleResult:
     pattern = prod_pattern(inp.envs)
     if pattern is None:
         return skipped(ID, f"{inp.envs.source} names no prod bucket or account")
-    files = inp.tracked_files
+    is_git = (inp.root / ".git").exists()
+    candidates = candidate_files(inp.root, inp.envs) if is_git else None
+    files = inp.tracked_files if candidates is None else candidates
     findings = scan_files(inp.root, files, pattern)
     findings += scan_env(inp.profile.env, pattern, "profile env")
     findings += scan_env(dict(inp.environ), pattern, "env")
     expected = f"no prod bucket, account or ARN from {inp.envs.source}"
     if not findings:
-        return passed(ID, f"{len(files)} tracked files and the environment are clean", expected)
+        return passed(ID, "tracked files and the environment are clean", expected)
     first = findings[0]
     return failed(
         ID,

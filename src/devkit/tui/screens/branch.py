@@ -80,7 +80,7 @@ class BranchScreen(InitScreen):
             self.query_one("#branch-name", Input).add_class("invalid-name")
             return
         self.query_one("#branch-name", Input).remove_class("invalid-name")
-        what = {True: "exists — devkit switches to it", False: "new branch"}
+        what = {True: "exists", False: "new branch"}
         label = what[status.exists] if status.exists is not None else "valid name"
         detail = f" · {status.detail}" if status.detail else ""
         panel.update(marked("✓", "bold green", label + detail))

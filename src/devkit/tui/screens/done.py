@@ -30,6 +30,7 @@ class DoneScreen(InitScreen):
     NAME = "done"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "finish", "Exit"),
+        Binding("escape", "back", "Back", show=False),
         Binding("q", "finish", "Exit", show=False),
     ]
 

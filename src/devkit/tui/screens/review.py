@@ -10,9 +10,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
+from devkit.plan import Plan
 from devkit.tui.messages import Answer
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import ReviewItem, review_items
+
+DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
 
 
 def render_items(items: list[ReviewItem]) -> Text:
@@ -24,11 +27,23 @@ def render_items(items: list[ReviewItem]) -> Text:
             continue
         text.append(f"+ {item.title}\n", style="bold")
         for line in item.changes:
-            text.append(f"    {line}\n")
+            diff_style = DIFF_STYLES.get(line.lstrip()[:1], "") if line.startswith("  ") else ""
+            text.append(f"    {line}\n", style=diff_style)
         for line in item.diffs:
-            style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "dim")
+            style = DIFF_STYLES.get(line[:1], "dim")
             text.append(f"      {line}\n", style=style)
     return text
+
+
+def replaced_files(plan: Plan) -> list[str]:
+    """Files the plan would replace that someone may have edited (steps offering
+    ``replacements()``, like the devcontainer files step)."""
+    found: list[str] = []
+    for step in plan.steps:
+        replacements = getattr(step, "replacements", None)
+        if callable(replacements) and not step.is_done():
+            found += [str(getattr(change, "rel", change)) for change in replacements()]
+    return found
 
 
 class ReviewScreen(InitScreen):
@@ -38,6 +53,7 @@ class ReviewScreen(InitScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: list[ReviewItem] | None = None
+        self.replacing: list[str] = []
 
     def compose(self) -> ComposeResult:
         c = self.init_app.choices
@@ -65,22 +81,28 @@ class ReviewScreen(InitScreen):
 
         def plan_and_describe() -> object:
             plan = app.services.build_plan(app.choices)
-            return plan, review_items(plan, app.workspace)
+            return plan, review_items(plan, app.workspace), replaced_files(plan)
 
         self.ask("plan", plan_and_describe)
 
     def on_answer(self, message: Answer) -> None:
+        if message.key == "plan-overwrite":
+            self._overwrite_ready(message)
+            return
         if message.key != "plan":
             return
         body = self.query_one("#review-plan", Static)
         if message.error:
             body.update(marked("✗ cannot plan the setup:", "bold red", message.error))
             return
-        plan, items = message.value
+        plan, items, replacing = message.value
         self.init_app.plan = plan
         self.items = items
+        self.replacing = [] if self.init_app.choices.force else replacing
         body.update(render_items(items))
         button = self.query_one("#run", Button)
+        if self.replacing:
+            button.label = "Replace (backup kept) and run"
         button.disabled = False
         button.focus()
 
@@ -92,4 +114,21 @@ class ReviewScreen(InitScreen):
         if self.items is None:
             self.notify("the plan is not ready", severity="warning")
             return
+        if self.replacing:
+            # Running after seeing the diff is the user's yes to replacing those files.
+            app = self.init_app
+            app.choices.force = True
+            self.query_one("#run", Button).disabled = True
+            self.ask("plan-overwrite", lambda: app.services.build_plan(app.choices))
+            return
+        super().action_continue()
+
+    def _overwrite_ready(self, message: Answer) -> None:
+        if message.error:
+            self.query_one("#review-plan", Static).update(
+                marked("✗ cannot plan the setup:", "bold red", message.error)
+            )
+            return
+        self.init_app.plan = message.value
+        self.replacing = []
         super().action_continue()

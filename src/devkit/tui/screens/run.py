@@ -66,9 +66,13 @@ class RunScreen(InitScreen):
             "running", Text.assemble("Running ", (plan.title, "bold"), " — Esc cancels cleanly")
         )
         run, cancel = self.run_number, self.cancel_event
-        self.run_worker(
-            lambda: run_plan_posting(self, plan, cancel, run), thread=True, group="plan"
-        )
+        app = self.init_app
+        choices = app.choices
+
+        def work() -> None:
+            run_plan_posting(self, plan, cancel, run, before=lambda: app.services.record(choices))
+
+        self.run_worker(work, thread=True, group="plan")
 
     def _state(self, state: str, text: str | Text) -> None:
         self.state = state

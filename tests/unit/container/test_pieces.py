@@ -1,0 +1,104 @@
+"""Small pure pieces: extra labels, secrets file format, wheel, wheelhouse tags, init plan."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from devkit.config.profiles import ProfileSet
+from devkit.container import secrets, wheel
+from devkit.container.image_step import build_network
+from devkit.container.labels import extra_labels
+from devkit.container.wheelhouse import platform_args
+from devkit.errors import ConfigError
+from devkit.init_plan import InitOptions, build_init_plan
+from devkit.workspace import Workspace
+
+
+def test_extra_labels_parse() -> None:
+    assert extra_labels("org.devkit.test=1, a=b,flag") == {
+        "org.devkit.test": "1",
+        "a": "b",
+        "flag": "1",
+    }
+    assert extra_labels("") == {}
+
+
+def test_secrets_file_round_trips_awkward_values_and_is_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = {"A": "it's $HOME; `x`", "B": "", "C": "line1 line2"}
+    assert secrets.parse(secrets.render(values)) == values
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    path = secrets.write("devkit-x", values)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    inode = path.stat().st_ino
+    secrets.write("devkit-x", {"A": "new"})
+    assert path.stat().st_ino == inode, "rewritten in place: a running container sees it"
+    secrets.write("devkit-gone", {"A": "b"})
+    assert secrets.sweep({"devkit-x"}) == [], "a fresh file may belong to a container being made"
+    assert secrets.sweep({"devkit-x"}, min_age_s=-1) == ["devkit-gone"]
+    assert path.exists() and not secrets.secrets_path("devkit-gone").exists()
+    secrets.remove("devkit-x")
+    assert not path.exists()
+    assert secrets.has_credentials("http://u:p@proxy:3128")
+    assert not secrets.has_credentials("http://proxy:3128/a@b")
+
+
+def test_wheel_holds_every_package_file_with_a_valid_record(tmp_path: Path) -> None:
+    path = wheel.build_wheel(tmp_path)
+    assert path.name == f"devkit-{wheel.devkit_version()}-py3-none-any.whl"
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        assert "devkit/cli.py" in names
+        assert "devkit/templates/Dockerfile.tmpl" in names
+        assert "devkit/builtin_profiles/training.yaml" in names
+        record = zf.read(f"devkit-{wheel.devkit_version()}.dist-info/RECORD").decode()
+        for line in record.splitlines():
+            name, digest, _size = line.rsplit(",", 2)
+            if digest:
+                raw = hashlib.sha256(zf.read(name)).digest()
+                assert digest == "sha256=" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    assert wheel.build_wheel(tmp_path).read_bytes() == path.read_bytes(), "reproducible"
+
+
+def test_runtime_requirements_are_pinned_and_skip_extras() -> None:
+    reqs = wheel.runtime_requirements()
+    assert reqs and all("==" in r for r in reqs)
+    assert not any(r.lower().startswith(("pytest", "ruff", "mypy")) for r in reqs)
+
+
+def test_wheelhouse_targets_the_image_python_and_arch() -> None:
+    args = platform_args("3.11", "amd64")
+    assert args[args.index("--python-version") + 1] == "3.11"
+    assert "cp311" in args and "manylinux2014_x86_64" in args
+    assert "manylinux_2_28_aarch64" in platform_args("3.12", "arm64")
+
+
+def test_build_uses_host_network_only_for_a_loopback_proxy() -> None:
+    assert build_network({"HTTPS_PROXY": "http://127.0.0.1:3128"}) == "host"
+    assert build_network({"HTTP_PROXY": "http://u:p@localhost:8080/"}) == "host"
+    assert build_network({"HTTPS_PROXY": "http://proxy.corp:3128"}) is None
+    assert build_network({}) is None
+
+
+def test_invalid_branch_fails_before_any_step(tmp_path: Path) -> None:
+    profile = ProfileSet(None).get("training")
+    with pytest.raises(ConfigError, match="invalid branch name"):
+        build_init_plan(Workspace(tmp_path), profile, InitOptions(branch="feat/a..b"))
+    with pytest.raises(ConfigError, match="data mode"):
+        build_init_plan(Workspace(tmp_path), profile, InitOptions("feat/a", data="all"))
+
+
+def test_init_plan_order_and_data_extension_point(tmp_path: Path) -> None:
+    profile = ProfileSet(None).get("training")
+    plan = build_init_plan(Workspace(tmp_path), profile, InitOptions("feat/a", data="none"))
+    ids = [s.id for s in plan.steps]
+    assert ids[:5] == ["branch", "devcontainer", "image", "container", "post-create"]
+    assert "data" not in ids
