@@ -33,9 +33,8 @@ def trust_dockerfile(base_image: str) -> str:
     profile = ProfileSet(None).get("training")
     dockerfile = render(profile, base_image, HostUser(0, 0)).dockerfile
     block = dockerfile.split("# 1. Host trust", 1)[1].split("# 2. ", 1)[0]
-    # A fresh instruction before the install, so a layer cached by an earlier run cannot stand in
-    # for a real download through the proxy.
-    nonce = f"RUN echo {uuid.uuid4().hex} >/tmp/devkit-trust-test-nonce"
+    # A fresh line before the install keeps the layer cache from answering for pip.
+    nonce = f"RUN echo build-{uuid.uuid4().hex}"
     return f"FROM {base_image}\n# 1. Host trust{block}\n{nonce}\n{PIP_LINE}\n"
 
 
