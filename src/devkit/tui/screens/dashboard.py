@@ -187,7 +187,7 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         hint = "The output of rebuild, sync data, check and down appears here."
         self.query_one(RichLog).write(Text(hint, style="dim"))
-        self.action_refresh()
+        self.call_after_refresh(self.action_refresh)  # read the sources after the first paint
         if self.dash.poll_s > 0:
             self.set_interval(self.dash.poll_s, self.action_refresh)
 
