@@ -206,7 +206,9 @@ class DashboardScreen(Screen[None]):
             return
         self.polling = False
         if message.error:
-            self.notify(message.error, title="cannot read the workspace", severity="error")
+            self.notify(
+                message.error, title="cannot read the workspace", severity="error", markup=False
+            )
             return
         status: WorkspaceStatus = message.value
         if status != self.status:
