@@ -1,11 +1,35 @@
 #!/usr/bin/env bash
-# The README's first command: install devkit as a user would and run its main job on the
-# embedded defaults (no cloud account). Safe to run again: every step is idempotent.
+# The README's first command: from nothing to a green `devkit check`, with no cloud account.
+#
+#   1. install devkit into .venv (not editable, as a user would)
+#   2. make sure a Docker Engine answers (on a root Debian machine without one, start one)
+#   3. pick the base image: the profile's own when the engine has it or can pull it; else, on a
+#      root Debian machine (no registry reachable), build the local one and use that
+#   4. copy examples/ml-platform into a demo folder as a git repository (never over a folder
+#      that is not an earlier demo: DEVKIT_DEMO_DIR names another one)
+#   5. devkit init --profile training --branch feat/demo --data synthetic --yes
+#   6. devkit run -- python training/train.py
+#   7. a staging reference for the demo: `devkit parity snapshot` in the same container
+#   8. devkit check
+#
+# Safe to run again: every step is idempotent, and the second run is the "warm" one.
+# Knobs: DEVKIT_DEMO_DIR (default $HOME/devkit-demo), DEVKIT_DEMO_PROFILE (default training).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+demo=${DEVKIT_DEMO_DIR:-${HOME:-$root}/devkit-demo}
+profile=${DEVKIT_DEMO_PROFILE:-training}
+local_base=devkit-base:bookworm
+t0=$EPOCHREALTIME
 
 say() { printf '\n== %s\n' "$*"; }
+note() { printf '   %s\n' "$*"; }
+die() {
+    printf 'quickstart: error: %s\n' "$1" >&2
+    [[ -n ${2:-} ]] && printf 'quickstart: hint: %s\n' "$2" >&2
+    exit "${3:-2}"
+}
+elapsed() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 say "installing devkit into .venv (not editable, as a user would)"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
@@ -16,8 +40,82 @@ export PATH="$root/.venv/bin:$PATH"
 say "making sure a Docker Engine answers (starts one when this machine has none running)"
 bash scripts/engine.sh
 
-say "devkit doctor"
-devkit doctor || true
+say "choosing the base image"
+want=$(devkit profiles show "$profile" --json 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["image"]["base"])' 2>/dev/null ||
+    echo "python:3.11-slim")
+base=$want
+init_extra=()
+if docker image inspect "$want" >/dev/null 2>&1; then
+    note "$want is present on the engine: using the profile's own base image"
+elif timeout 120 docker pull -q "$want" >/dev/null 2>&1; then
+    note "pulled $want: using the profile's own base image"
+elif ((EUID == 0)) && [[ -f /etc/debian_version ]]; then
+    note "$want cannot be found or pulled (no image registry reachable from here), and this is"
+    note "a root Debian machine: building the local base image $local_base (Debian + Python"
+    note "3.11 via debootstrap, once) the way the test command does, and using it instead"
+    bash scripts/base-image.sh "$local_base"
+    base=$local_base
+elif docker image inspect "$local_base" >/dev/null 2>&1; then
+    note "$want cannot be pulled; using the local base image $local_base that is already here"
+    base=$local_base
+else
+    die "the base image $want cannot be found or pulled" \
+        "pull it where a registry is reachable, or run scripts/base-image.sh as root on Debian" 3
+fi
+[[ $base == "$want" ]] || init_extra+=(--base-image "$base")
 
-say "devkit profiles list"
-devkit profiles list
+if [[ -n ${DEVKIT_NETWORK:-} ]]; then
+    note "network: $DEVKIT_NETWORK (from DEVKIT_NETWORK)"
+elif ! docker network inspect bridge >/dev/null 2>&1 || ((${#init_extra[@]})); then
+    # A provisioned engine may have no bridge, and packages are reached the way the host does.
+    init_extra+=(--network host)
+    note "network: host (this engine was provisioned here: builds and the container use the"
+    note "host's network, as the test suite does)"
+fi
+
+say "the demo workspace: $demo"
+marker=.devkit/quickstart-demo
+if [[ -e $demo && ! -f $demo/$marker ]]; then
+    die "$demo exists and is not a devkit demo; it is left as it is" \
+        "set DEVKIT_DEMO_DIR to another folder"
+fi
+if [[ ! -d $demo ]]; then
+    cp -a examples/ml-platform "$demo"
+    echo "created by devkit's scripts/quickstart.sh" >"$demo/$marker" # git-ignored
+    (
+        cd "$demo"
+        git init -q -b main
+        git add -A
+        git -c user.name="${GIT_AUTHOR_NAME:-devkit demo}" \
+            -c user.email="${GIT_AUTHOR_EMAIL:-demo@devkit.invalid}" \
+            commit -q -m "ml-platform sample workspace"
+    )
+    note "copied examples/ml-platform there and made it a git repository"
+else
+    note "reusing the demo from an earlier run"
+fi
+cd "$demo"
+
+say "devkit init --profile $profile --branch feat/demo --data synthetic --yes ${init_extra[*]}"
+devkit init --profile "$profile" --branch feat/demo --data synthetic --yes --no-input "${init_extra[@]}"
+
+say "devkit run -- python training/train.py"
+devkit run -- python training/train.py
+
+say "a staging reference for the demo"
+note "staging's deploy would publish its fingerprint (devkit parity snapshot --out s3://…);"
+note "with no cloud account, the same command runs in this dev container and writes"
+note ".devkit/reference/$profile.json, which STANDS IN for staging's published reference"
+container=$(docker ps -q --filter "label=devcontainer.local_folder=$demo" | head -n1)
+[[ -n $container ]] || die "no running dev container for $demo" "run 'devkit init' again" 3
+digest=$(docker image inspect -f '{{.Id}}' "$base")
+docker exec -w /workspace -e DEVKIT_BASE_IMAGE="$base" -e DEVKIT_BASE_DIGEST="$digest" \
+    "$container" devkit parity snapshot --profile "$profile" \
+    --out "/workspace/.devkit/reference/$profile.json"
+
+say "devkit check"
+devkit check
+
+say "done in $(elapsed) s: $demo is on feat/demo with a running dev container and a green check"
+note "next: cd $demo && devkit status; stop the container with 'devkit down'"

@@ -1,4 +1,5 @@
-"""The ``devkit init`` plan: branch → devcontainer files → image → container → post-create → data.
+"""The ``devkit init`` plan: branch → devcontainer files → image → AWS credentials broker →
+container → post-create → data.
 
 ``build_init_plan(workspace, profile, options)`` is pure apart from reading files: it validates
 the input (an invalid branch name fails here, before any step touches anything), renders the
@@ -19,6 +20,7 @@ from typing import Any
 from devkit.config.model import Profile
 from devkit.container.container_step import ContainerStep
 from devkit.container.context import ImageInputs
+from devkit.container.credentials_mount import AwsAccess, CredentialsStep
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
 from devkit.container.postcreate_step import PostCreateStep
@@ -45,6 +47,7 @@ class InitOptions:
     host_user: HostUser | None = None
     env: dict[str, str] | None = None  # host environment (secrets, proxies); default os.environ
     docker: Any = None  # a docker client to reuse (tests, the TUI); default: connect on demand
+    aws_config: str | None = None  # broker (default) | host (mount ~/.aws read-only) | none
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -78,6 +81,17 @@ def data_step(ws: Workspace, profile: Profile, options: InitOptions) -> Step | N
     return step
 
 
+def aws_access(ws: Workspace, profile: Profile, options: InitOptions) -> AwsAccess:
+    from devkit.container.credentials_mount import AWS_MODES
+
+    if options.aws_config is not None and options.aws_config not in AWS_MODES:
+        raise ConfigError(
+            f"unknown AWS config mode '{options.aws_config}'",
+            "pass --aws-config broker, host or none",
+        )
+    return AwsAccess(ws, profile, options.data, options.aws_config, options.env)
+
+
 def image_target(ws: Workspace, profile: Profile, options: InitOptions) -> ImageTarget:
     rendered = render(
         profile, options.base_image, options.host_user or host_user(), options.network
@@ -97,13 +111,15 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
         )
     check_branch(options.branch, profile)
     target = image_target(workspace, profile, options)
+    access = aws_access(workspace, profile, options)
     steps: list[Step] = [
         branch_step(workspace, profile, options),
         DevcontainerFilesStep(
             workspace.root, target.inputs.rendered, options.overwrite or options.force
         ),
         ImageStep(target),
-        ContainerStep(target, options.env),
+        *([CredentialsStep(access)] if access.step_needed() else []),
+        ContainerStep(target, options.env, access),
         PostCreateStep(target),
     ]
     data = data_step(workspace, profile, options)

@@ -1,11 +1,15 @@
-"""``devkit post-create``, first version: the devcontainer's postCreate hook, run inside it.
+"""``devkit post-create``: the devcontainer's postCreate hook, run inside the container.
 
 It checks the environment it runs in — the workspace is mounted and writable, the workload's
 Python is the profile's major.minor, devkit is reachable, which user and UID it runs as — then
-runs the profile's own ``post_create`` commands, each as a step (``sh -c`` in the workspace, with
-the run-time secrets from ``/run/devkit/secrets.env`` in their environment). It works the same
-whether devkit, VS Code or the reference CLI starts the container; issue 7 adds dependencies,
-data and git hooks as further steps.
+finishes the setup (``postcreate_steps``): the locked dependencies if the image lacks them, the
+dataset (sample when read-only credentials reach the container, else synthetic, saying which and
+why), the git pre-push hook, the profile's own ``post_create`` commands (``sh -c`` in the
+workspace, with the run-time secrets from ``/run/devkit/secrets.env`` in their environment) and a
+first fingerprint. Every step logs to ``.devkit/logs/post-create/<step>.log``; every step is
+idempotent, so a second run does nothing and says so; a failure names its step and exits
+non-zero. Nothing here depends on who started the container: devkit, VS Code, Codespaces or the
+reference ``devcontainer`` CLI all run the same command.
 """
 
 from __future__ import annotations
@@ -160,17 +164,43 @@ class HookStep(_Check):
         return StepResult("ok")
 
 
+def recorded_data_mode(root: Path) -> str | None:
+    """The --data that 'devkit init' was given (None: sample when credentials reach us)."""
+    from devkit.container.state import read_state
+
+    value = (read_state(root).get("render") or {}).get("data")
+    return str(value) if value else None
+
+
 def build_post_create_plan(
-    root: Path, profile: Profile, env: Mapping[str, str] | None = None
+    root: Path,
+    profile: Profile,
+    env: Mapping[str, str] | None = None,
+    data_mode: str | None = None,
 ) -> Plan:
     from devkit.container.secrets import load_in_container
+    from devkit.hooks import HooksStep
+    from devkit.postcreate_steps import (
+        LOG_DIR,
+        ContainerDataStep,
+        DepsStep,
+        FingerprintStep,
+        LoggedStep,
+    )
 
     hook_env = {**(os.environ if env is None else env), **load_in_container()}
+    mode = data_mode or recorded_data_mode(root)
+    work: list[Step] = [DepsStep(root, profile), ContainerDataStep(root, profile, mode)]
+    if (root / ".git").exists():
+        work.append(HooksStep(root, profile.name))
+    work += [HookStep(i, cmd, root, hook_env) for i, cmd in enumerate(profile.post_create)]
+    work.append(FingerprintStep(root, profile))
+    log_dir = root.joinpath(".devkit", *LOG_DIR)
     steps: list[Step] = [
         WorkspaceCheck(root),
         PythonCheck(profile.image.python),
         DevkitCheck(),
         UserCheck(root),
-        *(HookStep(i, cmd, root, hook_env) for i, cmd in enumerate(profile.post_create)),
+        *(LoggedStep(step, log_dir) for step in work),
     ]
     return Plan(f"devkit post-create ({profile.name})", steps)

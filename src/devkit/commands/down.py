@@ -17,11 +17,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import execute, show_dry_run, workspace
+    from devkit.container.credentials_mount import StopBrokerStep
     from devkit.container.lifecycle import DownStep
     from devkit.plan import Plan
 
     ws = workspace(args, require_git=False)
-    plan = Plan("devkit down", [DownStep(ws.root)])
+    plan = Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)])
     if args.dry_run:
         return show_dry_run(plan, args)
     return execute(plan, args).code

@@ -27,6 +27,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="build and run on the engine's bridge (default) or the host's network",
     )
     parser.add_argument(
+        "--aws-config",
+        choices=("broker", "host", "none"),
+        default=None,
+        help="AWS in the container: read-only sessions from devkit's broker (default), "
+        "the host's ~/.aws mounted read-only (opt-in), or none",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="replace changed .devcontainer files (backup kept)"
     )
     parser.set_defaults(handler=run)
@@ -60,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         base_image=args.base_image,
         overwrite=bool(args.force or args.yes),
         network=args.network,
+        aws_config=args.aws_config,
     )
     plan = build_init_plan(ws, profile, options)
     if args.dry_run:
@@ -68,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
         options.overwrite = _confirm_replacements(plan)
         plan = build_init_plan(ws, profile, options)
     ws.state_path("profile").write_text(profile.name + "\n", encoding="utf-8")
-    update_state(ws.root, "render", {"base_image": args.base_image, "network": args.network})
+    update_state(
+        ws.root,
+        "render",
+        {"base_image": args.base_image, "network": args.network, "data": args.data},
+    )
     return execute(plan, args).code
 
 

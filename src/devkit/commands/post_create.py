@@ -12,6 +12,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="the devcontainer's postCreate hook: finish setup inside the container",
     )
+    parser.add_argument(
+        "--data",
+        choices=("sample", "synthetic", "none"),
+        help="dataset (default: what 'devkit init' chose; else sample when credentials reach "
+        "the container, synthetic otherwise)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -22,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
-    plan = build_post_create_plan(ws.root, profile)
+    plan = build_post_create_plan(ws.root, profile, data_mode=args.data)
     if args.dry_run:
         return show_dry_run(plan, args)
     return execute(plan, args).code

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devkit.container import labels as L
 from devkit.container import secrets
+from devkit.container.credentials_mount import MANAGED_TARGETS
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
 from devkit.errors import NotReadyError
 from devkit.plan import StepContext, StepResult
+
+if TYPE_CHECKING:
+    from devkit.container.credentials_mount import AwsAccess
 
 
 def check_ports_free(ports: tuple[int, ...], host: str = "127.0.0.1") -> None:
@@ -54,8 +58,14 @@ class ContainerStep:
     id = "container"
     title = "Container"
 
-    def __init__(self, target: ImageTarget, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        target: ImageTarget,
+        env: dict[str, str] | None = None,
+        access: AwsAccess | None = None,
+    ) -> None:
         self.target = target
+        self.access = access  # AWS for the container (broker folder, opt-in host config)
         self.workspace = target.inputs.workspace
         self.profile = target.inputs.profile
         self.env = dict(os.environ) if env is None else env
@@ -78,12 +88,14 @@ class ContainerStep:
         """(the container running the current image, the others to remove)."""
         digest = self.target.content_hash()
         wants_secrets = bool(self.secret_values()[0])
+        wants_aws = self.access.wanted_targets() if self.access else set()
         mine: Any | None = None
         others: list[Any] = []
         for container in find_containers(self.target.docker.client, self.workspace):
             labels = container.labels or {}
             targets = {m.get("Destination") for m in container.attrs.get("Mounts") or []}
             same_mounts = (secrets.CONTAINER_PATH in targets) == wants_secrets
+            same_mounts = same_mounts and (targets & MANAGED_TARGETS) == wants_aws
             if mine is None and digest and labels.get(L.IMAGE_HASH) == digest and same_mounts:
                 mine = container
             else:
@@ -98,8 +110,15 @@ class ContainerStep:
             lines.append(f"create and start container {self.name} ({ports})")
         elif mine.status != "running":
             lines.append(f"start container {mine.name}")
+        values, missing = self.secret_values()
         if not self._secrets_current():
-            lines.append(f"hand {len(self.secret_values()[0])} secret(s) to the container")
+            if values:
+                lines.append(f"hand {len(values)} secret(s) to the container (read-only file)")
+            else:
+                lines.append("delete the stale run-time secrets file")
+        lines += [
+            f"secret {name} is not set on the host: the container won't get it" for name in missing
+        ]
         return lines
 
     def is_done(self) -> bool:
@@ -120,16 +139,20 @@ class ContainerStep:
         }
         values, _ = self.secret_values()
         public_env = {k: v for k, v in self.env.items() if k not in values}
-        return container_spec(
+        aws_mounts = self.access.mounts() if self.access else []
+        spec = container_spec(
             self.target.inputs.rendered.config,
             self.workspace,
             image,
             container_labels,
             env=public_env,
-            extra_mounts=[secrets.mount(self.name)] if values else [],
+            extra_mounts=([secrets.mount(self.name)] if values else []) + aws_mounts,
             cpus=self.profile.resources.cpus,
             memory_bytes=self.profile.resources.memory_bytes,
         )
+        if self.access:
+            spec.env.update(self.access.container_env())
+        return spec
 
     def run(self, ctx: StepContext) -> StepResult:
         from devkit.container.engine import create_and_start, remove_container
@@ -137,6 +160,9 @@ class ContainerStep:
         values, missing = self.secret_values()
         for name in missing:
             ctx.log(f"secret {name} is not set on the host; the container will not have it")
+        live = {c.name for c in self.target.docker.client.containers.list(all=True)}
+        for name in secrets.sweep(live | {self.name}):
+            ctx.log(f"deleted the secrets file of {name} (that container no longer exists)")
         if values:
             secrets.write(self.name, values)
             ctx.log(f"{len(values)} secret(s) handed over in a read-only file (values not logged)")

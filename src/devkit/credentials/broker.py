@@ -1,8 +1,15 @@
 """The host-side broker: serves a narrowed, read-only session on a unix socket, refreshed early.
 
-The socket lives in a folder only the owner can enter (0700). The broker refreshes the session
-when less than ``refresh_margin`` seconds are left, so a container never sees expired credentials,
-and it logs what it does without ever logging a key or token.
+The socket lives in a folder only its owner can enter (0700). The container reaches it because
+devkit runs the container user with the host user's UID (``root`` on a root host, ``dev`` with the
+host's UID/GID otherwise; see ``container/render.py``), not because of the bind mount: a bind mount
+keeps the host's owner and mode. The socket itself is 0666 so that a container user with another
+UID *inside* an allowed folder (a user-namespaced engine) can still connect.
+
+The broker refreshes the session when less than ``refresh_margin`` seconds are left. The margin is
+larger than botocore's own advisory refresh window (15 minutes): whenever an SDK in the container
+asks again, because its copy is about to expire, it gets a session that is not. It logs what it
+does without ever logging a key or token.
 """
 
 from __future__ import annotations
@@ -20,12 +27,14 @@ from devkit.credentials.protocol import REQUEST, Credentials, error_json
 log = logging.getLogger("devkit.credentials")
 
 Provider = Callable[[], Credentials]
+# botocore refreshes credential_process credentials 15 min before they expire (10 min: must).
+REFRESH_MARGIN_S = 20 * 60.0
 
 
 class CredentialCache:
     """Holds the current session and refreshes it through ``provider`` before it expires."""
 
-    def __init__(self, provider: Provider, refresh_margin: float = 600.0) -> None:
+    def __init__(self, provider: Provider, refresh_margin: float = REFRESH_MARGIN_S) -> None:
         self.provider = provider
         self.refresh_margin = refresh_margin
         self._current: Credentials | None = None
@@ -87,8 +96,7 @@ def serve(folder: Path, provider: Provider, ready: threading.Event | None = None
     """Start serving in a background thread; the caller shuts it down."""
     path = prepare_socket_dir(folder)
     server = BrokerServer(path, CredentialCache(provider))
-    # The container may run as another user; the folder's 0700 keeps other host users out,
-    # the bind mount lets the container in.
+    # The folder's 0700 keeps other host users out; see the module docstring for who gets in.
     os.chmod(path, 0o666)
     thread = threading.Thread(target=server.serve_forever, name="devkit-broker", daemon=True)
     thread.start()

@@ -1,0 +1,229 @@
+"""`devkit init --data sample` against moto with IAM enforcement and the credential broker.
+
+The host has dev-alice's long-lived keys (allowed only to assume the read-only role). `devkit init`
+starts the broker; the container gets the broker's folder read-only at /run/devkit-aws and an AWS
+config whose credential_process asks it. boto3 inside the container reads the sample and cannot
+write; neither the image (history and layers), `docker inspect`, the logs nor the workspace hold
+the host's secret key or the session's secret key and token. Containers use the host's network and
+reach moto at 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from support.gitrepo import GitRepo
+from support.s3server import S3Server
+
+from .conftest import (
+    devkit,
+    devkit_env,
+    init_args,
+    sample_workspace,
+    snapshot_reference,
+    the_container,
+    timed,
+)
+
+PROFILE = "training"
+BRANCH = "feat/e2e-sample"
+PREFIX = "training/e2e-sample/"
+
+BOTO_IN_CONTAINER = """
+import json, sys, boto3
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3")
+body = s3.get_object(Bucket=sys.argv[1], Key=sys.argv[2])["Body"].read()
+try:
+    s3.put_object(Bucket=sys.argv[1], Key=sys.argv[2] + ".copy", Body=b"x")
+    write = "allowed"
+except ClientError as exc:
+    write = exc.response["Error"]["Code"]
+ident = boto3.client("sts").get_caller_identity()["Arn"]
+print(json.dumps({"read": len(body), "write": write, "arn": ident}))
+"""
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def profile_override(server: S3Server) -> str:
+    return (
+        "name: training\n"
+        "extends: training\n"
+        "data:\n"
+        "  source:\n"
+        f"    bucket: {server.bucket}\n"
+        f"    prefix: {PREFIX}\n"
+        f"    region: {server.region}\n"
+        f'    role_arn: "{server.role_arn}"\n'
+        "parity:\n"
+        "  reference: .devkit/reference/{profile}.json\n"
+    )
+
+
+ENVIRONMENTS = """\
+environments:
+  dev:
+    accounts: ["123456789012"]
+    buckets: ["acme-ml-dev-*"]
+  staging:
+    accounts: ["222222222222"]
+    buckets: ["acme-ml-staging-*"]
+  prod:
+    accounts: ["333333333333"]
+    buckets: ["acme-ml-prod-*"]
+"""
+
+
+@pytest.fixture(scope="module")
+def seeded(s3_server: S3Server) -> dict[str, bytes]:
+    documents = pa.table(
+        {
+            "id": [f"doc-{i}" for i in range(300)],
+            "language": [("en", "de", "fr")[i % 3] for i in range(300)],
+            "label": [i % 10 for i in range(300)],
+        }
+    )
+    labels = pa.table({"label": list(range(10)), "name": [f"label {i}" for i in range(10)]})
+    objects = {
+        "documents.parquet": parquet_bytes(documents),
+        "labels.parquet": parquet_bytes(labels),
+    }
+    s3 = s3_server.client("s3")
+    for name, body in objects.items():
+        s3.put_object(Bucket=s3_server.bucket, Key=PREFIX + name, Body=body)
+    return objects
+
+
+@pytest.fixture(scope="module")
+def ws(
+    tmp_path_factory: pytest.TempPathFactory,
+    docker_engine: Any,
+    base_image: str,
+    s3_server: S3Server,
+    seeded: dict[str, bytes],
+) -> Any:
+    repo = sample_workspace(
+        tmp_path_factory.mktemp("e2e-sample") / "ml-platform",
+        {
+            ".devkit/profiles/training.yaml": profile_override(s3_server),
+            ".devkit/environments.yaml": ENVIRONMENTS,
+        },
+    )
+    # The host's AWS: dev-alice's keys (her only right: assume the read-only role), moto's
+    # endpoint; a private runtime folder for the broker.
+    runtime = tmp_path_factory.mktemp("runtime")
+    os.chmod(runtime, 0o700)
+    env = devkit_env(repo, {"XDG_RUNTIME_DIR": str(runtime)})
+    env = s3_server.env_for(s3_server.dev, base=env)
+    started = time.monotonic()
+    proc = devkit(repo, *init_args(PROFILE, BRANCH, base_image, data="sample"), env=env)
+    timed("init training (sample, broker)", started)
+    yield {"repo": repo, "env": env, "init": proc, "runtime": runtime}
+    devkit(repo, "down", env=env)
+
+
+def test_init_syncs_the_sample_in_the_container_through_the_broker(
+    ws: dict[str, Any], docker_engine: Any, seeded: dict[str, bytes]
+) -> None:
+    repo: GitRepo = ws["repo"]
+    assert ws["init"].returncode == 0, ws["init"].stdout + ws["init"].stderr
+    assert "credentials broker running" in ws["init"].stdout
+    data_log = (repo.path / ".devkit/logs/post-create/data.log").read_text()
+    assert "data: sample, because read-only credentials reach the container" in data_log
+    for name, body in seeded.items():
+        assert (repo.path / "data" / "training" / name).read_bytes() == body
+    container = the_container(docker_engine, repo.path)
+    mounts = {m["Destination"]: m for m in container.attrs["Mounts"]}
+    assert mounts["/run/devkit-aws"]["RW"] is False
+    env = dict(e.split("=", 1) for e in container.attrs["Config"]["Env"])
+    assert env["AWS_CONFIG_FILE"] == "/run/devkit-aws/config"
+    assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert not {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} & set(env)
+
+
+def test_boto3_in_the_container_reads_but_cannot_write(
+    ws: dict[str, Any], docker_engine: Any, s3_server: S3Server, seeded: dict[str, bytes]
+) -> None:
+    container = the_container(docker_engine, ws["repo"].path)
+    result = container.exec_run(
+        ["/opt/devkit/bin/python", "-c", BOTO_IN_CONTAINER, s3_server.bucket,
+         PREFIX + "documents.parquet"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output.decode()
+    answer = json.loads(result.output.decode().strip().splitlines()[-1])
+    assert answer["read"] == len(seeded["documents.parquet"])
+    assert answer["write"] == "AccessDenied"
+    assert ":assumed-role/devkit-training-readonly/" in answer["arn"]
+
+
+def test_no_secret_in_image_inspect_logs_or_workspace(
+    ws: dict[str, Any], docker_engine: Any, s3_server: S3Server
+) -> None:
+    repo: GitRepo = ws["repo"]
+    container = the_container(docker_engine, repo.path)
+    # The session the container actually holds: ask the broker the way the SDK does.
+    got = container.exec_run(
+        ["devkit", "credentials", "get", "--socket", "/run/devkit-aws/broker.sock"]
+    )
+    assert got.exit_code == 0, got.output.decode()
+    session = json.loads(got.output.decode())
+    secrets = {
+        "host secret key": s3_server.dev.secret_access_key,
+        "session secret key": session["SecretAccessKey"],
+        "session token": session["SessionToken"],
+    }
+    assert all(len(v) >= 16 for v in secrets.values())
+
+    def clean(where: str, blob: bytes) -> None:
+        for name, value in secrets.items():
+            assert value.encode() not in blob, f"{name} found in {where}"
+
+    clean("docker inspect", json.dumps(docker_engine.api.inspect_container(container.id)).encode())
+    image_id = container.attrs["Image"]
+    clean("docker history", json.dumps(docker_engine.api.history(image_id)).encode())
+    clean("image labels", json.dumps(docker_engine.images.get(image_id).labels).encode())
+    started = time.monotonic()
+    tail = b""
+    for chunk in docker_engine.images.get(image_id).save(chunk_size=4 << 20):
+        clean("image layers", tail + chunk)
+        tail = chunk[-8192:]
+    timed("scan image layers", started)
+    clean("devkit init output", (ws["init"].stdout + ws["init"].stderr).encode())
+    for path in repo.path.rglob("*"):
+        if path.is_file():
+            clean(str(path.relative_to(repo.path)), path.read_bytes())
+    runtime: Path = ws["runtime"]
+    for path in runtime.rglob("*"):
+        if path.is_file():
+            clean(str(path), path.read_bytes())
+
+
+def test_run_then_check_green_and_down_stops_the_broker(
+    ws: dict[str, Any], docker_engine: Any, base_image: str
+) -> None:
+    repo: GitRepo = ws["repo"]
+    proc = devkit(repo, "run", "--", "python", "training/train.py", env=ws["env"])
+    assert proc.returncode == 0 and "trained on 300 rows" in proc.stdout
+    snapshot_reference(docker_engine, repo, PROFILE, base_image)
+    check = devkit(repo, "check", env=ws["env"])
+    assert check.returncode == 0, check.stdout
+    pid_files = list(Path(ws["runtime"]).rglob("broker.pid"))
+    assert len(pid_files) == 1
+    pid = int(pid_files[0].read_text())
+    down = devkit(repo, "down", env=ws["env"])
+    assert down.returncode == 0 and "credentials broker stopped" in down.stdout
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
