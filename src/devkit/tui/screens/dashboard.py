@@ -57,6 +57,8 @@ def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> l
                 argv += ["--network", str(status.render["network"])]
             if status.render.get("base_image"):
                 argv += ["--base-image", str(status.render["base_image"])]
+            if status.render.get("data"):
+                argv += ["--data", str(status.render["data"])]
     elif name == "check":
         argv += ["--format", "json", "--output", str(workspace / PARITY_REPORT)]
     return [*argv, "--workspace", str(workspace)]
