@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,13 +38,27 @@ data: {dest: data/bench}
 REFERENCE = "s3://acme-ml-staging-parity/{profile}.json"
 
 
-def median_s(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children: on a busy machine
+    this moves far less than wall time, so it is printed beside it."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def median_s(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds) over ``repeat`` calls."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), _cpu()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(_cpu() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def line(label: str, value: tuple[float, float]) -> str:
+    return f"{label:<48} {value[0] * 1000:7.0f} ms wall {value[1] * 1000:7.0f} ms CPU"
 
 
 def sh(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -133,14 +148,17 @@ def main() -> None:
         )
 
     print(f"workspace: {args.files} tracked files, {args.repeat} repeats, medians")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"rules: {statuses}")
-    print(f"devkit check (new process, cached reference)   {t_check_cli * 1000:7.0f} ms")
-    print(f"  of which run_check in-process                 {t_check_lib * 1000:7.0f} ms")
-    print(f"  devkit --help (interpreter + CLI start)      {t_help * 1000:7.0f} ms")
-    print(f"pip freeze + git status (manual alternative)   {t_manual * 1000:7.0f} ms")
-    print(f"  ratio devkit check / manual                   {t_check_cli / t_manual:7.2f}")
-    print(f"devkit parity snapshot (new process, host)     {t_snap_cli * 1000:7.0f} ms")
-    print(f"  of which fingerprint in-process              {t_fp_lib * 1000:7.0f} ms")
+    print(line("devkit check (new process, cached reference)", t_check_cli))
+    print(line("  run_check in-process (the check itself)", t_check_lib))
+    print(line("  devkit --help (interpreter + CLI start)", t_help))
+    print(line("pip freeze + git status (manual alternative)", t_manual))
+    ratio_wall = t_check_cli[0] / t_manual[0]
+    ratio_cpu = t_check_cli[1] / t_manual[1]
+    print(f"  ratio devkit check / manual: {ratio_wall:.2f} wall, {ratio_cpu:.2f} CPU")
+    print(line("devkit parity snapshot --out - (host)", t_snap_cli))
+    print(line("  fingerprint in-process (probe + workspace)", t_fp_lib))
 
 
 if __name__ == "__main__":

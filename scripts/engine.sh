@@ -66,6 +66,7 @@ fi
 
 sock=$(readlink -m "$sock")
 daemon_flags=()
+netns=()
 if [[ $sock == /run/docker.sock || $sock == /var/run/docker.sock ]]; then
     pid_file=/var/run/docker.pid
     exec_root=/var/run/docker
@@ -78,6 +79,9 @@ else
     daemon_flags=(-H "unix://$sock" --pidfile "$pid_file"
         --data-root "${DEVKIT_DOCKERD_DATA_ROOT:-/var/lib/devkit-docker-$id}"
         --exec-root "$exec_root" --bridge=none --iptables=false --ip6tables=false)
+    # A dockerd started with --bridge=none deletes the host's docker0, breaking the main engine's
+    # builds and containers: a private engine gets a network namespace of its own.
+    command -v unshare >/dev/null 2>&1 && netns=(unshare --net --)
 fi
 
 if ((EUID != 0)); then
@@ -155,7 +159,7 @@ attempts+=(
 for flags in "${attempts[@]}"; do
     echo "=== $(date -u +%FT%TZ) engine.sh: dockerd ${daemon_flags[*]} $flags" >>"$log_file"
     # shellcheck disable=SC2086 # $flags is a word list on purpose
-    setsid nohup dockerd "${daemon_flags[@]}" $flags </dev/null >>"$log_file" 2>&1 &
+    setsid nohup "${netns[@]}" dockerd "${daemon_flags[@]}" $flags </dev/null >>"$log_file" 2>&1 &
     pid=$!
     t0=$EPOCHREALTIME
     if wait_for_engine "$timeout_s" "$pid"; then

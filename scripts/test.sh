@@ -76,6 +76,11 @@ fi
 export PATH="$root/.tools/node_modules/.bin:$PATH"
 echo "    devcontainer $(devcontainer --version)"
 
+# --- tmux (the TUI smoke test drives the real devkit in a terminal) -----------------------------
+phase "tmux"
+command -v tmux >/dev/null 2>&1 || apt_install tmux
+echo "    $(tmux -V)"
+
 # --- checks ------------------------------------------------------------------------------------
 phase "ruff check"
 ruff check .

@@ -107,9 +107,12 @@ def test_engine_script_starts_reuses_and_recovers_an_engine(tmp_path: Path) -> N
         "DEVKIT_DOCKERD_DATA_ROOT": str(data_root),
         "DEVKIT_DOCKERD_LOG": str(tmp_path / "dockerd.log"),
     }
+    had_bridge = Path("/sys/class/net/docker0").exists()
     try:
         assert "started dockerd" in _engine_sh(env)
         assert "nothing to do" in _engine_sh(env)
+        # The private engine must leave the main engine's bridge alone.
+        assert Path("/sys/class/net/docker0").exists() == had_bridge
 
         crashed = int(pid_file.read_text())
         os.kill(crashed, signal.SIGKILL)

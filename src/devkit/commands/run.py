@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from devkit.events import Reporter
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -20,12 +23,15 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import selected_profile, workspace
     from devkit.console import err
+    from devkit.events import Log, StepDone
 
     ws = workspace(args)
     profile = selected_profile(args, ws)
     command = list(args.cmd)
     if command and command[0] == "--":
         command = command[1:]
+    events = _json_events() if args.json else None
+    on_line = (lambda line: events(Log("run", line))) if events else None
     if args.here:
         from devkit.parity.runner import host_env, record_run, run_on_host
 
@@ -35,13 +41,26 @@ def run(args: argparse.Namespace) -> int:
             profile,
             command,
             where="host",
-            execute=lambda: run_on_host(command, env),
+            execute=lambda: run_on_host(command, env, on_line=on_line),
             env=env,
         )
     else:
         from devkit.parity.container_run import run_in_container
 
-        outcome = run_in_container(ws, profile, command)
+        outcome = run_in_container(ws, profile, command, on_line=on_line)
     shown = outcome.record_path.relative_to(ws.root).as_posix()
-    err(f"devkit: run {outcome.record['id']} exited {outcome.exit_code}; recorded in {shown}")
+    summary = f"run {outcome.record['id']} exited {outcome.exit_code}; recorded in {shown}"
+    if events:
+        data = {"id": outcome.record["id"], "exit_code": outcome.exit_code, "record": shown}
+        events(StepDone("run", summary, data=data))
+    else:
+        err(f"devkit: {summary}")
     return outcome.exit_code
+
+
+def _json_events() -> Reporter:
+    import sys
+
+    from devkit.views.jsonl import JsonLinesView
+
+    return JsonLinesView(sys.stdout)

@@ -201,12 +201,7 @@ class MapOf(Spec):
     type_name = "mapping"
 
     def check(self, value: Any, path: Path, checker: Checker) -> None:
-        if not isinstance(value, dict):
-            checker.add(
-                path,
-                f"{_dotted(path)} must be a mapping, not {_kind(value)}",
-                "write 'key: value' lines",
-            )
+        if not _is_mapping(value, path, checker):
             return
         for key, item in value.items():
             if self.key_pattern and not re.fullmatch(self.key_pattern, key):
@@ -230,12 +225,7 @@ class Obj(Spec):
     type_name = "mapping"
 
     def check(self, value: Any, path: Path, checker: Checker) -> None:
-        if not isinstance(value, dict):
-            checker.add(
-                path,
-                f"{_dotted(path)} must be a mapping, not {_kind(value)}",
-                "write 'key: value' lines",
-            )
+        if not _is_mapping(value, path, checker):
             return
         for key, item in value.items():
             if key not in self.fields:
@@ -264,6 +254,16 @@ class Obj(Spec):
                 )
             elif key in value and isinstance(spec_field.spec, Obj):
                 spec_field.spec.check_required(value[key], (*path, key), checker)
+
+
+def _is_mapping(value: Any, path: Path, checker: Checker) -> bool:
+    """True for a mapping; otherwise one problem is recorded."""
+    if isinstance(value, dict):
+        return True
+    checker.add(
+        path, f"{_dotted(path)} must be a mapping, not {_kind(value)}", "write 'key: value' lines"
+    )
+    return False
 
 
 def _kind(value: Any) -> str:

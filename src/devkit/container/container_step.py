@@ -110,8 +110,15 @@ class ContainerStep:
             lines.append(f"create and start container {self.name} ({ports})")
         elif mine.status != "running":
             lines.append(f"start container {mine.name}")
+        values, missing = self.secret_values()
         if not self._secrets_current():
-            lines.append(f"hand {len(self.secret_values()[0])} secret(s) to the container")
+            if values:
+                lines.append(f"hand {len(values)} secret(s) to the container (read-only file)")
+            else:
+                lines.append("delete the stale run-time secrets file")
+        lines += [
+            f"secret {name} is not set on the host: the container won't get it" for name in missing
+        ]
         return lines
 
     def is_done(self) -> bool:
@@ -153,6 +160,9 @@ class ContainerStep:
         values, missing = self.secret_values()
         for name in missing:
             ctx.log(f"secret {name} is not set on the host; the container will not have it")
+        live = {c.name for c in self.target.docker.client.containers.list(all=True)}
+        for name in secrets.sweep(live | {self.name}):
+            ctx.log(f"deleted the secrets file of {name} (that container no longer exists)")
         if values:
             secrets.write(self.name, values)
             ctx.log(f"{len(values)} secret(s) handed over in a read-only file (values not logged)")

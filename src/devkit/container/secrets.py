@@ -87,6 +87,31 @@ def remove(container_name: str) -> None:
         path.parent.rmdir()
 
 
+def sweep(live_names: set[str], min_age_s: float = 600.0) -> list[str]:
+    """Delete the secrets files of devkit containers that no longer exist (removed by hand).
+
+    Files younger than ``min_age_s`` stay: another devkit may be about to create their container.
+    """
+    import time
+
+    root = runtime_dir("x").parent
+    removed: list[str] = []
+    if not root.is_dir():
+        return removed
+    cutoff = time.time() - min_age_s
+    for folder in root.iterdir():
+        if not folder.name.startswith("devkit-") or folder.name in live_names:
+            continue
+        try:
+            young = folder.stat().st_mtime > cutoff
+        except OSError:
+            continue
+        if not young:
+            remove(folder.name)
+            removed.append(folder.name)
+    return removed
+
+
 def mount(container_name: str) -> Mount:
     return Mount(str(secrets_path(container_name)), CONTAINER_PATH, "bind", read_only=True)
 

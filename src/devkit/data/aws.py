@@ -189,6 +189,18 @@ REQUESTS: dict[str, int] = {}
 _REQUESTS_LOCK = threading.Lock()
 
 
+def _sdk_validation(body: Any) -> str | None:
+    """The checksum botocore verifies while the body streams (it raises at the end on a
+    mismatch), or None. Composite multipart checksums are never verified by botocore."""
+    from botocore.httpchecksum import StreamingChecksumBody
+
+    if not isinstance(body, StreamingChecksumBody) or getattr(body, "_expected", None) is None:
+        return None
+    # Sha256Checksum, Crc32Checksum, CrtCrc32cChecksum, CrtCrc64NvmeChecksum, ...
+    name = type(body.checksum).__name__.removeprefix("Crt").removesuffix("Checksum").lower()
+    return name or None
+
+
 class S3:
     """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors."""
 
@@ -293,7 +305,25 @@ class S3:
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, bucket, f"read '{key}'") from None
         body = response.pop("Body")
+        response["SdkValidated"] = _sdk_validation(body)
         return body, response
+
+    def read(self, bucket: str, key: str) -> bytes:
+        """A whole (small) object in memory; ConfigError when it does not exist."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+            return bytes(response["Body"].read())
+        except ClientError as exc:
+            code, _ = _client_error_code(exc)
+            if code in ("NoSuchKey", "404"):
+                raise ConfigError(
+                    f"s3://{bucket}/{key} does not exist", "check the address"
+                ) from None
+            raise self._fail(exc, bucket, f"read '{key}'") from None
+        except BotoCoreError as exc:
+            raise self._fail(exc, bucket, f"read '{key}'") from None
 
     def read_errors(self) -> tuple[type[BaseException], ...]:
         """Exceptions a streaming body may raise mid-read (connection dropped, timeout)."""

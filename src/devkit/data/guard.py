@@ -226,3 +226,21 @@ def read_only_session(
         key = guarded.listing[0].key
     guarded.checks = prove_read_only(s3, source.bucket, key, ident["arn"], sess, role_arn)
     return guarded
+
+
+def read_object(
+    bucket: str,
+    key: str,
+    envs: EnvironmentMap,
+    region: str | None = None,
+    role_arn: str | None = None,
+) -> bytes:
+    """One object (e.g. a parity reference) read through the full guard: bucket and account
+    classified for the ``parity`` purpose (staging parity buckets allowed by the environments
+    map), write access disproved on that very key, then a single GET."""
+    from devkit.config.model import DataSource
+
+    source = DataSource(bucket=bucket, prefix=key, region=region, role_arn=role_arn)
+    guarded = read_only_session(source, envs, "parity", probe_key=key, max_pool=1)
+    assert guarded.client is not None
+    return guarded.client.read(bucket, key)

@@ -30,6 +30,7 @@ class Manifest:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _journal: Any = field(default=None, repr=False, compare=False)
+    _loaded: tuple[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> Path:
@@ -64,6 +65,7 @@ class Manifest:
                     manifest.files.pop(entry["path"], None)
                 else:
                     manifest.files[entry["path"]] = {k: v for k, v in entry.items() if k != "path"}
+        manifest._loaded = (manifest.kind, dict(manifest.source))
         return manifest
 
     def record(self, rel: str, entry: dict[str, Any]) -> None:
@@ -87,8 +89,16 @@ class Manifest:
         os.write(self._journal, line.encode("utf-8"))
 
     def compact(self) -> None:
-        """Write the whole manifest atomically and drop the journal."""
+        """Write the whole manifest atomically and drop the journal (no-op when unchanged)."""
         with self._lock:
+            state = (self.kind, self.source)
+            if (
+                self._journal is None
+                and not self.journal_path.exists()
+                and self.path.exists()
+                and state == self._loaded
+            ):
+                return
             data = {
                 "format": FORMAT,
                 "kind": self.kind,

@@ -161,11 +161,11 @@ class Syncer:
         done_bytes = 0
         done_objects = 0
         lock = threading.Lock()
-        last_log = time.monotonic()
+        last_log = last_progress = time.monotonic()
         self.progress(0, total)
 
         def one(obj: RemoteObject, rel: str) -> None:
-            nonlocal done_bytes, done_objects, last_log
+            nonlocal done_bytes, done_objects, last_log, last_progress
             if self.cancel.is_set():
                 return
             size = self._fetch(obj, rel)
@@ -174,8 +174,10 @@ class Syncer:
                 done_objects += 1
                 result.fetched += 1
                 result.fetched_bytes += size
-                self.progress(done_bytes, total)
                 now = time.monotonic()
+                if now - last_progress >= 0.1 or done_objects == len(plan.fetch):
+                    last_progress = now  # at most ten progress events a second
+                    self.progress(done_bytes, total)
                 if now - last_log >= 5:
                     last_log = now
                     self.log(f"{done_objects}/{len(plan.fetch)} objects, {_mb(done_bytes)}")
@@ -249,13 +251,16 @@ class Syncer:
         etag = str(meta.get("ETag", obj.etag))
         sha_remote = meta.get("ChecksumSHA256")
         crc_remote = meta.get("ChecksumCRC32")
+        sdk = meta.get("SdkValidated")  # botocore verifies this checksum as the body streams
         # Multipart ETags and those of KMS/customer-key encrypted objects are not MD5s.
         not_md5 = "-" in etag.strip('"') or bool(
             meta.get("SSECustomerAlgorithm") or meta.get("ServerSideEncryption") == "aws:kms"
         )
-        sha = hashlib.sha256()
-        has_checksum = bool(sha_remote or crc_remote)
+        has_checksum = bool(sha_remote or crc_remote or sdk)
+        # One pass over the bytes where possible: a SHA-256 botocore verifies is the content hash.
+        sha = None if sdk == "sha256" else hashlib.sha256()
         md5 = hashlib.md5(usedforsecurity=False) if not not_md5 and not has_checksum else None
+        own_crc = bool(crc_remote) and not sha_remote and not sdk
         crc = 0
         size = 0
         try:
@@ -267,10 +272,11 @@ class Syncer:
                     view = memoryview(chunk)
                     while view:
                         view = view[os.write(fd, view) :]
-                    sha.update(chunk)
+                    if sha is not None:
+                        sha.update(chunk)
                     if md5 is not None:
                         md5.update(chunk)
-                    if crc_remote and not sha_remote:
+                    if own_crc:
                         crc = zlib.crc32(chunk, crc)
                     size += len(chunk)
             finally:
@@ -301,7 +307,9 @@ class Syncer:
                 "size": size,
                 "etag": obj.etag,
                 "last_modified": obj.last_modified,
-                "sha256": sha.hexdigest(),
+                "sha256": sha.hexdigest()
+                if sha is not None
+                else base64.b64decode(str(sha_remote)).hex(),
                 "verified": verified,
                 "mtime_ns": target.stat().st_mtime_ns,
                 **({"checksum_sha256": sha_remote} if sha_remote else {}),
@@ -329,6 +337,9 @@ class Syncer:
 
         if size != expected or size != obj.size:
             raise bad(f"got {size} bytes, expected {expected} (listed {obj.size})")
+        sdk = meta.get("SdkValidated")
+        if sdk:
+            return str(sdk)  # botocore compared it when the stream ended, or raised
         sha_remote = meta.get("ChecksumSHA256")
         crc_remote = meta.get("ChecksumCRC32")
         if sha_remote and "-" not in str(sha_remote):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,12 @@ def probe_container(client: Any, container: Any, ws: Workspace, profile: Profile
     return data
 
 
-def run_in_container(ws: Workspace, profile: Profile, command: list[str]) -> RunOutcome:
+def run_in_container(
+    ws: Workspace,
+    profile: Profile,
+    command: list[str],
+    on_line: Callable[[str], None] | None = None,
+) -> RunOutcome:
     from devkit.container.engine import connect, exec_stream
 
     client = connect()
@@ -125,7 +131,12 @@ def run_in_container(ws: Workspace, profile: Profile, command: list[str]) -> Run
         command,
         where=f"container:{container.name}",
         execute=lambda: exec_stream(
-            client, container.id, with_secrets(command), _user(container), workdir, _print_line
+            client,
+            container.id,
+            with_secrets(command),
+            _user(container),
+            workdir,
+            on_line or _print_line,
         ),
         probe=lambda: probe_container(client, container, ws, profile),
     )

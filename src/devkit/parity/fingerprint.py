@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import __version__
-from devkit.errors import ConfigError
+from devkit.errors import ConfigError, NotReadyError
 from devkit.parity import formats
 from devkit.parity.dataset import dataset_facts
 from devkit.parity.lockfile import read_lockfile
@@ -60,12 +60,21 @@ def git_facts(root: Path, base: str) -> dict[str, Any] | None:
 
 
 def workspace_facts(root: Path, profile: Profile, cache_dir: Path | None) -> dict[str, Any]:
-    """What the workspace itself says: lockfile, local dataset, git state."""
+    """What the workspace itself says: lockfile, local dataset, git state.
+
+    Git facts are best effort here (a worktree mounted without its main repository has no
+    readable history): the fingerprint records null and the branch rule, which reads git
+    itself, reports the real problem.
+    """
     lock = profile.image.lockfile
+    try:
+        git = git_facts(root, profile.branch.base)
+    except NotReadyError:
+        git = None
     return {
         "lockfile": read_lockfile(root, lock).to_dict() if lock else None,
         "data": dataset_facts(root, profile.data.dest, cache_dir) if profile.data else None,
-        "git": git_facts(root, profile.branch.base),
+        "git": git,
     }
 
 

@@ -39,10 +39,22 @@ def host_env(profile: Profile, base: Mapping[str, str] | None = None) -> dict[st
     return env
 
 
-def run_on_host(command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> int:
-    """Run with stdin/stdout/stderr inherited, so output streams (and TTYs stay TTYs)."""
+def run_on_host(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> int:
+    """Run with stdin/stdout/stderr inherited, so output streams (and TTYs stay TTYs); with
+    ``on_line``, output (stdout and stderr merged) goes to it line by line instead."""
     try:
-        proc = subprocess.Popen(list(command), env=dict(env), cwd=cwd)
+        proc = subprocess.Popen(
+            list(command),
+            env=dict(env),
+            cwd=cwd,
+            stdout=subprocess.PIPE if on_line else None,
+            stderr=subprocess.STDOUT if on_line else None,
+        )
     except FileNotFoundError:
         from devkit.console import err
 
@@ -54,6 +66,9 @@ def run_on_host(command: Sequence[str], env: Mapping[str, str], cwd: Path | None
         err(f"devkit run: permission denied: {command[0]}")
         return 126
     try:
+        if on_line is not None and proc.stdout is not None:
+            for raw in proc.stdout:
+                on_line(raw.decode("utf-8", "replace").rstrip("\r\n"))
         code = proc.wait()
     except KeyboardInterrupt:
         # The child got the same SIGINT from the terminal; give it time to finish cleanly.
@@ -68,6 +83,19 @@ def run_on_host(command: Sequence[str], env: Mapping[str, str], cwd: Path | None
 def shell_status(code: int) -> int:
     """Popen's -N for 'killed by signal N' as a shell reports it: 128 + N."""
     return 128 - code if code < 0 else code
+
+
+def redact_command(
+    command: Sequence[str], secrets: Sequence[str], env: Mapping[str, str]
+) -> list[str]:
+    """The command as recorded: any profile secret's value in an argument becomes <NAME>."""
+    values = [(name, env[name]) for name in secrets if len(env.get(name, "")) >= 4]
+    recorded = []
+    for arg in command:
+        for name, value in values:
+            arg = arg.replace(value, f"<{name}>")
+        recorded.append(arg)
+    return recorded
 
 
 def record_run(
@@ -91,8 +119,7 @@ def record_run(
     clock = time.perf_counter()
     exit_code = execute()
     duration = time.perf_counter() - clock
-    record = new_record(
-        profile.name, list(command), where, exit_code, started, duration, fp, fp_seconds
-    )
+    shown = redact_command(command, profile.secrets, os.environ if env is None else env)
+    record = new_record(profile.name, shown, where, exit_code, started, duration, fp, fp_seconds)
     path = write_record(ws.state / RUNS_DIR, record)
     return RunOutcome(exit_code, path, record)

@@ -76,9 +76,9 @@ class InitApp(DevkitApp):
         self.push_screen(self.make_screen("preflight"))
 
     def make_screen(self, name: str) -> Screen[None]:
-        from devkit.tui.screens import SCREENS
+        from devkit.tui.screens import screen_class
 
-        return SCREENS[name]()
+        return screen_class(name)()
 
     def advance(self, current: str) -> None:
         """Go to the screen after ``current`` in the flow."""

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 CONTAINER_LABEL = "devcontainer.local_folder"
+MANIFEST_NAME = ".devkit-manifest.json"  # written by the data package next to the dataset
+OWN_FILES = ".devkit-"  # manifest, journal and partial downloads: not part of the dataset
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class WorkspaceStatus:
     last_run: dict[str, Any] | None
     last_parity: dict[str, Any] | None
     notes: tuple[str, ...] = field(default=())
+    render: dict[str, Any] = field(default_factory=dict, compare=False)  # init's render options
 
 
 class StatusSource(Protocol):
@@ -98,12 +101,30 @@ def folder_usage(folder: Path) -> tuple[int, int, float | None]:
     if not folder.is_dir():
         return 0, 0, None
     for path in folder.rglob("*"):
+        if path.name.startswith(OWN_FILES):
+            continue
         if path.is_file() and not path.is_symlink():
             st = path.stat()
             files += 1
             size += st.st_size
             newest = st.st_mtime if newest is None else max(newest, st.st_mtime)
     return files, size, newest
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _manifest_kind(path: Path) -> str:
+    """'s3' or 'synthetic' from the dataset's manifest; '' when there is none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(data.get("kind", "")) if isinstance(data, dict) else ""
 
 
 def age_text(then: float | None, now: float) -> str:
@@ -121,9 +142,10 @@ class WorkspaceStatusSource:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._usage_key: tuple[str, float] | None = None
+        self._usage_key: tuple[str, float, float | None] | None = None
         self._usage: tuple[int, int, float | None] = (0, 0, None)
         self._container: ContainerStatus = ContainerStatus("unknown")
+        self._kind = ""
 
     def snapshot(self) -> WorkspaceStatus:
         notes: list[str] = []
@@ -140,6 +162,8 @@ class WorkspaceStatusSource:
                 notes.append(f"profile {profile_name}: {exc}")
         self._container = self._read_container()
         state = self.root / ".devkit"
+        from devkit.container.state import read_state
+
         return WorkspaceStatus(
             root=str(self.root),
             branch=current_branch(self.root),
@@ -150,6 +174,7 @@ class WorkspaceStatusSource:
             last_run=newest_json(state / "runs"),
             last_parity=newest_json(state / "parity"),
             notes=tuple(notes),
+            render=dict(read_state(self.root).get("render") or {}),
         )
 
     def container_id(self) -> str | None:
@@ -164,16 +189,16 @@ class WorkspaceStatusSource:
 
     def _read_data(self, dest: str) -> DataStatusView:
         folder = self.root / dest
-        manifest = newest_json(self.root / ".devkit" / "data")
+        manifest = folder / MANIFEST_NAME
         try:
-            key = (dest, folder.stat().st_mtime)
+            key = (dest, folder.stat().st_mtime, _mtime(manifest))
         except OSError:
             return DataStatusView(dest)
-        if key != self._usage_key:
+        if key != self._usage_key:  # walk the folder only when something in it changed
             self._usage_key, self._usage = key, folder_usage(folder)
+            self._kind = _manifest_kind(manifest)
         files, size, newest = self._usage
-        kind = str(manifest.get("kind", "")) if manifest else ""
-        return DataStatusView(dest, files, size, newest, kind)
+        return DataStatusView(dest, files, size, newest, self._kind)
 
     def _read_container(self) -> ContainerStatus:
         from devkit.container.engine import connect

@@ -47,12 +47,27 @@ DEFAULT_HOOKS = (
 )
 
 
+_made: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forget_secrets() -> Any:
+    """The session cleanup removes containers behind devkit's back: drop their secrets files."""
+    yield
+    from devkit.container import secrets
+    from devkit.container.spec import container_name
+
+    for path in _made:
+        secrets.remove(container_name(path))
+
+
 def new_workspace(
     path: Path,
     hooks: Sequence[str] = DEFAULT_HOOKS,
     ports: Sequence[int] = (),
     files: dict[str, str] | None = None,
 ) -> GitRepo:
+    _made.append(path.resolve())
     tree = {
         "README.md": "# test workspace\n",
         f".devkit/profiles/{PROFILE}.yaml": profile_yaml(hooks, ports),

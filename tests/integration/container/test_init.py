@@ -208,6 +208,30 @@ def test_failing_hook_fails_init_and_is_retried(
     assert len(list((repo.path / ".devkit" / "logs").glob("post-create-*.log"))) >= 1
 
 
+def test_a_container_on_an_older_image_is_replaced(
+    tmp_path: Path, docker_engine: Any, base_image: str, init_args: Callable[..., list[str]]
+) -> None:
+    from support.engine import TEST_LABELS
+
+    repo = new_workspace(tmp_path / "ws")
+    stale = docker_engine.containers.create(
+        base_image,
+        ["sleep", "infinity"],
+        labels={
+            **TEST_LABELS,
+            "devcontainer.local_folder": str(repo.path),
+            "org.devkit.image-hash": "0" * 64,
+        },
+        network_mode="none",
+    )
+    proc = run_devkit(repo, *init_args("feat/replace"))
+    assert proc.returncode == 0
+    assert f"removing container {stale.name}" in proc.stdout
+    (current,) = workspace_containers(docker_engine, repo.path)
+    assert current.id != stale.id and current.status == "running"
+    assert current.labels["org.devkit.image-hash"] != "0" * 64
+
+
 def test_port_taken_is_a_clear_error_and_leaves_no_container(
     tmp_path: Path, docker_engine: Any, init_args: Callable[..., list[str]]
 ) -> None:

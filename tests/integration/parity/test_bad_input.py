@@ -116,3 +116,25 @@ def test_snapshot_to_stdout_is_a_fingerprint(workspace: Workspace) -> None:
         "nullable": True,
     }
     assert data["git"]["branch"] == "feat/demo" and data["git"]["behind"] == 0
+
+
+def test_run_exit_statuses_are_the_commands(workspace: Workspace) -> None:
+    python = workspace.env["DEVKIT_WORKLOAD_PYTHON"]
+    killed = workspace.run(python, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)")
+    assert killed.returncode == 128 + 15
+    missing = workspace.run("no-such-command-xyz")
+    assert missing.returncode == 127
+    assert "command not found: no-such-command-xyz" in missing.stderr
+    record = json.loads(_latest_run(workspace).read_text())
+    assert record["exit_code"] == 127 and record["command"] == ["no-such-command-xyz"]
+
+
+def test_run_json_emits_log_events_and_a_summary(workspace: Workspace) -> None:
+    python = workspace.env["DEVKIT_WORKLOAD_PYTHON"]
+    proc = workspace.devkit(
+        "run", "--here", "--profile", "demo", "--json", "--", python, "-c", "print('a'); print('b')"
+    )
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [e["line"] for e in events if e["event"] == "log"] == ["a", "b"]
+    assert events[-1]["event"] == "step_done" and events[-1]["data"]["exit_code"] == 0

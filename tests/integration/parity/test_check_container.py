@@ -18,10 +18,14 @@ from devkit.parity.container_run import with_secrets
 from support.engine import TEST_LABELS
 from support.gitrepo import GitRepo, make_repo
 
+# Pins what 'python3 -m venv' already installs in the base image, so the image build needs no
+# package index (there is none here) and the lockfile rule still checks real installed pins.
+LOCK = "pip==23.0.1\nsetuptools==66.1.1\n"
 PROFILE = """\
 name: pc
 description: parity in a container
 extends: base
+image: {lockfile: requirements/pc.lock}
 env: {PC_MODE: "on"}
 secrets: [PC_TOKEN]
 data: {dest: data/pc}
@@ -66,6 +70,7 @@ def dev(
             "README.md": "# ws\n",
             ".gitignore": "data/\nref/\n",
             ".devkit/profiles/pc.yaml": PROFILE,
+            "requirements/pc.lock": LOCK,
         },
     )
     data = path / "data" / "pc"
@@ -119,7 +124,7 @@ def test_container_run_then_check_passes(dev: tuple[GitRepo, Any]) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     statuses = {r["id"]: r["status"] for r in json.loads(proc.stdout)["rules"]}
     assert statuses["base_image"] == statuses["python"] == statuses["env_keys"] == "pass"
-    assert statuses["data_schema"] == statuses["last_run"] == "pass"
+    assert statuses["data_schema"] == statuses["last_run"] == statuses["lockfile"] == "pass"
 
 
 def test_failing_container_run_fails_last_run_only(dev: tuple[GitRepo, Any]) -> None:
@@ -145,3 +150,36 @@ def test_other_base_image_digest_fails_base_image(dev: tuple[GitRepo, Any]) -> N
     failing = {r["id"]: r for r in json.loads(proc.stdout)["rules"] if r["status"] == "fail"}
     assert set(failing) == {"base_image"}
     assert failing["base_image"]["expected"].endswith("0" * 64)
+
+
+def _failing(repo: GitRepo, *args: str) -> dict[str, Any]:
+    proc = devkit(repo, "check", "--profile", "pc", "--format", "json", *args)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    return {r["id"]: r for r in json.loads(proc.stdout)["rules"] if r["status"] == "fail"}
+
+
+def test_env_key_staging_defines_but_the_container_lacks(dev: tuple[GitRepo, Any]) -> None:
+    repo, _ = dev
+    assert devkit(repo, "run", "--profile", "pc", "--", "true").returncode == 0
+    ref = json.loads((repo.path / "ref" / "pc.json").read_text())
+    ref["env_names"].append("STAGING_ONLY_FLAG")
+    other = repo.path / "ref" / "env.json"
+    other.write_text(json.dumps(ref))
+    failing = _failing(repo, "--reference", str(other))
+    assert set(failing) == {"env_keys"}
+    assert failing["env_keys"]["details"] == ["STAGING_ONLY_FLAG is not set"]
+
+
+def test_changed_lockfile_fails_lockfile_in_container(dev: tuple[GitRepo, Any]) -> None:
+    repo, _ = dev
+    lock = repo.path / "requirements" / "pc.lock"
+    lock.write_text(LOCK.replace("pip==23.0.1", "pip==24.0"))
+    repo.git("commit", "-qam", "bump pip")
+    try:
+        assert devkit(repo, "run", "--profile", "pc", "--", "true").returncode == 0
+        failing = _failing(repo)
+        assert set(failing) == {"lockfile"}
+        assert "pip: staging pins 23.0.1, local lockfile 24.0" in failing["lockfile"]["details"]
+    finally:
+        lock.write_text(LOCK)
+        repo.git("commit", "-qam", "restore pip")

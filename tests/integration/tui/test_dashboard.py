@@ -13,7 +13,7 @@ from pilot_helpers import wait_for
 from textual.widgets import RichLog, Static
 
 from devkit.tui.app import make_dashboard_app
-from devkit.tui.screens.dashboard import DashboardScreen
+from devkit.tui.screens.dashboard import DashboardScreen, action_argv
 from support.engine import TEST_LABELS
 
 SIZE = (120, 34)
@@ -58,12 +58,13 @@ async def test_dashboard_shows_the_workspace_and_follows_changes(
         os.utime(workspace / ".devkit" / "runs" / "0002.json", (4e9, 4e9))
         (workspace / "data" / "training" / "part-1.parquet").write_bytes(b"y" * 1024)
         (workspace / ".devkit" / "parity").mkdir()
-        (workspace / ".devkit" / "parity" / "last.json").write_text(json.dumps({"status": "fail"}))
+        report = {"ok": False, "summary": {"pass": 5, "fail": 2, "warn": 0}}
+        (workspace / ".devkit" / "parity" / "last.json").write_text(json.dumps(report))
         await wait_for(pilot, lambda: "feat/live" in panel(app, "branch"))
         await wait_for(pilot, lambda: "python train.py" in panel(app, "run"))
         assert "exit 3" in panel(app, "run")
         await wait_for(pilot, lambda: "2 files · 3.9 KiB" in panel(app, "data"))
-        assert "fail" in panel(app, "parity")
+        assert "violations" in panel(app, "parity") and "2 fail" in panel(app, "parity")
 
 
 async def test_dashboard_shows_a_running_dev_container(
@@ -96,7 +97,7 @@ async def test_dashboard_shows_a_running_dev_container(
 
 def _same_command(workspace: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "devkit", *argv, "--workspace", str(workspace)]
+    command = [sys.executable, "-m", "devkit", *argv]
     return subprocess.run(
         command, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False
     )
@@ -107,7 +108,8 @@ async def test_dashboard_actions_run_the_real_commands(workspace: Path) -> None:
     app = make_dashboard_app(workspace, poll_s=0)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.status)
-        for key, argv in (("c", ["check"]), ("d", ["down"]), ("s", ["sync-data"])):
+        for key, name in (("c", "check"), ("d", "down"), ("s", "sync")):
+            argv = action_argv(name, workspace, app.screen.status)
             start = len(log_lines(app))
             await pilot.press(key)
 
@@ -118,7 +120,8 @@ async def test_dashboard_actions_run_the_real_commands(workspace: Path) -> None:
             await wait_for(pilot, finished)
             lines = log_lines(app)[start:]
             expected = _same_command(workspace, *argv)
-            assert lines[0] == f"$ devkit {' '.join(argv)}"
+            shown = " ".join(argv[:-2]).replace(f"{workspace}/", "")
+            assert lines[0] == f"$ devkit {shown}"
             assert lines[-1] == f"exit {expected.returncode}"
             first_line = (expected.stdout + expected.stderr).splitlines()[0]
             assert first_line in lines

@@ -90,10 +90,11 @@ async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
             await wait_for(pilot, lambda: screen.status is not None and screen.checked == text)
             return static_text(app, "#branch-status")
 
-        assert "does not match the profile's branch pattern" in await typed("tokenizer")
-        assert "not a valid git branch name" in await typed("feat/two words")
-        assert "not a valid git branch name" in await typed("feat/x..y")
-        assert "not a valid git branch name" in await typed("feat/x.lock")
+        # the wording is git_branch's; here: one ✗ line per broken rule, naming the rule
+        assert "pattern" in await typed("tokenizer")
+        for bad in ("feat/two words", "feat/x..y", "feat/x.lock"):
+            assert f"✗ '{bad}' is not a valid" in await typed(bad)
+        assert "pattern" not in await typed("feat/x..y")  # git's rule only: the pattern allows it
         assert screen.query_one(Input).has_class("invalid-name")
         await pilot.press("enter")  # refused: still on the branch screen
         await pilot.pause(0.1)
@@ -212,3 +213,19 @@ async def test_back_keeps_choices_and_blocks_on_missing_plan(workspace: Path) ->
         assert isinstance(app.screen, ReviewScreen)  # no plan, no run
         await pilot.press("ctrl+q")
     assert app.return_value == 130
+
+
+async def test_mouse_and_command_palette(workspace: Path) -> None:
+    app = make_init_app(StepServices(workspace, []), frozen=True)
+    async with app.run_test(size=SIZE) as pilot:
+        preflight = app.screen
+        await wait_for(pilot, lambda: isinstance(preflight, PreflightScreen) and preflight.finished)
+        first_run = preflight.run_number
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Check again")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: preflight.run_number == first_run + 1 and preflight.finished)
+        assert app.screen is preflight
+        await pilot.click("#continue")  # the mouse works as well as Enter
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))

@@ -169,10 +169,10 @@ async def test_dashboard_screen(workspace: Path, docker_engine: Any) -> None:
         (data / f"part-{i}.parquet").write_bytes(b"x" * 700_000)
         os.utime(data / f"part-{i}.parquet", (1_700_000_000, 1_700_000_000))
     run = state / "runs" / "20231114-221320.json"
-    run.write_text(json.dumps({"command": "python -m pytest tests/training", "exit_code": 0}))
+    run.write_text(json.dumps({"command": ["pytest", "tests/training"], "exit_code": 0}))
     os.utime(run, (1_700_003_000, 1_700_003_000))
     parity = state / "parity" / "last.json"
-    parity.write_text(json.dumps({"status": "ok"}))
+    parity.write_text(json.dumps({"ok": True, "summary": {"pass": 7, "fail": 0, "warn": 1}}))
     os.utime(parity, (1_700_003_100, 1_700_003_100))
     app = make_dashboard_app(workspace, poll_s=0, frozen=True, now=lambda: 1_700_003_600.0)
     async with app.run_test(size=SIZE) as pilot:

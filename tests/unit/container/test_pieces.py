@@ -41,6 +41,10 @@ def test_secrets_file_round_trips_awkward_values_and_is_private(
     inode = path.stat().st_ino
     secrets.write("devkit-x", {"A": "new"})
     assert path.stat().st_ino == inode, "rewritten in place: a running container sees it"
+    secrets.write("devkit-gone", {"A": "b"})
+    assert secrets.sweep({"devkit-x"}) == [], "a fresh file may belong to a container being made"
+    assert secrets.sweep({"devkit-x"}, min_age_s=-1) == ["devkit-gone"]
+    assert path.exists() and not secrets.secrets_path("devkit-gone").exists()
     secrets.remove("devkit-x")
     assert not path.exists()
     assert secrets.has_credentials("http://u:p@proxy:3128")

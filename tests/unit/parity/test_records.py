@@ -53,3 +53,11 @@ def test_prune_keeps_the_newest(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [paths[3].name, paths[4].name, "notes.txt"]
     )
+
+
+def test_secret_values_in_arguments_are_not_recorded() -> None:
+    from devkit.parity.runner import redact_command
+
+    env = {"API_TOKEN": "tok-123456", "SHORT": "ab"}
+    recorded = redact_command(["curl", "-H", "auth: tok-123456", "ab"], ["API_TOKEN", "SHORT"], env)
+    assert recorded == ["curl", "-H", "auth: <API_TOKEN>", "ab"]

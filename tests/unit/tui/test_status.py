@@ -5,7 +5,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from devkit.tui.screens.dashboard import render_panels, shell_command
+from devkit.tui.screens.dashboard import action_argv, render_panels, shell_command
 from devkit.tui.status import (
     ContainerStatus,
     DataStatusView,
@@ -48,6 +48,7 @@ def test_newest_json_and_folder_usage(tmp_path: Path) -> None:
     assert newest_json(tmp_path) == {"n": 2, "_mtime": 2000}
     (tmp_path / "d" / "e").mkdir(parents=True)
     (tmp_path / "d" / "e" / "f.bin").write_bytes(b"12345")
+    (tmp_path / "d" / ".devkit-manifest.json").write_text("{}")  # devkit's own, not data
     os.utime(tmp_path / "d" / "e" / "f.bin", (5000, 5000))
     assert folder_usage(tmp_path / "d") == (1, 5, 5000)
 
@@ -64,19 +65,37 @@ def test_render_panels() -> None:
         root="/r", branch="feat/x", base="main", profile="training",
         container=ContainerStatus("running", "devkit-training", "abc", "devkit/training:dev", 0.0),
         data=DataStatusView("data/training", 3, 3 * 1024**2, 50.0, "synthetic"),
-        last_run={"command": "pytest", "exit_code": 0, "_mtime": 40.0},
-        last_parity={"status": "ok", "_mtime": 90.0},
+        last_run={"command": ["pytest", "-q"], "exit_code": 0, "_mtime": 40.0},
+        last_parity={"ok": False, "summary": {"pass": 6, "fail": 1, "warn": 0}, "_mtime": 90.0},
     )  # fmt: skip
     text = {k: v.plain for k, v in render_panels(status, now=100.0).items()}
     assert "feat/x" in text["branch"] and "base main" in text["branch"]
     assert "running" in text["container"] and "devkit-training" in text["container"]
     assert "built 1m ago" in text["image"]
     assert "3 files · 3.0 MiB" in text["data"] and "updated 50s ago" in text["data"]
-    assert "pytest" in text["run"] and "exit 0" in text["run"]
-    assert "ok" in text["parity"]
+    assert "pytest -q" in text["run"] and "exit 0" in text["run"]
+    assert "violations" in text["parity"] and "6 pass · 1 fail · 0 warn" in text["parity"]
+    assert "checked 10s ago" in text["parity"]
 
 
 def test_shell_command_prefers_bash() -> None:
     argv = shell_command("abc123")
     assert argv[:4] == ["docker", "exec", "-it", "abc123"]
     assert "exec bash -l" in argv[-1]
+
+
+def test_action_argv_uses_what_init_recorded() -> None:
+    status = WorkspaceStatus(
+        root="/r", branch="feat/x", base="main", profile="api",
+        container=ContainerStatus("none"), data=None, last_run=None, last_parity=None,
+        render={"network": "host", "base_image": "devkit-base:bookworm"},
+    )  # fmt: skip
+    root = Path("/r")
+    assert action_argv("rebuild", root, status) == [
+        "init", "--no-input", "--yes", "--profile", "api", "--branch", "feat/x",
+        "--network", "host", "--base-image", "devkit-base:bookworm", "--workspace", "/r",
+    ]  # fmt: skip
+    assert action_argv("check", root, status) == [
+        "check", "--format", "json", "--output", "/r/.devkit/parity/last.json", "--workspace", "/r"
+    ]  # fmt: skip
+    assert action_argv("down", root, None) == ["down", "--workspace", "/r"]

@@ -7,7 +7,9 @@ streaming their output into the log; "shell" suspends the app and opens a shell 
 
 from __future__ import annotations
 
+import os
 import subprocess
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -27,13 +29,39 @@ from devkit.views.console import format_amount
 if TYPE_CHECKING:
     from devkit.tui.app import DashboardApp
 
-# action → the devkit command line it runs (after the devkit executable).
+# action → (title, the command it runs); action_argv fills in the workspace's own settings.
 ACTIONS: dict[str, tuple[str, list[str]]] = {
-    "rebuild": ("Rebuild", ["init", "--no-input", "--yes"]),
+    "rebuild": ("Rebuild", ["init"]),
     "sync": ("Sync data", ["sync-data"]),
     "check": ("Check parity", ["check"]),
     "down": ("Down", ["down"]),
 }
+PARITY_REPORT = ".devkit/parity/last.json"
+
+
+def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> list[str]:
+    """The devkit command line (after the executable) an action runs in this workspace.
+
+    Rebuild re-runs init headless with what the last init recorded (profile, branch, render
+    options); check also saves its JSON report where the dashboard reads the last result.
+    """
+    argv = list(ACTIONS[name][1])
+    if name == "rebuild":
+        argv += ["--no-input", "--yes"]
+        if status is not None:
+            if status.profile:
+                argv += ["--profile", status.profile]
+            if not status.branch.startswith("("):
+                argv += ["--branch", status.branch]
+            if status.render.get("network"):
+                argv += ["--network", str(status.render["network"])]
+            if status.render.get("base_image"):
+                argv += ["--base-image", str(status.render["base_image"])]
+    elif name == "check":
+        argv += ["--format", "json", "--output", str(workspace / PARITY_REPORT)]
+    return [*argv, "--workspace", str(workspace)]
+
+
 PANELS = ("branch", "container", "image", "data", "run", "parity")
 
 
@@ -79,23 +107,29 @@ def render_panels(status: WorkspaceStatus, now: float) -> dict[str, Text]:
         else Text.assemble(("Data\n", "bold"), ("no dataset configured", "dim"))
     )
     run = status.last_run
-    panels["run"] = (
-        Text.assemble(
-            ("Last run\n", "bold"),
-            f"{run.get('command', '?')}\n",
-            ("exit " + str(run.get("exit_code", run.get("exit", "?")))),
+    if run:
+        command = run.get("command", "?")
+        if isinstance(command, list):
+            command = " ".join(str(part) for part in command)
+        exit_code = str(run.get("exit_code", "?"))
+        panels["run"] = Text.assemble(
+            ("Last run\n", "bold"), f"{command}\n", f"exit {exit_code}",
             f" · {age_text(run.get('_mtime'), now)}",
+        )  # fmt: skip
+    else:
+        panels["run"] = Text.assemble(
+            ("Last run\n", "bold"), ("none yet: devkit run -- CMD", "dim")
         )
-        if run
-        else Text.assemble(("Last run\n", "bold"), ("none yet: devkit run -- CMD", "dim"))
-    )
     parity = status.last_parity
     if parity:
-        verdict = str(parity.get("status", parity.get("result", "?")))
-        style = {"ok": "bold green", "pass": "bold green"}.get(verdict, "bold red")
+        ok = bool(parity.get("ok"))
+        counts = parity.get("summary") or {}
+        tally = " · ".join(f"{counts[k]} {k}" for k in ("pass", "fail", "warn") if k in counts)
         panels["parity"] = Text.assemble(
-            ("Parity\n", "bold"), (verdict, style), f"\n{age_text(parity.get('_mtime'), now)}"
-        )
+            ("Parity\n", "bold"),
+            ("ok" if ok else "violations", "bold green" if ok else "bold red"),
+            f"\n{tally}\n", f"checked {age_text(parity.get('_mtime'), now)}",
+        )  # fmt: skip
     else:
         panels["parity"] = Text.assemble(("Parity\n", "bold"), ("not checked: devkit check", "dim"))
     return panels
@@ -185,11 +219,12 @@ class DashboardScreen(Screen[None]):
         if self.busy:
             self.notify(f"'{self.busy}' is still running", severity="warning")
             return
-        _title, argv = ACTIONS[name]
-        command = [*self.dash.command, *argv, "--workspace", str(self.dash.workspace)]
+        argv = action_argv(name, self.dash.workspace, self.status)
+        command = [*self.dash.command, *argv]
         self.busy = name
-        log = self.query_one(RichLog)
-        log.write(Text(f"$ devkit {' '.join(argv)}", style="bold"))
+        root = f"{self.dash.workspace}{os.sep}"
+        shown = [part.removeprefix(root) for part in argv[: argv.index("--workspace")]]
+        self.query_one(RichLog).write(Text(f"$ devkit {' '.join(shown)}", style="bold"))
         self.run_worker(lambda: self._stream(name, command), thread=True, group="action")
 
     def _stream(self, name: str, command: list[str]) -> None:
@@ -249,8 +284,6 @@ class DashboardScreen(Screen[None]):
 
 
 def _child_env() -> dict[str, str]:
-    import os
-
     env = dict(os.environ)
     env["NO_COLOR"] = "1"
     env.pop("FORCE_COLOR", None)
