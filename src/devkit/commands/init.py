@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     """Build the init plan from the flags, confirm replacing edited files, run it."""
     from devkit.interactive import can_use_tui as _tui_ok
 
-    if _tui_ok(args.no_input) and not args.dry_run and not (args.profile and args.branch):
+    missing = not (args.profile and args.branch)
+    if _tui_ok(args.no_input) and missing and not (args.dry_run or args.json):
         from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
 
         return run_init(args)

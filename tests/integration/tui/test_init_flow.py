@@ -95,8 +95,9 @@ async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
         for bad in ("feat/two words", "feat/x..y", "feat/x.lock"):
             assert f"✗ '{bad}' is not a valid" in await typed(bad)
         assert "pattern" not in await typed("feat/x..y")  # git's rule only: the pattern allows it
+        assert "✗ 'feat/[x]' is not a valid" in await typed("feat/[x]")  # shown as typed
         assert screen.query_one(Input).has_class("invalid-name")
-        await pilot.press("enter")  # refused: still on the branch screen
+        await pilot.press("enter")  # refused with a notification: still on the branch screen
         await pilot.pause(0.1)
         assert isinstance(app.screen, BranchScreen)
         assert "✓ new branch · from main" in await typed("feat/tokenizer-v2")
