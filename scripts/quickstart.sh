@@ -33,8 +33,17 @@ elapsed() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }
 
 say "installing devkit into .venv (not editable, as a user would)"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q "$root"
+# Reinstall only when devkit's sources changed since the last install (the stamp holds their hash).
+stamp=.venv/.devkit-quickstart-stamp
+sources=$(find pyproject.toml setup.py src profiles devcontainer -type f ! -path '*/__pycache__/*' \
+    -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum)
+if [[ $(cat "$stamp" 2>/dev/null) == "$sources" && -x .venv/bin/devkit ]]; then
+    note "devkit $(.venv/bin/devkit --version | cut -d' ' -f2) already installed from these sources"
+else
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q "$root"
+    echo "$sources" >"$stamp"
+fi
 export PATH="$root/.venv/bin:$PATH"
 
 say "making sure a Docker Engine answers (starts one when this machine has none running)"
