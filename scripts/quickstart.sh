@@ -35,7 +35,7 @@ say "installing devkit into .venv (not editable, as a user would)"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 # Reinstall only when devkit's sources changed since the last install (the stamp holds their hash).
 stamp=.venv/.devkit-quickstart-stamp
-sources=$(find pyproject.toml setup.py src profiles devcontainer -type f ! -path '*/__pycache__/*' \
+sources=$(find pyproject.toml setup.py src profiles devcontainer -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' \
     -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum)
 if [[ $(cat "$stamp" 2>/dev/null) == "$sources" && -x .venv/bin/devkit ]]; then
     note "devkit $(.venv/bin/devkit --version | cut -d' ' -f2) already installed from these sources"
