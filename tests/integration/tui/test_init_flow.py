@@ -6,7 +6,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from pilot_helpers import wait_for
+from pilot_helpers import settled, wait_for
 from textual.widgets import Input, RichLog, Static
 from tui_steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
 
@@ -105,6 +105,7 @@ async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
         assert not screen.query_one(Input).has_class("invalid-name")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DataScreen))
+        await settled(pilot, app)
     assert app.choices.branch == "feat/existing"
 
 
@@ -130,6 +131,7 @@ async def test_failed_step_fixed_and_retried(workspace: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
         assert rows["first"].status == "skipped"  # kept from the first attempt
         assert rows["needs"].status == "ok"
+        await settled(pilot, app)
     assert needs.runs == 2
 
 
@@ -157,6 +159,7 @@ async def test_escape_cancels_a_long_step_cleanly(workspace: Path) -> None:
         gate.set()
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
+        await settled(pilot, app)
     assert (workspace / "data/training/big.bin").stat().st_size == 50 * 1024
     assert (workspace / "out/after.txt").exists()
 
@@ -178,6 +181,7 @@ async def test_run_streams_logs_and_progress_with_rate(workspace: Path) -> None:
         assert any("writing notes.txt" in line.text for line in log.lines)
         gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
+        await settled(pilot, app)
 
 
 async def test_back_keeps_choices_and_blocks_on_missing_plan(workspace: Path) -> None:
@@ -230,3 +234,4 @@ async def test_mouse_and_command_palette(workspace: Path) -> None:
         assert app.screen is preflight
         await pilot.click("#continue")  # the mouse works as well as Enter
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+        await settled(pilot, app)
