@@ -85,7 +85,7 @@ class Server:
             config=Config(max_pool_connections=32, proxies={}),
         )
 
-    def setup(self) -> dict[str, str]:
+    def setup(self, names: list[str]) -> dict[str, str]:
         """Admin (the three unauthenticated calls), bucket, data, a read-only role; returns the
         role's session credentials."""
         anon = {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "x"}
@@ -103,7 +103,8 @@ class Server:
         from concurrent.futures import ThreadPoolExecutor
 
         jobs = []
-        for name, (count, size) in DATASETS.items():
+        for name in names:
+            count, size = DATASETS[name]
             for i in range(count):
                 jobs.append((f"{name}/obj-{i:05d}.bin", os.urandom(size)))
         with ThreadPoolExecutor(16) as pool:
@@ -245,7 +246,7 @@ def main() -> int:
     server = Server(work)
     try:
         t0 = time.perf_counter()
-        creds = server.setup()
+        creds = server.setup(args.datasets.split(","))
         print(f"moto with IAM enforcement on {server.endpoint}; seeded in "
               f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
         args.workspace = devkit_workspace(work / "ws", server.endpoint)
