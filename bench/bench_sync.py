@@ -265,36 +265,35 @@ def main() -> int:
         )
         results: dict[tuple[str, str, str], tuple[float, Counter[str]]] = {}
         for name in args.datasets.split(","):
-            count, size = DATASETS[name]
-            for tool in tools:
-                cold: list[float] = []
-                noop: list[float] = []
-                cold_req: Counter[str] = Counter()
-                noop_req: Counter[str] = Counter()
-                for run in range(args.runs):
+            count, _ = DATASETS[name]
+            times: dict[tuple[str, str], list[float]] = {}
+            requests: dict[tuple[str, str], Counter[str]] = {}
+            for run in range(args.runs):  # tools interleaved, so all see the same machine load
+                for tool in tools:
                     dest = work / f"{tool}-{name}-{run}"
                     cmd = commands(tool, name, dest, server.endpoint, args)
-                    seconds, requests = run_once(cmd, env, server)
-                    cold.append(seconds)
-                    cold_req = requests
-                    if count_files(dest) != count:
-                        raise SystemExit(f"{tool} synced {count_files(dest)} of {count} files")
-                    seconds, requests = run_once(cmd, env, server)
-                    noop.append(seconds)
-                    noop_req = requests
+                    for phase in ("cold", "no-op"):
+                        seconds, counted = run_once(cmd, env, server)
+                        times.setdefault((tool, phase), []).append(seconds)
+                        requests[(tool, phase)] = counted
+                        if count_files(dest) != count:
+                            raise SystemExit(f"{tool} synced {count_files(dest)} of {count}")
                     shutil.rmtree(dest)
-                results[(name, tool, "cold")] = (statistics.median(cold), cold_req)
-                results[(name, tool, "no-op")] = (statistics.median(noop), noop_req)
-                print(f"  {name:5} {tool:7} cold {statistics.median(cold):7.2f}s  "
-                      f"no-op {statistics.median(noop):6.2f}s", flush=True)  # fmt: skip
+                    print(f"  {name:5} run {run + 1} {tool:7} cold "
+                          f"{times[(tool, 'cold')][-1]:7.2f}s  no-op "
+                          f"{times[(tool, 'no-op')][-1]:6.2f}s", flush=True)  # fmt: skip
+            for tool in tools:
+                for phase in ("cold", "no-op"):
+                    median = statistics.median(times[(tool, phase)])
+                    results[(name, tool, phase)] = (median, requests[(tool, phase)])
         print()
         print(f"{'dataset':22} {'tool':7} {'phase':6} {'median s':>9} {'vs aws':>7}  requests")
-        for (name, tool, phase), (seconds, requests) in results.items():
+        for (name, tool, phase), (seconds, counted) in results.items():
             count, size = DATASETS[name]
             label = f"{name} ({count} x {size // 1024} KiB)"
             base = results.get((name, "aws", phase))
             ratio = f"{seconds / base[0]:.2f}x" if base else "-"
-            reqs = ", ".join(f"{k} {v}" for k, v in sorted(requests.items()))
+            reqs = ", ".join(f"{k} {v}" for k, v in sorted(counted.items()))
             print(f"{label:22} {tool:7} {phase:6} {seconds:9.2f} {ratio:>7}  {reqs}")
         print(f"\nruns per cell: {args.runs} (median); devkit --concurrency "
               f"{args.devkit_concurrency}; others at their defaults")  # fmt: skip

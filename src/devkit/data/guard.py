@@ -180,11 +180,13 @@ def read_only_session(
     purpose: str = "sample",
     probe_key: str | None = None,
     max_pool: int = 4,
+    keep_listing: bool = False,
 ) -> GuardedSession:
     """A session proven read-only and dev-only for ``source`` (bucket + prefix).
 
     ``probe_key`` is an existing key to run the write probe on (e.g. a parity reference);
-    without one the prefix is listed (kept in ``.listing``) and its first key is used.
+    without one the first key under the prefix is listed and used — or, with
+    ``keep_listing``, the whole prefix, kept in ``.listing`` so a sync lists only once.
     ``.client`` is the verified S3 adapter (``max_pool`` connections) for the reads.
     Raises RefusedError (exit 4) for prod or write-capable credentials, NotReadyError (exit 3)
     when there are no usable credentials.
@@ -215,15 +217,16 @@ def read_only_session(
     s3 = guarded.client = guarded.s3(max_pool=max_pool)
     key = probe_key
     if key is None:
-        # The whole prefix is listed (metadata only, no object is read): the probe needs an
-        # existing key and the sync needs the listing, so it is made once and kept.
-        guarded.listing = s3.list(source.bucket, source.prefix)
-        if not guarded.listing:
+        # Listing reads metadata only, no object: the probe needs an existing key, and a sync
+        # needs the whole listing, so with keep_listing it is made once and handed over.
+        listed = s3.list(source.bucket, source.prefix, limit=None if keep_listing else 1)
+        if not listed:
             raise ConfigError(
                 f"nothing under s3://{source.bucket}/{source.prefix}",
                 "check data.source.bucket and data.source.prefix in the profile",
             )
-        key = guarded.listing[0].key
+        guarded.listing = listed if keep_listing else None
+        key = listed[0].key
     guarded.checks = prove_read_only(s3, source.bucket, key, ident["arn"], sess, role_arn)
     return guarded
 

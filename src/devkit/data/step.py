@@ -142,7 +142,11 @@ class DataStep:
         source = self.spec.source
         assert source is not None
         guarded = read_only_session(
-            source, load_environments(self.workspace), "sample", max_pool=self.concurrency + 2
+            source,
+            load_environments(self.workspace),
+            "sample",
+            max_pool=self.concurrency + 2,
+            keep_listing=True,
         )
         ctx.log(guarded.summary())
         s3 = guarded.client or guarded.s3(max_pool=self.concurrency + 2)
