@@ -64,14 +64,17 @@ def make_repo(root: Path, commits: int, files: int) -> None:
     (root / "src" / "pkg0" / "mod0.py").write_text("edited\n")
 
 
-def median_ms(func: Callable[[], object], runs: int) -> float:
-    func()  # warm the file-system cache and the index
-    samples = []
+def medians_ms(funcs: list[Callable[[], object]], runs: int) -> list[float]:
+    """Median wall time of each function, run round-robin so load changes hit all alike."""
+    for func in funcs:
+        func()  # warm the file-system cache and the index
+    samples: list[list[float]] = [[] for _ in funcs]
     for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+        for index, func in enumerate(funcs):
+            start = time.perf_counter()
+            func()
+            samples[index].append((time.perf_counter() - start) * 1000)
+    return [statistics.median(s) for s in samples]
 
 
 def main() -> None:
@@ -103,17 +106,17 @@ def main() -> None:
             f"repo: {args.commits} commits, {args.files} files; state: behind={state.behind} "
             f"ahead={state.ahead} dirty={state.dirty} untracked={state.untracked}"
         )
-        ours = median_ms(lambda: repo_state(root, "main"), args.runs)
-        plain = median_ms(plain_git, args.runs)
-        gp = median_ms(gitpython, args.runs)
-        print(f"repo_state (4 git calls, 2 in parallel):      median {ours:7.1f} ms")
-        print(f"git status --porcelain + git rev-list --count: median {plain:7.1f} ms")
-        print(f"GitPython (is_dirty, untracked, counts, mb):   median {gp:7.1f} ms")
         from devkit.config.model import BranchPolicy
         from devkit.git_branch import FeatureBranchStep
 
         step = FeatureBranchStep(root, "feat/bench", BranchPolicy(pattern=r"feat/.+"), fetch=False)
-        done = median_ms(step.is_done, args.runs)
+        ours, plain, gp, done = medians_ms(
+            [lambda: repo_state(root, "main"), plain_git, gitpython, step.is_done], args.runs
+        )
+        print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"repo_state (4 git calls, 2 in parallel):      median {ours:7.1f} ms")
+        print(f"git status --porcelain + git rev-list --count: median {plain:7.1f} ms")
+        print(f"GitPython (is_dirty, untracked, counts, mb):   median {gp:7.1f} ms")
         print(f"FeatureBranchStep.is_done (warm init no-op):  median {done:7.1f} ms")
         print(f"ratio repo_state / plain git: {ours / plain:.2f}")
         print(f"ratio repo_state / GitPython: {ours / gp:.2f}")

@@ -33,8 +33,17 @@ elapsed() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }
 
 say "installing devkit into .venv (not editable, as a user would)"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q "$root"
+# Reinstall only when devkit's sources changed since the last install (the stamp holds their hash).
+stamp=.venv/.devkit-quickstart-stamp
+sources=$(find pyproject.toml setup.py src profiles devcontainer -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' \
+    -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum)
+if [[ $(cat "$stamp" 2>/dev/null) == "$sources" && -x .venv/bin/devkit ]]; then
+    note "devkit $(.venv/bin/devkit --version | cut -d' ' -f2) already installed from these sources"
+else
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q "$root"
+    echo "$sources" >"$stamp"
+fi
 export PATH="$root/.venv/bin:$PATH"
 
 say "making sure a Docker Engine answers (starts one when this machine has none running)"
@@ -50,14 +59,15 @@ if docker image inspect "$want" >/dev/null 2>&1; then
     note "$want is present on the engine: using the profile's own base image"
 elif timeout 120 docker pull -q "$want" >/dev/null 2>&1; then
     note "pulled $want: using the profile's own base image"
+elif docker image inspect "$local_base" >/dev/null 2>&1; then
+    note "$want cannot be found or pulled (no image registry reachable from here): using the"
+    note "local base image $local_base (Debian + Python 3.11) that is already on the engine"
+    base=$local_base
 elif ((EUID == 0)) && [[ -f /etc/debian_version ]]; then
     note "$want cannot be found or pulled (no image registry reachable from here), and this is"
     note "a root Debian machine: building the local base image $local_base (Debian + Python"
     note "3.11 via debootstrap, once) the way the test command does, and using it instead"
     bash scripts/base-image.sh "$local_base"
-    base=$local_base
-elif docker image inspect "$local_base" >/dev/null 2>&1; then
-    note "$want cannot be pulled; using the local base image $local_base that is already here"
     base=$local_base
 else
     die "the base image $want cannot be found or pulled" \
@@ -68,10 +78,11 @@ fi
 if [[ -n ${DEVKIT_NETWORK:-} ]]; then
     note "network: $DEVKIT_NETWORK (from DEVKIT_NETWORK)"
 elif ! docker network inspect bridge >/dev/null 2>&1 || ((${#init_extra[@]})); then
-    # A provisioned engine may have no bridge, and packages are reached the way the host does.
+    # An engine without a bridge, or a machine without a registry (like CI here): builds and
+    # the container use the host's network and reach the package index the way the host does.
     init_extra+=(--network host)
-    note "network: host (this engine was provisioned here: builds and the container use the"
-    note "host's network, as the test suite does)"
+    note "network: host (no bridge on this engine, or no registry here: builds and the container"
+    note "reach the package index the way this host does, as the test suite's containers do)"
 fi
 
 say "the demo workspace: $demo"

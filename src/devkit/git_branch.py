@@ -7,6 +7,12 @@ the branch-name rules in ``branch_names.py`` (both re-exported here).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,12 +23,14 @@ from devkit.gitinfo import (
     REMOTE,
     RepoState,
     conflicting_paths,
+    git_env,
+    git_executable,
     repo_state,
     run_git_many,
     short_ref,
     tracked_files,
 )
-from devkit.plan import StepContext, StepResult
+from devkit.plan import CancelledError, StepContext, StepResult
 
 if TYPE_CHECKING:
     from git import Repo
@@ -193,9 +201,7 @@ class FeatureBranchStep:
         base = self.policy.base
         refspec = f"+refs/heads/{base}:refs/remotes/{REMOTE}/{base}"
         ctx.log(f"fetching {base} from {REMOTE} (timeout {self.fetch_timeout:g}s)")
-        status, _out, err = _git_status(
-            repo, "fetch", "--quiet", "--no-tags", REMOTE, refspec, timeout=self.fetch_timeout
-        )
+        status, err = fetch(self.root, [REMOTE, refspec], self.fetch_timeout, ctx.cancel)
         if status == 0:
             return True
         reason = _first_line(err) or f"git fetch exited {status}"
@@ -289,6 +295,40 @@ def branch_info(root: Path, name: str, policy: BranchPolicy) -> BranchInfo:
         action=action,
         start=start,
     )
+
+
+def fetch(root: Path, args: list[str], timeout: float, cancel: threading.Event) -> tuple[int, str]:
+    """``git fetch`` that gives up after ``timeout`` seconds or as soon as ``cancel`` is set.
+
+    It runs in a session of its own so the whole group (ssh, remote helpers) is killed; a
+    cancel raises CancelledError, a timeout returns (-1, reason). The fetch touches only
+    remote-tracking refs, so stopping it halfway leaves nothing a developer owns.
+    """
+    proc = subprocess.Popen(
+        [git_executable(), "-C", str(root), "fetch", "--quiet", "--no-tags", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=git_env(),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                _out, err = proc.communicate(timeout=0.1)
+                return proc.returncode, err.decode("utf-8", "replace")
+            except subprocess.TimeoutExpired:
+                pass
+            if cancel.is_set():
+                raise CancelledError("cancelled while fetching", "run the command again")
+            if time.monotonic() >= deadline:
+                return -1, f"no answer within {timeout:g}s"
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
 
 
 # --- GitPython adapter -------------------------------------------------------------------

@@ -25,8 +25,10 @@ class RepoState:
     """Where a repository stands against its base branch.
 
     ``dirty`` means tracked files differ from HEAD (staged or not); untracked files are counted
-    separately in ``untracked`` (every file, not folders). ``behind`` counts commits on the base
-    that HEAD lacks, ``ahead`` commits on HEAD that the base lacks.
+    separately in ``untracked`` as ``git status`` lists them: a folder holding only untracked
+    files counts once (listing every file of a 20,000-file untracked dataset costs ~8x more).
+    ``behind`` counts commits on the base that HEAD lacks, ``ahead`` commits on HEAD that the
+    base lacks.
     """
 
     branch: str | None  # None when HEAD is detached
@@ -189,7 +191,7 @@ def repo_state(root: Path, base: str) -> RepoState:
     Four git processes, two at a time: status and the base lookup first, then the counts and
     the merge-base, which need the resolved base.
     """
-    status_proc = _popen(root, ["status", "--porcelain=v2", "--branch", "-z", "-uall"])
+    status_proc = _popen(root, ["status", "--porcelain=v2", "--branch", "-z", "-unormal"])
     refs_proc = _popen(root, ["for-each-ref", "--format=%(refname)", *base_candidates(base)])
     status_code, status_out, status_err = _finish(status_proc)
     refs_code, refs_out, refs_err = _finish(refs_proc)

@@ -51,6 +51,20 @@ class InitOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def resolve_network(choice: str, docker: Any = None) -> str:
+    """``auto`` → ``bridge`` when the engine has a usable bridge, else ``host``."""
+    if choice != "auto":
+        return choice
+    from devkit.container.engine import bridge_usable
+    from devkit.errors import DevkitError
+
+    try:
+        client = DockerHandle(docker).client
+    except DevkitError:
+        return "bridge"  # the image step reports the unreachable engine properly
+    return "bridge" if bridge_usable(client) else "host"
+
+
 def host_user() -> HostUser:
     return HostUser(os.getuid(), os.getgid())
 

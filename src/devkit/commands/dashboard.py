@@ -9,8 +9,17 @@ AVAILABLE = True
 
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import workspace
+    from devkit.errors import ConfigError
+
+    try:
+        ws = workspace(args)
+    except ConfigError:
+        # Outside a repository there is nothing to show: the help is the useful answer.
+        from devkit.cli import build_parser
+
+        build_parser().print_help()
+        return 0
     from devkit.tui.app import make_dashboard_app
 
-    ws = workspace(args)
     result = make_dashboard_app(ws.root).run()
     return int(result or 0)

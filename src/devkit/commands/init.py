@@ -22,9 +22,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-image", metavar="IMAGE", help="override the profile's base image")
     parser.add_argument(
         "--network",
-        choices=("bridge", "host"),
-        default=os.environ.get("DEVKIT_NETWORK") or "bridge",
-        help="build and run on the engine's bridge (default) or the host's network",
+        choices=("auto", "bridge", "host"),
+        default=os.environ.get("DEVKIT_NETWORK") or "auto",
+        help="build and run on the engine's bridge or the host's network "
+        "(auto: the bridge when the engine has a usable one)",
     )
     parser.add_argument(
         "--aws-config",
@@ -43,14 +44,15 @@ def run(args: argparse.Namespace) -> int:
     """Build the init plan from the flags, confirm replacing edited files, run it."""
     from devkit.interactive import can_use_tui as _tui_ok
 
-    if _tui_ok(args.no_input) and not args.dry_run and not (args.profile and args.branch):
+    missing = not (args.profile and args.branch)
+    if _tui_ok(args.no_input) and missing and not (args.dry_run or args.json):
         from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
 
         return run_init(args)
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
     from devkit.container.state import update_state
     from devkit.errors import ConfigError
-    from devkit.init_plan import InitOptions, build_init_plan
+    from devkit.init_plan import InitOptions, build_init_plan, resolve_network
     from devkit.interactive import can_use_tui
 
     ws = workspace(args)
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         data=args.data,
         base_image=args.base_image,
         overwrite=bool(args.force or args.yes),
-        network=args.network,
+        network=resolve_network(args.network),
         aws_config=args.aws_config,
     )
     plan = build_init_plan(ws, profile, options)
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     update_state(
         ws.root,
         "render",
-        {"base_image": args.base_image, "network": args.network, "data": args.data},
+        {"base_image": args.base_image, "network": options.network, "data": args.data},
     )
     return execute(plan, args).code
 

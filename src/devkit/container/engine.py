@@ -217,6 +217,10 @@ def _build_error(message: str, instruction: str, last: list[str]) -> DevkitError
     text = f"image build failed{where}: {message}"
     if tail:
         text += f"\n  last lines of the build:\n{tail}"
+    if "network bridge" in message.lower() or "bridge docker0" in message.lower():
+        return NotReadyError(
+            text, "the engine's bridge network is unusable here: run again with --network host"
+        )
     if "no space left on device" in message.lower():
         return NotReadyError(
             text, "the disk is full: free space (e.g. 'docker system prune') and run again"
@@ -283,6 +287,11 @@ def _start_error(exc: BaseException, spec: ContainerSpec) -> DevkitError:
             f"a port the profile publishes is already in use ({ports}): {reason}",
             "stop what listens there (see 'ss -ltnp'), or change 'ports' in the profile",
         )
+    if "network bridge" in lowered or "bridge docker0" in lowered:
+        return NotReadyError(
+            f"could not start the dev container: {reason}",
+            "the engine's bridge network is unusable here: run again with --network host",
+        )
     if "conflict" in lowered and "name" in lowered:
         return NotReadyError(
             f"a container named {spec.name} already exists and is not devkit's: {reason}",
@@ -341,3 +350,23 @@ def exec_stream(
             "check that the container is running ('devkit status') and run again",
         ) from None
     return int(code if code is not None else 1)
+
+
+def bridge_usable(client: Any) -> bool:
+    """Whether containers can join the engine's default bridge.
+
+    False when the engine runs without one (``dockerd --bridge=none``, as CI engines here do) or,
+    for a local engine, when the bridge's interface is gone from this host.
+    """
+    try:
+        found = client.api.networks(names=["bridge"])
+    except Exception:
+        return True
+    bridges = [n for n in found if n.get("Name") == "bridge"]
+    if not bridges:
+        return False
+    iface = (bridges[0].get("Options") or {}).get("com.docker.network.bridge.name")
+    local = engine_address().startswith("unix://")
+    if iface and local and Path("/sys/class/net").is_dir():
+        return Path("/sys/class/net", iface).exists()
+    return True

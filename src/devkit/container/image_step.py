@@ -108,7 +108,8 @@ class ImageStep:
         found = self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
-        return found is not None
+        # The build context must exist too: VS Code and the reference CLI build from it.
+        return found is not None and self.target.inputs.context_dir.is_dir()
 
     def run(self, ctx: StepContext) -> StepResult:
         from devkit.container import wheel
@@ -122,6 +123,10 @@ class ImageStep:
         found = self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
+            if not inputs.context_dir.is_dir():
+                # Same image, new checkout: other Dev Containers tools need the context.
+                assemble_context(inputs, inputs.profile.image.python, engine_arch(client), ctx.log)
+                ctx.log("wrote .devkit/build/ (VS Code and the CLI build from it)")
             return StepResult("image already built", {"image": self.target.tag_for(digest)})
         ctx.check_cancelled()
         context = assemble_context(

@@ -122,10 +122,16 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         branch_text = f"unknown ({branch['error']})"
     else:
         tree = "dirty" if branch["dirty"] else "clean"
-        branch_text = (
-            f"{branch['name'] or '(detached)'} at {branch['commit']}, {tree}, "
-            f"{branch['behind']} behind / {branch['ahead']} ahead of {branch['base']}"
-        )
+        name = branch["name"] or "(detached)"
+        if not branch["commit"]:
+            branch_text = f"{name}, no commits yet"
+        elif not branch["base"]:
+            branch_text = f"{name} at {branch['commit']}, {tree} (base branch not found)"
+        else:
+            branch_text = (
+                f"{name} at {branch['commit']}, {tree}, "
+                f"{branch['behind']} behind / {branch['ahead']} ahead of {branch['base']}"
+            )
     files = report["devcontainer"]
     if not files["present"]:
         files_text = "not written (run devkit init)"

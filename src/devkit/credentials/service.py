@@ -105,8 +105,10 @@ def session_keys(session: Any) -> tuple[str, str, str]:
 def serve_forever(folder: Path, ws: Workspace, profile: Profile) -> int:
     """Run the broker until SIGTERM or SIGINT; the first session is fetched before serving."""
     provide = provider_for(ws, profile)
-    provide()  # fail now, with the guard's message, rather than in the container later
-    server = serve(folder, provide)
+    # Fail now, with the guard's message, rather than in the container later; and serve that
+    # first session rather than asking STS twice.
+    first: list[Credentials] = [provide()]
+    server = serve(folder, lambda: first.pop() if first else provide())
     (folder / PID_FILE).write_text(str(os.getpid()))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

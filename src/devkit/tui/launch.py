@@ -19,6 +19,7 @@ def run_init(args: argparse.Namespace) -> int:
         force=bool(args.force or args.yes),
         base_image=args.base_image,
         network=getattr(args, "network", None),
+        aws_config=getattr(args, "aws_config", None),
     )
     result = make_init_app(WorkspaceServices(ws.root, choices), choices).run()
     return int(result if result is not None else 0)

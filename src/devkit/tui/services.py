@@ -34,6 +34,7 @@ class InitChoices:
     force: bool = False
     base_image: str | None = None
     network: str | None = None
+    aws_config: str | None = None
 
     def missing(self) -> list[str]:
         return [name for name in ("profile", "branch", "data") if getattr(self, name) is None]
@@ -241,6 +242,7 @@ class WorkspaceServices:
         )
         if choices.network:
             options.network = choices.network
+        options.aws_config = choices.aws_config
         return build_init_plan(Workspace(self.workspace), profile, options)
 
     def record(self, choices: InitChoices) -> None:
@@ -251,5 +253,5 @@ class WorkspaceServices:
 
         ws = Workspace(self.workspace)
         ws.state_path("profile").write_text(f"{choices.profile}\n", encoding="utf-8")
-        network = choices.network or "bridge"
-        update_state(ws.root, "render", {"base_image": choices.base_image, "network": network})
+        render = {"base_image": choices.base_image, "network": choices.network or "bridge"}
+        update_state(ws.root, "render", {**render, "data": choices.data})

@@ -84,6 +84,8 @@ def test_secret_reaches_the_container_but_no_inspect_label_or_layer(
             assert SECRET_VALUE.encode() not in path.read_bytes(), path
     code, out = container.exec_run(["cat", "/run/devkit/secrets.env"])
     assert code == 0 and SECRET_VALUE in out.decode()
+    code, out = container.exec_run(["bash", "-lc", 'printf %s "$SVC_TOKEN"'])
+    assert code == 0 and out.decode() == SECRET_VALUE, "login shells load the secrets"
     code, _ = container.exec_run(["sh", "-c", "echo x > /run/devkit/secrets.env"])
     assert code != 0, "the secrets file is mounted read-only"
 

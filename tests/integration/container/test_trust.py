@@ -8,6 +8,7 @@ makes the difference.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ def trust_dockerfile(base_image: str) -> str:
     profile = ProfileSet(None).get("training")
     dockerfile = render(profile, base_image, HostUser(0, 0)).dockerfile
     block = dockerfile.split("# 1. Host trust", 1)[1].split("# 2. ", 1)[0]
-    return f"FROM {base_image}\n# 1. Host trust{block}\n{PIP_LINE}\n"
+    # A fresh line before the install keeps the layer cache from answering for pip.
+    nonce = f"RUN echo build-{uuid.uuid4().hex}"
+    return f"FROM {base_image}\n# 1. Host trust{block}\n{nonce}\n{PIP_LINE}\n"
 
 
 def build(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,24 @@ def test_no_secret_in_image_inspect_logs_or_workspace(
     for path in runtime.rglob("*"):
         if path.is_file():
             clean(str(path), path.read_bytes())
+
+
+def test_a_dead_broker_is_a_clear_error_and_init_brings_it_back(
+    ws: dict[str, Any], docker_engine: Any, base_image: str
+) -> None:
+    repo: GitRepo = ws["repo"]
+    container = the_container(docker_engine, repo.path)
+    (pid_file,) = Path(ws["runtime"]).rglob("broker.pid")
+    os.kill(int(pid_file.read_text()), signal.SIGKILL)  # leaves a stale socket and pid file
+    ask = ["devkit", "credentials", "get", "--socket", "/run/devkit-aws/broker.sock"]
+    dead = container.exec_run(ask, demux=True)
+    assert dead.exit_code == 3
+    assert b"run 'devkit init'" in (dead.output[1] or b"")
+    again = devkit(repo, *init_args(PROFILE, BRANCH, base_image, data="sample"), env=ws["env"])
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "credentials broker running" in again.stdout
+    assert the_container(docker_engine, repo.path).id == container.id  # no new container
+    assert container.exec_run(ask).exit_code == 0
 
 
 def test_run_then_check_green_and_down_stops_the_broker(

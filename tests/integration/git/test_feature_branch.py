@@ -13,7 +13,7 @@ from devkit.config.model import BranchPolicy
 from devkit.errors import ConfigError, ExitCode
 from devkit.events import Event, Log
 from devkit.git_branch import FeatureBranchStep, branch_info
-from devkit.plan import Plan, StepContext, run_plan
+from devkit.plan import CancelledError, Plan, StepContext, run_plan
 
 Git = Callable[..., str]
 Commit = Callable[[Path, str, str, str], str]
@@ -169,6 +169,22 @@ def test_hanging_fetch_helper_processes_are_killed_too(repo: Path, git: Git) -> 
     data, rec = run_step(step)
     assert data["from"] == "main"
     assert any("could not fetch main" in line for line in rec.logs)
+
+
+@pytest.mark.timeout(30)
+def test_cancel_during_a_hanging_fetch_stops_at_once(
+    repo: Path, git: Git, silent_server: int
+) -> None:
+    git(repo, "remote", "add", "origin", f"git://127.0.0.1:{silent_server}/repo.git")
+    step = FeatureBranchStep(repo, "feat/x", POLICY, fetch_timeout=25.0)
+    ctx = StepContext(step.id, Recorder())
+    timer = threading.Timer(0.5, ctx.cancel.set)
+    timer.start()
+    with pytest.raises(CancelledError):
+        step.run(ctx)
+    timer.cancel()
+    assert branches(git, repo) == ["refs/heads/main"]
+    assert current(git, repo) == "main"
 
 
 def test_no_fetch_uses_local_main(tmp_path: Path, repo: Path, git: Git, commit: Commit) -> None:

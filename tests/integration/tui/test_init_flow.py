@@ -6,7 +6,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from pilot_helpers import wait_for
+from pilot_helpers import settled, wait_for
 from textual.widgets import Input, RichLog, Static
 from tui_steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
 
@@ -95,8 +95,9 @@ async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
         for bad in ("feat/two words", "feat/x..y", "feat/x.lock"):
             assert f"✗ '{bad}' is not a valid" in await typed(bad)
         assert "pattern" not in await typed("feat/x..y")  # git's rule only: the pattern allows it
+        assert "✗ 'feat/[x]' is not a valid" in await typed("feat/[x]")  # shown as typed
         assert screen.query_one(Input).has_class("invalid-name")
-        await pilot.press("enter")  # refused: still on the branch screen
+        await pilot.press("enter")  # refused with a notification: still on the branch screen
         await pilot.pause(0.1)
         assert isinstance(app.screen, BranchScreen)
         assert "✓ new branch · from main" in await typed("feat/tokenizer-v2")
@@ -104,6 +105,7 @@ async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
         assert not screen.query_one(Input).has_class("invalid-name")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DataScreen))
+        await settled(pilot, app)
     assert app.choices.branch == "feat/existing"
 
 
@@ -129,6 +131,7 @@ async def test_failed_step_fixed_and_retried(workspace: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
         assert rows["first"].status == "skipped"  # kept from the first attempt
         assert rows["needs"].status == "ok"
+        await settled(pilot, app)
     assert needs.runs == 2
 
 
@@ -156,6 +159,7 @@ async def test_escape_cancels_a_long_step_cleanly(workspace: Path) -> None:
         gate.set()
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
+        await settled(pilot, app)
     assert (workspace / "data/training/big.bin").stat().st_size == 50 * 1024
     assert (workspace / "out/after.txt").exists()
 
@@ -177,6 +181,7 @@ async def test_run_streams_logs_and_progress_with_rate(workspace: Path) -> None:
         assert any("writing notes.txt" in line.text for line in log.lines)
         gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
+        await settled(pilot, app)
 
 
 async def test_back_keeps_choices_and_blocks_on_missing_plan(workspace: Path) -> None:
@@ -229,3 +234,4 @@ async def test_mouse_and_command_palette(workspace: Path) -> None:
         assert app.screen is preflight
         await pilot.click("#continue")  # the mouse works as well as Enter
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+        await settled(pilot, app)

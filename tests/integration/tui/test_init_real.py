@@ -7,11 +7,12 @@ shared and built at most once per session), the local base image and the host's 
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pilot_helpers import wait_for
+from pilot_helpers import settled, wait_for
 from textual.widgets import Static
 
 from devkit.tui.app import make_init_app
@@ -90,5 +91,65 @@ async def test_every_screen_to_a_running_container(
         assert box.status == "running"
         head = (root / ".git" / "HEAD").read_text().strip()
         assert head == "ref: refs/heads/feat/tui-e2e"
+    finally:
+        box.remove(force=True)
+
+
+@pytest.mark.slow
+async def test_escape_during_a_real_image_build_then_resume(
+    home: Path,
+    git_env: dict[str, str],
+    docker_engine: Any,
+    base_image: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A lockfile of this test's own makes the image hash new, so the image is really built.
+    lock = f"# {uuid.uuid4().hex}\n"
+    profile = PROFILE_YAML + "image: {lockfile: requirements/dev.lock}\n"
+    root = make_repo(
+        home / "ml-monorepo",
+        files={"README.md": "# x\n", f".devkit/profiles/{PROFILE}.yaml": profile,
+               "requirements/dev.lock": lock},
+        env=git_env,
+    ).path  # fmt: skip
+    monkeypatch.setenv("DEVKIT_EXTRA_LABELS", ",".join(f"{k}={v}" for k, v in TEST_LABELS.items()))
+    monkeypatch.setenv("DEVKIT_CACHE_DIR", CACHE_DIR)
+    monkeypatch.setenv("SVC_TOKEN", "not-a-real-secret")
+    choices = InitChoices(
+        profile=PROFILE, branch="feat/cancel", data="none", base_image=base_image, network="host"
+    )
+    app = make_init_app(WorkspaceServices(root, choices), choices, frozen=True)
+    app.profiles = {p.name: p for p in app.services.profiles()}
+    async with app.run_test(size=(110, 36)) as pilot:
+        preflight = app.screen
+        await wait_for(pilot, lambda: isinstance(preflight, PreflightScreen) and preflight.finished)
+        app.plan = app.services.build_plan(choices)
+        app.push_screen(RunScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, RunScreen))
+        run = app.screen
+        await wait_for(pilot, lambda: run.query("#steps"))
+        rows = run.query_one("#steps").rows
+        await wait_for(pilot, lambda: "image" in rows and rows["image"].status == "running", 120)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: run.state in ("cancelled", "failed", "ok"), 900)
+        assert run.state == "cancelled", str(run.query_one("#run-state").render())
+        # the build that was under way finished whole or not at all; nothing after it started
+        assert rows["image"].status in ("ok", "failed")
+        assert rows["container"].status in ("pending", "failed")
+        found = docker_engine.containers.list(
+            all=True, filters={"label": f"devcontainer.local_folder={root}"}
+        )
+        assert found == []
+        await pilot.press("r")  # resume: finished steps are skipped
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DoneScreen) or run.state == "failed", 900
+        )
+        assert isinstance(app.screen, DoneScreen), str(run.query_one("#run-state").render())
+        await settled(pilot, app)
+    (box,) = docker_engine.containers.list(
+        all=True, filters={"label": f"devcontainer.local_folder={root}"}
+    )
+    try:
+        assert box.status == "running"
     finally:
         box.remove(force=True)

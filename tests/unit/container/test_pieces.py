@@ -102,3 +102,21 @@ def test_init_plan_order_and_data_extension_point(tmp_path: Path) -> None:
     ids = [s.id for s in plan.steps]
     assert ids[:5] == ["branch", "devcontainer", "image", "container", "post-create"]
     assert "data" not in ids
+
+
+def test_build_and_start_failures_name_the_cause_and_the_fix() -> None:
+    from devkit.container.engine import _build_error, _start_error
+    from devkit.container.spec import ContainerSpec, PortBinding
+
+    full = _build_error("write /x: no space left on device", "RUN pip install -r x", ["a", "b"])
+    assert "at 'RUN pip install -r x'" in full.what and "    b" in full.what
+    assert "disk is full" in full.hint
+    bridge = _build_error("could not find bridge docker0", "RUN true", [])
+    assert "--network host" in bridge.hint
+    spec = ContainerSpec(
+        "n", "i", "root", "/workspace", {}, [], [PortBinding("127.0.0.1", 80, 80)], {}
+    )
+    taken = _start_error(
+        RuntimeError("Bind for 127.0.0.1:80 failed: port is already allocated"), spec
+    )
+    assert "127.0.0.1:80" in taken.what and "ports" in taken.hint

@@ -7,6 +7,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,6 +133,10 @@ def test_pid_file_of_a_broker_for_this_folder_and_profile(tmp_path: Path) -> Non
     )
     try:
         (tmp_path / PID_FILE).write_text(str(proc.pid))
+        for _ in range(100):  # until the child's argv is visible in /proc
+            if broker_pid(tmp_path, "training") == proc.pid:
+                break
+            time.sleep(0.05)
         assert broker_pid(tmp_path, "training") == proc.pid
         assert broker_pid(tmp_path, "api") is None  # another profile's broker
     finally:

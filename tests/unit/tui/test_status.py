@@ -88,12 +88,13 @@ def test_action_argv_uses_what_init_recorded() -> None:
     status = WorkspaceStatus(
         root="/r", branch="feat/x", base="main", profile="api",
         container=ContainerStatus("none"), data=None, last_run=None, last_parity=None,
-        render={"network": "host", "base_image": "devkit-base:bookworm"},
+        render={"network": "host", "base_image": "devkit-base:bookworm", "data": "synthetic"},
     )  # fmt: skip
     root = Path("/r")
     assert action_argv("rebuild", root, status) == [
         "init", "--no-input", "--yes", "--profile", "api", "--branch", "feat/x",
-        "--network", "host", "--base-image", "devkit-base:bookworm", "--workspace", "/r",
+        "--network", "host", "--base-image", "devkit-base:bookworm", "--data", "synthetic",
+        "--workspace", "/r",
     ]  # fmt: skip
     assert action_argv("check", root, status) == [
         "check", "--format", "json", "--output", "/r/.devkit/parity/last.json", "--workspace", "/r"

@@ -95,7 +95,9 @@ class BranchScreen(InitScreen):
             self.notify("still checking the name…", severity="warning")
             return
         if self.status.problems:
-            self.notify(self.status.problems[0], title="invalid branch name", severity="error")
+            self.notify(
+                self.status.problems[0], title="invalid branch name", severity="error", markup=False
+            )
             return
         self.init_app.choices.branch = name
         super().action_continue()

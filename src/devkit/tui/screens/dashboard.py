@@ -57,6 +57,8 @@ def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> l
                 argv += ["--network", str(status.render["network"])]
             if status.render.get("base_image"):
                 argv += ["--base-image", str(status.render["base_image"])]
+            if status.render.get("data"):
+                argv += ["--data", str(status.render["data"])]
     elif name == "check":
         argv += ["--format", "json", "--output", str(workspace / PARITY_REPORT)]
     return [*argv, "--workspace", str(workspace)]
@@ -187,7 +189,7 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         hint = "The output of rebuild, sync data, check and down appears here."
         self.query_one(RichLog).write(Text(hint, style="dim"))
-        self.action_refresh()
+        self.call_after_refresh(self.action_refresh)  # read the sources after the first paint
         if self.dash.poll_s > 0:
             self.set_interval(self.dash.poll_s, self.action_refresh)
 
@@ -206,7 +208,9 @@ class DashboardScreen(Screen[None]):
             return
         self.polling = False
         if message.error:
-            self.notify(message.error, title="cannot read the workspace", severity="error")
+            self.notify(
+                message.error, title="cannot read the workspace", severity="error", markup=False
+            )
             return
         status: WorkspaceStatus = message.value
         if status != self.status:

@@ -100,7 +100,9 @@ class DataScreen(InitScreen):
             self.notify("still checking…", severity="warning")
             return
         if not self.status.ok:
-            self.notify(self.status.problem, title="cannot use this dataset", severity="error")
+            self.notify(
+                self.status.problem, title="cannot use this dataset", severity="error", markup=False
+            )
             return
         self.init_app.choices.data = self.selected()
         super().action_continue()

@@ -41,7 +41,8 @@ class PreflightScreen(InitScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_recheck()
+        # After the first paint: the checks' imports (docker, boto3) would hold the GIL.
+        self.call_after_refresh(self.action_recheck)
 
     def action_recheck(self) -> None:
         self.run_number += 1
