@@ -296,6 +296,15 @@ class S3:
             raise self._fail(exc, bucket, "check write access") from None
         return int(response["ResponseMetadata"]["HTTPStatusCode"]), "OK"
 
+    def put(self, bucket: str, key: str, body: bytes, content_type: str) -> None:
+        """One PutObject (staging CI publishing a parity snapshot; never used on dev data)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail(exc, bucket, f"write '{key}'") from None
+
     def get(self, bucket: str, key: str) -> tuple[Any, dict[str, Any]]:
         """One GetObject with checksums requested: (streaming body, response metadata)."""
         from botocore.exceptions import BotoCoreError, ClientError

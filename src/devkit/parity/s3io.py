@@ -1,4 +1,4 @@
-"""The boto3 adapter parity needs: read a reference object, write a snapshot.
+"""Parity references in S3: read one through the data guard, publish a snapshot.
 
 Reads pass the dev-only guard first: prod buckets and prod credentials are refused outright,
 staging buckets only when the environments map lists them in ``parity_buckets``. Writes
@@ -63,18 +63,15 @@ def get_object(url: str, envs: EnvironmentMap) -> bytes:
 
 
 def put_object(url: str, body: bytes, envs: EnvironmentMap) -> None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from devkit.data.aws import redact, session
+    """Publish a snapshot (staging CI's credentials); only to a listed parity bucket."""
+    from devkit.data.aws import S3, session
 
     bucket, key = split_url(url)
     guard_bucket(bucket, envs, writing=True)
     try:
-        session().client("s3").put_object(
-            Bucket=bucket, Key=key, Body=body, ContentType="application/json"
-        )
-    except (ClientError, BotoCoreError) as exc:
+        S3(session(), max_pool=1).put(bucket, key, body, "application/json")
+    except NotReadyError as exc:
         raise NotReadyError(
-            f"cannot write {url}: {redact(str(exc))}",
+            f"cannot write {url}: {exc.what}",
             "run the snapshot with staging CI credentials that may write the parity bucket",
         ) from None
