@@ -109,7 +109,8 @@ def run_command(args: argparse.Namespace, func: object | None = None) -> int:
         print_error(exc)
         return int(exc.code)
     except KeyboardInterrupt:
-        err("interrupted")
+        err("error: interrupted")
+        err("hint: nothing was left half-made; run the command again to finish")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.OK)

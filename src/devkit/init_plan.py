@@ -119,6 +119,8 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
         raise ConfigError(
             f"unknown data mode '{options.data}'", "pass --data sample, synthetic or none"
         )
+    if options.network == "auto":
+        options.network = resolve_network("auto", options.docker)
     if options.network not in NETWORKS:
         raise ConfigError(
             f"unknown network mode '{options.network}'", "pass --network bridge or host"

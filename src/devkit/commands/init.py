@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from devkit.workspace import Workspace
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -23,9 +26,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--network",
         choices=("auto", "bridge", "host"),
-        default=os.environ.get("DEVKIT_NETWORK") or "auto",
+        default=None,
         help="build and run on the engine's bridge or the host's network "
-        "(auto: the bridge when the engine has a usable one)",
+        "(default: what the last init used, else $DEVKIT_NETWORK, else auto: the bridge when "
+        "the engine has a usable one)",
     )
     parser.add_argument(
         "--aws-config",
@@ -57,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     ws = workspace(args)
     interactive = can_use_tui(args.no_input)
+    _fill_from_last_init(args, ws)
     if not args.profile:
         raise ConfigError("no profile chosen", "pass --profile NAME (see 'devkit profiles list')")
     if not args.branch:
@@ -83,6 +88,37 @@ def run(args: argparse.Namespace) -> int:
         {"base_image": args.base_image, "network": options.network, "data": args.data},
     )
     return execute(plan, args).code
+
+
+def _fill_from_last_init(args: argparse.Namespace, ws: Workspace) -> None:
+    """Flags not given default to what the last `devkit init` here used, so a re-run (after
+    `devkit down`, or to pick up profile changes) rebuilds the same environment."""
+    from devkit.commands._shared import recorded_profile
+    from devkit.container.state import read_state
+
+    if args.profile and args.profile != recorded_profile(ws):
+        last: dict[str, Any] = {}
+    else:
+        last = read_state(ws.root).get("render") or {}
+        args.profile = args.profile or recorded_profile(ws)
+    if not args.branch and args.profile:
+        args.branch = _current_branch(ws)
+    args.base_image = args.base_image or last.get("base_image")
+    args.data = args.data or last.get("data")
+    args.network = args.network or last.get("network") or os.environ.get("DEVKIT_NETWORK") or "auto"
+
+
+def _current_branch(ws: Workspace) -> str | None:
+    """The checked-out branch, when HEAD is on one (never a guess from a detached HEAD)."""
+    head = ws.root / ".git"
+    if head.is_file():  # a worktree: .git names the real git dir
+        text = head.read_text(encoding="utf-8").strip()
+        head = (ws.root / text.removeprefix("gitdir:").strip()).resolve()
+    try:
+        ref = (head / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return ref.removeprefix("ref: refs/heads/") if ref.startswith("ref: refs/heads/") else None
 
 
 def _confirm_replacements(plan: object) -> bool:

@@ -129,9 +129,11 @@ class ProfileSet:
         data.setdefault("name", name)
         if not isinstance(parent_name, str):
             return data, [source]
-        key = f"{parent_name}@{source.layer}"
+        # A file is identified by its name and layer: a workspace file extending the built-in
+        # of the same name is no cycle, a chain that comes back to a file it passed is.
+        key = f"{name}@{source.layer}"
         if key in chain:
-            cycle = " -> ".join([*(c.split("@")[0] for c in chain), parent_name])
+            cycle = " -> ".join([*(c.split("@")[0] for c in chain), name])
             raise ProblemsError(
                 [
                     Problem(

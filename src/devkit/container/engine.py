@@ -62,7 +62,8 @@ def connect(timeout: int = 120) -> Any:
         reason = str(exc).split("\n")[0][:200]
         raise NotReadyError(
             f"Docker Engine not reachable at {address} ({reason})",
-            "start Docker (e.g. 'sudo systemctl start docker' or 'scripts/engine.sh'), "
+            "start Docker (e.g. 'sudo systemctl start docker', or scripts/engine.sh in a devkit "
+            "checkout), "
             "or point DOCKER_HOST at a running engine",
         ) from None
     return client

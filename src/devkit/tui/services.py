@@ -253,5 +253,8 @@ class WorkspaceServices:
 
         ws = Workspace(self.workspace)
         ws.state_path("profile").write_text(f"{choices.profile}\n", encoding="utf-8")
-        render = {"base_image": choices.base_image, "network": choices.network or "bridge"}
+        from devkit.init_plan import resolve_network
+
+        network = resolve_network(choices.network or "auto")
+        render = {"base_image": choices.base_image, "network": network}
         update_state(ws.root, "render", {**render, "data": choices.data})

@@ -29,6 +29,10 @@ def format_amount(value: float, unit: str) -> str:
     return f"{value:g} {unit}".strip()
 
 
+def _steps(count: int) -> str:
+    return "the only step" if count == 1 else f"all {count} steps"
+
+
 class ConsoleView:
     """Renders events for a person. In a terminal it draws rich progress bars."""
 
@@ -41,7 +45,8 @@ class ConsoleView:
         self._last_plain: dict[str, float] = {}
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
-        self._statuses: list[str] = []
+        self._statuses: list[str] = []  # only plans of checks (doctor) report a status
+        self._failures = 0
 
     def _write(self, text: str) -> None:
         if self._progress is not None:
@@ -76,22 +81,26 @@ class ConsoleView:
             self._stop_bar(event.step)
             where = f"{event.where}: " if event.where else ""
             title = self.titles.get(event.step, event.step)
-            self._statuses.append("fail")
+            self._failures += 1
             self._write(f"{self._mark('✗', '31')} {title}: {where}{event.what}")
             if event.hint:
                 self._write(f"  hint: {event.hint}")
         elif isinstance(event, PlanFinished):
             self._stop_all()
             if self._statuses:
-                counts = {s: self._statuses.count(s) for s in ("ok", "warn", "fail")}
+                ok, warned = self._statuses.count("ok"), self._statuses.count("warn")
+                total = len(self._statuses) + self._failures
                 self._write(
-                    f"{len(self._statuses)} checks: {counts['ok']} ok, "
-                    f"{counts['warn']} warning(s), {counts['fail']} failed."
+                    f"{total} checks: {ok} ok, {warned} with a warning, {self._failures} failed."
                 )
             elif event.ok and event.changed == 0 and event.skipped:
                 self._write(
-                    f"Nothing to do: all {event.skipped} steps already done "
-                    f"({event.seconds:.2f} s)."
+                    f"Nothing to do: {_steps(event.skipped)} already done ({event.seconds:.2f} s)."
+                )
+            elif not event.ok:
+                self._write(
+                    f"Stopped after {event.seconds:.1f} s ({event.changed} done, "
+                    f"{event.skipped} already done); fix the failure above and run it again."
                 )
             elif event.ok:
                 self._write(

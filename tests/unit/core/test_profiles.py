@@ -145,3 +145,12 @@ def test_parse_size_rejects_nonsense() -> None:
     assert parse_size("lots") is None
     assert parse_size(-1) is None
     assert parse_size(True) is None
+
+
+def test_extending_an_overridden_builtin_is_no_cycle(tmp_path: Path) -> None:
+    write_profile(tmp_path, "training", "name: training\nextends: training\nports: [9000]\n")
+    write_profile(tmp_path, "extra", "name: extra\nextends: training\ndescription: x\n")
+    profile = ProfileSet(tmp_path).get("extra")
+    assert profile.ports == (9000,)
+    assert profile.description == "x"
+    assert len(profile.source_files) == 4  # base, built-in training, workspace training, extra
