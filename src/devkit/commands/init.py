@@ -102,14 +102,28 @@ def _fill_from_last_init(args: argparse.Namespace, ws: Workspace) -> None:
         last = read_state(ws.root).get("render") or {}
         args.profile = args.profile or recorded_profile(ws)
     if not args.branch and args.profile:
-        args.branch = _current_branch(ws)
+        args.branch = _current_feature_branch(args, ws)
     args.base_image = args.base_image or last.get("base_image")
     args.data = args.data or last.get("data")
     args.network = args.network or last.get("network") or os.environ.get("DEVKIT_NETWORK") or "auto"
 
 
+def _current_feature_branch(args: argparse.Namespace, ws: Workspace) -> str | None:
+    """The checked-out branch when it follows the profile's pattern (never main, never a guess
+    from a detached HEAD): re-running init there means 'keep working on this branch'."""
+    import re
+
+    from devkit.commands._shared import selected_profile
+
+    current = _current_branch(ws)
+    if current is None:
+        return None
+    pattern = selected_profile(args, ws).branch.pattern
+    return current if re.fullmatch(pattern, current) else None
+
+
 def _current_branch(ws: Workspace) -> str | None:
-    """The checked-out branch, when HEAD is on one (never a guess from a detached HEAD)."""
+    """The checked-out branch, when HEAD is on one."""
     head = ws.root / ".git"
     if head.is_file():  # a worktree: .git names the real git dir
         text = head.read_text(encoding="utf-8").strip()

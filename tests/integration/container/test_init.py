@@ -319,3 +319,20 @@ def test_down_removes_the_container_and_keeps_the_rest(
     assert repo.git("branch", "--show-current") == "feat/first"
     again = run_devkit(repo, "down")
     assert again.returncode == 0 and "already done" in again.stdout
+
+
+def test_init_without_flags_after_down_rebuilds_the_same_environment(
+    initialised: dict[str, Any], docker_engine: Any
+) -> None:
+    """After `devkit down`, a bare `devkit init` re-uses the last init's profile, branch, base
+    image and network: nothing in .devcontainer/ changes and the same image is reused."""
+    repo: GitRepo = initialised["repo"]
+    before = (repo.path / ".devcontainer" / "devcontainer.json").read_bytes()
+    assert run_devkit(repo, "down").returncode == 0
+    proc = run_devkit(repo, "init", "--no-input", "--yes")
+    assert proc.returncode == 0, proc.stderr
+    assert (repo.path / ".devcontainer" / "devcontainer.json").read_bytes() == before
+    assert repo.git("branch", "--show-current") == "feat/first"
+    (container,) = workspace_containers(docker_engine, repo.path)
+    assert container.status == "running"
+    assert "Image" in proc.stdout and "already done" in proc.stdout
