@@ -185,6 +185,7 @@ class ProfileSet:
         top = sources[-1].located
         checker = Checker(top)
         PROFILE.check_required(data, (), checker)
+        check_foreign_keys(data, checker)
         if checker.problems:
             raise ProblemsError(checker.problems)
         profile = build_profile(data, tuple(s.located.file for s in sources))
@@ -204,6 +205,28 @@ class ProfileSet:
         if problems:
             raise ProblemsError(problems)
         return profiles
+
+
+def check_foreign_keys(data: dict[str, Any], checker: Checker) -> None:
+    """Every foreign_key column references a table and column the profile declares."""
+    tables = data.get("data", {}).get("synthetic", {}).get("tables", {})
+    if not isinstance(tables, dict):
+        return
+    for table, spec in tables.items():
+        columns = spec.get("columns", {}) if isinstance(spec, dict) else {}
+        for column, col in columns.items() if isinstance(columns, dict) else ():
+            target = col.get("references") if isinstance(col, dict) else None
+            if col.get("type") != "foreign_key" or not isinstance(target, str) or "." not in target:
+                continue
+            ref_table, ref_column = target.split(".", 1)
+            ref_columns = tables.get(ref_table, {}).get("columns", {})
+            if ref_column not in ref_columns:
+                path = ("data", "synthetic", "tables", table, "columns", column, "references")
+                checker.add(
+                    path,
+                    f"{table}.{column} references {target}, which the profile does not declare",
+                    "name a TABLE.COLUMN from data.synthetic.tables",
+                )
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -154,3 +154,23 @@ def test_extending_an_overridden_builtin_is_no_cycle(tmp_path: Path) -> None:
     assert profile.ports == (9000,)
     assert profile.description == "x"
     assert len(profile.source_files) == 4  # base, built-in training, workspace training, extra
+
+
+def test_foreign_key_to_an_undeclared_table_is_reported(tmp_path: Path) -> None:
+    write_profile(
+        tmp_path,
+        "fk",
+        "name: fk\ndescription: f\nextends: base\n"
+        "data:\n  dest: data/x\n  synthetic:\n    tables:\n      t:\n        rows: 5\n"
+        "        columns:\n          a: {type: foreign_key, references: nope.col}\n",
+    )
+    with pytest.raises(ProblemsError) as caught:
+        ProfileSet(tmp_path).get("fk")
+    (problem,) = caught.value.problems
+    assert str(problem.where).startswith(".devkit/profiles/fk.yaml:11:")
+    assert "references nope.col" in problem.what
+
+
+def test_builtin_foreign_keys_resolve() -> None:
+    for name in ("ingestion", "api"):
+        ProfileSet(None).get(name)
