@@ -7,10 +7,12 @@ through a reporter, honours cancellation, and turns failures into ``StepFailed``
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from devkit.errors import DevkitError, ExitCode
@@ -45,6 +47,22 @@ class StepContext:
 
     def progress(self, done: float, total: float | None, unit: str = "") -> None:
         self.reporter(Progress(self.step_id, done, total, unit))
+
+    def stream(self, argv: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> int:
+        """Run a command, each output line (stdout and stderr) a log event; its exit status."""
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.log(line)
+        return proc.wait()
 
     def check_cancelled(self) -> None:
         if self.cancel.is_set():

@@ -143,19 +143,7 @@ class HookStep(_Check):
         return [f"run: {self.command}"]
 
     def run(self, ctx: StepContext) -> StepResult:
-        proc = subprocess.Popen(
-            ["sh", "-c", self.command],
-            cwd=self.root,
-            env=dict(self.env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            ctx.log(line)
-        code = proc.wait()
+        code = ctx.stream(["sh", "-c", self.command], self.root, self.env)
         if code != 0:
             raise NotReadyError(
                 f"post-create command failed (exit {code}): {self.command}",

@@ -140,20 +140,11 @@ class DepsStep:
         ctx.log(f"the image lacks {len(missing)} pin(s): {', '.join(missing[:10])}")
         lock = self.lockfile
         assert lock is not None
-        proc = subprocess.Popen(
-            [workload_python(), "-m", "pip", "install", "--no-input", "-r", str(lock)],
-            cwd=self.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            ctx.log(line)
-        if proc.wait() != 0:
+        pip = [workload_python(), "-m", "pip", "install", "--no-input", "-r", str(lock)]
+        code = ctx.stream(pip, self.root)
+        if code != 0:
             raise NotReadyError(
-                f"pip install -r {self.profile.image.lockfile} failed (exit {proc.returncode})",
+                f"pip install -r {self.profile.image.lockfile} failed (exit {code})",
                 "see the log above; fix the lockfile or the network, then rerun post-create",
             )
         still = self.missing()

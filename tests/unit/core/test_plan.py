@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from devkit.errors import NotReadyError
 from devkit.events import Event, Log, PlanFinished, Progress, StepDone, StepFailed
@@ -73,3 +74,11 @@ def test_keep_going_reports_every_failure() -> None:
     outcome = run_plan(Plan("t", [a, b]), events.append, stop_on_failure=False)
     assert outcome.code == 3
     assert [e.step for e in events if isinstance(e, StepFailed)] == ["a", "b"]
+
+
+def test_stream_turns_each_output_line_into_a_log_event(tmp_path: Path) -> None:
+    events: list[Event] = []
+    ctx = StepContext("s", events.append)
+    code = ctx.stream(["sh", "-c", "echo one; echo two >&2; exit 3"], tmp_path)
+    assert code == 3
+    assert [e.line for e in events if isinstance(e, Log)] == ["one", "two"]
