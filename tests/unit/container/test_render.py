@@ -14,16 +14,8 @@ from devkit.config.profiles import ProfileSet
 from devkit.container.render import HostUser, render
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-def schema_dirs() -> list[Path]:
-    """../shared/schemas beside the checkout (or beside the main checkout of a git worktree)."""
-    dirs = [REPO / ".." / "shared" / "schemas"]
-    git = REPO / ".git"
-    if git.is_file():  # a linked worktree: "gitdir: <main>/.git/worktrees/<name>"
-        gitdir = Path(git.read_text().split(":", 1)[1].strip())
-        dirs.append(gitdir.parents[2] / ".." / "shared" / "schemas")
-    return dirs
+# Vendored with its licence and source: tests/vendor/devcontainers-spec/README.md
+SCHEMA = REPO / "tests" / "vendor" / "devcontainers-spec" / "devContainer.base.schema.json"
 
 
 ROOT = HostUser(0, 0)
@@ -32,11 +24,7 @@ DEV = HostUser(1234, 2345)
 
 @pytest.fixture(scope="module")
 def schema() -> Any:
-    found = [d / "devContainer.base.schema.json" for d in schema_dirs()]
-    path = next((p for p in found if p.is_file()), None)
-    if path is None:
-        pytest.fail(f"the Dev Containers schema is not at {found[0]}")
-    loaded = json.loads(path.read_text())
+    loaded = json.loads(SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.validators.validator_for(loaded)(loaded)
 
 
