@@ -36,7 +36,7 @@ import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from devkit.errors import ConfigError, RefusedError
 
@@ -89,12 +89,13 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 def find_root(path: Path) -> Path:
-    """The nearest folder at or above ``path`` (lexically) that holds ``.git``; else its parent."""
+    """The nearest folder above ``path`` (lexically) that holds ``.git``; else the nearest one
+    that exists (a folder outside any repository is the user's own, trusted as it is)."""
     path = Path(os.path.abspath(path))
     for folder in path.parents:
         if os.path.lexists(folder / ".git"):
             return folder
-    return path.parent
+    return next((f for f in path.parents if os.path.isdir(f)), Path(path.anchor))
 
 
 def is_tracked_symlink(root: Path, rel: str) -> bool:
@@ -310,9 +311,22 @@ def open_append(
             raise
 
 
-def ensure_dir(
-    path: Path, *, root: Path | None = None, strict_from: Path | None = None
-) -> Path:
+def open_text_write(
+    path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
+) -> TextIO:
+    """A text file (UTF-8) written from the start, e.g. a log; never opened through a symlink."""
+    with _Walk(path, root, strict_from, create=True) as walk:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(walk.name, flags, mode, dir_fd=walk.fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _refuse_link(walk.path, False) from None
+            raise
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def ensure_dir(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> Path:
     """Create ``path`` and its parents as needed, following no untrusted symlink; ``path``."""
     with _Walk(path / "_", root, strict_from, create=True):
         pass
@@ -394,9 +408,7 @@ def read_bytes(
     return data
 
 
-def list_dir(
-    path: Path, *, root: Path | None = None, strict_from: Path | None = None
-) -> list[str]:
+def list_dir(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> list[str]:
     """The names in folder ``path`` (empty when missing), reached without untrusted symlinks."""
     try:
         walk = _Walk(path / "_", root, strict_from, create=False)

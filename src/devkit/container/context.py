@@ -96,8 +96,11 @@ def assemble_context(
     inputs: ImageInputs, python: str, arch: str, log: Callable[[str], None]
 ) -> Path:
     """Write .devkit/build/ afresh (built aside, then swapped in) and return it."""
+    from devkit import safefs
+
     dest = inputs.context_dir
     staging = dest.with_name(dest.name + ".tmp")
+    safefs.ensure_dir(dest.parent, root=inputs.workspace)  # no committed symlink on the way
     shutil.rmtree(staging, ignore_errors=True)
     write_trust(staging / "trust", inputs.ca_bundle, log)
     (staging / "workload").mkdir()

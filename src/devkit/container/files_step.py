@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +49,17 @@ class FileChange:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.devkit-tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from devkit import safefs
+
+    safefs.write_text(path, text)
+
+
+def read_current(workspace: Path, rel: str) -> str | None:
+    """A devcontainer file's text; a symlink the repository committed there is refused."""
+    from devkit import safefs
+
+    data = safefs.read_bytes(workspace / rel, 16 << 20, root=workspace, missing_ok=True)
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 class DevcontainerFilesStep:
@@ -74,8 +80,7 @@ class DevcontainerFilesStep:
     def changes(self) -> list[FileChange]:
         found: list[FileChange] = []
         for rel, text in self.wanted().items():
-            path = self.workspace / rel
-            old = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+            old = read_current(self.workspace, rel)
             if old != text:
                 found.append(FileChange(rel, old, text))
         return found
@@ -133,8 +138,7 @@ class DevcontainerFilesStep:
             path = self.workspace / change.rel
             if change.old is not None and backup_root is not None:
                 backup = backup_root / change.rel
-                backup.parent.mkdir(parents=True, exist_ok=True)
-                backup.write_bytes(path.read_bytes())
+                atomic_write(backup, change.old)
                 ctx.log(f"backed up {change.rel} to {backup.relative_to(self.workspace)}")
                 for line in change.diff():
                     ctx.log(line)

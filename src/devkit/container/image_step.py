@@ -148,7 +148,9 @@ class ImageStep:
         dockerfile = inputs.workspace / DEVCONTAINER_DIR / DOCKERFILE_NAME
         if not dockerfile.is_file() or dockerfile.read_text("utf-8") != inputs.rendered.dockerfile:
             dockerfile = context / ".Dockerfile"
-            dockerfile.write_text(inputs.rendered.dockerfile, encoding="utf-8")
+            from devkit import safefs
+
+            safefs.write_text(dockerfile, inputs.rendered.dockerfile, root=inputs.workspace)
         ctx.log(f"building {tag} from {inputs.base_image} ({DEVCONTAINER_DIR}/{CONFIG_NAME})")
         image_id = build_image(
             client,

@@ -58,12 +58,12 @@ class Manifest:
     _loaded: tuple[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     rejected: list[str] = field(default_factory=list, repr=False, compare=False)
 
-    def _safe(self) -> dict[str, Path]:
-        return {"root": dataset_root(self.dest), "strict_from": self.dest}
-
     def _read(self, path: Path) -> bytes | None:
+        root = dataset_root(self.dest)
         try:
-            return safefs.read_bytes(path, MAX_MANIFEST_BYTES, missing_ok=True, **self._safe())
+            return safefs.read_bytes(
+                path, MAX_MANIFEST_BYTES, root=root, strict_from=self.dest, missing_ok=True
+            )
         except DevkitError:
             raise
         except OSError:
@@ -131,7 +131,9 @@ class Manifest:
 
     def _append(self, line: str) -> None:
         if self._journal is None:
-            self._journal = safefs.open_append(self.journal_path, **self._safe())
+            self._journal = safefs.open_append(
+                self.journal_path, root=dataset_root(self.dest), strict_from=self.dest
+            )
         os.write(self._journal, line.encode("utf-8"))
 
     def compact(self) -> None:
@@ -152,11 +154,12 @@ class Manifest:
                 "files": {k: self.files[k] for k in sorted(self.files)},
             }
             text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-            safefs.write_text(self.path, text, fsync=True, **self._safe())
+            root = dataset_root(self.dest)
+            safefs.write_text(self.path, text, root=root, strict_from=self.dest, fsync=True)
             if self._journal is not None:
                 os.close(self._journal)
                 self._journal = None
-            safefs.unlink(self.journal_path, **self._safe())
+            safefs.unlink(self.journal_path, root=root, strict_from=self.dest)
 
     def close(self) -> None:
         with self._lock:

@@ -252,7 +252,7 @@ class WorkspaceServices:
         from devkit.workspace import Workspace
 
         ws = Workspace(self.workspace)
-        ws.state_path("profile").write_text(f"{choices.profile}\n", encoding="utf-8")
+        ws.write_state("profile", text=f"{choices.profile}\n")
         from devkit.init_plan import resolve_network
 
         network = resolve_network(choices.network or "auto")
