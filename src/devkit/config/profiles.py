@@ -213,6 +213,7 @@ class ProfileSet:
         checker = Checker(top)
         PROFILE.check_required(data, (), checker)
         check_foreign_keys(data, checker)
+        check_variables(data, sources, checker)
         if checker.problems:
             raise ProblemsError(checker.problems)
         profile = build_profile(data, tuple(s.located.file for s in sources))
@@ -232,6 +233,38 @@ class ProfileSet:
         if problems:
             raise ProblemsError(problems)
         return profiles
+
+
+def check_variables(data: dict[str, Any], sources: list[ProfileSource], checker: Checker) -> None:
+    """No ``${localEnv:…}`` copies a host secret into the container (see substitutions)."""
+    from devkit.config.substitutions import variable_problems
+
+    passthrough = data.get("env_passthrough", [])
+    secrets = data.get("secrets", [])
+    allowed = (
+        {n for n in passthrough if isinstance(n, str)} if isinstance(passthrough, list) else set()
+    )
+    hidden = {n for n in secrets if isinstance(n, str)} if isinstance(secrets, list) else set()
+    for source in sources:
+        own = source.located.data
+        if not isinstance(own, dict):
+            continue
+        for path, what, hint in variable_problems(own, allowed, hidden):
+            checker.problems.append(Problem(source.located.where(path), what, hint))
+    from devkit.config.substitutions import looks_like_credential
+
+    for index, name in enumerate(passthrough):
+        if isinstance(name, str) and (looks_like_credential(name) or name in hidden):
+            top = next(
+                (s for s in reversed(sources) if "env_passthrough" in s.located.data), sources[-1]
+            )
+            checker.problems.append(
+                Problem(
+                    top.located.where(("env_passthrough", index)),
+                    f"env_passthrough: {name} looks like a credential",
+                    "list it under 'secrets:'; secrets travel only in the secrets file",
+                )
+            )
 
 
 def check_foreign_keys(data: dict[str, Any], checker: Checker) -> None:
