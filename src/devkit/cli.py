@@ -114,6 +114,13 @@ def run_command(args: argparse.Namespace, func: object | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except (RecursionError, MemoryError) as exc:
+        # A last net for input that is too big or too deep for a check that should have caught
+        # it: bad input (exit 2), not a crash; the traceback still goes to the crash log.
+        path = _log_crash(args, exc)
+        err(f"error: the input is too large or too deeply nested ({type(exc).__name__})")
+        err(f"hint: check the profile and data files for huge values; details in {path}")
+        return int(ExitCode.BAD_INPUT)
     except Exception as exc:
         path = _log_crash(args, exc)
         err(f"error: unexpected {type(exc).__name__}: {exc}")
