@@ -408,7 +408,7 @@ def test_8_a_profile_that_is_not_a_small_regular_file_exits_2(tmp_path: Path, ki
     elif kind == "fifo":
         os.mkfifo(path)
     else:
-        path.write_text("description: " + "x" * (3 << 20) + "\n")
+        path.write_text("extends: training\ndescription: " + "x" * (3 << 20) + "\n")
     proc = run_devkit(["profiles", "list"], ws, timeout=30)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and "hint:" in proc.stderr
