@@ -79,6 +79,15 @@ class Workspace:
         safefs.write_text(path, text, root=self.root)
         return path
 
+    def read_state_text(self, *parts: str, limit: int = 1 << 20) -> str | None:
+        """A small file under .devkit/ (None when missing); a committed symlink is refused."""
+        from devkit import safefs
+
+        data = safefs.read_bytes(
+            self.state.joinpath(*parts), limit, root=self.root, missing_ok=True
+        )
+        return None if data is None else data.decode("utf-8", errors="replace")
+
     def ensure_state(self) -> None:
         from devkit import safefs
 

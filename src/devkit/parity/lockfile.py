@@ -38,6 +38,7 @@ class Lockfile:
 
 MAX_LOCKFILE_BYTES = 16 << 20
 
+
 def logical_lines(text: str) -> list[str]:
     """Requirement lines with continuations joined and comments and options removed."""
     joined = re.sub(r"\\\r?\n", " ", text)

@@ -20,11 +20,9 @@ from devkit.errors import DevkitError
 from devkit.regex_safety import backtracking_risk
 from devkit.safefs import confine_problem, write_text
 
-SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-yaml_chars = st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,? \n\t0123456789.~") + ["\x00", "é"])
+yaml_chars = st.sampled_from([*"ab:-[]{}&*!|>'\"#%@`,? \n\t0123456789.~", "\x00", "é"])
 noise = st.lists(yaml_chars, max_size=200).map("".join)
 
 
@@ -60,11 +58,45 @@ scalars = st.one_of(
 )
 keys = st.sampled_from(
     [
-        "name", "description", "extends", "abstract", "image", "base", "python", "env",
-        "env_passthrough", "secrets", "resources", "cpus", "memory", "ports", "mounts",
-        "branch", "pattern", "data", "dest", "source", "bucket", "synthetic", "tables",
-        "rows", "columns", "type", "min", "max", "words", "parity", "rules", "sample",
-        "max_bytes", "seed", "lockfile", "path", "format", "t", "id",
+        "name",
+        "description",
+        "extends",
+        "abstract",
+        "image",
+        "base",
+        "python",
+        "env",
+        "env_passthrough",
+        "secrets",
+        "resources",
+        "cpus",
+        "memory",
+        "ports",
+        "mounts",
+        "branch",
+        "pattern",
+        "data",
+        "dest",
+        "source",
+        "bucket",
+        "synthetic",
+        "tables",
+        "rows",
+        "columns",
+        "type",
+        "min",
+        "max",
+        "words",
+        "parity",
+        "rules",
+        "sample",
+        "max_bytes",
+        "seed",
+        "lockfile",
+        "path",
+        "format",
+        "t",
+        "id",
     ]
 )
 mappings: Any = st.recursive(
@@ -111,9 +143,9 @@ def test_any_mapping_gives_a_profile_or_devkit_errors(data: Any) -> None:
 
 path_text = st.one_of(
     st.text(max_size=300),
-    st.lists(st.sampled_from(["a", "..", ".", "", "/", "\\", "x" * 256, "é", "\x00"]), max_size=8).map(
-        "/".join
-    ),
+    st.lists(
+        st.sampled_from(["a", "..", ".", "", "/", "\\", "x" * 256, "é", "\x00"]), max_size=8
+    ).map("/".join),
 )
 
 

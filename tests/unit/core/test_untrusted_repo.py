@@ -21,7 +21,7 @@ import pytest
 
 from devkit.config.model import SampleRules
 from devkit.config.profiles import ProfileSet
-from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
+from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME
 from devkit.data.selection import RemoteObject
 from devkit.data.sync import Syncer
 from devkit.data.synthetic import write_synthetic
@@ -153,7 +153,11 @@ def test_2_the_users_own_untracked_data_symlink_is_followed(git_repo: Any, outsi
 
 @pytest.mark.parametrize(
     "rel",
-    [".devcontainer/.devcontainer.json.devkit-tmp", ".devcontainer", ".devcontainer/devcontainer.json"],
+    [
+        ".devcontainer/.devcontainer.json.devkit-tmp",
+        ".devcontainer",
+        ".devcontainer/devcontainer.json",
+    ],
 )
 def test_2_devcontainer_writes_never_follow_a_committed_symlink(
     git_repo: Any, outside: Path, rel: str
@@ -205,7 +209,8 @@ def test_2_cache_temp_file_is_never_a_predictable_name(tmp_path: Path, outside: 
 # --- 3. alias bombs ---------------------------------------------------------------------------
 
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
-    f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi")
+    f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
 
@@ -254,7 +259,11 @@ def test_3_alias_bomb_via_the_cli_exits_2_quickly(tmp_path: Path) -> None:
 def test_3_deep_nesting_and_self_alias_are_located(tmp_path: Path) -> None:
     from devkit.config.yamlmarks import load_located
 
-    for text in ("x: " + "[" * 500 + "]" * 500, "a: &a [*a]\n", "a: " + "{b: " * 200 + "1" + "}" * 200):
+    for text in (
+        "x: " + "[" * 500 + "]" * 500,
+        "a: &a [*a]\n",
+        "a: " + "{b: " * 200 + "1" + "}" * 200,
+    ):
         _located, problems = load_located(text, "p.yaml")
         assert problems and "nested more than" in problems[0].what
         assert str(problems[0].where).startswith("p.yaml:1:")
@@ -291,7 +300,8 @@ def test_4_local_env_in_a_profile_cannot_carry_a_host_secret(tmp_path: Path, val
 def test_4_declared_pass_through_and_container_env_are_allowed(tmp_path: Path) -> None:
     ws = profile_ws(
         tmp_path,
-        'env_passthrough: [SOME_FLAG]\nenv: {A: "${localEnv:SOME_FLAG}", B: "${containerEnv:PATH}"}\n',
+        "env_passthrough: [SOME_FLAG]\n"
+        'env: {A: "${localEnv:SOME_FLAG}", B: "${containerEnv:PATH}"}\n',
     )
     assert ProfileSet(ws).get("p").env["A"] == "${localEnv:SOME_FLAG}"
 
@@ -442,7 +452,7 @@ def test_8_a_1200_deep_extends_chain_is_a_located_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("dest", ["../outside", "/etc", "data/../../x", "a\\b"])
 def test_10_data_dest_must_stay_in_the_workspace(tmp_path: Path, dest: str) -> None:
     ws = profile_ws(tmp_path, f"data:\n  dest: '{dest}'\n")
-    with pytest.raises(ProblemsError, match="data.dest") as caught:
+    with pytest.raises(ProblemsError, match=r"data\.dest") as caught:
         ProfileSet(ws).get("p")
     assert ".devkit/profiles/p.yaml:4:9:" in str(caught.value)
 
