@@ -147,7 +147,7 @@ def build(variant: str, root: Path, env: dict[str, str]) -> tuple[Path, Path]:
         files[".devkit/profiles/hostile.yaml"] = huge.replace(
             "extends: training", "extends: training\nbranch: {pattern: '^(a+)+$'}"
         )
-        files[".devkit/profiles/deep.yaml"] = "description: x\nx: " + "[" * 5000 + "]" * 5000
+        files[".devkit/profiles/deep.yaml"] = "description: x\nx: " + "[" * 900 + "]" * 900
     repo = make_repo(root / "ws", files, env=env).path
     if variant == "file-links":
         commit_links(repo, env, FILE_LINKS, sentinel)
