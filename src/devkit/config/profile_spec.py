@@ -43,6 +43,7 @@ MAX_ROWS = 5_000_000
 MAX_WORDS = 1_000
 MAX_OBJECTS = 10_000_000
 MAX_SEED = 2**63 - 1
+MAX_CELLS = 200_000_000  # rows × columns (× words for text) over all synthetic tables
 _INT: dict[str, Any] = {"integer": True, "minimum": -(2**62), "maximum": 2**62}
 
 # Parameters each synthetic column type accepts besides 'type' and 'nullable'.

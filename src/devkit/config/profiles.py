@@ -213,6 +213,7 @@ class ProfileSet:
         checker = Checker(top)
         PROFILE.check_required(data, (), checker)
         check_foreign_keys(data, checker)
+        check_data_budget(data, checker)
         check_variables(data, sources, checker)
         if checker.problems:
             raise ProblemsError(checker.problems)
@@ -233,6 +234,33 @@ class ProfileSet:
         if problems:
             raise ProblemsError(problems)
         return profiles
+
+
+def check_data_budget(data: dict[str, Any], checker: Checker) -> None:
+    """The synthetic dataset as a whole stays small enough to generate in memory."""
+    from devkit.config.profile_spec import MAX_CELLS
+
+    tables = data.get("data", {}).get("synthetic", {}).get("tables", {})
+    if not isinstance(tables, dict):
+        return
+    total = 0
+    for spec in tables.values():
+        if not isinstance(spec, dict) or not isinstance(spec.get("rows"), int):
+            continue
+        columns = spec.get("columns", {})
+        width = 0
+        for col in columns.values() if isinstance(columns, dict) else ():
+            words = col.get("words") if isinstance(col, dict) else None
+            counts = [w for w in words if isinstance(w, int)] if isinstance(words, list) else []
+            width += max([1, *counts])  # a text column costs up to its most words per row
+        total += spec["rows"] * max(width, 1)
+    if total > MAX_CELLS:
+        checker.add(
+            ("data", "synthetic", "tables"),
+            f"the synthetic tables hold about {total:,} values (rows × columns × words), "
+            f"more than {MAX_CELLS:,}",
+            "lower the rows (or the words of text columns)",
+        )
 
 
 def check_variables(data: dict[str, Any], sources: list[ProfileSource], checker: Checker) -> None:

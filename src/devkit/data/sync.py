@@ -133,6 +133,11 @@ class Syncer:
         """Compare the listing with the manifest and the files; change nothing."""
         listed = objects if objects is not None else self.s3.list(self.bucket, self.prefix)
         chosen = select(listed, self.rules, self.prefix)
+        if self.manifest.rejected:
+            self.log(
+                f"ignored {len(self.manifest.rejected)} manifest entries naming paths outside "
+                f"{self.dest} (tampered with?)"
+            )
         plan = SyncPlan(selected=len(chosen), listed=len(listed))
         wanted: set[str] = set()
         for obj in chosen:

@@ -473,3 +473,13 @@ def test_10_matching_a_very_long_name_is_bounded() -> None:
     started = time.monotonic()
     assert not matches_pattern("a" * 5000 + "!", "^[a-z]*[a-z]*[a-z]*$")
     assert time.monotonic() - started < 1
+
+
+def test_8_rows_times_words_has_a_budget_too(tmp_path: Path) -> None:
+    ws = profile_ws(
+        tmp_path,
+        "data:\n  synthetic:\n    tables:\n      documents:\n        rows: 5000000\n"
+        "        columns:\n          t: {type: text, words: [900, 1000]}\n",
+    )
+    with pytest.raises(ProblemsError, match="rows × columns × words"):
+        ProfileSet(ws).get("p")
