@@ -483,3 +483,21 @@ def test_8_rows_times_words_has_a_budget_too(tmp_path: Path) -> None:
     )
     with pytest.raises(ProblemsError, match="rows × columns × words"):
         ProfileSet(ws).get("p")
+
+
+def test_7_the_secrets_file_never_follows_a_symlink_planted_in_a_shared_temp_folder(
+    tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same class as the crash log: a predictable name under a shared temp folder."""
+    import tempfile
+
+    from devkit.container import secrets
+
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = secrets.runtime_dir("c1")
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / "secrets.env").symlink_to(outside / "victim")
+    with pytest.raises(RefusedError):
+        secrets.write("c1", {"TOKEN": "s3cr3t"})
+    assert (outside / "victim").read_text() == "precious\n"
