@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from devkit.errors import ConfigError, RefusedError
+from devkit.errors import ConfigError, DevkitError, NotReadyError, RefusedError
 
 NAME_MAX = 255
 PATH_MAX = 4096
@@ -132,6 +132,33 @@ def _refuse_link(shown: Path, tracked: bool) -> RefusedError:
         f"{shown} {why}; devkit does not write or read through it",
         "remove the symlink (git rm it if it is committed) or use a plain folder, then run again",
     )
+
+
+def os_failure(path: Path, exc: OSError) -> DevkitError:
+    """An OSError on ``path`` as devkit's error: what went wrong, what to do, the exit code."""
+    shown = _short(str(path))
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        return RefusedError(f"{shown}: a name in the path is too long", "use a shorter name")
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return NotReadyError(f"disk full while writing {shown}", "free some space and run again")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return NotReadyError(f"cannot write {shown}: {why}", "check the folder's permissions")
+    if exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ELOOP, errno.ENOTEMPTY):
+        return RefusedError(
+            f"{shown}: something else is in the way ({why})", "move it away and run again"
+        )
+    if exc.errno == errno.ENOENT:
+        return ConfigError(f"{shown} does not exist", "check the path")
+    return NotReadyError(f"cannot use {shown}: {why}", "check the path and run again")
+
+
+@contextlib.contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise os_failure(path, exc) from None
 
 
 class _Walk:
@@ -244,24 +271,29 @@ def atomic_writer(
     The temporary file is created exclusively, never through a symlink, with an unpredictable
     name beside the target; on an error it is removed and ``path`` is unchanged.
     """
-    with _Walk(path, root, strict_from, create=True) as walk:
-        if walk.final_is_link():
-            raise _refuse_link(walk.path, False)
+    with _translated(path):
+        walk = _Walk(path, root, strict_from, create=True)
+    with walk:
         token = secrets.token_hex(8)
         room = NAME_MAX - len(prefix) - len(token) - len(TMP_SUFFIX) - 1
         tmp = f"{prefix}{token}-{walk.name[:room]}{TMP_SUFFIX}"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
+        with _translated(path):
+            if walk.final_is_link():
+                raise _refuse_link(walk.path, False)
+            fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
         done = False
         try:
             with os.fdopen(fd, "wb") as handle:
                 yield handle
-                handle.flush()
-                if fsync:
-                    os.fsync(handle.fileno())
-            if walk.final_is_link():
-                raise _refuse_link(walk.path, False)
-            os.replace(tmp, walk.name, src_dir_fd=walk.fd, dst_dir_fd=walk.fd)
+                with _translated(path):
+                    handle.flush()
+                    if fsync:
+                        os.fsync(handle.fileno())
+            with _translated(path):
+                if walk.final_is_link():
+                    raise _refuse_link(walk.path, False)
+                os.replace(tmp, walk.name, src_dir_fd=walk.fd, dst_dir_fd=walk.fd)
             done = True
         finally:
             if not done:
@@ -301,7 +333,7 @@ def open_append(
     path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
 ) -> int:
     """A file descriptor appending to ``path`` (created if missing, never through a symlink)."""
-    with _Walk(path, root, strict_from, create=True) as walk:
+    with _translated(path), _Walk(path, root, strict_from, create=True) as walk:
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         try:
             return os.open(walk.name, flags, mode, dir_fd=walk.fd)
@@ -315,7 +347,7 @@ def open_text_write(
     path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
 ) -> TextIO:
     """A text file (UTF-8) written from the start, e.g. a log; never opened through a symlink."""
-    with _Walk(path, root, strict_from, create=True) as walk:
+    with _translated(path), _Walk(path, root, strict_from, create=True) as walk:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         try:
             fd = os.open(walk.name, flags, mode, dir_fd=walk.fd)
@@ -328,12 +360,12 @@ def open_text_write(
 
 def ensure_dir(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> Path:
     """Create ``path`` and its parents as needed, following no untrusted symlink; ``path``."""
-    with _Walk(path / "_", root, strict_from, create=True):
+    with _translated(path), _Walk(path / "_", root, strict_from, create=True):
         pass
     return path
 
 
-def unlink(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> bool:
+def _unlink(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> bool:
     """Remove the file ``path`` (a symlink there is removed, not followed); False if missing."""
     try:
         walk = _Walk(path, root, strict_from, create=False)
@@ -361,7 +393,7 @@ class TooBigError(ConfigError):
     """An input file larger than devkit reads."""
 
 
-def read_bytes(
+def _read_bytes(
     path: Path,
     limit: int,
     *,
@@ -408,7 +440,9 @@ def read_bytes(
     return data
 
 
-def list_dir(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> list[str]:
+def _list_dir(
+    path: Path, *, root: Path | None = None, strict_from: Path | None = None
+) -> list[str]:
     """The names in folder ``path`` (empty when missing), reached without untrusted symlinks."""
     try:
         walk = _Walk(path / "_", root, strict_from, create=False)
@@ -416,3 +450,33 @@ def list_dir(path: Path, *, root: Path | None = None, strict_from: Path | None =
         return []
     with walk:
         return sorted(os.listdir(walk.fd))
+
+
+def unlink(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> bool:
+    """Remove the file ``path`` (a symlink there is removed, not followed); False if missing."""
+    with _translated(path):
+        return _unlink(path, root=root, strict_from=strict_from)
+
+
+def read_bytes(
+    path: Path,
+    limit: int,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+    missing_ok: bool = False,
+) -> bytes | None:
+    """At most ``limit`` bytes of the regular file ``path``; None when missing and allowed.
+
+    A tracked symlink (or any symlink below ``strict_from``) is refused (exit 4); a device, FIFO
+    or folder, or a file over ``limit`` bytes, is bad input (exit 2); other failures are
+    devkit's errors too (``os_failure``).
+    """
+    with _translated(path):
+        return _read_bytes(path, limit, root=root, strict_from=strict_from, missing_ok=missing_ok)
+
+
+def list_dir(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> list[str]:
+    """The names in folder ``path`` (empty when missing), reached without untrusted symlinks."""
+    with _translated(path):
+        return _list_dir(path, root=root, strict_from=strict_from)

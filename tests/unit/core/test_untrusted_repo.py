@@ -501,3 +501,15 @@ def test_7_the_secrets_file_never_follows_a_symlink_planted_in_a_shared_temp_fol
     with pytest.raises(RefusedError):
         secrets.write("c1", {"TOKEN": "s3cr3t"})
     assert (outside / "victim").read_text() == "precious\n"
+
+
+def test_8_os_errors_on_a_write_are_devkit_errors(tmp_path: Path) -> None:
+    from devkit import safefs
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "inner").mkdir()
+    with pytest.raises(RefusedError, match="in the way"):
+        safefs.write_text(tmp_path / "out", "x")  # a folder where a file should go
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(RefusedError, match="a file where devkit needs a folder"):
+        safefs.write_text(tmp_path / "file" / "below", "x")
