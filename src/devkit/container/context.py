@@ -100,8 +100,9 @@ def assemble_context(
 
     dest = inputs.context_dir
     staging = dest.with_name(dest.name + ".tmp")
-    safefs.ensure_dir(dest.parent, root=inputs.workspace)  # no committed symlink on the way
+    safefs.ensure_dir(dest, root=inputs.workspace)  # no committed symlink on the way or at it
     shutil.rmtree(staging, ignore_errors=True)
+    safefs.ensure_dir(staging, root=inputs.workspace)
     write_trust(staging / "trust", inputs.ca_bundle, log)
     (staging / "workload").mkdir()
     lock_target = staging / "workload" / "requirements.lock"
