@@ -142,6 +142,7 @@ def build(variant: str, root: Path, env: dict[str, str]) -> tuple[Path, Path]:
     if variant == "alias-bombs":
         files[".devkit/profiles/bomb.yaml"] = "description: x\n" + BOMB
         files[".devkit/environments.yaml"] = BOMB
+        files[".devkit/profile"] = "hostile\n"  # so the pre-push hook's check loads profiles
     if variant == "oversized":
         huge = PROFILE.replace("rows: 20", "rows: 1000000000")
         files[".devkit/profiles/hostile.yaml"] = huge.replace(
