@@ -287,5 +287,9 @@ ENVIRONMENTS = Obj(
         "parity_buckets": Field(
             ListOf(Str()), doc="staging buckets dev may read parity references from"
         ),
+        "parity_role_arn": Field(
+            Str(pattern=r"arn:[\w-]+:iam::\d{12}:role/\S+", pattern_hint="an IAM role ARN"),
+            doc="read-only role devkit assumes (list+get session policy) to read references",
+        ),
     }
 )

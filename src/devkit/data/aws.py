@@ -101,6 +101,34 @@ def has_credentials(sess: Any) -> bool:
         return False
 
 
+_SOURCES = {
+    "env": "environment keys",
+    "assume-role-with-web-identity": "web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE)",
+    "container-role": "a container role",
+    "iam-role": "an instance role",
+    "custom-process": "a credential_process",
+    "sso": "AWS SSO",
+    "shared-credentials-file": "the shared credentials file",
+    "config-file": "the AWS config file",
+    "assume-role": "a role from the AWS config",
+}
+
+
+def credential_source(sess: Any) -> str | None:
+    """Where the standard chain finds credentials, for a person ("environment keys", "web
+    identity …", "an instance role"); None when it finds none. Never the keys themselves."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        found = sess.get_credentials()
+    except BotoCoreError:
+        return None
+    if found is None:
+        return None
+    method = str(getattr(found, "method", "") or "credentials")
+    return _SOURCES.get(method, method)
+
+
 def caller_identity(sess: Any) -> dict[str, str]:
     """STS GetCallerIdentity (reads no data); NotReadyError when there are no credentials."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -165,23 +193,50 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
     )
 
 
-def simulate_writes(sess: Any, principal_arn: str, resources: list[str]) -> list[str] | None:
-    """Write actions IAM's policy simulator allows ``principal_arn``; None when the simulator
-    cannot be asked (no permission, not supported by the endpoint)."""
+WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion")
+
+
+def simulate_writes(
+    sess: Any, policy_source_arn: str, resources: list[str], bucket: str
+) -> list[str] | None:
+    """Write actions IAM's policy simulator allows ``policy_source_arn`` on ``resources``,
+    asked twice: plain, and as the target of a copy from the bucket (``s3:x-amz-copy-source``,
+    which a policy's condition may single out). [] only when every answer is a denial; None
+    when the simulator cannot be asked or answers anything else (no permission, an endpoint
+    without it, an unknown entity, a truncated answer) — never proof."""
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    actions = ["s3:PutObject", "s3:DeleteObject"]
+    copy_source = {
+        "ContextKeyName": "s3:x-amz-copy-source",
+        "ContextKeyValues": [f"{bucket}/*"],
+        "ContextKeyType": "string",
+    }
+    allowed: set[str] = set()
     try:
         iam = sess.client("iam", config=Config(retries={"max_attempts": 1, "mode": "standard"}))
-        result = iam.simulate_principal_policy(
-            PolicySourceArn=principal_arn, ActionNames=actions, ResourceArns=resources
-        )
+        for label, context in (("", []), (" (copy)", [copy_source])):
+            result = iam.simulate_principal_policy(
+                PolicySourceArn=policy_source_arn,
+                ActionNames=list(WRITE_ACTIONS),
+                ResourceArns=resources,
+                ContextEntries=context,
+                MaxItems=1000,
+            )
+            answers = result.get("EvaluationResults") or []
+            if result.get("IsTruncated") or len(answers) < len(WRITE_ACTIONS):
+                return None
+            for answer in answers:
+                specific = answer.get("ResourceSpecificResults") or []
+                decisions = [answer.get("EvalDecision")]
+                decisions += [r.get("EvalResourceDecision") for r in specific]
+                if "allowed" in decisions:
+                    allowed.add(str(answer.get("EvalActionName")) + label)
+                elif not set(decisions) <= {"implicitDeny", "explicitDeny"}:
+                    return None
     except (ClientError, BotoCoreError):
         return None
-    return sorted(
-        {r["EvalActionName"] for r in result["EvaluationResults"] if r["EvalDecision"] == "allowed"}
-    )
+    return sorted(allowed)
 
 
 # Every S3 request this process sent, per operation (all clients); tests and benches read it.

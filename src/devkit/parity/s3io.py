@@ -51,7 +51,7 @@ def get_object(url: str, envs: EnvironmentMap) -> bytes:
     guard_bucket(bucket, envs, writing=False)
     # Without a probe key the guard lists under the prefix (the key itself) and probes the first
     # object found, so a missing reference is "nothing under ..." and never a write attempt.
-    source = DataSource(bucket=bucket, prefix=key)
+    source = DataSource(bucket=bucket, prefix=key, role_arn=envs.parity_role_arn)
     guarded = read_only_session(source, envs, purpose="parity")
     s3 = guarded.s3(max_pool=2)
     body, _ = s3.get(bucket, key)
