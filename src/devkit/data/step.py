@@ -159,8 +159,8 @@ class DataStep:
             # Nothing was read yet: the guard refuses before the first byte.
             reason = f"the S3 sample was refused: {exc.what}"
             ctx.log(f"{reason} ({exc.hint}); generating synthetic data instead")
-            result = self._synthetic(ctx)
-            return StepResult(result.summary, {**result.data, "fallback": reason})
+            made = self._synthetic(ctx)
+            return StepResult(made.summary, {**made.data, "fallback": reason})
         ctx.log(guarded.summary())
         s3 = guarded.client or guarded.s3(max_pool=self.concurrency + 2)
         syncer = Syncer(
