@@ -39,6 +39,7 @@ class MotoIAM:
     readonly_role: str
     writer_role: str
     role_user: Keys  # data-dev: may assume devkit-data-writer
+    elsewhere_writer: Keys  # data-scratch: reads the bucket, writes only under data-tests/scratch/
     objects: dict[str, bytes] = field(default_factory=dict)
     _s3: Any = None
 
@@ -110,11 +111,27 @@ def moto_iam(s3_server: S3Server) -> Iterator[MotoIAM]:
         PolicyName="p",
         PolicyDocument=_policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
     )
+    iam.create_user(UserName="data-scratch")
+    iam.put_user_policy(
+        UserName="data-scratch",
+        PolicyName="read-all-write-scratch",
+        PolicyDocument=_policy(
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{BUCKET}"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"},
+            {
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:DeleteObject"],
+                "Resource": f"arn:aws:s3:::{BUCKET}/{ROOT}scratch/*",
+            },
+        ),
+    )
+    scratch = iam.create_access_key(UserName="data-scratch")["AccessKey"]
     server = MotoIAM(
         s3_server,
         s3_server.role_arn,
         writer_role["Role"]["Arn"],
         Keys(created["AccessKeyId"], created["SecretAccessKey"]),
+        Keys(scratch["AccessKeyId"], scratch["SecretAccessKey"]),
     )
     _seed_objects(server)
     yield server

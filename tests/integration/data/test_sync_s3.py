@@ -143,6 +143,27 @@ def test_write_capable_user_without_role_is_refused(
     assert aws.REQUESTS.get("GetObject", 0) == 0
 
 
+def test_keys_that_can_write_elsewhere_in_the_bucket_are_refused_without_a_role(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The write probe on the sample's key is denied, but the same keys can write under
+    another prefix of the bucket: one denied key is no proof, and without a role only IAM's
+    policy simulator could prove read-only (moto has none), so the guard refuses (fails closed)."""
+    scratch = moto_iam.client("s3", moto_iam.elsewhere_writer)
+    scratch.put_object(Bucket="acme-ml-dev-samples", Key=ROOT + "scratch/proof", Body=b"w")
+    ws = make_workspace(tmp_path / "ws", None)
+    env = moto_iam.env(moto_iam.elsewhere_writer)
+    code, events, err = run_devkit(
+        monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
+    )
+    assert code == 4, err
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert "cannot prove" in failed["what"] and "data.source.role_arn" in failed["hint"]
+    assert aws.REQUESTS.get("PutObject") == 1  # the probe ran (and was denied) ...
+    assert aws.REQUESTS.get("GetObject", 0) == 0  # ... and nothing was read
+    assert not ws.dest().exists() or not any(ws.dest().iterdir())
+
+
 def test_account_mapped_to_prod_is_refused(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:

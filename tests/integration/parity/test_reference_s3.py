@@ -39,7 +39,18 @@ def test_snapshot_to_s3_then_check_through_the_guard_and_the_cache(
     assert refused.returncode == 4, refused.stdout + refused.stderr
     assert "can write" in refused.stderr
 
-    role = s3_server.env_for(s3_server.assume_role(), base=workspace.env)
+    # A session of a read-only role, but no role configured: nothing proves it read-only on the
+    # whole bucket (moto has no policy simulator), so the guard fails closed.
+    session = s3_server.env_for(s3_server.assume_role(), base=workspace.env)
+    unproven = workspace.devkit("check", "--profile", "demo", "--reference", url, env=session)
+    assert unproven.returncode == 4, unproven.stdout + unproven.stderr
+    assert "cannot prove" in unproven.stderr and "role_arn" in unproven.stderr
+
+    # The environments map names the read-only role: devkit assumes it with the list+get
+    # session policy (dev-alice's own keys may only assume it).
+    envs_file = Path(workspace.root) / ".devkit" / "environments.yaml"
+    envs_file.write_text(ENVIRONMENTS + f'parity_role_arn: "{s3_server.role_arn}"\n')
+    role = s3_server.env_for(s3_server.dev, base=workspace.env)
     proc = workspace.devkit("check", "--profile", "demo", "--reference", url, "--json", env=role)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)
@@ -72,7 +83,9 @@ def test_prod_reference_is_refused_before_any_request(workspace: Any) -> None:
 
 def test_missing_s3_reference_is_a_clear_error(workspace: Any, s3_server: Any) -> None:
     _setup(workspace)
-    role = s3_server.env_for(s3_server.assume_role(), base=workspace.env)
+    envs_file = Path(workspace.root) / ".devkit" / "environments.yaml"
+    envs_file.write_text(ENVIRONMENTS + f'parity_role_arn: "{s3_server.role_arn}"\n')
+    role = s3_server.env_for(s3_server.dev, base=workspace.env)
     url = f"s3://{s3_server.bucket}/parity-tests/{uuid.uuid4().hex}/nothing.json"
     proc = workspace.devkit("check", "--profile", "demo", "--reference", url, env=role)
     assert proc.returncode == 2, proc.stdout + proc.stderr
