@@ -121,7 +121,7 @@ class BrokerServer:
                     elif key.data == "wake":
                         self._wake_r.recv(64)
                     elif key.fileobj in self._waiting:  # not dropped earlier in this batch
-                        self._read(sel, key.fileobj)  # type: ignore[arg-type]
+                        self._read(sel, key.fileobj)
                 now = time.monotonic()
                 for conn in [c for c, (deadline, _) in self._waiting.items() if deadline <= now]:
                     self._drop(sel, conn, "sent no request in time")
