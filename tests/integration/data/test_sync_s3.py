@@ -17,6 +17,7 @@ import pytest
 from devkit.cli import main
 from devkit.data import aws
 from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
+from support.proxy import LoopbackProxy
 from support.s3server import Keys
 
 from .conftest import PREFIX, ROOT, MotoIAM, make_workspace
@@ -266,6 +267,40 @@ def test_sync_killed_mid_way_resumes_and_verifies_everything(
         body = moto_iam.objects[ROOT + "many/" + rel]
         assert entry["sha256"] == hashlib.sha256(body).hexdigest()
         assert (ws.dest() / rel).read_bytes() == body
+
+
+@pytest.mark.parametrize(
+    "include",
+    ['["part-00.parquet"]', '["part-01.parquet"]', '["nested/deep/extra.parquet"]'],
+    ids=["sha256", "md5-etag", "crc32"],
+)
+def test_a_body_corrupted_in_transit_is_discarded(
+    moto_iam: MotoIAM,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    include: str,
+) -> None:
+    """A loopback proxy between devkit and moto flips one byte of every object body: the
+    checksum (SHA-256 or CRC32, which botocore checks as the body streams) or the MD5 ETag
+    (which devkit checks) catches it; exit 3 and nothing under a final name."""
+    proxy = LoopbackProxy(moto_iam.endpoint, corrupt=True).start()
+    try:
+        ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, include=include)
+        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
+        code, events, err = run_devkit(
+            monkeypatch, capsys, env,
+            "sync-data", "--profile", "sample", "--workspace", str(ws.root), "--concurrency", "1",
+        )  # fmt: skip
+    finally:
+        proxy.stop()
+    assert proxy.corrupted, "the proxy altered no object body"
+    assert code == 3, err
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert "checksum" in failed["what"] or "MD5" in failed["what"], failed["what"]
+    files = [p for p in ws.dest().rglob("*") if p.is_file()] if ws.dest().exists() else []
+    assert [p.name for p in files if not p.name.startswith(".devkit-manifest")] == []
+    assert Manifest.load(ws.dest()).files == {}
 
 
 def test_role_that_cannot_be_assumed_is_not_ready(
