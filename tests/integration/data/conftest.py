@@ -31,6 +31,7 @@ ACCOUNT = "123456789012"
 BUCKET = "acme-ml-dev-samples"
 ROOT = "data-tests/"
 PREFIX = ROOT + "training/v3/"
+BIG_COUNT, BIG_SIZE = 10, 6 * 1024 * 1024  # read in 1 MiB chunks: a kill lands mid-file
 
 
 @dataclass
@@ -162,9 +163,9 @@ def _seed_objects(server: MotoIAM) -> None:
         Bucket=BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}
     )
     server.objects[key] = big
-    for i in range(400):  # many small objects, for the kill -9 test
-        name = f"{ROOT}many/obj-{i:04d}.parquet"
-        server.put(name, _blob(name, 64 * 1024))
+    for i in range(BIG_COUNT):  # objects of several MiB, for the kill -9 test
+        name = f"{ROOT}big/obj-{i:02d}.parquet"
+        server.put(name, _blob(name, BIG_SIZE))
     server.put(f"{ROOT}escape/ok.parquet", b"fine")
     server.put(f"{ROOT}escape/../outside.parquet", b"must never land outside")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
 from support.proxy import LoopbackProxy
 from support.s3server import Keys
 
-from .conftest import PREFIX, ROOT, MotoIAM, make_workspace
+from .conftest import BIG_COUNT, BIG_SIZE, PREFIX, ROOT, MotoIAM, make_workspace
 
 pytestmark = pytest.mark.s3
 
@@ -228,10 +229,21 @@ def test_missing_prefix_and_bad_credentials_are_clear_errors(
     assert "wrong-secret-value" not in json.dumps(events)
 
 
+def final_files(dest: Path) -> set[str]:
+    """Files under their final names: everything but devkit's manifest, journal and parts."""
+    return {
+        p.relative_to(dest).as_posix()
+        for p in dest.rglob("*")
+        if p.is_file() and not p.name.startswith(".devkit-")
+    }
+
+
 def test_sync_killed_mid_way_resumes_and_verifies_everything(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=ROOT + "many/")
+    """kill -9 while a multi-MiB object is half written: the half lives only in a part file;
+    the files under final names are exactly the recorded ones; a re-run resumes."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=ROOT + "big/")
     env = moto_iam.env(moto_iam.dev_key)
     args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root), "--concurrency", "2"]
     proc = subprocess.Popen(
@@ -240,33 +252,44 @@ def test_sync_killed_mid_way_resumes_and_verifies_everything(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    partial: list[tuple[str, int]] = []
     journal = ws.dest() / JOURNAL_NAME
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if journal.exists() and journal.read_bytes().count(b"\n") >= 40:
-            break
-        time.sleep(0.005)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not partial:
+        # Kill once two objects are recorded and another one is half written.
+        if journal.exists() and journal.read_bytes().count(b"\n") >= 2:
+            for part in ws.dest().glob(".devkit-part-*"):
+                with contextlib.suppress(OSError):
+                    size = part.stat().st_size
+                    if 0 < size < BIG_SIZE:
+                        partial.append((part.name, size))
+        if not partial:
+            time.sleep(0.002)
     assert proc.poll() is None, "the sync finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert partial, "no object was being written when the sync was killed"
     recorded = Manifest.load(ws.dest()).files
-    assert 40 <= len(recorded) < 400
-    landed = [p for p in ws.dest().iterdir() if not p.name.startswith(".")]
-    for path in landed:  # whatever landed under a final name is whole
-        assert path.read_bytes() == moto_iam.objects[ROOT + "many/" + path.name]
+    assert 2 <= len(recorded) < BIG_COUNT
+    assert final_files(ws.dest()) == set(recorded)  # no half file under a final name
+    assert list(ws.dest().glob(".devkit-part-*")), "the interrupted part file is gone?"
+    for rel in recorded:
+        assert (ws.dest() / rel).read_bytes() == moto_iam.objects[ROOT + "big/" + rel]
 
     code, events, err = run_devkit(monkeypatch, capsys, env, *args)
     assert code == 0, err
     fetched = step_done(events)["data"]["fetched"]
-    assert fetched <= 400 - len(recorded)
+    assert fetched == BIG_COUNT - len(recorded)
     assert aws.REQUESTS["GetObject"] == fetched
     assert not list(ws.dest().glob(".devkit-part-*"))
     final = Manifest.load(ws.dest())
-    assert len(final.files) == 400
+    assert final_files(ws.dest()) == set(final.files)
+    assert len(final.files) == BIG_COUNT
     for rel, entry in final.files.items():
-        body = moto_iam.objects[ROOT + "many/" + rel]
+        body = moto_iam.objects[ROOT + "big/" + rel]
         assert entry["sha256"] == hashlib.sha256(body).hexdigest()
         assert (ws.dest() / rel).read_bytes() == body
+    print(f"killed with {partial[0][1]} bytes in {partial[0][0]}; {len(recorded)} recorded")
 
 
 @pytest.mark.parametrize(
