@@ -31,6 +31,7 @@ ACCOUNT = "123456789012"
 BUCKET = "acme-ml-dev-samples"
 ROOT = "data-tests/"
 PREFIX = ROOT + "training/v3/"
+PROD_BUCKET = "acme-ml-prod-samples"  # matches the prod pattern; readable by the prod-reader role
 BIG_COUNT, BIG_SIZE = 10, 6 * 1024 * 1024  # read in 1 MiB chunks: a kill lands mid-file
 
 
@@ -41,6 +42,7 @@ class MotoIAM:
     writer_role: str
     role_user: Keys  # data-dev: may assume devkit-data-writer
     elsewhere_writer: Keys  # data-scratch: reads the bucket, writes only under data-tests/scratch/
+    prod_reader_role: str = ""  # devkit-data-prod-reader: read-only on every bucket (data-dev)
     objects: dict[str, bytes] = field(default_factory=dict)
     _s3: Any = None
 
@@ -127,12 +129,28 @@ def moto_iam(s3_server: S3Server) -> Iterator[MotoIAM]:
         ),
     )
     scratch = iam.create_access_key(UserName="data-scratch")["AccessKey"]
+    prod_reader = iam.create_role(
+        RoleName="devkit-data-prod-reader", AssumeRolePolicyDocument=trust
+    )
+    iam.put_role_policy(
+        RoleName="devkit-data-prod-reader",
+        PolicyName="read-everything",
+        PolicyDocument=_policy(
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}
+        ),
+    )
+    s3 = s3_server.client("s3")
+    s3.create_bucket(
+        Bucket=PROD_BUCKET, CreateBucketConfiguration={"LocationConstraint": s3_server.region}
+    )
+    s3.put_object(Bucket=PROD_BUCKET, Key=PREFIX + "prod.parquet", Body=b"prod data")
     server = MotoIAM(
         s3_server,
         s3_server.role_arn,
         writer_role["Role"]["Arn"],
         Keys(created["AccessKeyId"], created["SecretAccessKey"]),
         Keys(scratch["AccessKeyId"], scratch["SecretAccessKey"]),
+        prod_reader["Role"]["Arn"],
     )
     _seed_objects(server)
     yield server
@@ -187,6 +205,7 @@ def make_workspace(
     region: str = "eu-west-1",
     env_of_account: str = "dev",
     include: str = '["*.parquet"]',
+    bucket: str = BUCKET,
 ) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -204,7 +223,7 @@ def make_workspace(
     (devkit / "profiles" / "sample.yaml").write_text(
         "name: sample\nextends: base\ndescription: training against the test server\n"
         "data:\n  source:\n"
-        f"    bucket: {BUCKET}\n    prefix: {prefix}\n    region: {region}\n{role}"
+        f"    bucket: {bucket}\n    prefix: {prefix}\n    region: {region}\n{role}"
         f"  dest: data/training\n  sample: {{include: {include}}}\n"
         "  synthetic:\n    seed: 1\n    tables:\n      t:\n        rows: 5\n"
         "        columns: {id: {type: uuid}}\n"

@@ -21,7 +21,15 @@ from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
 from support.proxy import LoopbackProxy
 from support.s3server import Keys
 
-from .conftest import BIG_COUNT, BIG_SIZE, PREFIX, ROOT, MotoIAM, make_workspace
+from .conftest import (
+    BIG_COUNT,
+    BIG_SIZE,
+    PREFIX,
+    PROD_BUCKET,
+    ROOT,
+    MotoIAM,
+    make_workspace,
+)
 
 pytestmark = pytest.mark.s3
 
@@ -177,6 +185,29 @@ def test_account_mapped_to_prod_is_refused(
     assert code == 4
     assert "prod" in next(e for e in events if e["event"] == "step_failed")["what"]
     assert aws.REQUESTS == {}  # refused before any S3 request
+
+
+def test_prod_bucket_is_refused_before_any_request(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A prod bucket these credentials *could* read (a role reading every bucket, a dev
+    account): refused from the bucket's name alone, before any request reaches the server —
+    counted on the wire by a loopback proxy, STS and IAM included."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.prod_reader_role, bucket=PROD_BUCKET)
+    proxy = LoopbackProxy(moto_iam.endpoint).start()
+    try:
+        env = {**moto_iam.env(moto_iam.role_user), "AWS_ENDPOINT_URL": proxy.url}
+        code, events, err = run_devkit(
+            monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace",
+            str(ws.root),
+        )  # fmt: skip
+    finally:
+        proxy.stop()
+    assert code == 4, err
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert f"bucket '{PROD_BUCKET}' matches a prod pattern" in failed["what"]
+    assert proxy.requests == []
+    assert not ws.dest().exists() or not any(ws.dest().iterdir())
 
 
 def test_traversal_key_is_refused_and_nothing_is_written(

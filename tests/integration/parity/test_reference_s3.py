@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from support.proxy import LoopbackProxy
+
 ENVIRONMENTS = """\
 environments:
   dev: {accounts: ["123456789012"], buckets: ["acme-ml-dev-*"]}
@@ -72,13 +74,27 @@ def test_snapshot_to_s3_then_check_through_the_guard_and_the_cache(
     assert "credentials" in fresh.stderr
 
 
-def test_prod_reference_is_refused_before_any_request(workspace: Any) -> None:
+def test_prod_reference_is_refused_before_any_request(workspace: Any, s3_server: Any) -> None:
+    """Usable credentials and a role are configured, the endpoint is a counting proxy in front
+    of moto: the prod address is refused from its name alone, and nothing reaches the wire."""
     _setup(workspace)
-    proc = workspace.devkit(
-        "check", "--profile", "demo", "--reference", "s3://acme-ml-prod-parity/demo.json"
-    )
+    envs_file = Path(workspace.root) / ".devkit" / "environments.yaml"
+    envs_file.write_text(ENVIRONMENTS + f'parity_role_arn: "{s3_server.role_arn}"\n')
+    proxy = LoopbackProxy(s3_server.endpoint_url).start()
+    try:
+        env = {
+            **s3_server.env_for(s3_server.dev, base=workspace.env),
+            "AWS_ENDPOINT_URL": proxy.url,
+        }
+        proc = workspace.devkit(
+            "check", "--profile", "demo", "--reference", "s3://acme-ml-prod-parity/demo.json",
+            "--refresh", env=env,
+        )  # fmt: skip
+    finally:
+        proxy.stop()
     assert proc.returncode == 4, proc.stdout + proc.stderr
     assert "prod bucket 'acme-ml-prod-parity'" in proc.stderr
+    assert proxy.requests == []
 
 
 def test_missing_s3_reference_is_a_clear_error(workspace: Any, s3_server: Any) -> None:
