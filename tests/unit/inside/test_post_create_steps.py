@@ -118,3 +118,16 @@ def test_deps_compares_the_lockfile_with_the_workload_python(
     assert step.missing() == [] and step.is_done()
     lock.write_text(f"pytest=={version('pytest')}\nno-such-dist-devkit==1.0\n")
     assert step.missing() == ["no-such-dist-devkit==1.0"] and not step.is_done()
+
+
+def test_cloud_ide_web_identity_is_named_without_asking_sts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_aws(monkeypatch, tmp_path)
+    token = tmp_path / "token"
+    token.write_text("not-a-real-token")
+    monkeypatch.setenv("AWS_ROLE_ARN", "arn:aws:iam::111111111111:role/ide")
+    monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached
+    kind, why = ContainerDataStep(tmp_path, training(), None).choice()
+    assert kind == "sample" and "web identity" in why
