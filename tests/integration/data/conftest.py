@@ -3,12 +3,17 @@
 Shared fixture (tests/support/s3server.py): bucket acme-ml-dev-samples, the read-only role
 devkit-training-readonly assumable by dev-alice, and a writer user with s3:* on the bucket.
 Added here, under our own names and key prefix (``data-tests/``): a user ``data-dev`` and a
-write-capable role ``devkit-data-writer`` it may assume, and the objects the tests sync.
+write-capable role ``devkit-data-writer`` it may assume; a role ``devkit-data-prod-reader`` it may
+assume that reads every bucket, and a bucket ``acme-ml-prod-samples`` (prod by name) it could
+read; a user ``data-scratch`` that reads the bucket and writes only under ``data-tests/scratch/``
+(its write probe on the sample is denied, yet it can write); and the objects the tests sync,
+including ten 6 MiB objects under ``data-tests/big/`` for the kill -9 test.
 
 What moto enforces matters for what these tests prove (see the shared module's notes): identity
 policies and trust policies yes; session policies passed to AssumeRole no (so on moto it is the
 write probe, not the session policy, that refuses a writable role); If-None-Match on PutObject
-yes, after authorisation (403 for readers, 412 for writers); iam:SimulatePrincipalPolicy no.
+yes, after authorisation (403 for readers, 412 for writers); iam:SimulatePrincipalPolicy no
+(HTTP 500 in moto 5.2.5), so on moto own credentials without a role are always refused.
 """
 
 from __future__ import annotations
