@@ -197,15 +197,27 @@ WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion")
 
 
 def simulate_writes(
-    sess: Any, policy_source_arn: str, resources: list[str], bucket: str
+    sess: Any,
+    policy_source_arn: str,
+    resources: list[str],
+    bucket: str,
+    bucket_policy: str | None = None,
 ) -> list[str] | None:
     """Write actions IAM's policy simulator allows ``policy_source_arn`` on ``resources``,
     asked twice: plain, and as the target of a copy from the bucket (``s3:x-amz-copy-source``,
-    which a policy's condition may single out). [] only when every answer is a denial; None
-    when the simulator cannot be asked or answers anything else (no permission, an endpoint
-    without it, an unknown entity, a truncated answer) — never proof."""
+    which a policy's condition may single out). ``bucket_policy`` (JSON) is evaluated with the
+    identity's policies, as S3 would (it can grant writes on its own); the simulator takes one
+    only for an IAM user (``CallerArn``), so for a role it means None. [] only when every answer
+    is a denial; None when the simulator cannot be asked or answers anything else (no
+    permission, an endpoint without it, an unknown entity, a truncated answer) — never proof."""
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
+
+    extra: dict[str, Any] = {}
+    if bucket_policy is not None:
+        if ":user/" not in policy_source_arn:
+            return None
+        extra = {"ResourcePolicy": bucket_policy, "CallerArn": policy_source_arn}
 
     copy_source = {
         "ContextKeyName": "s3:x-amz-copy-source",
@@ -222,6 +234,7 @@ def simulate_writes(
                 ResourceArns=resources,
                 ContextEntries=context,
                 MaxItems=1000,
+                **extra,
             )
             answers = result.get("EvaluationResults") or []
             if result.get("IsTruncated") or len(answers) < len(WRITE_ACTIONS):
@@ -350,6 +363,18 @@ class S3:
         except BotoCoreError as exc:
             raise self._fail(exc, bucket, "check write access") from None
         return int(response["ResponseMetadata"]["HTTPStatusCode"]), "OK"
+
+    def bucket_policy(self, bucket: str) -> tuple[bool, str | None]:
+        """(readable, the bucket policy's JSON or None when the bucket has none)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return True, str(self._client.get_bucket_policy(Bucket=bucket)["Policy"])
+        except ClientError as exc:
+            code, _ = _client_error_code(exc)
+            return (True, None) if code == "NoSuchBucketPolicy" else (False, None)
+        except BotoCoreError:
+            return False, None
 
     def put(self, bucket: str, key: str, body: bytes, content_type: str) -> None:
         """One PutObject (staging CI publishing a parity snapshot; never used on dev data)."""

@@ -21,11 +21,15 @@
    own credentials (keys, SSO, web       IAM policy simulator: PutObject, DeleteObject,  read-only
    identity, instance/container role),   DeleteObjectVersion and PutObject as a copy
    no role                               target all *denied* on ``BUCKET/*``, the
-                                         prefix and the probed key; probe 403
+                                         prefix and the probed key, the bucket policy
+                                         (readable, or none) included; probe 403
    own credentials, no role              the simulator *allows* any of them              refused 4
    own credentials, no role              simulator not available (no permission, an      refused 4
                                          assumed-role ARN it cannot map, an endpoint
-                                         without it) — never proof
+                                         without it), or the bucket policy unreadable,
+                                         or a bucket policy with a role session (the
+                                         simulator takes one only for a user) — never
+                                         proof
    ====================================  ==============================================  =========
 
    The write probe is a request that cannot change anything on a correct server: a conditional
@@ -227,8 +231,13 @@ def prove_read_only(
     from devkit.data import aws
 
     if brokered:
-        role_name = (role_arn or "").rsplit("/", 1)[-1]
-        if not role_name or f":assumed-role/{role_name}/" not in principal:
+        parts = (role_arn or "").split(":")
+        session_of = (
+            f"arn:{parts[1]}:sts::{parts[4]}:assumed-role/{parts[5].rsplit('/', 1)[-1]}/"
+            if len(parts) == 6 and parts[5].startswith("role/")
+            else None
+        )
+        if session_of is None or not principal.startswith(session_of):
             raise RefusedError(
                 f"the broker's session is {principal}, not a session of the profile's role "
                 f"{role_arn or '(none)'}",
@@ -243,7 +252,13 @@ def prove_read_only(
         return checks
     source = policy_source(principal)
     resources = write_resources(bucket, prefix, key, partition_of(principal))
-    allowed = aws.simulate_writes(session, source, resources, bucket) if source else None
+    # A bucket policy can grant writes on its own: it is simulated too, so it must be readable.
+    readable, bucket_policy = s3.bucket_policy(bucket)
+    allowed = (
+        aws.simulate_writes(session, source, resources, bucket, bucket_policy)
+        if source and readable
+        else None
+    )
     if allowed:
         raise RefusedError(
             f"IAM allows {', '.join(allowed)} for {principal} on s3://{bucket}",
@@ -252,8 +267,8 @@ def prove_read_only(
     if allowed is None:
         raise RefusedError(
             f"cannot prove that {principal} is read-only on s3://{bucket}: no role is "
-            "configured and IAM's policy simulator is not available to these credentials "
-            "(a denied write probe on one key is no proof for the bucket)",
+            "configured and IAM's policy simulator could not answer for them and the bucket's "
+            "policy (a denied write probe on one key is no proof for the bucket)",
             NO_PROOF_HINT,
         )
     checks.append("policy simulator: every write denied on the bucket")

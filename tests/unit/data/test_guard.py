@@ -71,13 +71,17 @@ ROLE = "arn:aws:iam::111111111111:role/devkit-training-readonly"
 
 
 class Probe:
-    """The S3 adapter's write probe, answering a fixed status."""
+    """The S3 adapter's write probe, answering a fixed status, and the bucket policy."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, policy: tuple[bool, str | None] = (True, None)) -> None:
         self.status = status
+        self.policy = policy
 
     def probe_write(self, bucket: str, key: str) -> tuple[int, str]:
         return self.status, {403: "AccessDenied", 412: "PreconditionFailed"}.get(self.status, "?")
+
+    def bucket_policy(self, bucket: str) -> tuple[bool, str | None]:
+        return self.policy
 
 
 ALL_DENIED: list[str] = []
@@ -122,7 +126,9 @@ def test_decision_table(
 
     asked: list[tuple[str, list[str]]] = []
 
-    def simulate(sess: object, source: str, resources: list[str], bucket: str) -> object:
+    def simulate(
+        sess: object, source: str, resources: list[str], bucket: str, policy: object = None
+    ) -> object:
         asked.append((source, resources))
         return simulator
 
@@ -147,6 +153,53 @@ def test_decision_table(
         ]
     if role is not None:
         assert asked == []  # the role's proof is the session policy
+
+
+@pytest.mark.parametrize(
+    ("principal", "policy", "simulator", "verdict"),
+    [
+        (USER, (True, None), ALL_DENIED, "pass"),  # no bucket policy
+        (USER, (True, '{"Statement": []}'), ALL_DENIED, "pass"),  # simulated with the user
+        (USER, (False, None), ALL_DENIED, "refused"),  # unreadable: it could grant writes
+    ],
+)
+def test_the_bucket_policy_is_part_of_the_proof(
+    monkeypatch: pytest.MonkeyPatch,
+    principal: str,
+    policy: tuple[bool, str | None],
+    simulator: list[str],
+    verdict: str,
+) -> None:
+    from devkit.data import aws
+    from devkit.data.guard import prove_read_only
+
+    given: list[object] = []
+
+    def simulate(
+        sess: object, source: str, resources: list[str], bucket: str, bucket_policy: object = None
+    ) -> object:
+        given.append(bucket_policy)
+        return simulator
+
+    monkeypatch.setattr(aws, "simulate_writes", simulate)
+    args = (Probe(403, policy), "b", "p/k", principal, None, None, "p/")
+    if verdict == "pass":
+        prove_read_only(*args)  # type: ignore[arg-type]
+        assert given == [policy[1]]
+    else:
+        with pytest.raises(RefusedError):
+            prove_read_only(*args)  # type: ignore[arg-type]
+        assert given == []
+
+
+def test_a_bucket_policy_cannot_be_simulated_for_a_role_session() -> None:
+    from devkit.data import aws
+
+    class Never:
+        def client(self, service: str, config: object = None) -> object:
+            raise AssertionError("the simulator must not be asked")
+
+    assert aws.simulate_writes(Never(), ROLE, ["arn:aws:s3:::b/*"], "b", "{}") is None
 
 
 def test_simulator_answers_are_read_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
