@@ -229,23 +229,6 @@ def test_a_dead_broker_is_a_clear_error_and_init_brings_it_back(
     assert container.exec_run(ask).exit_code == 0
 
 
-def test_run_then_check_green_and_down_stops_the_broker(
-    ws: dict[str, Any], docker_engine: Any, base_image: str
-) -> None:
-    repo: GitRepo = ws["repo"]
-    proc = devkit(repo, "run", "--", "python", "training/train.py", env=ws["env"])
-    assert proc.returncode == 0 and "trained on 300 rows" in proc.stdout
-    snapshot_reference(docker_engine, repo, PROFILE, base_image)
-    check = devkit(repo, "check", env=ws["env"])
-    assert check.returncode == 0, check.stdout
-    pid_files = list(Path(ws["runtime"]).rglob("broker.pid"))
-    assert len(pid_files) == 1
-    pid = int(pid_files[0].read_text())
-    down = devkit(repo, "down", env=ws["env"])
-    assert down.returncode == 0 and "credentials broker stopped" in down.stdout
-    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
-
-
 def _ide_writer_role(server: S3Server) -> tuple[str, dict[str, str]]:
     """A user that may assume a write-capable role, and that role (both new, for this test)."""
     iam = server.client("iam")
@@ -361,3 +344,20 @@ def test_cloud_ide_post_create_uses_the_standard_chain_through_the_guard(
         assert not any((dest / name).exists() and (dest / name).read_bytes() == body
                        for name, body in seeded.items())  # fmt: skip
         assert list(dest.glob("*.parquet"))
+
+
+def test_run_then_check_green_and_down_stops_the_broker(
+    ws: dict[str, Any], docker_engine: Any, base_image: str
+) -> None:
+    repo: GitRepo = ws["repo"]
+    proc = devkit(repo, "run", "--", "python", "training/train.py", env=ws["env"])
+    assert proc.returncode == 0 and "trained on 300 rows" in proc.stdout
+    snapshot_reference(docker_engine, repo, PROFILE, base_image)
+    check = devkit(repo, "check", env=ws["env"])
+    assert check.returncode == 0, check.stdout
+    pid_files = list(Path(ws["runtime"]).rglob("broker.pid"))
+    assert len(pid_files) == 1
+    pid = int(pid_files[0].read_text())
+    down = devkit(repo, "down", env=ws["env"])
+    assert down.returncode == 0 and "credentials broker stopped" in down.stdout
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
