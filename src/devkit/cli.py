@@ -27,9 +27,24 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(int(ExitCode.BAD_INPUT))
 
 
+# Options every command shares. They are accepted before the command and after it (at any
+# level of a nested command) and mean the same in every position: the parsers give them no
+# default (SUPPRESS), so a later position only overrides what was actually given, and
+# ``parse`` fills in these defaults afterwards.
+GLOBAL_DEFAULTS: dict[str, object] = {
+    "workspace": None,
+    "profile": None,
+    "yes": False,
+    "no_input": False,
+    "dry_run": False,
+    "json": False,
+    "color": "auto",
+}
+
+
 def common_options() -> argparse.ArgumentParser:
     """Flags every command shares where they make sense."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
         "--workspace",
         metavar="PATH",
@@ -43,45 +58,51 @@ def common_options() -> argparse.ArgumentParser:
     common.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
     )
-    common.add_argument("--json", action="store_true", help="print one JSON object per event")
+    common.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     common.add_argument(
         "--color",
         choices=("auto", "always", "never"),
-        default="auto",
-        help="colour output (NO_COLOR is honoured)",
+        help="colour output (NO_COLOR is honoured; default auto)",
     )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
     parser = _Parser(
         prog="devkit",
         description="A reproducible, staging-faithful dev environment for an ML workload.",
-        epilog="Run 'devkit COMMAND --help' for a command's options.",
+        epilog=(
+            "Global options work before or after the command: "
+            "'devkit --json status' = 'devkit status --json'.\n"
+            "Run 'devkit COMMAND --help' for a command's options and examples."
+        ),
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"devkit {__version__}")
-    common = common_options()
-    for flag in ("--workspace", "--color"):
-        parser.add_argument(flag, dest=f"top_{flag[2:]}", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         command.register(sub, common)
     return parser
 
 
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse a command line; global options get their defaults wherever they were (not) given."""
+    args = build_parser().parse_args(argv)
+    for name, default in GLOBAL_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "workspace", None) is None:
-        args.workspace = getattr(args, "top_workspace", None)
-    color = getattr(args, "color", "auto")
-    if color == "auto" and getattr(args, "top_color", None):
-        color = args.top_color
+    args = parse(argv)
     from devkit.console import set_color
 
-    set_color(color)
+    set_color(args.color)
     if args.command is None:
-        return _no_command(parser, args)
+        return _no_command(build_parser(), args)
     return run_command(args)
 
 

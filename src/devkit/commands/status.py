@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from devkit.console import out
     from devkit.container.status import gather, render_lines
 
-    ws = workspace(args, require_git=False)
+    ws = workspace(args)  # outside a git repository: exit 2 with a hint
     name = args.profile or recorded_profile(ws)
     profile = profile_set(ws).get(name) if name else None
     report = gather(ws.root, profile)

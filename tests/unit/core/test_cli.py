@@ -117,3 +117,28 @@ def test_doctor_json_is_one_object_per_line(tmp_path: Path, flag: str) -> None:
     assert events[-1]["event"] == "plan_finished"
     failed = [e for e in events if e["event"] == "step_failed"]
     assert {e["step"] for e in failed} >= {"docker", "workspace"}
+
+
+def test_status_outside_a_git_repository_exits_2_with_a_hint(tmp_path: Path) -> None:
+    result = devkit("status", "--workspace", str(tmp_path))
+    assert result.returncode == 2
+    assert "is not a git repository" in result.stderr
+    assert "hint:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "codes,expected",
+    [(set(), 0), ({2}, 2), ({3}, 3), ({2, 3}, 3), ({4}, 4), ({2, 4}, 2)],
+)
+def test_doctor_exit_code_says_configuration_or_environment(codes: set[int], expected: int) -> None:
+    from devkit.commands.doctor import verdict
+
+    assert verdict(codes) == expected
+
+
+def test_global_options_before_the_command_reach_it(tmp_path: Path) -> None:
+    import json
+
+    result = devkit("--json", "--workspace", str(tmp_path), "profiles", "list")
+    assert result.returncode == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), (list, dict))
