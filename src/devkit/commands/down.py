@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from devkit.plan import Plan
 
     ws = workspace(args, require_git=False)
-    plan = Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)])
+    plan = Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)], lock=ws.state)
     if args.dry_run:
         return show_dry_run(plan, args)
     return execute(plan, args).code

@@ -38,7 +38,11 @@ def run(args: argparse.Namespace) -> int:
 
         out(uninstall_pre_push_hook(ws.root))
         return int(ExitCode.OK)
-    plan = Plan("devkit hooks install", [HooksStep(ws.root, getattr(args, "profile", None))])
+    plan = Plan(
+        "devkit hooks install",
+        [HooksStep(ws.root, getattr(args, "profile", None))],
+        lock=ws.state,
+    )
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
     return execute(plan, args).code

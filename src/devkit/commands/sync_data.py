@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         delete=args.delete,
         verify=args.verify,
     )
-    plan = Plan(f"devkit sync-data ({profile.name})", [step])
+    plan = Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
     return execute(plan, args).code
