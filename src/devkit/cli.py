@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from devkit import __version__
 from devkit.commands import COMMANDS
+from devkit.commands.completion import complete_profiles
 from devkit.errors import DevkitError, ExitCode
 
 
@@ -50,7 +51,9 @@ def common_options() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the git repository to work in (default: the one you are in)",
     )
-    common.add_argument("--profile", metavar="NAME", help="workload profile to use")
+    complete_profiles(
+        common.add_argument("--profile", metavar="NAME", help="workload profile to use")
+    )
     common.add_argument("--yes", "-y", action="store_true", help="answer yes to every question")
     common.add_argument(
         "--no-input", action="store_true", help="never ask; fail naming the flag that would answer"
@@ -89,7 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse a command line; global options get their defaults wherever they were (not) given."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # the completion script asks (devkit completion SHELL)
+        from devkit.commands.completion import autocomplete
+
+        autocomplete(parser)
+    args = parser.parse_args(argv)
     for name, default in GLOBAL_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, default)

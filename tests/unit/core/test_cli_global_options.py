@@ -26,6 +26,7 @@ COMMAND_LINES: list[list[str]] = [
     ["profiles", "list"],
     ["profiles", "show", "training"],
     ["credentials", "serve", "--dir", "d"],
+    ["completion", "bash"],
 ]
 
 # Each global option with a value that differs from its default.
