@@ -12,13 +12,25 @@ import sys
 from collections.abc import Sequence
 
 from devkit import __version__
-from devkit.commands import COMMANDS
+from devkit.commands import COMMANDS, examples
 from devkit.commands.completion import complete_profiles
 from devkit.errors import DevkitError, ExitCode
 
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports bad usage as devkit does: what, what to do, exit 2."""
+    """argparse that reports bad usage as devkit does (what, what to do, exit 2) and ends each
+    command's help with its examples."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.epilog is None:
+            self.epilog = examples.epilog(self.prog)
+            if self.epilog:
+                self.formatter_class = argparse.RawDescriptionHelpFormatter
 
     def error(self, message: str) -> None:  # type: ignore[override]
         from devkit.console import err

@@ -15,21 +15,12 @@ if TYPE_CHECKING:
 
 SHELLS = ("bash", "zsh", "fish")
 
-EPILOG = """\
-examples:
-  eval "$(devkit completion bash)"              # in ~/.bashrc
-  eval "$(devkit completion zsh)"               # in ~/.zshrc (after compinit)
-  devkit completion fish > ~/.config/fish/completions/devkit.fish
-"""
-
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "completion",
         parents=[common],
         help="print the shell completion script (bash, zsh, fish)",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("shell", choices=SHELLS, help="the shell to complete in")
     parser.set_defaults(handler=run)

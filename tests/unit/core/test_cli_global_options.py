@@ -77,3 +77,18 @@ def test_the_option_nearest_the_command_wins() -> None:
     args = parse(["--color", "always", "status", "--color", "never"])
     assert args.color == "never"
     assert parse(["--workspace", "a", "status"]).workspace == "a"
+
+
+@pytest.mark.parametrize("line", COMMAND_LINES, ids=lambda line: " ".join(line[:2]))
+def test_every_command_help_ends_with_examples(
+    line: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = (
+        line[:2] if line[0] in {"data", "parity", "hooks", "profiles", "credentials"} else line[:1]
+    )
+    with pytest.raises(SystemExit) as done:
+        parse([*words, "--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    examples = text.split("examples:\n", 1)[1]
+    assert f"devkit {' '.join(words)}" in examples
