@@ -142,3 +142,20 @@ def test_global_options_before_the_command_reach_it(tmp_path: Path) -> None:
     result = devkit("--json", "--workspace", str(tmp_path), "profiles", "list")
     assert result.returncode == 0, result.stderr
     assert isinstance(json.loads(result.stdout), (list, dict))
+
+
+def test_init_without_a_terminal_says_so_and_names_the_flags(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "devkit", "init"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "no profile chosen, and there is no terminal to ask in" in result.stderr
+    assert "--profile NAME --branch BRANCH" in result.stderr
