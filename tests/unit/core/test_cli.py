@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from support.contract import check_json_output
+
 HEAVY = ("textual", "boto3", "botocore", "docker", "git", "pyarrow", "numpy", "rich")
 
 
 def devkit(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "devkit", *args],
         capture_output=True,
         text=True,
@@ -24,6 +26,8 @@ def devkit(
         timeout=60,
         check=False,
     )
+    check_json_output(args, proc.stdout)
+    return proc
 
 
 def test_help_imports_no_heavy_library() -> None:
