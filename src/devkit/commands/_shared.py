@@ -85,7 +85,3 @@ def show_dry_run(plan: Plan, args: argparse.Namespace) -> int:
         for line in changes:
             out(f"      {line}")
     return int(ExitCode.OK)
-
-
-def not_available(command: str, issue_hint: str) -> ConfigError:
-    return ConfigError(f"'devkit {command}' is not available in this version of devkit", issue_hint)
