@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         delete=args.delete,
         verify=args.verify,
     )
-    plan = Plan(f"devkit sync-data ({profile.name})", [step])
+    plan = Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
     return execute(plan, args).code

@@ -18,6 +18,7 @@ import pytest
 from devkit.cli import main
 from devkit.data import aws
 from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
+from support.contract import check_json_output
 from support.proxy import LoopbackProxy
 from support.s3server import Keys
 
@@ -48,6 +49,7 @@ def run_devkit(
     aws.REQUESTS.clear()
     code = main([*args, "--json"])
     captured = capsys.readouterr()
+    check_json_output([*args, "--json"], captured.out)
     events = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
     return code, events, captured.err
 

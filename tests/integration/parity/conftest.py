@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from support.contract import check_json_output
+
 PROFILE = """\
 name: demo
 description: parity test workload
@@ -101,7 +103,7 @@ class Workspace:
         for name in drop:
             full.pop(name, None)
         self.calls.append(list(args))
-        return subprocess.run(
+        proc = subprocess.run(
             [sys.executable, "-m", "devkit", *args],
             cwd=self.root,
             env=full,
@@ -109,6 +111,8 @@ class Workspace:
             text=True,
             timeout=120,
         )
+        check_json_output(args, proc.stdout)
+        return proc
 
     def run(
         self, *command: str, env: Mapping[str, str] | None = None, drop: tuple[str, ...] = ()

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from devkit.parity.container_run import with_secrets
+from support.contract import check_json_output
 from support.engine import TEST_LABELS
 from support.gitrepo import GitRepo, make_repo
 
@@ -55,6 +56,7 @@ def devkit(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=1200,
     )
     print(f"$ devkit {' '.join(args)}\n{proc.stdout}\n{proc.stderr}\n(exit {proc.returncode})")
+    check_json_output(args, proc.stdout)
     return proc
 
 
