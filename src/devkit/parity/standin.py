@@ -1,0 +1,50 @@
+"""The devkit wheels a workload image needs to take its own snapshot (examples/staging-parity/).
+
+Staging's deploy installs devkit from its package index; a machine without one (the README
+demo, the tests) gets the same thing offline: the wheel of the running devkit and its
+dependencies' wheels from the host's wheelhouse, plus a ``requirements.txt`` naming them.
+
+    python -m devkit.parity.standin DEST [--python 3.11] [--arch x86_64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from pathlib import Path
+
+
+def devkit_wheels(dest: Path, python: str, arch: str) -> Path:
+    """Fill ``dest`` with devkit's wheel, its dependencies' wheels and a requirements.txt."""
+    from devkit.container import wheel, wheelhouse
+
+    requirements = wheel.runtime_requirements()
+    house = wheelhouse.ensure(requirements, python, arch, lambda line: print(line, file=sys.stderr))
+    dest.mkdir(parents=True, exist_ok=True)
+    wheelhouse.link_tree(house, dest)
+    wheel.build_wheel(dest)
+    listing = dest / "requirements.txt"
+    listing.unlink(missing_ok=True)  # a hard link into the wheelhouse: never write through it
+    listing.write_text("\n".join([*requirements, "devkit"]) + "\n", encoding="utf-8")
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    from devkit.errors import DevkitError
+
+    parser = argparse.ArgumentParser(prog="python -m devkit.parity.standin")
+    parser.add_argument("dest", type=Path)
+    parser.add_argument("--python", default="%d.%d" % sys.version_info[:2])
+    parser.add_argument("--arch", default=platform.machine())
+    args = parser.parse_args(argv)
+    try:
+        devkit_wheels(args.dest, args.python, args.arch)
+    except DevkitError as exc:
+        print(f"error: {exc.what}\nhint: {exc.hint}", file=sys.stderr)
+        return int(exc.code)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
