@@ -57,5 +57,5 @@ mkdir -p "$(dirname "$out")"
 docker run --rm "${args[@]}" --env-file "$here/platform.env" "$tag" \
     sh -c "${data}devkit parity snapshot --profile $profile --out -" >"$out.tmp"
 mv "$out.tmp" "$out"
-printf 'standin-reference: %s written by image %s (%s platform variables set)\n' "$out" "$tag" \
+printf 'standin-reference: %s written by image %s (%s staging variables set)\n' "$out" "$tag" \
     "$(grep -c '^[A-Z]' "$here/platform.env")" >&2
