@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m devkit.parity.standin")
     parser.add_argument("dest", type=Path)
-    parser.add_argument("--python", default="%d.%d" % sys.version_info[:2])
+    parser.add_argument("--python", default=f"{sys.version_info[0]}.{sys.version_info[1]}")
     parser.add_argument("--arch", default=platform.machine())
     args = parser.parse_args(argv)
     try:
