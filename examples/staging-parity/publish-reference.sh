@@ -39,7 +39,7 @@ url=${url//\{profile\}/$profile}
 
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
-mkdir -p "$ctx/app" "$ctx/devkit"
+mkdir -p "$ctx/app" "$ctx/devkit" "$ctx/trust" # trust/: staging's build trusts its own CAs
 git -C "$ws" archive "$ref" | tar -x -C "$ctx/app"
 cp "$here/Dockerfile" "$ctx/"
 if [[ -n ${DEVKIT_WHEELS:-} ]]; then

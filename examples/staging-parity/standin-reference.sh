@@ -35,7 +35,7 @@ rm -rf "$ctx"
 mkdir -p "$ctx/app"
 git -C "$ws" archive "$ref" | tar -x -C "$ctx/app"
 cp "$here/Dockerfile" "$ctx/Dockerfile"
-"$py" -m devkit.parity.standin "$ctx/devkit" --python "$python" --arch "$(uname -m)"
+"$py" -m devkit.parity.standin "$ctx" --python "$python" --arch "$(uname -m)"
 
 tag="devkit-standin-staging/$profile:$ref"
 tag=${tag//[^a-zA-Z0-9\/:._-]/-}
@@ -45,8 +45,13 @@ args=()
 IFS=, read -ra labels <<<"${DEVKIT_EXTRA_LABELS:-}"
 for label in "${labels[@]}"; do [[ -n $label ]] && args+=(--label "$label"); done
 args+=(--label "devkit.standin=$profile")
+build=()
+# A proxy reaches the build as Docker's predefined build args (not kept in the image).
+for name in HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
+    [[ -n ${!name:-} ]] && build+=(--build-arg "$name")
+done
 
-docker build -q -t "$tag" "${args[@]}" --build-arg "BASE_IMAGE=$base" \
+docker build -q -t "$tag" "${args[@]}" "${build[@]}" --build-arg "BASE_IMAGE=$base" \
     --build-arg "BASE_DIGEST=$digest" --build-arg "LOCKFILE=$lockfile" "$ctx" >/dev/null
 
 data=""

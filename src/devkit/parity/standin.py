@@ -1,10 +1,11 @@
-"""The devkit wheels a workload image needs to take its own snapshot (examples/staging-parity/).
+"""The machine-local parts of the stand-in staging image's build context (examples/staging-parity/).
 
 Staging's deploy installs devkit from its package index; a machine without one (the README
-demo, the tests) gets the same thing offline: the wheel of the running devkit and its
-dependencies' wheels from the host's wheelhouse, plus a ``requirements.txt`` naming them.
+demo, the tests) gets the same thing offline in ``devkit/``: the wheel of the running devkit and
+its dependencies' wheels from the host's wheelhouse, plus a ``requirements.txt`` naming them.
+``trust/`` holds the CA bundle this machine trusts, for the build's package downloads only.
 
-    python -m devkit.parity.standin DEST [--python 3.11] [--arch x86_64]
+    python -m devkit.parity.standin CONTEXT [--python 3.11] [--arch x86_64]
 """
 
 from __future__ import annotations
@@ -30,16 +31,30 @@ def devkit_wheels(dest: Path, python: str, arch: str) -> Path:
     return dest
 
 
+def build_trust(dest: Path, setting: str = "auto") -> Path:
+    """``dest/ca-bundle.crt``: the CA bundle this machine trusts (empty when none), so the
+    image build reaches the package index through an intercepting proxy as the host does. Only
+    the build's pip step uses it; the image does not install it (that is a dev extra)."""
+    from devkit.container.trust import detect_ca_bundle
+
+    dest.mkdir(parents=True, exist_ok=True)
+    bundle = detect_ca_bundle(setting)
+    target = dest / "ca-bundle.crt"
+    target.write_bytes(bundle.read_bytes() if bundle is not None else b"")
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     from devkit.errors import DevkitError
 
     parser = argparse.ArgumentParser(prog="python -m devkit.parity.standin")
-    parser.add_argument("dest", type=Path)
+    parser.add_argument("context", type=Path, help="the build context: writes devkit/, trust/")
     parser.add_argument("--python", default=f"{sys.version_info[0]}.{sys.version_info[1]}")
     parser.add_argument("--arch", default=platform.machine())
     args = parser.parse_args(argv)
     try:
-        devkit_wheels(args.dest, args.python, args.arch)
+        devkit_wheels(args.context / "devkit", args.python, args.arch)
+        build_trust(args.context / "trust")
     except DevkitError as exc:
         print(f"error: {exc.what}\nhint: {exc.hint}", file=sys.stderr)
         return int(exc.code)
