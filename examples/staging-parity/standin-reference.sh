@@ -51,8 +51,10 @@ for name in HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
     [[ -n ${!name:-} ]] && build+=(--build-arg "$name")
 done
 
-docker build -q -t "$tag" "${args[@]}" "${build[@]}" --build-arg "BASE_IMAGE=$base" \
-    --build-arg "BASE_DIGEST=$digest" --build-arg "LOCKFILE=$lockfile" "$ctx" >/dev/null
+docker build -t "$tag" "${args[@]}" "${build[@]}" --build-arg "BASE_IMAGE=$base" \
+    --build-arg "BASE_DIGEST=$digest" --build-arg "LOCKFILE=$lockfile" "$ctx" >"$ctx.log" 2>&1 ||
+    { tail -n 20 "$ctx.log" >&2; die "building the staging stand-in image $tag failed (above; all of it in $ctx.log)" \
+        "check that the base image and the lockfile's packages are reachable from this machine" 3; }
 
 data=""
 if [[ ${STANDIN_DATA:-synthetic} == synthetic ]]; then
