@@ -107,7 +107,9 @@ def evaluate(inp: CheckInputs) -> RuleResult:
             )
             details.append(f"{name} is not set locally; staging sets it, {why}")
     used_upper = {n.upper() for n in used} | CREDENTIAL_NAMES
-    ignored = sorted(n for n in staging - local if n.upper() not in used_upper)
+    ignored = sorted(
+        n for n in staging - local if n.upper() not in used_upper and not n.startswith("DEVKIT_")
+    )
     leaks = secret_leaks(inp)
     scanned = f"{use.get('files', 0)} file(s) scanned"
     info = (
