@@ -77,6 +77,7 @@ def test_variable_the_code_reads_and_staging_sets_is_missing_with_file_line(
     failing = {r["id"]: r for r in report["rules"] if r["status"] == "fail"}
     assert set(failing) == {"env_keys"}
     assert failing["env_keys"]["actual"] == "missing: PAYMENTS_URL"
+    assert "PAYMENTS_URL (read at svc/settings.py:3)" in failing["env_keys"]["message"]
     assert failing["env_keys"]["details"][0] == (
         "PAYMENTS_URL is not set locally; staging sets it, read at svc/settings.py:3"
     )

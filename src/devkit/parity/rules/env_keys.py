@@ -80,6 +80,11 @@ def _has(name: str, names: set[str], upper: set[str], case_sensitive: bool) -> b
     return name in names or (not case_sensitive and name.upper() in upper)
 
 
+def _named(name: str, reads: dict[str, list[str]]) -> str:
+    places = reads.get(name, [])
+    return f"{name} (read at {places[0]})" if places else f"{name} (declared in the profile)"
+
+
 def evaluate(inp: CheckInputs) -> RuleResult:
     staging = _names(inp.reference)
     if staging is None:
@@ -136,7 +141,13 @@ def evaluate(inp: CheckInputs) -> RuleResult:
         details.append(info)
     return failed(
         ID,
-        f"{len(missing)} variable(s) the workload uses are unset locally"
+        (
+            f"{len(missing)} variable(s) the workload uses are unset locally: "
+            + ", ".join(_named(n, reads) for n in missing[:3])
+            + (" …" if len(missing) > 3 else "")
+            if missing
+            else "no variable missing"
+        )
         + (f", {len(leaks)} secret leak(s)" if leaks else ""),
         f"{len(used)} used name(s) as staging sets them"
         + ("; no secret values in files" if leaks else ""),
