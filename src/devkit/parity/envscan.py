@@ -22,6 +22,7 @@ does not parse is listed as skipped, not fatal. Only names and ``file:line`` are
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -146,24 +147,79 @@ def candidate_files(
     return sorted(found), skipped
 
 
+CACHE_FILE = "envscan.json"
+
+
 def scan_workspace(
-    root: Path, globs: Sequence[str] = DEFAULT_GLOBS, skip: Iterable[str] = ()
+    root: Path,
+    globs: Sequence[str] = DEFAULT_GLOBS,
+    skip: Iterable[str] = (),
+    cache_dir: Path | None = None,
 ) -> ScanResult:
+    """Scan the files ``globs`` choose; with ``cache_dir``, a file whose size and mtime are as
+    last time is not parsed again (``envscan.json`` there: names and lines only)."""
     files, skipped = candidate_files(root, globs, skip)
     result = ScanResult(skipped=skipped)
+    cache = _read_cache(cache_dir / CACHE_FILE) if cache_dir else {}
+    fresh: dict[str, Any] = {}
     for rel in files:
+        path = root / rel
         try:
-            source = (root / rel).read_bytes()
+            st = path.stat()
+            key = [st.st_size, st.st_mtime_ns]
+            hit = _cached(cache.get(rel), key)
+            if hit is not None:
+                reads, ok = hit
+            else:
+                try:
+                    reads, ok = scan_source(path.read_bytes(), rel), True
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    reads, ok = [], False
         except OSError:
             result.skipped.append(f"{rel}: unreadable")
             continue
-        try:
-            result.reads.extend(scan_source(source, rel))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        fresh[rel] = {
+            "key": key,
+            "ok": ok,
+            "reads": [[r.name, r.where, r.case_sensitive] for r in reads],
+        }
+        if not ok:
             result.skipped.append(f"{rel}: not valid Python")
             continue
+        result.reads.extend(reads)
         result.files += 1
+    if cache_dir is not None and fresh != cache:
+        _write_cache(cache_dir / CACHE_FILE, fresh)
     return result
+
+
+def _cached(entry: Any, key: list[int]) -> tuple[list[Read], bool] | None:
+    """A cache entry's reads when it is for this very file version; None otherwise."""
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    try:
+        reads = [Read(str(n), str(w), bool(c)) for n, w, c in entry.get("reads", [])]
+    except (TypeError, ValueError):
+        return None
+    return reads, bool(entry.get("ok"))
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no cache, or a broken one: only a slower scan
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only workspace scans every time
 
 
 def scan_source(source: str | bytes, rel: str) -> list[Read]:
@@ -372,10 +428,12 @@ def profile_skip(profile: Any) -> list[str]:
     return [data.dest] if data is not None else []
 
 
-def workload_env_use(root: Path, profile: Any) -> dict[str, Any]:
+def workload_env_use(root: Path, profile: Any, cache_dir: Path | None = None) -> dict[str, Any]:
     """What a fingerprint records of the names the workload uses (names and places only):
     ``{"declared": [...], "reads": {NAME: [file:line]}, "case_insensitive": [...],
     "files": N, "skipped": [...]}``."""
     declared = sorted({*profile.env, *profile.secrets})
-    scan = scan_workspace(root, profile.parity_scan or DEFAULT_GLOBS, profile_skip(profile))
+    scan = scan_workspace(
+        root, profile.parity_scan or DEFAULT_GLOBS, profile_skip(profile), cache_dir
+    )
     return {"declared": declared, **scan.to_dict()}

@@ -77,7 +77,7 @@ def workspace_facts(root: Path, profile: Profile, cache_dir: Path | None) -> dic
     from devkit.parity.envscan import workload_env_use
 
     return {
-        "env_used": workload_env_use(root, profile),
+        "env_used": workload_env_use(root, profile, cache_dir),
         "lockfile": read_lockfile(root, lock).to_dict() if lock else None,
         "data": dataset_facts(root, profile.data.dest, cache_dir) if profile.data else None,
         "git": git,

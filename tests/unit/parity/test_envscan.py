@@ -158,3 +158,24 @@ def test_globs_choose_the_files(tmp_path: Path) -> None:
     assert candidate_files(tmp_path, ["**/*.py"])[0] == ["svc/a.py", "tools/b.py", "top.py"]
     assert glob_regex("**/*.py").match("a/b/c.py")
     assert not glob_regex("src/*.py").match("src/x/c.py")
+
+
+def test_cache_skips_unchanged_files_and_rereads_changed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, cache = tmp_path / "ws", tmp_path / "cache"
+    ws.mkdir()
+    (ws / "a.py").write_text("import os\nos.getenv('FIRST')\n")
+    assert set(scan_workspace(ws, cache_dir=cache).names()) == {"FIRST"}
+    parsed: list[str] = []
+    real = envscan.scan_source
+    monkeypatch.setattr(
+        envscan, "scan_source", lambda src, rel: parsed.append(rel) or real(src, rel)
+    )
+    assert set(scan_workspace(ws, cache_dir=cache).names()) == {"FIRST"}
+    assert parsed == []  # served from the cache
+    (ws / "a.py").write_text("import os\nos.getenv('SECOND_NAME')\n")
+    assert set(scan_workspace(ws, cache_dir=cache).names()) == {"SECOND_NAME"}
+    assert parsed == ["a.py"]
+    (cache / envscan.CACHE_FILE).write_text('{"a.py": {"key": "x", "reads": 5}}')  # corrupt
+    assert set(scan_workspace(ws, cache_dir=cache).names()) == {"SECOND_NAME"}

@@ -100,7 +100,7 @@ class CheckInputs:
         counts)."""
         from devkit.parity.envscan import workload_env_use
 
-        return workload_env_use(self.root, self.profile)
+        return workload_env_use(self.root, self.profile, self.cache_dir)
 
     @cached_property
     def git(self) -> dict[str, Any] | None:
