@@ -58,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     except DevkitError as exc:
         print(f"error: {exc.what}\nhint: {exc.hint}", file=sys.stderr)
         return int(exc.code)
+    except OSError as exc:
+        print(
+            f"error: cannot write the build context {args.context}: {exc.strerror or exc}\n"
+            "hint: pass a folder you can write to",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
