@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"--concurrency {args.concurrency} is out of range", "pass a number from 1 to 256"
         )
-    ws = workspace(args)
+    ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
     step = DataStep(
         ws.root,

@@ -267,6 +267,10 @@ PROFILE = Obj(
                 {
                     "reference": Field(Str()),
                     "rules": Field(MapOf(RuleSpec())),
+                    "scan": Field(
+                        ListOf(Str()),
+                        doc="globs of the workload's Python read for env names (default **/*.py)",
+                    ),
                 },
                 validators=[_check_rule_names],
             )
