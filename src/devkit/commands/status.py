@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -22,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from devkit.console import out
     from devkit.container.status import gather, render_lines
 
-    ws = workspace(args, require_git=False)
+    ws = workspace(args)  # outside a git repository: exit 2 with a hint
     name = args.profile or recorded_profile(ws)
     profile = profile_set(ws).get(name) if name else None
     report = gather(ws.root, profile)

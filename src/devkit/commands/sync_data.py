@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.seed is not None and not 0 <= args.seed <= 2**63 - 1:
         raise ConfigError(f"--seed {args.seed} is out of range", "pass a number from 0 to 2**63-1")
-    ws = workspace(args)
+    ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
     step = DataStep(
         ws.root,
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         delete=args.delete,
         verify=args.verify,
     )
-    plan = Plan(f"devkit sync-data ({profile.name})", [step])
+    plan = Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
     return execute(plan, args).code
