@@ -480,3 +480,123 @@ def list_dir(path: Path, *, root: Path | None = None, strict_from: Path | None =
     """The names in folder ``path`` (empty when missing), reached without untrusted symlinks."""
     with _translated(path):
         return _list_dir(path, root=root, strict_from=strict_from)
+
+
+class PartialFile:
+    """A temporary file beside its target, written at offsets (``pwrite``) by several threads,
+    renamed over the target by ``commit``. Made by ``create_partial`` (created exclusively,
+    never through a symlink, with an unpredictable name) or ``reopen_partial`` (an earlier one,
+    to resume: opened without following a symlink, and only when it is a regular file of this
+    user with one link and the expected size)."""
+
+    def __init__(self, walk: _Walk, tmp: str, fd: int) -> None:
+        self._walk, self.name, self.fd = walk, tmp, fd
+        self.path = walk.path.parent / tmp
+
+    def pwrite(self, data: bytes | memoryview, offset: int) -> None:
+        with _translated(self._walk.path):
+            view = memoryview(data)
+            while view:
+                written = os.pwrite(self.fd, view, offset)
+                view, offset = view[written:], offset + written
+
+    def pread(self, size: int, offset: int) -> bytes:
+        with _translated(self._walk.path):
+            return os.pread(self.fd, size, offset)
+
+    def commit(self, fsync: bool = False) -> None:
+        """Rename over the target (refused when the target became a symlink) and close."""
+        with _translated(self._walk.path):
+            if fsync:
+                os.fsync(self.fd)
+            if self._walk.final_is_link():
+                raise _refuse_link(self._walk.path, False)
+            os.replace(
+                self.name, self._walk.name, src_dir_fd=self._walk.fd, dst_dir_fd=self._walk.fd
+            )
+        self.close()
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.name, dir_fd=self._walk.fd)
+        self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        self._walk.close()
+
+
+def create_partial(
+    path: Path,
+    size: int,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+    mode: int = 0o644,
+    prefix: str = ".",
+) -> PartialFile:
+    """A new, exclusively created temporary file of ``size`` bytes beside ``path``."""
+    with _translated(path):
+        walk = _Walk(path, root, strict_from, create=True)
+    try:
+        token = secrets.token_hex(8)
+        room = NAME_MAX - len(prefix) - len(token) - len(TMP_SUFFIX) - 1
+        tmp = f"{prefix}{token}-{walk.name[:room]}{TMP_SUFFIX}"
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        with _translated(path):
+            if walk.final_is_link():
+                raise _refuse_link(walk.path, False)
+            fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
+            try:
+                os.ftruncate(fd, size)  # sparse; parts fill it in at their offsets
+            except OSError:
+                os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=walk.fd)
+                raise
+    except BaseException:
+        walk.close()
+        raise
+    return PartialFile(walk, tmp, fd)
+
+
+def reopen_partial(
+    path: Path,
+    tmp: str,
+    size: int,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+) -> PartialFile | None:
+    """The earlier temporary file ``tmp`` beside ``path`` to resume, or None when it is gone
+    or is not exactly what devkit left (a regular file of ours, one link, ``size`` bytes)."""
+    if "/" in tmp or confine_problem(tmp) is not None or not tmp.endswith(TMP_SUFFIX):
+        return None
+    try:
+        with _translated(path):
+            walk = _Walk(path, root, strict_from, create=False)
+    except ConfigError:  # the folder is gone
+        return None
+    try:
+        flags = os.O_RDWR | _NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(tmp, flags, dir_fd=walk.fd)
+        except OSError:
+            walk.close()
+            return None
+        info = os.fstat(fd)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or info.st_nlink != 1
+            or info.st_uid != os.geteuid()
+            or info.st_size != size
+        ):
+            os.close(fd)
+            walk.close()
+            return None
+    except BaseException:
+        walk.close()
+        raise
+    return PartialFile(walk, tmp, fd)

@@ -269,6 +269,12 @@ def _sdk_validation(body: Any) -> str | None:
     return name or None
 
 
+def _checksum_mode(request: Any = None, **kwargs: Any) -> None:
+    """Ask S3 for the object's checksum headers without botocore's own validation pass."""
+    if request is not None and "x-amz-checksum-mode" not in request.headers:
+        request.headers["x-amz-checksum-mode"] = "ENABLED"
+
+
 class S3:
     """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors."""
 
@@ -282,9 +288,14 @@ class S3:
                 max_pool_connections=max_pool,
                 retries={"max_attempts": 4, "mode": "standard"},
                 tcp_keepalive=True,
+                # devkit verifies object checksums itself, in the one pass it makes over the
+                # bytes (data/checksums.py): botocore would hash every body a second time.
+                # read() still asks botocore to validate (small objects, ChecksumMode given).
+                response_checksum_validation="when_required",
             ),
         )
         self._client.meta.events.register("before-send.s3", self._count)
+        self._client.meta.events.register("before-sign.s3.GetObject", _checksum_mode)
         self.endpoint = str(self._client.meta.endpoint_url)
 
     def _count(self, request: Any = None, **kwargs: Any) -> None:
@@ -385,17 +396,47 @@ class S3:
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, bucket, f"write '{key}'") from None
 
-    def get(self, bucket: str, key: str) -> tuple[Any, dict[str, Any]]:
-        """One GetObject with checksums requested: (streaming body, response metadata)."""
+    def get(
+        self,
+        bucket: str,
+        key: str,
+        first: int | None = None,
+        last: int | None = None,
+        etag: str | None = None,
+    ) -> tuple[Any, dict[str, Any]]:
+        """One GetObject, its checksum headers requested (``x-amz-checksum-mode``) but left to
+        the caller to verify: (streaming body, response metadata). ``first``/``last``: a byte
+        range (inclusive); ``etag``: If-Match, so parts of one download are of one version."""
         from botocore.exceptions import BotoCoreError, ClientError
 
+        extra: dict[str, Any] = {}
+        if first is not None:
+            extra["Range"] = f"bytes={first}-{'' if last is None else last}"
+        if etag:
+            extra["IfMatch"] = etag
         try:
-            response = self._client.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+            response = self._client.get_object(Bucket=bucket, Key=key, **extra)
         except (ClientError, BotoCoreError) as exc:
+            code, _ = _client_error_code(exc)
+            if code in ("PreconditionFailed", "412"):
+                raise NotReadyError(
+                    f"s3://{bucket}/{key} changed while it was being downloaded",
+                    "run the command again to fetch the new version",
+                ) from None
             raise self._fail(exc, bucket, f"read '{key}'") from None
         body = response.pop("Body")
         response["SdkValidated"] = _sdk_validation(body)
         return body, response
+
+    def head(self, bucket: str, key: str) -> dict[str, Any]:
+        """HeadObject with the whole object's checksum (``ChecksumMode``): its metadata."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail(exc, bucket, f"read '{key}'") from None
+        return dict(response)
 
     def read(self, bucket: str, key: str) -> bytes:
         """A whole (small) object in memory; ConfigError when it does not exist."""
@@ -416,7 +457,9 @@ class S3:
 
     def read_errors(self) -> tuple[type[BaseException], ...]:
         """Exceptions a streaming body may raise mid-read (connection dropped, timeout)."""
+        from http.client import HTTPException
+
         from botocore.exceptions import BotoCoreError
         from urllib3.exceptions import HTTPError
 
-        return (BotoCoreError, HTTPError, ConnectionError, TimeoutError)
+        return (BotoCoreError, HTTPError, HTTPException, ConnectionError, TimeoutError)

@@ -189,7 +189,7 @@ class Manifest:
             return "changed"
         if stat.st_mtime_ns == entry.get("mtime_ns"):
             return "ok"
-        if file_sha256(target) != entry.get("sha256"):
+        if not content_matches(target, entry):
             return "changed"
         self.record(rel, {**entry, "mtime_ns": stat.st_mtime_ns})
         return "ok"
@@ -202,8 +202,28 @@ class Manifest:
             entry is not None
             and target.is_file()
             and not target.is_symlink()
-            and file_sha256(target) == entry.get("sha256")
+            and content_matches(target, entry)
         )
+
+
+def content_matches(path: Path, entry: dict[str, Any]) -> bool:
+    """The file hashes to what the entry recorded: its ``checksum`` (the one the server
+    confirmed, see ``devkit.data.checksums``), else its SHA-256 (older manifests, synthetic
+    data). A checksum this machine cannot compute counts as a mismatch (fetched again)."""
+    recorded = entry.get("checksum")
+    if isinstance(recorded, str) and ":" in recorded:
+        from devkit.data.checksums import file_checksum
+
+        return file_checksum(path, recorded.split(":", 1)[0]) == recorded
+    return file_sha256(path) == entry.get("sha256")
+
+
+def content_id(entry: dict[str, Any]) -> str | None:
+    """What identifies an entry's content: ``sha256:HEX`` when known, else its checksum."""
+    if entry.get("sha256"):
+        return f"sha256:{entry['sha256']}"
+    recorded = entry.get("checksum")
+    return str(recorded) if recorded else None
 
 
 def file_sha256(path: Path) -> str:
@@ -219,7 +239,8 @@ def digest_of(files: dict[str, dict[str, Any]]) -> str:
     digest = hashlib.sha256()
     for rel in sorted(files):
         entry = files[rel]
-        digest.update(f"{rel}\0{entry.get('size')}\0{entry.get('sha256')}\n".encode())
+        content = entry.get("sha256") or entry.get("checksum")
+        digest.update(f"{rel}\0{entry.get('size')}\0{content}\n".encode())
     return "sha256:" + digest.hexdigest()
 
 

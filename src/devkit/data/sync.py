@@ -1,28 +1,38 @@
 """S3 → local folder: list once, fetch what changed in parallel, verify, rename, record.
 
 Every object is streamed to ``.devkit-part-*`` in its destination folder, verified (size, then
-the object's SHA-256 or CRC32 checksum, else its single-part ETag as MD5 — a multipart ETag is
-not an MD5 and is never compared to one), renamed into place, and recorded in the manifest's
-journal. An interrupted sync therefore leaves only whole, verified files under their final names.
+the one checksum the server can confirm for it — see ``devkit.data.checksums``: an S3
+additional checksum, else its single-part ETag as MD5; a multipart ETag is not an MD5 and is
+never compared to one), renamed into place, and recorded in the manifest's journal. An
+interrupted sync therefore leaves only whole, verified files under their final names.
+
+Objects above ``ranged_threshold`` bytes are fetched as ranged GETs of ``part_size`` bytes by
+the same pool of ``concurrency`` workers as everything else (one budget for all objects). Each
+part is written in place into the exclusively created temp file (``safefs.PartialFile``), and
+recorded in a sidecar (``<temp>.parts``) once written, so an interrupted download resumes with
+its missing parts. The whole object's checksum is still verified: CRCs of the parts are
+combined, SHA-256/MD5 are computed over the parts in order as they complete. A stream that
+breaks is asked for again from the byte where it broke (``STREAM_RETRIES`` times).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
-import hashlib
+import json
 import os
 import threading
 import time
-import zlib
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
-from devkit.data.manifest import Manifest, file_sha256, prepare_dest
+from devkit.data import checksums
+from devkit.data.manifest import Manifest, prepare_dest
 from devkit.data.selection import (
     RemoteObject,
     check_no_symlink,
@@ -39,6 +49,20 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20
 PART_PREFIX = ".devkit-part-"
+SIDECAR_SUFFIX = ".parts"
+PART_SIZE = 16 << 20
+MIN_PART_SIZE = 5 << 20
+RANGED_THRESHOLD = 16 << 20
+STREAM_RETRIES = 5
+
+
+def _env_size(name: str, default: int, floor: int) -> int:
+    """A size from the environment (bench and tests tune the part size); ``default`` else."""
+    raw = os.environ.get(name, "")
+    try:
+        return max(floor, int(raw)) if raw else default
+    except ValueError:
+        return default
 
 
 def check_manifest_entry(rel: str, manifest: Path) -> str:
@@ -128,6 +152,15 @@ class Syncer:
         self.log = log or (lambda line: None)
         self.cancel = cancel or threading.Event()
         self.manifest = Manifest.load(dest)
+        self.part_size = _env_size("DEVKIT_SYNC_PART_SIZE", PART_SIZE, 1)
+        self.ranged_threshold = _env_size("DEVKIT_SYNC_RANGED_THRESHOLD", RANGED_THRESHOLD, 1)
+        self._resumable: dict[str, tuple[dict[str, Any], str, dict[int, int | None]]] = {}
+        self._jobs: list[RangedJob] = []
+        self._jobs_lock = threading.Lock()
+        self._progress_lock = threading.Lock()
+        self._done_bytes = self._done_objects = self._fetch_count = self._total = 0
+        self._last_log = self._last_progress = 0.0
+        self._result: SyncResult | None = None
 
     def build_plan(self, objects: list[RemoteObject] | None = None) -> SyncPlan:
         """Compare the listing with the manifest and the files; change nothing."""
@@ -168,46 +201,55 @@ class Syncer:
         prepare_dest(self.dest)
         self.manifest.kind = "s3"
         self.manifest.source = {"bucket": self.bucket, "prefix": self.prefix}
+        self._find_resumable(plan)
         self._remove_stale_parts()
-        result = SyncResult(plan)
+        result = self._result = SyncResult(plan)
         for obj, rel in plan.adopt:
             if self._adopt(obj, rel):
                 plan.current += 1
             else:
                 plan.foreign.append(rel)
                 self.log(f"left alone: {rel} exists and devkit did not write it")
-        total = plan.fetch_bytes
-        done_bytes = 0
-        done_objects = 0
-        lock = threading.Lock()
-        last_log = last_progress = time.monotonic()
-        self.progress(0, total)
+        self._total = plan.fetch_bytes
+        self._fetch_count = len(plan.fetch)
+        self._last_log = self._last_progress = time.monotonic()
+        self.progress(0, self._total)
 
         def one(obj: RemoteObject, rel: str) -> None:
-            nonlocal done_bytes, done_objects, last_log, last_progress
             if self.cancel.is_set():
                 return
             size = self._fetch(obj, rel)
-            with lock:
-                done_bytes += size
-                done_objects += 1
-                result.fetched += 1
-                result.fetched_bytes += size
-                now = time.monotonic()
-                if now - last_progress >= 0.1 or done_objects == len(plan.fetch):
-                    last_progress = now  # at most ten progress events a second
-                    self.progress(done_bytes, total)
-                if now - last_log >= 5:
-                    last_log = now
-                    self.log(f"{done_objects}/{len(plan.fetch)} objects, {_mb(done_bytes)}")
+            self._advance(size, 1)
 
         pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="devkit-sync")
-        futures = [pool.submit(one, obj, rel) for obj, rel in plan.fetch]
+        futures: list[Future[None]] = []
+        futures_lock = threading.Lock()
+
+        def submit(fn: Callable[..., None], *args: Any) -> None:
+            with futures_lock:
+                futures.append(pool.submit(fn, *args))
+
+        def ranged(obj: RemoteObject, rel: str) -> None:
+            if not self.cancel.is_set():
+                self._start_ranged(obj, rel, submit)
+
+        # Large objects first: their parts then share the pool with the small objects.
+        for obj, rel in sorted(plan.fetch, key=lambda item: -item[0].size):
+            if obj.size > self.ranged_threshold:
+                submit(ranged, obj, rel)
+            else:
+                submit(one, obj, rel)
         try:
-            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = next((f for f in finished if f.exception()), None)
-            if failed is not None:
-                raise failed.exception()  # type: ignore[misc]
+            while True:
+                with futures_lock:
+                    snapshot = list(futures)
+                finished, _ = wait(snapshot, return_when=FIRST_EXCEPTION)
+                failed = next((f for f in finished if f.exception()), None)
+                if failed is not None:
+                    raise failed.exception()  # type: ignore[misc]
+                with futures_lock:
+                    if len(futures) == len(snapshot):
+                        break
             for rel in plan.delete:
                 # The manifest may come from the clone: check the entry again right before.
                 check_manifest_entry(rel, self.manifest.path)
@@ -217,23 +259,34 @@ class Syncer:
                 result.deleted += 1
         except BaseException:
             # Ctrl-C or a failed download: stop the other workers mid-stream (their partial
-            # files are removed); everything verified so far stays recorded.
+            # files are removed; finished parts of large objects are kept for a resume);
+            # everything verified so far stays recorded.
             self.cancel.set()
-            for future in futures:
-                future.cancel()
+            with futures_lock:
+                for future in futures:
+                    future.cancel()
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            for job in self._jobs:
+                if not job.finished and job.partial is not None:
+                    job.partial.close()  # kept, with its sidecar, for the next run
+                self._close_sidecar(job, remove=False)
             self.manifest.compact()
         result.requests = dict(self.s3.counts)
         result.digest = self.manifest.digest()
         return result
 
     def _remove_stale_parts(self) -> None:
+        """Temp files of an interrupted run, except those this run resumes."""
+        keep = {tmp for _, tmp, _ in self._resumable.values()}
+        keep |= {tmp + SIDECAR_SUFFIX for tmp in keep}
         if self.dest.is_dir() and not self.dest.is_symlink():
             for folder, _dirs, names in os.walk(self.dest):  # never descends into symlinks
                 for name in names:
                     part = Path(folder) / name
+                    if name in keep:
+                        continue
                     if name.startswith(PART_PREFIX) and part.is_file() and not part.is_symlink():
                         safefs.unlink(part, root=self.dest, strict_from=self.dest)
 
@@ -245,11 +298,8 @@ class Syncer:
             return False
         if obj.multipart or not obj.etag:
             return False
-        md5 = hashlib.md5(usedforsecurity=False)
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                md5.update(chunk)
-        if md5.hexdigest() != obj.etag.strip('"'):
+        found = checksums.file_checksum(path, "md5")  # one pass: the ETag is the record
+        if found != "md5:" + obj.etag.strip('"').lower():
             return False
         self.manifest.record(
             rel,
@@ -258,66 +308,95 @@ class Syncer:
                 "size": obj.size,
                 "etag": obj.etag,
                 "last_modified": obj.last_modified,
-                "sha256": file_sha256(path),
+                "checksum": found,
                 "verified": "md5",
                 "mtime_ns": path.stat().st_mtime_ns,
             },
         )
         return True
 
+    # -- one object, one GET ------------------------------------------------------------------
+
+    def _pull(
+        self,
+        obj: RemoteObject,
+        first: int,
+        last: int,
+        sink: Callable[[bytes, int], None],
+        response: tuple[Any, dict[str, Any]] | None = None,
+    ) -> None:
+        """Stream bytes ``first``..``last`` (inclusive) of ``obj`` into ``sink(chunk, offset)``.
+
+        A stream that breaks (connection reset, truncated body, timeout) is asked for again
+        from the byte where it broke, up to ``STREAM_RETRIES`` times, with If-Match on the ETag
+        so every byte comes from one version of the object."""
+        pos = first
+        attempt = 0
+        while True:
+            if response is None:
+                response = self.s3.get(self.bucket, obj.key, pos, last, obj.etag or None)
+                _check_range(response[1], pos, obj)
+            body = response[0]
+            try:
+                while pos <= last and (chunk := body.read(min(CHUNK, last - pos + 1))):
+                    if self.cancel.is_set():
+                        raise CancelledError("sync cancelled", "run the command again to finish")
+                    sink(chunk, pos)
+                    pos += len(chunk)
+                if pos > last or last < first:
+                    return
+                # The body ended early without an error: a truncated stream, asked for again.
+                problem = f"the stream ended at byte {pos} of {last + 1}"
+            except self.s3.read_errors() as exc:
+                problem = str(exc)
+            finally:
+                body.close()
+            attempt += 1
+            if attempt > STREAM_RETRIES:
+                raise NotReadyError(
+                    f"reading s3://{self.bucket}/{obj.key} failed (connection): {problem}",
+                    "run the command again; verified files and finished parts are kept",
+                )
+            self.log(f"s3://{self.bucket}/{obj.key}: stream broke at byte {pos} ({problem}); "
+                     f"asking again from there ({attempt}/{STREAM_RETRIES})")  # fmt: skip
+            time.sleep(min(2.0, 0.1 * 2**attempt))
+            response = None
+
     def _fetch(self, obj: RemoteObject, rel: str) -> int:
+        if obj.size > self.ranged_threshold:
+            raise AssertionError("ranged objects go through _start_ranged")  # pragma: no cover
         target = self.dest / rel
         check_no_symlink(self.dest, rel, obj.key)
         body, meta = self.s3.get(self.bucket, obj.key)
-        expected = meta.get("ContentLength", obj.size)
+        expected = int(meta.get("ContentLength", obj.size))
         etag = str(meta.get("ETag", obj.etag))
-        sha_remote = meta.get("ChecksumSHA256")
-        crc_remote = meta.get("ChecksumCRC32")
-        sdk = meta.get("SdkValidated")  # botocore verifies this checksum as the body streams
-        # Multipart ETags and those of KMS/customer-key encrypted objects are not MD5s.
-        not_md5 = "-" in etag.strip('"') or bool(
-            meta.get("SSECustomerAlgorithm") or meta.get("ServerSideEncryption") == "aws:kms"
-        )
-        has_checksum = bool(sha_remote or crc_remote or sdk)
-        # One pass over the bytes where possible: a SHA-256 botocore verifies is the content hash.
-        sha = None if sdk == "sha256" else hashlib.sha256()
-        md5 = hashlib.md5(usedforsecurity=False) if not not_md5 and not has_checksum else None
-        own_crc = bool(crc_remote) and not sha_remote and not sdk
-        crc = 0
+        sdk = meta.get("SdkValidated")  # set only if botocore was asked to verify (it is not)
+        chosen = None if sdk else checksums.choose(meta, etag, _encrypted(meta))
+        hasher: checksums.CrcHasher | checksums.DigestHasher | None = None
+        if not sdk:
+            hasher = checksums.new(chosen[0]) if chosen else checksums.DigestHasher("sha256")
         size = 0
         try:
             with safefs.atomic_writer(
                 target, root=self.dest, strict_from=self.dest, prefix=PART_PREFIX
             ) as handle:
-                while chunk := body.read(CHUNK):
-                    if self.cancel.is_set():
-                        raise CancelledError("sync cancelled", "run the command again to finish")
+
+                def sink(chunk: bytes, offset: int) -> None:
+                    nonlocal size
                     handle.write(chunk)
-                    if sha is not None:
-                        sha.update(chunk)
-                    if md5 is not None:
-                        md5.update(chunk)
-                    if own_crc:
-                        crc = zlib.crc32(chunk, crc)
+                    if hasher is not None:
+                        hasher.update(chunk)
                     size += len(chunk)
+
+                self._pull(obj, 0, expected - 1, sink, (body, meta))
                 handle.flush()
-                verified = self._verify(obj, rel, size, expected, sha, md5, crc, meta)
+                if size != expected or size != obj.size:
+                    raise self._bad(
+                        obj, f"got {size} bytes, expected {expected} (listed {obj.size})"
+                    )
+                entry = self._checked(obj, chosen, hasher, meta)
         except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise NotReadyError(
-                    f"disk full while writing {target}",
-                    "free some space (or lower data.sample.max_bytes) and sync again",
-                ) from None
-            raise NotReadyError(
-                f"cannot write {target}: {exc.strerror or exc}", "check the folder and sync again"
-            ) from None
-        except self.s3.read_errors() as exc:
-            raise NotReadyError(
-                f"reading s3://{self.bucket}/{obj.key} failed (connection or checksum): {exc}",
-                "run the command again; verified files are kept",
-            ) from None
-        finally:
-            body.close()
+            raise self._write_failed(target, exc) from None
         self.manifest.record(
             rel,
             {
@@ -325,52 +404,369 @@ class Syncer:
                 "size": size,
                 "etag": obj.etag,
                 "last_modified": obj.last_modified,
-                "sha256": sha.hexdigest()
-                if sha is not None
-                else base64.b64decode(str(sha_remote)).hex(),
-                "verified": verified,
+                **entry,
                 "mtime_ns": target.stat().st_mtime_ns,
-                **({"checksum_sha256": sha_remote} if sha_remote else {}),
-                **({"checksum_crc32": crc_remote} if crc_remote else {}),
             },
         )
         return size
 
-    def _verify(
+    def _write_failed(self, target: Path, exc: OSError) -> DevkitError:
+        if exc.errno == errno.ENOSPC:
+            return NotReadyError(
+                f"disk full while writing {target}",
+                "free some space (or lower data.sample.max_bytes) and sync again",
+            )
+        return NotReadyError(
+            f"cannot write {target}: {exc.strerror or exc}", "check the folder and sync again"
+        )
+
+    def _bad(self, obj: RemoteObject, what: str) -> DevkitError:
+        return NotReadyError(
+            f"s3://{self.bucket}/{obj.key}: {what}; the download was discarded",
+            "run the command again; if it persists the object changed or is corrupt upstream",
+        )
+
+    def _checked(
         self,
         obj: RemoteObject,
-        rel: str,
-        size: int,
-        expected: int,
-        sha: Any,
-        md5: Any,
-        crc: int,
+        chosen: tuple[str, str] | None,
+        hasher: checksums.CrcHasher | checksums.DigestHasher | None,
         meta: dict[str, Any],
-    ) -> str:
-        def bad(what: str) -> DevkitError:
-            return NotReadyError(
-                f"s3://{self.bucket}/{obj.key}: {what}; the download was discarded",
-                "run the command again; if it persists the object changed or is corrupt upstream",
-            )
-
-        if size != expected or size != obj.size:
-            raise bad(f"got {size} bytes, expected {expected} (listed {obj.size})")
+        value: str | None = None,
+    ) -> dict[str, Any]:
+        """Compare the one hash devkit computed with what the server says; the manifest fields
+        (``checksum``, ``verified``, ``sha256`` when known)."""
         sdk = meta.get("SdkValidated")
-        if sdk:
-            return str(sdk)  # botocore compared it when the stream ended, or raised
-        sha_remote = meta.get("ChecksumSHA256")
-        crc_remote = meta.get("ChecksumCRC32")
-        if sha_remote and "-" not in str(sha_remote):
-            if _b64(sha.digest()) != sha_remote:
-                raise bad("SHA-256 checksum mismatch")
-            return "sha256"
-        if crc_remote and "-" not in str(crc_remote):
-            if _b64(crc.to_bytes(4, "big")) != crc_remote:
-                raise bad("CRC32 checksum mismatch")
-            return "crc32"
-        if md5 is not None:
-            etag = str(meta.get("ETag", obj.etag)).strip('"')
-            if md5.hexdigest() != etag:
-                raise bad("MD5 does not match the ETag")
-            return "md5"
-        return "size"
+        if sdk:  # botocore compared it when the stream ended, or raised
+            field_ = checksums.HEADER_FIELDS.get(str(sdk), "")
+            found = str(meta.get(field_, ""))
+            entry: dict[str, Any] = {"verified": str(sdk)}
+            if found:
+                entry["checksum"] = f"{sdk}:{found}"
+            if sdk == "sha256" and found:
+                entry["sha256"] = base64.b64decode(found).hex()
+            return entry
+        got = value if value is not None else (hasher.value() if hasher is not None else "")
+        if chosen is None:
+            # Nothing the server can confirm (multipart ETag, no additional checksum): size only;
+            # devkit's own SHA-256 is what later local checks compare with.
+            sha_hex = base64.b64decode(got).hex()
+            return {"verified": "size", "checksum": f"sha256:{got}", "sha256": sha_hex}
+        algorithm, expected = chosen
+        if got != expected:
+            if algorithm == "md5":
+                raise self._bad(obj, "MD5 does not match the ETag")
+            raise self._bad(obj, f"{_LABELS.get(algorithm, algorithm)} checksum mismatch")
+        entry = {"verified": algorithm, "checksum": f"{algorithm}:{expected}"}
+        if algorithm == "sha256":
+            entry["sha256"] = base64.b64decode(expected).hex()
+        return entry
+
+    # -- one large object, ranged parts --------------------------------------------------------
+
+    def _start_ranged(self, obj: RemoteObject, rel: str, submit: Callable[..., Any]) -> None:
+        """HEAD for the whole object's checksum, a preallocated temp file (or the one an
+        interrupted run left, with its finished parts), then one task per missing part."""
+        check_no_symlink(self.dest, rel, obj.key)
+        target = self.dest / rel
+        meta = self.s3.head(self.bucket, obj.key)
+        if int(meta.get("ContentLength", obj.size)) != obj.size or (
+            obj.etag and str(meta.get("ETag", obj.etag)) != obj.etag
+        ):
+            raise NotReadyError(
+                f"s3://{self.bucket}/{obj.key} changed since it was listed",
+                "run the command again to fetch the new version",
+            )
+        chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
+        algorithm = chosen[0] if chosen else "sha256"
+        job = RangedJob(obj, rel, chosen, algorithm, self.part_size, meta)
+        header = job.header()
+        old = self._resumable.pop(rel, None)
+        partial = None
+        try:
+            if old is not None and old[0] == header and chosen is not None:
+                partial = safefs.reopen_partial(
+                    target, old[1], obj.size, root=self.dest, strict_from=self.dest
+                )
+                if partial is not None:
+                    job.done = {i: crc for i, crc in old[2].items() if 0 <= i < job.count}
+                    self.log(f"resuming {rel}: {len(job.done)} of {job.count} parts on disk")
+            if partial is None:
+                if old is not None:
+                    self._drop(target, old[1])
+                partial = safefs.create_partial(
+                    target, obj.size, root=self.dest, strict_from=self.dest, prefix=PART_PREFIX
+                )
+                job.done = {}
+            job.partial = partial
+            job.sidecar = safefs.open_append(
+                partial.path.with_name(partial.name + SIDECAR_SUFFIX),
+                root=self.dest,
+                strict_from=self.dest,
+                mode=0o600,
+            )
+            if not job.done:
+                os.write(job.sidecar, (json.dumps({**header, "tmp": partial.name}) + "\n").encode())
+        except OSError as exc:
+            raise self._write_failed(target, exc) from None
+        with self._jobs_lock:
+            self._jobs.append(job)
+        resumed = sum(job.part_size_of(i) for i in job.done)
+        if resumed:
+            self._advance(resumed, 0)
+        missing = [i for i in range(job.count) if i not in job.done]
+        if not missing:
+            self._part_done(job, None, None)
+        for index in missing:
+            submit(self._fetch_part, job, index)
+
+    def _fetch_part(self, job: RangedJob, index: int) -> None:
+        if self.cancel.is_set():
+            return
+        first = index * job.part_size
+        last = min(job.obj.size, first + job.part_size) - 1
+        crc = checksums.new(job.algorithm) if job.algorithm in checksums.CRCS else None
+        assert job.partial is not None
+        partial = job.partial
+        received = 0
+
+        def sink(chunk: bytes, offset: int) -> None:
+            nonlocal received
+            partial.pwrite(chunk, offset)
+            if crc is not None:
+                crc.update(chunk)
+            received += len(chunk)
+            self._advance(len(chunk), 0)
+
+        try:
+            self._pull(job.obj, first, last, sink)
+        except OSError as exc:
+            raise self._write_failed(self.dest / job.rel, exc) from None
+        if received != last - first + 1:
+            raise self._bad(
+                job.obj, f"part {index + 1} has {received} bytes, not {last - first + 1}"
+            )
+        value = crc.crc if isinstance(crc, checksums.CrcHasher) else None
+        self._part_done(job, index, value)
+
+    def _part_done(self, job: RangedJob, index: int | None, crc: int | None) -> None:
+        """Record a finished part (sidecar line: a rerun skips it), hash what is now contiguous
+        when the checksum cannot be combined, and finish the object after its last part."""
+        if index is not None:
+            assert job.sidecar is not None
+            os.write(job.sidecar, (json.dumps({"part": index, "crc": crc}) + "\n").encode())
+        with job.lock:
+            if index is not None:
+                job.done[index] = crc
+            if job.hashing:
+                return
+            job.hashing = True
+        if job.ordered is not None:
+            assert job.partial is not None
+            while True:
+                with job.lock:
+                    if job.next_hashed not in job.done:
+                        job.hashing = False
+                        break
+                    index_ = job.next_hashed
+                    job.next_hashed += 1
+                offset = index_ * job.part_size
+                end = offset + job.part_size_of(index_)
+                while offset < end:
+                    chunk = job.partial.pread(min(CHUNK, end - offset), offset)
+                    if not chunk:
+                        raise self._bad(job.obj, "the partial file is shorter than written")
+                    job.ordered.update(chunk)
+                    offset += len(chunk)
+        with job.lock:
+            job.hashing = False
+            ready = (
+                len(job.done) == job.count
+                and (job.ordered is None or job.next_hashed == job.count)
+                and not job.finished
+            )
+            if ready:
+                job.finished = True
+        if ready:
+            self._finish_ranged(job)
+
+    def _finish_ranged(self, job: RangedJob) -> None:
+        assert job.partial is not None
+        obj, target = job.obj, self.dest / job.rel
+        try:
+            if job.ordered is not None:
+                value = job.ordered.value()
+            else:
+                crc = 0
+                for i in range(job.count):
+                    crc = checksums.combine(
+                        job.algorithm, crc, int(job.done[i] or 0), job.part_size_of(i)
+                    )
+                value = checksums.encode_crc(job.algorithm, crc)
+            try:
+                entry = self._checked(obj, job.chosen, None, {}, value)
+            except DevkitError:
+                self._abandon(job)  # corrupt: nothing of it is kept for a resume
+                raise
+            job.partial.commit()
+        except OSError as exc:
+            raise self._write_failed(target, exc) from None
+        self._close_sidecar(job, remove=True)
+        self.manifest.record(
+            job.rel,
+            {
+                "key": obj.key,
+                "size": obj.size,
+                "etag": obj.etag,
+                "last_modified": obj.last_modified,
+                **entry,
+                "parts": job.count,
+                "mtime_ns": target.stat().st_mtime_ns,
+            },
+        )
+        self._advance(0, 1)
+
+    def _abandon(self, job: RangedJob) -> None:
+        if job.partial is not None:
+            job.partial.discard()
+        self._close_sidecar(job, remove=True)
+
+    def _close_sidecar(self, job: RangedJob, remove: bool) -> None:
+        if job.sidecar is not None:
+            os.close(job.sidecar)
+            job.sidecar = None
+        if remove and job.partial is not None:
+            with contextlib.suppress(DevkitError):
+                safefs.unlink(
+                    job.partial.path.with_name(job.partial.name + SIDECAR_SUFFIX),
+                    root=self.dest,
+                    strict_from=self.dest,
+                )
+
+    def _drop(self, target: Path, tmp: str) -> None:
+        for name in (tmp, tmp + SIDECAR_SUFFIX):
+            with contextlib.suppress(DevkitError):
+                safefs.unlink(target.with_name(name), root=self.dest, strict_from=self.dest)
+
+    def _find_resumable(self, plan: SyncPlan) -> None:
+        """Sidecars an interrupted run left for objects this run fetches ranged, unchanged."""
+        self._resumable = {}
+        wanted = {rel: obj for obj, rel in plan.fetch if obj.size > self.ranged_threshold}
+        if not wanted or not self.dest.is_dir() or self.dest.is_symlink():
+            return
+        for folder, _dirs, names in os.walk(self.dest):
+            for name in names:
+                if not (name.startswith(PART_PREFIX) and name.endswith(SIDECAR_SUFFIX)):
+                    continue
+                path = Path(folder) / name
+                try:
+                    text = safefs.read_bytes(
+                        path, 1 << 20, root=self.dest, strict_from=self.dest, missing_ok=True
+                    )
+                except DevkitError:
+                    continue
+                lines = (text or b"").splitlines()
+                try:
+                    header = json.loads(lines[0]) if lines else None
+                except ValueError:
+                    continue
+                if not isinstance(header, dict):
+                    continue
+                tmp = str(header.pop("tmp", ""))
+                rel = str(header.get("rel"))
+                obj = wanted.get(rel)
+                if obj is None or tmp + SIDECAR_SUFFIX != name:
+                    continue
+                if (self.dest / rel).parent != path.parent:
+                    continue
+                done: dict[int, int | None] = {}
+                for line in lines[1:]:
+                    try:
+                        item = json.loads(line)
+                        done[int(item["part"])] = None if item["crc"] is None else int(item["crc"])
+                    except (ValueError, KeyError, TypeError):
+                        continue  # a line torn by a kill: that part is fetched again
+                self._resumable[rel] = (header, tmp, done)
+
+    def _advance(self, size: int, objects: int) -> None:
+        """Progress: bytes as they arrive, objects as they are recorded."""
+        with self._progress_lock:
+            self._done_bytes += size
+            self._done_objects += objects
+            if self._result is not None:
+                self._result.fetched += objects
+                self._result.fetched_bytes += size
+            now = time.monotonic()
+            last = self._done_objects == self._fetch_count and objects
+            if now - self._last_progress >= 0.1 or last:
+                self._last_progress = now  # at most ten progress events a second
+                self.progress(self._done_bytes, self._total)
+            if now - self._last_log >= 5:
+                self._last_log = now
+                self.log(
+                    f"{self._done_objects}/{self._fetch_count} objects, {_mb(self._done_bytes)}"
+                )
+
+
+@dataclass
+class RangedJob:
+    """One large object fetched as parts by the shared pool."""
+
+    obj: RemoteObject
+    rel: str
+    chosen: tuple[str, str] | None
+    algorithm: str
+    part_size: int
+    meta: dict[str, Any] = field(repr=False)
+    done: dict[int, int | None] = field(default_factory=dict)
+    partial: safefs.PartialFile | None = None
+    sidecar: int | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    hashing: bool = False
+    next_hashed: int = 0
+    finished: bool = False
+    ordered: checksums.DigestHasher | None = None
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in checksums.CRCS:
+            self.ordered = checksums.DigestHasher(self.algorithm)
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.obj.size // self.part_size))
+
+    def part_size_of(self, index: int) -> int:
+        return min(self.part_size, self.obj.size - index * self.part_size)
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "rel": self.rel,
+            "key": self.obj.key,
+            "etag": self.obj.etag,
+            "size": self.obj.size,
+            "part_size": self.part_size,
+            "algorithm": self.algorithm,
+        }
+
+
+_LABELS = {
+    "crc32": "CRC32",
+    "crc32c": "CRC32C",
+    "crc64nvme": "CRC64NVME",
+    "sha256": "SHA-256",
+    "sha1": "SHA-1",
+}
+
+
+def _encrypted(meta: dict[str, Any]) -> bool:
+    """KMS or customer-key encrypted objects have ETags that are not MD5s."""
+    return bool(meta.get("SSECustomerAlgorithm") or meta.get("ServerSideEncryption") == "aws:kms")
+
+
+def _check_range(meta: dict[str, Any], first: int, obj: RemoteObject) -> None:
+    found = str(meta.get("ContentRange") or "")
+    if found and not found.startswith(f"bytes {first}-"):
+        raise NotReadyError(
+            f"s3://{obj.key}: asked for bytes from {first}, got {found}",
+            "check the endpoint (a proxy rewriting ranges?) and run the command again",
+        )

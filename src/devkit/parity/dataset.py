@@ -92,15 +92,16 @@ def dataset_identity(
     ``files`` maps each file to a short content id (the manifest's SHA-256, else its size), so
     a change can be named.
     """
-    from devkit.data.manifest import Manifest, digest_of
+    from devkit.data.manifest import Manifest, content_id, digest_of
 
     shape = schema_hash(schema)
     manifest = Manifest.load(dest)
     per_file: dict[str, str] = {}
     if manifest is not None and manifest.files:
         for rel in sorted(manifest.files)[:MAX_IDENTITY_FILES]:
-            sha = str(manifest.files[rel].get("sha256") or "")
-            per_file[rel] = f"sha256:{sha[:16]}" if sha else "?"
+            content = content_id(manifest.files[rel]) or ""
+            algorithm, _, value = content.partition(":")
+            per_file[rel] = f"{algorithm}:{value[:16]}" if content else "?"
     else:
         for path in files[:MAX_IDENTITY_FILES]:
             per_file[path.relative_to(dest).as_posix()] = f"{path.stat().st_size} bytes"
