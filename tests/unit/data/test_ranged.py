@@ -1,0 +1,271 @@
+"""Ranged parallel downloads, resume, dropped streams and one-pass hashing, against a fake S3
+that serves byte ranges (the sync engine only; tests/integration/data runs them on moto)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devkit.config.model import SampleRules
+from devkit.data import checksums
+from devkit.data.manifest import Manifest
+from devkit.data.selection import RemoteObject
+from devkit.data.sync import SIDECAR_SUFFIX, Syncer
+from devkit.errors import NotReadyError
+
+PART = 1000
+
+
+class Breaking(io.BytesIO):
+    """A body whose stream breaks after ``at`` bytes (a connection reset mid-part)."""
+
+    def __init__(self, data: bytes, at: int) -> None:
+        super().__init__(data)
+        self.at = at
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell() >= self.at:
+            raise ConnectionError("connection reset by peer")
+        size = self.at - self.tell() if size is None or size < 0 else size
+        return super().read(min(size, self.at - self.tell()))
+
+
+class RangeS3:
+    def __init__(self, objects: dict[str, tuple[bytes, dict[str, Any]]]) -> None:
+        self.objects = objects
+        self.counts: dict[str, int] = {}
+        self.ranges: list[tuple[str, int | None, int | None]] = []
+        self.break_at: dict[int, int] = {}  # range start -> bytes served before the break
+        self.fail_from: set[int] = set()  # range starts that always break at once
+        self.flip_at: int | None = None
+
+    def _count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def list(self, bucket: str, prefix: str, limit: int | None = None) -> list[RemoteObject]:
+        return [RemoteObject(k, len(b), m.get("ETag", "")) for k, (b, m) in self.objects.items()]
+
+    def head(self, bucket: str, key: str) -> dict[str, Any]:
+        self._count("HeadObject")
+        body, meta = self.objects[key]
+        return {"ContentLength": len(body), **meta}
+
+    def get(
+        self,
+        bucket: str,
+        key: str,
+        first: int | None = None,
+        last: int | None = None,
+        etag: str | None = None,
+    ) -> tuple[Any, dict[str, Any]]:
+        self._count("GetObject")
+        self.ranges.append((key, first, last))
+        body, meta = self.objects[key]
+        if self.flip_at is not None:
+            body = body[: self.flip_at] + bytes([body[self.flip_at] ^ 1]) + body[self.flip_at + 1 :]
+        if first is None:
+            return io.BytesIO(body), {"ContentLength": len(body), **meta}
+        end = len(body) - 1 if last is None else last
+        piece = body[first : end + 1]
+        head = {k: v for k, v in meta.items() if not k.startswith("Checksum")}
+        head.update(ContentLength=len(piece), ContentRange=f"bytes {first}-{end}/{len(body)}")
+        if first in self.fail_from:
+            return Breaking(piece, 0), head
+        if first in self.break_at:
+            return Breaking(piece, self.break_at.pop(first)), head
+        return io.BytesIO(piece), head
+
+    def read_errors(self) -> tuple[type[BaseException], ...]:
+        return (ConnectionError,)
+
+
+def blob(size: int, seed: str = "x") -> bytes:
+    out = b""
+    while len(out) < size:
+        out += hashlib.sha256((seed + str(len(out))).encode()).digest()
+    return out[:size]
+
+
+def crc_meta(body: bytes) -> dict[str, Any]:
+    crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+    return {"ETag": '"abc-2"', "ChecksumCRC32": crc}
+
+
+def syncer(s3: RangeS3, dest: Path, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> Syncer:
+    monkeypatch.setenv("DEVKIT_SYNC_PART_SIZE", str(PART))
+    monkeypatch.setenv("DEVKIT_SYNC_RANGED_THRESHOLD", str(PART))
+    return Syncer(s3, "b", "p/", dest, SampleRules(), concurrency=4, **kw)  # type: ignore[arg-type]
+
+
+def parts_fetched(s3: RangeS3) -> list[int]:
+    return sorted(first for _, first, _ in s3.ranges if first is not None)
+
+
+def test_large_object_is_fetched_as_ranged_parts_and_its_crc_combined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(5 * PART + 123)
+    s3 = RangeS3({"p/big": (body, crc_meta(body)), "p/small": (b"tiny", {"ETag": '"x-1"'})})
+    result = syncer(s3, tmp_path, monkeypatch).run()
+    assert result.fetched == 2 and result.fetched_bytes == len(body) + 4
+    assert (tmp_path / "big").read_bytes() == body
+    assert parts_fetched(s3) == [i * PART for i in range(6)]
+    assert s3.counts == {"HeadObject": 1, "GetObject": 7}
+    entry = Manifest.load(tmp_path).files["big"]
+    assert entry["verified"] == "crc32" and entry["parts"] == 6
+    assert entry["checksum"] == "crc32:" + crc_meta(body)["ChecksumCRC32"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
+
+
+@pytest.mark.parametrize("kind", ["sha256", "md5"])
+def test_uncombinable_checksums_are_hashed_in_order_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    body = blob(4 * PART + 7, kind)
+    if kind == "sha256":
+        meta = {
+            "ETag": '"e-3"',
+            "ChecksumSHA256": base64.b64encode(hashlib.sha256(body).digest()).decode(),
+        }
+    else:
+        meta = {"ETag": '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'}
+    hashed: list[int] = []
+    original = checksums.DigestHasher.update
+
+    def counting(self: checksums.DigestHasher, data: bytes | memoryview) -> None:
+        hashed.append(len(data))
+        original(self, data)
+
+    monkeypatch.setattr(checksums.DigestHasher, "update", counting)
+    syncer(RangeS3({"p/o": (body, meta)}), tmp_path, monkeypatch).run()
+    assert sum(hashed) == len(body)  # every byte hashed exactly once
+    entry = Manifest.load(tmp_path).files["o"]
+    assert entry["verified"] == kind
+    if kind == "sha256":
+        assert entry["sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_small_object_is_hashed_once_with_the_servers_checksum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No SHA-256 next to the MD5 or the CRC: one hash over the bytes, the confirmable one."""
+    plain, crc = b"plain" * 100, b"crc" * 100
+    hashed: dict[str, int] = {}
+
+    class Counting:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.algorithm = inner, inner.algorithm
+
+        def update(self, data: bytes | memoryview) -> None:
+            hashed[self.algorithm] = hashed.get(self.algorithm, 0) + len(data)
+            self.inner.update(data)
+
+        def value(self) -> str:
+            return str(self.inner.value())
+
+    real_new = checksums.new
+    monkeypatch.setattr(checksums, "new", lambda algorithm: Counting(real_new(algorithm)))
+    md5 = '"' + hashlib.md5(plain, usedforsecurity=False).hexdigest() + '"'
+    s3 = RangeS3({"p/plain": (plain, {"ETag": md5}), "p/crc": (crc, crc_meta(crc))})
+    syncer(s3, tmp_path, monkeypatch).run()
+    assert hashed == {"md5": len(plain), "crc32": len(crc)}
+    files = Manifest.load(tmp_path).files
+    assert files["plain"]["checksum"] == "md5:" + md5.strip('"')
+    assert "sha256" not in files["plain"]
+    assert Manifest.load(tmp_path).verify_content("plain")
+    assert Manifest.load(tmp_path).verify_content("crc")
+
+
+def test_a_dropped_stream_is_asked_for_again_from_where_it_broke(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(3 * PART)
+    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    s3.break_at = {PART: 300}  # the second part breaks after 300 bytes
+    monkeypatch.setattr("devkit.data.sync.time.sleep", lambda s: None)
+    syncer(s3, tmp_path, monkeypatch).run()
+    assert (tmp_path / "o").read_bytes() == body
+    assert parts_fetched(s3) == [0, PART, PART + 300, 2 * PART]
+
+
+def test_a_corrupted_ranged_object_is_discarded_with_its_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(3 * PART)
+    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    s3.flip_at = PART + 17
+    with pytest.raises(NotReadyError) as caught:
+        syncer(s3, tmp_path, monkeypatch).run()
+    assert "CRC32 checksum mismatch" in caught.value.what
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".devkit-manifest.json"]
+
+
+def test_an_interrupted_ranged_download_resumes_only_its_missing_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(6 * PART + 5)
+    objects = {"p/o": (body, crc_meta(body))}
+    monkeypatch.setattr("devkit.data.sync.time.sleep", lambda s: None)
+    s3 = RangeS3(objects)
+    s3.fail_from = {2 * PART, 4 * PART}  # those parts never arrive: the run fails
+    with pytest.raises(NotReadyError):
+        syncer(s3, tmp_path, monkeypatch).run()
+    assert not (tmp_path / "o").exists()
+    kept = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-"))
+    assert len(kept) == 2 and kept[1] == kept[0] + SIDECAR_SUFFIX
+    assert oct(os.stat(tmp_path / kept[1]).st_mode & 0o777) == "0o600"
+
+    again = RangeS3(objects)
+    syncer(again, tmp_path, monkeypatch).run()
+    assert parts_fetched(again) == [2 * PART, 4 * PART]
+    assert (tmp_path / "o").read_bytes() == body
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
+
+
+def test_a_resumed_object_that_changed_upstream_starts_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(4 * PART)
+    monkeypatch.setattr("devkit.data.sync.time.sleep", lambda s: None)
+    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    s3.fail_from = {3 * PART}
+    with pytest.raises(NotReadyError):
+        syncer(s3, tmp_path, monkeypatch).run()
+    new = blob(4 * PART, "new")
+    again = RangeS3({"p/o": (new, {**crc_meta(new), "ETag": '"other-2"'})})
+    syncer(again, tmp_path, monkeypatch).run()
+    assert parts_fetched(again) == [0, PART, 2 * PART, 3 * PART]
+    assert (tmp_path / "o").read_bytes() == new
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
+
+
+def _crc_bitwise(data: bytes, poly: int, width: int) -> int:
+    mask = (1 << width) - 1
+    crc = mask
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
+    return crc ^ mask
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "poly", "width"),
+    [("crc32", 0xEDB88320, 32), ("crc32c", 0x82F63B78, 32), ("crc64nvme", 0x9A6C9329AC4BC9B5, 64)],
+)
+def test_crc_combine_matches_the_crc_of_the_whole(algorithm: str, poly: int, width: int) -> None:
+    a, b = blob(300, "a"), blob(517, "b")
+    whole = _crc_bitwise(a + b, poly, width)
+    parts = checksums.combine(
+        algorithm, _crc_bitwise(a, poly, width), _crc_bitwise(b, poly, width), len(b)
+    )
+    assert parts == whole
+    if algorithm == "crc32":
+        assert whole == zlib.crc32(a + b)
