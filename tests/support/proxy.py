@@ -5,14 +5,17 @@ devkit reaches it through ``AWS_ENDPOINT_URL`` like any endpoint. Requests are f
 unchanged, Host header included, so SigV4 signatures made for the proxy's address still verify
 at moto. With ``corrupt=True`` the body of every successful GetObject response has one byte
 flipped (same length, same headers: ETag and checksums still describe the original bytes), as
-a bad network path or a broken middlebox would. ``requests`` lists (method, path) of everything
-that reached it, so a test can assert that no request was made at all.
+a bad network path or a broken middlebox would. ``drop=N`` cuts the next N object bodies in
+half and closes the connection (a dropped stream); ``delay`` holds each object response (a
+slow link); ``ranges`` lists the Range header of every GetObject. ``requests`` lists
+(method, path) of everything that reached it, so a test can assert that no request was made.
 """
 
 from __future__ import annotations
 
 import http.client
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,6 +30,10 @@ class LoopbackProxy:
     corrupt: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
     corrupted: list[str] = field(default_factory=list)  # paths whose bodies were altered
+    delay: float = 0.0  # seconds to hold every GetObject response (a slow link)
+    drop: int = 0  # the next N GetObject bodies are cut in half and the connection closed
+    dropped: list[str] = field(default_factory=list)
+    ranges: list[str | None] = field(default_factory=list)  # Range header of each GetObject
     _server: Any = field(default=None, repr=False)
 
     @property
@@ -63,7 +70,24 @@ class LoopbackProxy:
                     headers = response.getheaders()
                 finally:
                     conn.close()
-                if proxy.corrupt and self._is_get_object(response.status) and data:
+                is_get = self._is_get_object(response.status)
+                if is_get:
+                    proxy.ranges.append(self.headers.get("Range"))
+                    if proxy.delay:
+                        time.sleep(proxy.delay)
+                if is_get and data and proxy.drop > 0:
+                    proxy.drop -= 1
+                    proxy.dropped.append(self.path)
+                    self.send_response_only(response.status, response.reason)
+                    for name, value in headers:
+                        if name.lower() not in _HOP:
+                            self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                if proxy.corrupt and is_get and data:
                     middle = len(data) // 2
                     data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
                     proxy.corrupted.append(self.path)
@@ -71,7 +95,8 @@ class LoopbackProxy:
                 for name, value in headers:
                     if name.lower() not in _HOP and name.lower() != "content-length":
                         self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
+                length = response.getheader("Content-Length") if self.command == "HEAD" else None
+                self.send_header("Content-Length", length or str(len(data)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
@@ -81,7 +106,10 @@ class LoopbackProxy:
                 segments = [s for s in parts.path.split("/") if s]
                 listing = any(q in parts.query for q in ("list-type", "uploads", "location"))
                 return (
-                    self.command == "GET" and status == 200 and len(segments) >= 2 and (not listing)
+                    self.command == "GET"
+                    and status in (200, 206)
+                    and len(segments) >= 2
+                    and (not listing)
                 )
 
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
