@@ -43,6 +43,13 @@ def _unavailable(what: str, reason: str) -> NoReturn:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _no_guard_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard's session cache (devkit.data.guard_cache) is off unless a test turns it on:
+    every other test sees the full guard, and nothing lands in the user's cache folder."""
+    monkeypatch.setenv("DEVKIT_GUARD_CACHE", "0")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         used = set(getattr(item, "fixturenames", ()))

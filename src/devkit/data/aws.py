@@ -32,6 +32,7 @@ class Session:
     ) -> None:
         self._core = _core_session(profile)
         self._credentials = credentials
+        self.expiration: float | None = None  # epoch seconds, for assumed-role sessions
         self.region_name: str | None = region or self._core.get_config_variable("region")
 
     def client(self, service: str, config: Any = None) -> Any:
@@ -185,12 +186,35 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
             f"cannot reach AWS STS: {redact(str(exc))}",
             "check the network, proxy and AWS_ENDPOINT_URL",
         ) from None
-    return session(
+    assumed = session(
         sess.region_name,
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
     )
+    expiration = creds.get("Expiration")
+    assumed.expiration = expiration.timestamp() if hasattr(expiration, "timestamp") else None
+    return assumed
+
+
+def session_keys(sess: Any) -> tuple[str, str, str | None] | None:
+    """The session's credentials as (key id, secret, token); None when the chain has none.
+    For the guard's cache only: it stores an assumed role's keys like the AWS CLI's cache
+    (a private 0600 file) and only a hash of anything else."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        found = sess.get_credentials()
+    except BotoCoreError:
+        return None
+    if found is None:
+        return None
+    if isinstance(found, tuple):
+        return found
+    frozen = found.get_frozen_credentials()
+    if not frozen.access_key or not frozen.secret_key:
+        return None
+    return str(frozen.access_key), str(frozen.secret_key), frozen.token
 
 
 WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion")

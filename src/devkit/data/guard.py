@@ -295,12 +295,121 @@ def read_only_session(
     Raises RefusedError (exit 4) for prod or write-capable credentials, NotReadyError (exit 3)
     when there are no usable credentials.
     """
-    from devkit.data import aws
+    from devkit.data import aws, guard_cache
 
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose}")
     check_bucket(source, envs, purpose)
     base = aws.session(source.region)
+    name = None
+    keys = aws.session_keys(base) if guard_cache.enabled() else None
+    if keys is not None:
+        import os
+
+        context = {
+            "role": source.role_arn or "",
+            "bucket": source.bucket,
+            "prefix": source.prefix,
+            "purpose": purpose,
+            "region": base.region_name or "",
+            "probe_key": probe_key or "",
+            "brokered": brokered,
+            "environments": guard_cache.environments_digest(envs),
+            "aws_profile": os.environ.get("AWS_PROFILE", ""),
+            "endpoints": [os.environ.get(k, "") for k in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                                                          "AWS_ENDPOINT_URL_STS")],
+        }  # fmt: skip
+        name = guard_cache.entry_name(keys, context)
+        cached = guard_cache.load(name)
+        if cached is not None:
+            try:
+                return _from_cache(
+                    cached, base, source, envs, purpose, probe_key, max_pool, keep_listing
+                )
+            except (NotReadyError, KeyError, TypeError, ValueError):
+                guard_cache.forget(name)  # revoked, or not what was stored: the full guard
+    guarded = _verify(source, envs, purpose, base, probe_key, max_pool, keep_listing, brokered)
+    if name is not None:
+        assumed = source.role_arn and not brokered
+        creds = aws.session_keys(guarded.session) if assumed else None
+        guard_cache.store(
+            name,
+            {
+                "account": guarded.account,
+                "environment": guarded.environment,
+                "principal": guarded.principal,
+                "role_arn": guarded.role_arn,
+                "checks": guarded.checks,
+                "credentials": list(creds) if creds else None,
+            },
+            guard_cache.expiry(getattr(guarded.session, "expiration", None) if assumed else None),
+        )
+    return guarded
+
+
+def _from_cache(
+    cached: dict[str, Any],
+    base: Any,
+    source: DataSource,
+    envs: EnvironmentMap,
+    purpose: str,
+    probe_key: str | None,
+    max_pool: int,
+    keep_listing: bool,
+) -> GuardedSession:
+    """The session and verdict the guard reached earlier for this very identity and context."""
+    import time
+
+    from devkit.data import aws
+
+    env = check_account(str(cached["account"]), "the session", source, envs, purpose)
+    creds = cached.get("credentials")
+    sess = (
+        aws.session(
+            source.region,
+            aws_access_key_id=str(creds[0]),
+            aws_secret_access_key=str(creds[1]),
+            aws_session_token=str(creds[2]) if creds[2] else None,
+        )
+        if creds
+        else base
+    )
+    until = time.strftime("%H:%M", time.localtime(float(cached["expires"])))
+    guarded = GuardedSession(
+        sess,
+        str(cached["account"]),
+        env,
+        str(cached["principal"]),
+        source.role_arn,
+        source.bucket,
+        source.prefix,
+        checks=[*map(str, cached["checks"]), f"verdict cached until {until}"],
+    )
+    s3 = guarded.client = guarded.s3(max_pool=max_pool)
+    if probe_key is None and keep_listing:
+        listed = s3.list(source.bucket, source.prefix)
+        if not listed:
+            raise ConfigError(
+                f"nothing under s3://{source.bucket}/{source.prefix}",
+                "check data.source.bucket and data.source.prefix in the profile",
+            )
+        guarded.listing = listed
+    return guarded
+
+
+def _verify(
+    source: DataSource,
+    envs: EnvironmentMap,
+    purpose: str,
+    base: Any,
+    probe_key: str | None,
+    max_pool: int,
+    keep_listing: bool,
+    brokered: bool,
+) -> GuardedSession:
+    """The full guard (the decision table above), every time nothing is cached."""
+    from devkit.data import aws
+
     role_arn = source.role_arn
     if role_arn and not brokered:
         role_account = role_arn.split(":")[4]

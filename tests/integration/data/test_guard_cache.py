@@ -1,0 +1,131 @@
+"""The guard's session/verdict cache against moto with IAM enforcement: a second sync makes
+no STS call and no write probe; another identity, an expired entry or a cache folder that is
+a symlink or someone else's makes the guard run in full again. STS calls (POST) and the probe
+(PUT) are counted by a loopback proxy."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.proxy import LoopbackProxy
+
+from .conftest import MotoIAM, make_workspace
+from .test_sync_s3 import run_devkit, step_done
+
+pytestmark = pytest.mark.s3
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DEVKIT_GUARD_CACHE", "1")
+    monkeypatch.setenv("DEVKIT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "guard"
+
+
+@pytest.fixture
+def proxy(moto_iam: MotoIAM) -> Any:
+    started = LoopbackProxy(moto_iam.endpoint).start()
+    yield started
+    started.stop()
+
+
+def sync(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, key: Any, mp: Any, capsys: Any
+) -> tuple[int, Counter[str], list[dict[str, Any]]]:
+    proxy.requests.clear()
+    env = {**moto_iam.env(key), "AWS_ENDPOINT_URL": proxy.url}
+    env["DEVKIT_GUARD_CACHE"] = os.environ["DEVKIT_GUARD_CACHE"]
+    env["DEVKIT_CACHE_DIR"] = os.environ.get("DEVKIT_CACHE_DIR", "")
+    args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root)]
+    code, events, _err = run_devkit(mp, capsys, env, *args)
+    return code, Counter(method for method, _ in proxy.requests), events
+
+
+def test_second_sync_reuses_the_verified_session_and_verdict(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, tmp_path: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    code, first, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
+    assert code == 0
+    assert first["POST"] >= 3 and first["PUT"] == 1  # identity x2, AssumeRole; the probe
+    entries = list(cache.iterdir())
+    assert len(entries) == 1
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert stat.S_IMODE(entries[0].stat().st_mode) == 0o600
+    stored = json.loads(entries[0].read_text())
+    assert stored["role_arn"] == moto_iam.readonly_role
+    assert moto_iam.dev_key.secret_access_key not in entries[0].read_text()
+    assert moto_iam.dev_key.access_key_id not in entries[0].read_text()
+
+    code, second, events = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
+    assert code == 0
+    assert second["POST"] == 0 and second["PUT"] == 0, second  # no STS, no probe
+    assert second["GET"] == 1  # the one listing
+    assert any("verdict cached until" in e.get("line", "") for e in events)
+    assert step_done(events)["data"]["fetched"] == 0
+
+
+def test_another_identity_runs_the_full_guard(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, tmp_path: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """A pass cached for one caller never lets another through: the write-capable user in
+    the same workspace is refused (exit 4) after the guard runs for it."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    assert sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)[0] == 0
+    code, counted, _ = sync(moto_iam, proxy, ws, moto_iam.writer_key, monkeypatch, capsys)
+    assert counted["POST"] >= 1  # the guard ran (STS) for the new identity
+    assert code in (3, 4)  # the writer may not assume the role, or is refused
+    own = make_workspace(tmp_path / "own", None)
+    code, counted, _ = sync(moto_iam, proxy, own, moto_iam.writer_key, monkeypatch, capsys)
+    assert code == 4 and counted["POST"] >= 1
+    assert len(list(cache.iterdir())) == 1  # refusals are never cached
+
+
+def test_an_expired_entry_runs_the_full_guard(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, tmp_path: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    assert sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)[0] == 0
+    (entry,) = cache.iterdir()
+    stored = json.loads(entry.read_text())
+    stored["expires"] = 1.0
+    entry.write_text(json.dumps(stored))
+    code, counted, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
+    assert code == 0 and counted["POST"] >= 3 and counted["PUT"] == 1
+
+
+@pytest.mark.parametrize("kind", ["symlink", "foreign", "open"])
+def test_a_cache_folder_that_is_not_private_is_never_used(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, tmp_path: Path, monkeypatch: Any,
+    capsys: Any, kind: str,
+) -> None:  # fmt: skip
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    cache.parent.mkdir(parents=True)
+    if kind == "symlink":
+        cache.symlink_to(elsewhere)
+    else:
+        cache.mkdir(mode=0o700)
+        if kind == "foreign":
+            if os.geteuid() != 0:
+                pytest.skip("needs root to make a folder another user's")
+            os.chown(cache, 65534, 65534)
+        else:
+            cache.chmod(0o777)
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    for _ in range(2):
+        code, counted, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
+        assert code == 0 and counted["POST"] >= 3 and counted["PUT"] == 1
+    assert list(elsewhere.iterdir()) == []
+    if kind != "symlink":
+        assert list(cache.iterdir()) == []
