@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import os
 import zlib
 from pathlib import Path
@@ -222,9 +223,14 @@ def test_an_interrupted_ranged_download_resumes_only_its_missing_parts(
     assert len(kept) == 2 and kept[1] == kept[0] + SIDECAR_SUFFIX
     assert oct(os.stat(tmp_path / kept[1]).st_mode & 0o777) == "0o600"
 
+    lines = (tmp_path / kept[1]).read_text().splitlines()
+    finished = {json.loads(line)["part"] for line in lines[1:]}
+    assert {2, 4}.isdisjoint(finished) and finished  # the failure cancelled the rest
+
     again = RangeS3(objects)
     syncer(again, tmp_path, monkeypatch).run()
-    assert parts_fetched(again) == [2 * PART, 4 * PART]
+    missing = [i * PART for i in range(7) if i not in finished]
+    assert parts_fetched(again) == missing and {2 * PART, 4 * PART} <= set(missing)
     assert (tmp_path / "o").read_bytes() == body
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
 
