@@ -204,8 +204,13 @@ def commands(
 ) -> list[str]:
     src = f"s3://{BUCKET}/{name}/"
     if tool == "devkit":
+        profile = []
+        if args.profile_devkit:
+            args.profiled = getattr(args, "profiled", 0) + 1
+            out = Path(args.profile_devkit) / f"{name}-{args.profiled}.prof"
+            profile = ["-m", "cProfile", "-o", str(out)]
         return [
-            sys.executable, "-m", "devkit", "sync-data", "--profile", f"bench-{name}",
+            sys.executable, *profile, "-m", "devkit", "sync-data", "--profile", f"bench-{name}",
             "--workspace", str(args.workspace), "--dest", str(dest),
             "--concurrency", str(args.devkit_concurrency),
         ]  # fmt: skip
@@ -250,6 +255,7 @@ def main() -> int:
     parser.add_argument("--networks", default="plain,model", help="plain moto, the S3 model")
     parser.add_argument("--latency", type=float, default=0.025, help="model: first byte, s")
     parser.add_argument("--rate", type=float, default=90e6, help="model: bytes/s per connection")
+    parser.add_argument("--profile-devkit", help="folder for cProfile output of devkit runs")
     args = parser.parse_args()
     tools = args.tools.split(",")
     search = (
@@ -314,8 +320,11 @@ def main() -> int:
                         env = {**base, **(dev_keys if tool == "devkit" else role_keys)}
                         env["AWS_ENDPOINT_URL"] = endpoint
                         dest = work / f"{tool}-{name}-{run}"
-                        cmd = commands(tool, name, dest, endpoint, args)
                         for phase in ("cold", "no-op"):
+                            cmd = commands(tool, f"{name}", dest, endpoint, args)
+                            if args.profile_devkit and tool == "devkit":
+                                cmd[4] = str(Path(args.profile_devkit) / f"{network}-{name}-"
+                                             f"{phase}-{run}.prof")  # fmt: skip
                             if phase == "cold":
                                 shutil.rmtree(work / "devkit-cache", ignore_errors=True)
                             seconds, counted = run_once(cmd, env, server)
