@@ -513,7 +513,7 @@ class Syncer:
             self._jobs.append(job)
         resumed = sum(job.part_size_of(i) for i in job.done)
         if resumed:
-            self._advance(resumed, 0)
+            self._advance(resumed, 0, fetched=False)
         missing = [i for i in range(job.count) if i not in job.done]
         if not missing:
             self._part_done(job, None, None)
@@ -688,12 +688,13 @@ class Syncer:
                         continue  # a line torn by a kill: that part is fetched again
                 self._resumable[rel] = (header, tmp, done)
 
-    def _advance(self, size: int, objects: int) -> None:
-        """Progress: bytes as they arrive, objects as they are recorded."""
+    def _advance(self, size: int, objects: int, fetched: bool = True) -> None:
+        """Progress: bytes as they arrive, objects as they are recorded (``fetched``: counted in
+        the result too; parts a resume found on disk are progress, not fetched bytes)."""
         with self._progress_lock:
             self._done_bytes += size
             self._done_objects += objects
-            if self._result is not None:
+            if self._result is not None and fetched:
                 self._result.fetched += objects
                 self._result.fetched_bytes += size
             now = time.monotonic()

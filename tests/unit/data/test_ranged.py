@@ -228,8 +228,9 @@ def test_an_interrupted_ranged_download_resumes_only_its_missing_parts(
     assert {2, 4}.isdisjoint(finished) and finished  # the failure cancelled the rest
 
     again = RangeS3(objects)
-    syncer(again, tmp_path, monkeypatch).run()
+    result = syncer(again, tmp_path, monkeypatch).run()
     missing = [i * PART for i in range(7) if i not in finished]
+    assert result.fetched_bytes == sum(min(PART, len(body) - first) for first in missing)
     assert parts_fetched(again) == missing and {2 * PART, 4 * PART} <= set(missing)
     assert (tmp_path / "o").read_bytes() == body
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
