@@ -1,6 +1,7 @@
 """Benchmark: `devkit sync-data` vs `aws s3 sync`, `s5cmd sync` and `rclone sync`.
 
-One moto server on 127.0.0.1, with IAM enforcement. devkit gets a dev user's keys and assumes
+One moto server on 127.0.0.1, with IAM enforcement (bench/moto_server.py: moto, patched so a
+ranged GET does not copy the whole object). devkit gets a dev user's keys and assumes
 the read-only role itself, running its credentials guard (part of what it costs; the guard's
 session cache starts empty before every cold run); the peers sign with a session of that same
 read-only role. Three datasets: 2,000 objects x 32 KiB, 8 objects x 32 MiB, and 1 object of
@@ -68,7 +69,14 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(INITIAL_NO_AUTH_ACTION_COUNT="3", MOTO_ACCOUNT_ID=ACCOUNT)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [
+                sys.executable,
+                str(Path(__file__).resolve().parent / "moto_server.py"),
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.log, "wb"),  # noqa: SIM115 - owned by the child for its lifetime
