@@ -216,9 +216,9 @@ def commands(
         if args.profile_devkit:
             args.profiled = getattr(args, "profiled", 0) + 1
             out = Path(args.profile_devkit) / f"{name}-{args.profiled}.prof"
-            profile = ["-m", "cProfile", "-o", str(out)]
+            profile = [str(Path(__file__).resolve().parent / "profile_threads.py"), str(out)]
         return [
-            sys.executable, *profile, "-m", "devkit", "sync-data", "--profile", f"bench-{name}",
+            sys.executable, *(profile or ["-m", "devkit"]), "sync-data", "--profile", f"bench-{name}",
             "--workspace", str(args.workspace), "--dest", str(dest),
             "--concurrency", str(args.devkit_concurrency),
         ]  # fmt: skip
@@ -263,7 +263,9 @@ def main() -> int:
     parser.add_argument("--networks", default="plain,model", help="plain moto, the S3 model")
     parser.add_argument("--latency", type=float, default=0.025, help="model: first byte, s")
     parser.add_argument("--rate", type=float, default=90e6, help="model: bytes/s per connection")
-    parser.add_argument("--profile-devkit", help="folder for cProfile output of devkit runs")
+    parser.add_argument(
+        "--profile-devkit", help="folder for cProfile output of devkit runs, every thread"
+    )
     args = parser.parse_args()
     tools = args.tools.split(",")
     search = (
@@ -331,7 +333,7 @@ def main() -> int:
                         for phase in ("cold", "no-op"):
                             cmd = commands(tool, f"{name}", dest, endpoint, args)
                             if args.profile_devkit and tool == "devkit":
-                                cmd[4] = str(Path(args.profile_devkit) / f"{network}-{name}-"
+                                cmd[2] = str(Path(args.profile_devkit) / f"{network}-{name}-"
                                              f"{phase}-{run}.prof")  # fmt: skip
                             if phase == "cold":
                                 shutil.rmtree(work / "devkit-cache", ignore_errors=True)

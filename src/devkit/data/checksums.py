@@ -22,6 +22,7 @@ order instead.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import zlib
 from collections.abc import Callable
@@ -132,7 +133,7 @@ def choose(meta: dict[str, Any], etag: str, encrypted: bool) -> tuple[str, str] 
     return None
 
 
-def _gf2_times(matrix: list[int], vector: int) -> int:
+def _gf2_times(matrix: list[int] | tuple[int, ...], vector: int) -> int:
     total, index = 0, 0
     while vector:
         if vector & 1:
@@ -146,27 +147,37 @@ def _gf2_square(matrix: list[int]) -> list[int]:
     return [_gf2_times(matrix, row) for row in matrix]
 
 
-def combine(algorithm: str, crc1: int, crc2: int, len2: int) -> int:
-    """The CRC of A+B from crc(A), crc(B) and len(B) (zlib's crc32_combine, any reflected CRC)."""
-    if len2 <= 0:
-        return crc1
+@functools.lru_cache(maxsize=64)
+def _operators(algorithm: str, len2: int) -> tuple[tuple[int, ...], ...]:
+    """The matrices that append ``len2`` zero bytes to a CRC, in the order zlib applies them
+    (cached: every part but the last has the same length, so a 1 GiB object costs one build)."""
     poly, width = _CRC_POLY[algorithm]
     odd = [poly] + [1 << (n - 1) for n in range(1, width)]  # one zero bit
     even = _gf2_square(odd)  # two zero bits
     odd = _gf2_square(even)  # four zero bits
+    applied: list[tuple[int, ...]] = []
     while True:
         even = _gf2_square(odd)
         if len2 & 1:
-            crc1 = _gf2_times(even, crc1)
+            applied.append(tuple(even))
         len2 >>= 1
         if not len2:
             break
         odd = _gf2_square(even)
         if len2 & 1:
-            crc1 = _gf2_times(odd, crc1)
+            applied.append(tuple(odd))
         len2 >>= 1
         if not len2:
             break
+    return tuple(applied)
+
+
+def combine(algorithm: str, crc1: int, crc2: int, len2: int) -> int:
+    """The CRC of A+B from crc(A), crc(B) and len(B) (zlib's crc32_combine, any reflected CRC)."""
+    if len2 <= 0:
+        return crc1
+    for matrix in _operators(algorithm, len2):
+        crc1 = _gf2_times(matrix, crc1)
     return crc1 ^ crc2
 
 
