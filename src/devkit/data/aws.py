@@ -33,6 +33,7 @@ class Session:
         self._core = _core_session(profile)
         self._credentials = credentials
         self.expiration: float | None = None  # epoch seconds, for assumed-role sessions
+        self.sts: Any = None  # its STS client, once made
         self.region_name: str | None = region or self._core.get_config_variable("region")
 
     def client(self, service: str, config: Any = None) -> Any:
@@ -130,12 +131,22 @@ def credential_source(sess: Any) -> str | None:
     return _SOURCES.get(method, method)
 
 
+def _sts(sess: Any) -> Any:
+    """One STS client per devkit Session (the guard asks STS twice with the caller's session:
+    a client costs tens of milliseconds to build)."""
+    if not isinstance(sess, Session):
+        return sess.client("sts")
+    if sess.sts is None:
+        sess.sts = sess.client("sts")
+    return sess.sts
+
+
 def caller_identity(sess: Any) -> dict[str, str]:
     """STS GetCallerIdentity (reads no data); NotReadyError when there are no credentials."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
-        ident = sess.client("sts").get_caller_identity()
+        ident = _sts(sess).get_caller_identity()
     except NoCredentialsError:
         raise MissingCredentialsError(
             "no AWS credentials found",
@@ -167,7 +178,7 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
-        creds = sess.client("sts").assume_role(
+        creds = _sts(sess).assume_role(
             RoleArn=role_arn, RoleSessionName=session_name, Policy=policy, DurationSeconds=3600
         )["Credentials"]
     except NoCredentialsError:
