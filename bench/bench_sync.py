@@ -218,7 +218,8 @@ def commands(
             out = Path(args.profile_devkit) / f"{name}-{args.profiled}.prof"
             profile = [str(Path(__file__).resolve().parent / "profile_threads.py"), str(out)]
         return [
-            sys.executable, *(profile or ["-m", "devkit"]), "sync-data", "--profile", f"bench-{name}",
+            sys.executable, *(profile or ["-m", "devkit"]), "sync-data",
+            "--profile", f"bench-{name}",
             "--workspace", str(args.workspace), "--dest", str(dest),
             "--concurrency", str(args.devkit_concurrency),
         ]  # fmt: skip

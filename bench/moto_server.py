@@ -4,7 +4,9 @@ moto re-reads and copies an object's whole body for every GetObject, ranged or n
 ``FakeKey.value``), under a per-object lock: each 16 MiB part of a 1 GiB object would cost a
 1 GiB copy, and every tool that downloads in ranges (devkit, aws, s5cmd, rclone) would be
 measured against that instead of against S3. Here the body is kept once as immutable bytes and
-each request slices it. Nothing else changes (IAM enforcement included).
+each request slices it. And it keeps connections open (HTTP/1.1 keep-alive) as S3 does:
+werkzeug's default, HTTP/1.0, makes every client open a new connection (and moto a new
+thread) per request. Nothing else changes (IAM enforcement included).
 
 Run as ``python bench/moto_server.py -H 127.0.0.1 -p PORT`` (the arguments of moto.server).
 """
@@ -17,6 +19,7 @@ from typing import Any
 
 from moto.s3 import models
 from moto.server import main
+from werkzeug.serving import WSGIRequestHandler
 
 _original = models.FakeKey.value
 
@@ -43,6 +46,7 @@ def _set(self: Any, new_value: bytes) -> None:
 
 
 models.FakeKey.value = property(_get, _set)  # type: ignore[method-assign,assignment]
+WSGIRequestHandler.protocol_version = "HTTP/1.1"
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
