@@ -357,8 +357,10 @@ class Syncer:
                     f"reading s3://{self.bucket}/{obj.key} failed (connection): {problem}",
                     "run the command again; verified files and finished parts are kept",
                 )
-            self.log(f"s3://{self.bucket}/{obj.key}: stream broke at byte {pos} ({problem}); "
-                     f"asking again from there ({attempt}/{STREAM_RETRIES})")  # fmt: skip
+            with self._progress_lock:  # workers log one line at a time
+                self.log(f"s3://{self.bucket}/{obj.key}: stream broke at byte {pos} "
+                         f"({problem}); asking again from there "
+                         f"({attempt}/{STREAM_RETRIES})")  # fmt: skip
             time.sleep(min(2.0, 0.1 * 2**attempt))
             response = None
 
@@ -490,7 +492,8 @@ class Syncer:
                 )
                 if partial is not None:
                     job.done = {i: crc for i, crc in old[2].items() if 0 <= i < job.count}
-                    self.log(f"resuming {rel}: {len(job.done)} of {job.count} parts on disk")
+                    with self._progress_lock:
+                        self.log(f"resuming {rel}: {len(job.done)} of {job.count} parts on disk")
             if partial is None:
                 if old is not None:
                     self._drop(target, old[1])
