@@ -52,3 +52,43 @@ def redact_proxy(url: str) -> str:
         return url
     scheme, _, rest = url.rpartition("://")
     return f"{scheme}://***@{rest.split('@', 1)[1]}" if scheme else "***@" + rest.split("@", 1)[1]
+
+
+def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
+    """What ``host-trust.sh`` does, in devkit's own code: the host's CA bundle (or an empty
+    file) at ``.devcontainer/.local/host-ca.crt``, git-ignored by ``.local/.gitignore``.
+
+    Writes only below ``.local/``, refuses a symlinked ``.local/`` (or files in it), and
+    rewrites a file only when its content changed. Returns whether host-ca.crt changed.
+    """
+    from devkit.container.files_step import atomic_write
+    from devkit.container.render import LOCAL_DIR
+    from devkit.errors import RefusedError
+
+    folder = devcontainer_dir / LOCAL_DIR
+    for path in (folder, folder / ".gitignore", folder / "host-ca.crt"):
+        if path.is_symlink():
+            raise RefusedError(
+                f"{path} is a symlink; devkit does not write through it",
+                f"remove {path} (devkit recreates it as a plain folder) and run again",
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file() or ignore.read_text(encoding="utf-8", errors="replace") != "*\n":
+        atomic_write(ignore, "*\n")
+    data = bundle.read_bytes() if bundle else b""
+    target = folder / "host-ca.crt"
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    atomic_write(target, data)
+    return True
+
+
+def local_bundle_current(devcontainer_dir: Path, bundle: Path | None) -> bool:
+    from devkit.container.render import LOCAL_DIR
+
+    target = devcontainer_dir / LOCAL_DIR / "host-ca.crt"
+    try:
+        return target.read_bytes() == (bundle.read_bytes() if bundle else b"")
+    except OSError:
+        return False
