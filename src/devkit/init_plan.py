@@ -140,7 +140,12 @@ def local_layer(ws: Workspace, options: InitOptions) -> LocalLayer:
 def vendor_mode(ws: Workspace, options: InitOptions) -> bool:
     from devkit.container.source import committed_vendor
 
-    return options.vendor if options.vendor is not None else committed_vendor(ws.root)
+    if options.vendor is not None:
+        return options.vendor
+    if committed_vendor(ws.root):
+        return True
+    env = os.environ if options.env is None else options.env
+    return env.get("DEVKIT_VENDOR", "").strip().lower() in ("1", "true", "yes")
 
 
 def image_target(ws: Workspace, profile: Profile, options: InitOptions) -> ImageTarget:

@@ -146,9 +146,11 @@ def container_user(profile: Profile, host: HostUser) -> str:
 
 def _size(nbytes: int) -> str:
     """A byte count as hostRequirements writes it (``6gb``, ``512mb``, ``1000``)."""
-    for unit, factor in (("tb", 1024**4), ("gb", 1024**3), ("mb", 1024**2), ("kb", 1024)):
-        if nbytes >= factor and nbytes % factor == 0:
-            return f"{nbytes // factor}{unit}"
+    for base in (1000, 1024):
+        for power, unit in ((4, "tb"), (3, "gb"), (2, "mb"), (1, "kb")):
+            factor = base**power
+            if nbytes >= factor and nbytes % factor == 0:
+                return f"{nbytes // factor}{unit}"
     return str(nbytes)
 
 
