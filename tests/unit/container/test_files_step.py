@@ -100,7 +100,9 @@ def test_a_fresh_clone_with_identical_files_is_recorded_not_rewritten(tmp_path: 
 
     shutil.copytree(tmp_path / "origin" / ".devcontainer", clone / ".devcontainer")
     mtimes = {p: p.stat().st_mtime_ns for p in (clone / ".devcontainer").rglob("*")}
-    mine = step(clone, layer=LocalLayer(HostUser(0, 0), "devkit-base:bookworm", "host"), vendor=True)
+    mine = step(
+        clone, layer=LocalLayer(HostUser(0, 0), "devkit-base:bookworm", "host"), vendor=True
+    )
     assert mine.changes() == [] and mine.replacements() == []
     assert not mine.is_done()
     result = mine.run(ctx([]))

@@ -21,7 +21,7 @@ SDIST = b"an sdist"
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:
@@ -132,4 +132,6 @@ def test_an_index_url_for_builds_must_not_carry_credentials() -> None:
     assert refused.value.code == 4 and "tok" not in refused.value.what
     with pytest.raises(RefusedError):
         index.check_build_index("file:///srv/simple", "--index-url")
-    assert index.redact("https://u:p@i.example:8443/simple/") == "https://***@i.example:8443/simple/"
+    assert (
+        index.redact("https://u:p@i.example:8443/simple/") == "https://***@i.example:8443/simple/"
+    )
