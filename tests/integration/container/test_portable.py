@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -96,6 +97,12 @@ def committed_clone(
     root = tmp_path_factory.mktemp("portable")
     origin = root / "origin"
     shutil.copytree(EXAMPLE, origin)
+    # The engine is shared: another workspace may hold the profile's port 5000 on this host.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    override = origin / ".devkit" / "profiles" / "training.yaml"
+    override.write_text(override.read_text() + f"ports: [{port}]\n")
     env = {**os.environ, **isolated_git_env(root / "githome"), **SAFE}
     run_git(origin, env, "init", "-q", "-b", "main")
     run_git(origin, env, "add", "-A")
@@ -197,3 +204,63 @@ def _remove_cli_images(docker_engine: Any) -> Any:
     for image in docker_engine.images.list(name="vsc-clone-*"):
         with contextlib.suppress(docker.errors.APIError):
             docker_engine.images.remove(image.id, force=True)
+
+
+@pytest.fixture
+def local_index(tmp_path: Path) -> Any:
+    """A PEP 503 folder holding this devkit's wheel, served on 127.0.0.1 by a thread."""
+    import functools
+    import hashlib
+    import http.server
+    import threading
+
+    from devkit.container import wheel
+
+    project = tmp_path / "index" / "simple" / wheel.normalized_name()
+    path = wheel.build_wheel(project)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    (project / "index.html").write_text(f'<a href="{path.name}#sha256={digest}">{path.name}</a>\n')
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tmp_path / "index"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_address[1]}/simple/", "sha256": digest}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_devkit_from_a_package_index_pinned_by_hash(
+    tmp_path: Path, docker_engine: Any, init_args: Any, local_index: dict[str, str]
+) -> None:
+    from .conftest import new_workspace
+
+    repo = new_workspace(tmp_path / "ws")
+    empty = local_index["url"].replace("/simple/", "/nothing/")
+    missing = run_devkit(repo, *init_args("feat/index"), "--no-vendor", "--extra-index-url", empty)
+    assert missing.returncode == 3 and "--vendor" in missing.stderr
+    assert not (repo.path / ".devcontainer").exists()
+    extra = ("--no-vendor", "--extra-index-url", local_index["url"])
+    proc = run_devkit(repo, *init_args("feat/index"), *extra)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    pin = (repo.path / ".devcontainer" / "devkit-pin.txt").read_text()
+    assert f"acme-ml-devkit==0.1.0 \\\n    --hash=sha256:{local_index['sha256']}\n" in pin
+    assert not (repo.path / ".devcontainer" / "vendor").exists()
+    for path in (repo.path / ".devcontainer").rglob("*"):
+        if path.is_file() and ".local" not in path.parts:
+            assert "127.0.0.1" not in path.read_text(), "the index URL stays machine-local"
+    local = json.loads((repo.path / ".devkit" / "devcontainer.local.json").read_text())
+    assert local["build"]["args"]["DEVKIT_EXTRA_INDEX_URL"] == local_index["url"]
+    (container,) = workspace_containers(docker_engine, repo.path)
+    code, out = container.exec_run(["devkit", "--version"])
+    assert code == 0 and "0.1.0" in out.decode()
+    refused = run_devkit(
+        repo, *init_args("feat/index"), "--index-url", "https://u:secret@i.example/simple/"
+    )
+    assert refused.returncode == 4 and "secret" not in refused.stdout + refused.stderr
