@@ -28,7 +28,8 @@ Decisions, written down here because the README is built from them:
   from the *original* ``.devcontainer/devcontainer.json``, so they stay ``.`` and ``Dockerfile``.
 * Host trust: ``initializeCommand`` runs the committed POSIX script ``host-trust.sh`` on the host
   before the build; devkit's own ``init`` writes the same ``.local/`` folder in its own code.
-* Proxy variables are referenced as ``${localEnv:NAME}``, never copied as values.
+* Proxy variables are referenced as ``${localEnv:NAME}``, never copied as values: in
+  ``containerEnv`` and as Docker's predefined build args (``build.args``), never ARG/ENV.
 """
 
 from __future__ import annotations
@@ -166,7 +167,13 @@ def config_data(profile: Profile) -> dict[str, Any]:
         env.setdefault(name, "${localEnv:" + name + "}")
     config: dict[str, Any] = {
         "name": f"devkit {profile.name}",
-        "build": {"dockerfile": DOCKERFILE_NAME, "context": "."},
+        "build": {
+            "dockerfile": DOCKERFILE_NAME,
+            "context": ".",
+            # Docker's predefined proxy build args, as references to the host's variables: the
+            # build goes through the same proxy, no layer keeps them (empty where unset).
+            "args": {name: "${localEnv:" + name + "}" for name in PROXY_NAMES},
+        },
         # On the host, before the build, in every Dev Containers tool: the host's CA bundle.
         "initializeCommand": [
             "sh",
@@ -226,9 +233,7 @@ def local_config(profile: Profile, committed: dict[str, Any], layer: LocalLayer)
     ``devcontainer up --override-config`` wants it; relative paths stay relative to
     ``.devcontainer/devcontainer.json``, which is how the CLI resolves them)."""
     merged = copy.deepcopy(committed)
-    args = local_build_args(profile, layer)
-    if args:
-        merged["build"]["args"] = args
+    merged["build"]["args"] = {**merged["build"]["args"], **local_build_args(profile, layer)}
     run_args: list[str] = []
     if profile.resources.cpus is not None:
         run_args.append(f"--cpus={profile.resources.cpus:g}")

@@ -18,8 +18,9 @@ import importlib.util
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import devkit
 
@@ -87,19 +88,76 @@ def _metadata_text() -> str:
     return text or f"Metadata-Version: 2.1\nName: {DIST_NAME}\nVersion: {devkit.__version__}\n"
 
 
-def runtime_requirements() -> list[str]:
-    """devkit's own dependencies (no extras), pinned to the versions installed on the host."""
-    dist = _dist()
-    pinned: list[str] = []
-    for req in (dist.requires or []) if dist else []:
-        if ";" in req and "extra" in req.split(";", 1)[1]:
+def runtime_requirements(python: str = "3.11") -> list[str]:
+    """devkit's runtime dependencies and theirs (no extras), each pinned to the version installed
+    on the host: the image's devkit environment is the host's, to the last transitive package.
+
+    Markers are evaluated for a Linux image with Python ``python``; a requirement whose marker
+    cannot be evaluated counts when the host has it installed.
+    """
+    evaluate = _marker_evaluator(python)
+    pinned: dict[str, str] = {}
+    done: set[tuple[str, str]] = set()
+    todo = [(req, "") for req in ((_dist() or _NoDist()).requires or [])]
+    while todo:
+        req, extra = todo.pop()
+        spec, _, marker = req.partition(";")
+        if marker.strip() and not evaluate(marker.strip(), extra):
             continue
-        name = re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0]
+        match = re.match(r"\s*([A-Za-z0-9._-]+)\s*(?:\[([^\]]*)\])?", spec)
+        if not match:
+            continue
+        name, extras = match.group(1), [e.strip() for e in (match.group(2) or "").split(",")]
+        key = normalized_name(name)
+        if key == normalized_name():
+            continue
         try:
-            pinned.append(f"{name}=={metadata.version(name)}")
+            dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            pinned.append(req.split(";")[0].strip())
-    return sorted(pinned, key=str.lower)
+            if not marker.strip() and key not in pinned:
+                pinned[key] = spec.strip()
+            continue
+        pinned[key] = f"{dist.metadata['Name'] or name}=={dist.version}"
+        for wanted in ["", *[e for e in extras if e]]:
+            if (key, wanted) not in done:
+                done.add((key, wanted))
+                todo.extend((r, wanted) for r in dist.requires or [])
+    return sorted(pinned.values(), key=str.lower)
+
+
+class _NoDist:
+    requires: list[str] | None = None
+
+
+def _marker_evaluator(python: str) -> Callable[[str, str], bool]:
+    import importlib
+
+    module: Any = None
+    for name in ("packaging.markers", "pip._vendor.packaging.markers"):
+        try:
+            module = importlib.import_module(name)
+            break
+        except ImportError:
+            continue
+    env = {
+        "python_version": python,
+        "python_full_version": python + ".0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+
+    def evaluate(text: str, extra: str) -> bool:
+        if module is None:
+            return "extra" not in text or bool(extra and f'"{extra}"' in text)
+        try:
+            return bool(module.Marker(text).evaluate({**env, "extra": extra}))
+        except Exception:
+            return "extra" not in text
+
+    return evaluate
 
 
 def _record_line(name: str, data: bytes) -> str:

@@ -51,7 +51,7 @@ def test_every_rendered_config_validates_against_the_official_schema(
         assert data == json.loads(json.dumps(rendered.config)), "the file says what it means"
         assert data["postCreateCommand"] == f"devkit post-create --profile {name}"
         assert data["workspaceFolder"] == "/workspace"
-        assert data["build"] == {"dockerfile": "Dockerfile", "context": "."}
+        assert data["build"]["dockerfile"] == "Dockerfile" and data["build"]["context"] == "."
         assert json.loads(rendered.override_json) == rendered.local_config
 
 
@@ -73,7 +73,10 @@ def test_committed_files_are_the_same_on_every_machine(name: str) -> None:
         assert "/tmp/" not in text or rel.endswith(("Dockerfile", ".sh")), rel
     config = renderings[0].config
     assert "appPort" not in config and "runArgs" not in config
-    assert "args" not in config["build"] and "options" not in config["build"]
+    assert config["build"]["args"] == {
+        name: "${localEnv:" + name + "}" for name in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
+    }, "proxies reach the build as predefined build args, by reference"
+    assert "options" not in config["build"]
     assert config["remoteUser"] == config["containerUser"] == "dev"
     assert config["updateRemoteUserUID"] is True
     assert config["initializeCommand"] == [
@@ -101,7 +104,8 @@ def test_the_local_layer_merges_over_the_committed_config() -> None:
     profile = ProfileSet(None).get("api")
     host = render(profile, LocalLayer(ROOT, STAND_IN, "host"))
     local = host.local_config
-    assert local["build"]["args"] == {"BASE_IMAGE": STAND_IN, "USER_NAME": "root"}
+    proxies = host.config["build"]["args"]
+    assert local["build"]["args"] == {**proxies, "BASE_IMAGE": STAND_IN, "USER_NAME": "root"}
     assert local["build"]["options"] == ["--network=host"]
     assert local["build"]["context"] == ".", "the CLI resolves it from .devcontainer/"
     assert "--network=host" in local["runArgs"] and "--cpus=1" in local["runArgs"]
@@ -111,10 +115,10 @@ def test_the_local_layer_merges_over_the_committed_config() -> None:
     assert local["forwardPorts"] == [8000] and local["hostRequirements"]
     bridge = render(profile, LocalLayer(DEV)).local_config
     assert bridge["appPort"] == ["127.0.0.1:8000:8000"]
-    assert bridge["build"]["args"] == {"USER_UID": "1234", "USER_GID": "2345"}
+    assert bridge["build"]["args"] == {**proxies, "USER_UID": "1234", "USER_GID": "2345"}
     assert bridge["remoteUser"] == "dev" and "options" not in bridge["build"]
     default = render(profile, LocalLayer(HostUser(1000, 1000))).local_config
-    assert "args" not in default["build"], "UID 1000 is the committed default"
+    assert default["build"]["args"] == proxies, "UID 1000 is the committed default"
     index = render(profile, LocalLayer(DEV, index_url="https://i.example/simple/"))
     assert index.build_args["DEVKIT_INDEX_URL"] == "https://i.example/simple/"
 
