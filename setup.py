@@ -11,6 +11,7 @@ setup(
     packages=[*find_packages("src"), "devkit.builtin_profiles", "devkit.templates"],
     package_data={
         "devkit": ["py.typed", "tui/*.tcss"],
+        "devkit.schemas": ["*.schema.json"],
         "devkit.builtin_profiles": ["*.yaml"],
         "devkit.templates": ["*"],
     },

@@ -12,12 +12,25 @@ import sys
 from collections.abc import Sequence
 
 from devkit import __version__
-from devkit.commands import COMMANDS
+from devkit.commands import COMMANDS, examples
+from devkit.commands.completion import complete_profiles
 from devkit.errors import DevkitError, ExitCode
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports bad usage as devkit does: what, what to do, exit 2."""
+    """argparse that reports bad usage as devkit does (what, what to do, exit 2) and ends each
+    command's help with its examples."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.epilog is None:
+            self.epilog = examples.epilog(self.prog)
+            if self.epilog:
+                self.formatter_class = argparse.RawDescriptionHelpFormatter
 
     def error(self, message: str) -> None:  # type: ignore[override]
         from devkit.console import err
@@ -27,15 +40,32 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(int(ExitCode.BAD_INPUT))
 
 
+# Options every command shares. They are accepted before the command and after it (at any
+# level of a nested command) and mean the same in every position: the parsers give them no
+# default (SUPPRESS), so a later position only overrides what was actually given, and
+# ``parse`` fills in these defaults afterwards.
+GLOBAL_DEFAULTS: dict[str, object] = {
+    "workspace": None,
+    "profile": None,
+    "yes": False,
+    "no_input": False,
+    "dry_run": False,
+    "json": False,
+    "color": "auto",
+}
+
+
 def common_options() -> argparse.ArgumentParser:
     """Flags every command shares where they make sense."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
         "--workspace",
         metavar="PATH",
         help="the git repository to work in (default: the one you are in)",
     )
-    common.add_argument("--profile", metavar="NAME", help="workload profile to use")
+    complete_profiles(
+        common.add_argument("--profile", metavar="NAME", help="workload profile to use")
+    )
     common.add_argument("--yes", "-y", action="store_true", help="answer yes to every question")
     common.add_argument(
         "--no-input", action="store_true", help="never ask; fail naming the flag that would answer"
@@ -43,45 +73,56 @@ def common_options() -> argparse.ArgumentParser:
     common.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
     )
-    common.add_argument("--json", action="store_true", help="print one JSON object per event")
+    common.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     common.add_argument(
         "--color",
         choices=("auto", "always", "never"),
-        default="auto",
-        help="colour output (NO_COLOR is honoured)",
+        help="colour output (NO_COLOR is honoured; default auto)",
     )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
     parser = _Parser(
         prog="devkit",
         description="A reproducible, staging-faithful dev environment for an ML workload.",
-        epilog="Run 'devkit COMMAND --help' for a command's options.",
+        epilog=(
+            "Global options work before or after the command: "
+            "'devkit --json status' = 'devkit status --json'.\n"
+            "Run 'devkit COMMAND --help' for a command's options and examples."
+        ),
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"devkit {__version__}")
-    common = common_options()
-    for flag in ("--workspace", "--color"):
-        parser.add_argument(flag, dest=f"top_{flag[2:]}", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         command.register(sub, common)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse a command line; global options get their defaults wherever they were (not) given."""
     parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # the completion script asks (devkit completion SHELL)
+        from devkit.commands.completion import autocomplete
+
+        autocomplete(parser)
     args = parser.parse_args(argv)
-    if getattr(args, "workspace", None) is None:
-        args.workspace = getattr(args, "top_workspace", None)
-    color = getattr(args, "color", "auto")
-    if color == "auto" and getattr(args, "top_color", None):
-        color = args.top_color
+    for name, default in GLOBAL_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
     from devkit.console import set_color
 
-    set_color(color)
+    set_color(args.color)
     if args.command is None:
-        return _no_command(parser, args)
+        return _no_command(build_parser(), args)
     return run_command(args)
 
 

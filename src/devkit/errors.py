@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -15,13 +14,31 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
 class Where:
-    """A place in a file, for errors about configuration."""
+    """A place in a file, for errors about configuration.
 
-    path: str
-    line: int | None = None
-    column: int | None = None
+    A plain class rather than a dataclass: this module is on ``devkit --help``'s import path,
+    and ``dataclasses`` (with ``inspect``) costs more start-up time than the rest of it.
+    """
+
+    __slots__ = ("column", "line", "path")
+
+    def __init__(self, path: str, line: int | None = None, column: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def _key(self) -> tuple[str, int | None, int | None]:
+        return (self.path, self.line, self.column)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Where) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Where({self.path!r}, {self.line!r}, {self.column!r})"
 
     def __str__(self) -> str:
         parts = [self.path]
@@ -67,12 +84,6 @@ class RefusedError(DevkitError):
     """Refused for safety: write-capable or prod credentials, a path escaping its folder."""
 
     code = ExitCode.REFUSED
-
-
-class ViolationsError(DevkitError):
-    """Checks ran and found violations."""
-
-    code = ExitCode.VIOLATIONS
 
 
 class Problem:

@@ -188,4 +188,4 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
     data = data_step(workspace, profile, options)
     if data is not None:
         steps.append(data)
-    return Plan(f"devkit init ({profile.name} on {options.branch})", steps)
+    return Plan(f"devkit init ({profile.name} on {options.branch})", steps, lock=workspace.state)

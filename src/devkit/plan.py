@@ -26,6 +26,7 @@ from devkit.events import (
     StepFailed,
     StepStarted,
 )
+from devkit.lock import workspace_lock
 
 
 class CancelledError(DevkitError):
@@ -107,6 +108,9 @@ class PlanOutcome:
 class Plan:
     title: str
     steps: Sequence[Step]
+    # The workspace state folder (.devkit) whose lock the plan holds while it runs: set for
+    # plans that change the workspace, None for read-only ones (see devkit.lock).
+    lock: Path | None = None
 
     def describe(self) -> list[tuple[Step, list[str], bool]]:
         """Each step with what it would change and whether it is already done."""
@@ -120,6 +124,25 @@ def run_plan(
     stop_on_failure: bool = True,
 ) -> PlanOutcome:
     """Run every step that is not done yet, reporting events; never raises DevkitError."""
+    if plan.lock is None:
+        return _run_steps(plan, reporter, cancel, stop_on_failure)
+    try:
+        with workspace_lock(plan.lock):
+            return _run_steps(plan, reporter, cancel, stop_on_failure)
+    except DevkitError as error:  # the lock is held by another devkit (or unusable)
+        reporter(PlanStarted(plan.title, [(s.id, s.title) for s in plan.steps]))
+        where = str(error.where) if error.where else None
+        reporter(StepFailed("lock", error.what, error.hint, where, int(error.code)))
+        reporter(PlanFinished(False, 0, 0, 0.0))
+        return PlanOutcome(False, int(error.code), 0, 0, {}, error)
+
+
+def _run_steps(
+    plan: Plan,
+    reporter: Reporter,
+    cancel: threading.Event | None,
+    stop_on_failure: bool,
+) -> PlanOutcome:
     cancel = cancel or threading.Event()
     started = time.monotonic()
     reporter(PlanStarted(plan.title, [(s.id, s.title) for s in plan.steps]))

@@ -6,6 +6,7 @@ from types import ModuleType
 
 from devkit.commands import (
     check,
+    completion,
     credentials,
     data,
     doctor,
@@ -34,4 +35,5 @@ COMMANDS: list[ModuleType] = [
     doctor,
     profiles,
     credentials,
+    completion,
 ]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from devkit.errors import ConfigError, ExitCode
 
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
     from devkit.config.model import Profile
     from devkit.config.profiles import ProfileSet
@@ -85,7 +85,3 @@ def show_dry_run(plan: Plan, args: argparse.Namespace) -> int:
         for line in changes:
             out(f"      {line}")
     return int(ExitCode.OK)
-
-
-def not_available(command: str, issue_hint: str) -> ConfigError:
-    return ConfigError(f"'devkit {command}' is not available in this version of devkit", issue_hint)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -14,7 +17,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from devkit.errors import ExitCode
+    from devkit.events import Event, StepFailed
     from devkit.plan import Plan, run_plan
     from devkit.preflight import preflight_checks
     from devkit.views import pick_reporter
@@ -23,6 +26,27 @@ def run(args: argparse.Namespace) -> int:
     start = Path(args.workspace) if args.workspace else Path.cwd()
     root = find_git_root(start) or start.resolve()
     plan = Plan("devkit doctor", preflight_checks(root))
-    outcome = run_plan(plan, pick_reporter(args.json), stop_on_failure=False)
-    # Any failed check blocks work, whatever kind of error it was.
-    return int(ExitCode.OK if outcome.ok else ExitCode.NOT_READY)
+    view = pick_reporter(args.json)
+    codes: set[int] = set()
+
+    def reporter(event: Event) -> None:
+        if isinstance(event, StepFailed):
+            codes.add(event.code)
+        view(event)
+
+    run_plan(plan, reporter, stop_on_failure=False)
+    return verdict(codes)
+
+
+def verdict(codes: set[int]) -> int:
+    """An environment problem (3) outranks a configuration one (2): it blocks even a fixed
+    configuration. Any other failure keeps its own code."""
+    from devkit.errors import ExitCode
+
+    if not codes:
+        return int(ExitCode.OK)
+    if int(ExitCode.NOT_READY) in codes:
+        return int(ExitCode.NOT_READY)
+    if int(ExitCode.BAD_INPUT) in codes:
+        return int(ExitCode.BAD_INPUT)
+    return max(codes)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -22,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from devkit.plan import Plan
 
     ws = workspace(args, require_git=False)
-    plan = Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)])
+    plan = Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)], lock=ws.state)
     if args.dry_run:
         return show_dry_run(plan, args)
     return execute(plan, args).code

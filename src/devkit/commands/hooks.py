@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -35,7 +38,11 @@ def run(args: argparse.Namespace) -> int:
 
         out(uninstall_pre_push_hook(ws.root))
         return int(ExitCode.OK)
-    plan = Plan("devkit hooks install", [HooksStep(ws.root, getattr(args, "profile", None))])
+    plan = Plan(
+        "devkit hooks install",
+        [HooksStep(ws.root, getattr(args, "profile", None))],
+        lock=ws.state,
+    )
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
     return execute(plan, args).code

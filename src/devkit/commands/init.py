@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
+    from typing import Any
+
     from devkit.workspace import Workspace
 
 
@@ -80,10 +82,18 @@ def run(args: argparse.Namespace) -> int:
     ws = workspace(args)
     interactive = can_use_tui(args.no_input)
     _fill_from_last_init(args, ws)
+    # Without a terminal (CI, a pipe, --no-input) nobody can be asked: say so, and name the flags.
+    nobody = "" if interactive else ", and there is no terminal to ask in"
     if not args.profile:
-        raise ConfigError("no profile chosen", "pass --profile NAME (see 'devkit profiles list')")
+        raise ConfigError(
+            f"no profile chosen{nobody}",
+            "pass --profile NAME --branch BRANCH (see 'devkit profiles list'); "
+            "add --data synthetic|sample and --yes to answer every question",
+        )
     if not args.branch:
-        raise ConfigError("no branch chosen", "pass --branch NAME, e.g. --branch feat/my-change")
+        raise ConfigError(
+            f"no branch chosen{nobody}", "pass --branch NAME, e.g. --branch feat/my-change"
+        )
     profile = selected_profile(args, ws)
     options = InitOptions(
         branch=args.branch,

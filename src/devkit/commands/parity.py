@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -43,7 +46,8 @@ def snapshot(args: argparse.Namespace) -> int:
     from devkit.parity.fingerprint import fingerprint
     from devkit.parity.runner import host_env
 
-    ws = workspace(args)
+    # Staging's image holds the workload's files, not its git history: no repository needed.
+    ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
     where = "ci" if _truthy("CI") else "host"
     data, seconds = fingerprint(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
+from devkit.commands.completion import complete_profiles
 from devkit.errors import ExitCode
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -13,7 +17,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     actions.add_parser("list", parents=[common], help="list profiles with descriptions")
     show = actions.add_parser("show", parents=[common], help="print a resolved profile")
-    show.add_argument("name", metavar="NAME")
+    complete_profiles(show.add_argument("name", metavar="NAME"))
     parser.set_defaults(handler=run)
 
 

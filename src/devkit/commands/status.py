@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -23,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from devkit.console import out
     from devkit.container.status import gather, render_lines
 
-    ws = workspace(args, require_git=False)
+    ws = workspace(args)  # outside a git repository: exit 2 with a hint
     # Inside a dev container a fresh clone has no .devkit/profile: devcontainer.json names it.
     name = args.profile or recorded_profile(ws) or os.environ.get("DEVKIT_PROFILE") or None
     profile = profile_set(ws).get(name) if name else None

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"--concurrency {args.concurrency} is out of range", "pass a number from 1 to 256"
         )
-    ws = workspace(args)
+    ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
     step = DataStep(
         ws.root,
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         delete=args.delete,
         verify=args.verify,
     )
-    plan = Plan(f"devkit sync-data ({profile.name})", [step])
+    plan = Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
     return execute(plan, args).code

@@ -27,6 +27,7 @@ class EnvironmentMap:
     environments: tuple[Environment, ...]
     parity_buckets: tuple[str, ...]
     source: str
+    parity_role_arn: str | None = None  # read-only role for parity references (guard: role row)
 
     def classify_account(self, account: str) -> str:
         """dev, staging, prod or unknown."""
@@ -113,4 +114,5 @@ def load_environments(workspace: Path | None = None) -> EnvironmentMap:
         ),
         parity_buckets=tuple(located.data.get("parity_buckets", [])),
         source=shown,
+        parity_role_arn=located.data.get("parity_role_arn") or None,
     )

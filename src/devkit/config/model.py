@@ -86,6 +86,7 @@ class Profile:
     data: DataSpec | None = None
     parity_reference: str | None = None
     parity_rules: tuple[ParityRule, ...] = ()
+    parity_scan: tuple[str, ...] = ()  # globs of the workload's Python; () = the default
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -126,6 +127,7 @@ def build_profile(raw: dict[str, Any], source_files: tuple[str, ...]) -> Profile
         data=_build_data(raw["data"]) if "data" in raw else None,
         parity_reference=parity.get("reference"),
         parity_rules=tuple(_build_rule(k, v) for k, v in parity.get("rules", {}).items()),
+        parity_scan=tuple(parity.get("scan", ())),
         raw=raw,
     )
 

@@ -314,6 +314,10 @@ PROFILE = Obj(
                 {
                     "reference": Field(Str()),
                     "rules": Field(MapOf(RuleSpec())),
+                    "scan": Field(
+                        ListOf(Str()),
+                        doc="globs of the workload's Python read for env names (default **/*.py)",
+                    ),
                 },
                 validators=[_check_rule_names],
             )
@@ -333,6 +337,10 @@ ENVIRONMENTS = Obj(
         "environments": Field(MapOf(ENVIRONMENT), required=True),
         "parity_buckets": Field(
             ListOf(Str()), doc="staging buckets dev may read parity references from"
+        ),
+        "parity_role_arn": Field(
+            Str(pattern=r"arn:[\w-]+:iam::\d{12}:role/\S+", pattern_hint="an IAM role ARN"),
+            doc="read-only role devkit assumes (list+get session policy) to read references",
         ),
     }
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from pathlib import Path
 
 from devkit.container.container_step import find_containers
 from devkit.container.image_step import ImageTarget
@@ -111,7 +110,3 @@ class PostCreateStep:
                 "fix the cause, then run 'devkit init' again: the hook is retried",
             )
         return StepResult(f"post-create done (log: {rel})", {"log": rel})
-
-
-def log_folder(workspace: Path) -> Path:
-    return workspace / ".devkit" / "logs"

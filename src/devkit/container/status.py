@@ -138,7 +138,7 @@ def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 
 def render_lines(report: dict[str, Any]) -> list[str]:
-    from devkit.views.console import format_amount
+    from devkit.units import format_amount
 
     branch = report["branch"]
     if "error" in branch:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from devkit.views.console import format_amount
+from devkit.units import format_amount
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile

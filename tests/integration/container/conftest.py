@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from support.contract import check_json_output
 from support.engine import TEST_LABELS
 from support.gitrepo import GitRepo, make_repo
 
@@ -98,6 +99,7 @@ def run_devkit(repo: GitRepo, *args: str, env: dict[str, str] | None = None) -> 
     )
     # Shown by pytest when a test fails.
     print(f"$ devkit {' '.join(args)}\n{proc.stdout}\n{proc.stderr}\n(exit {proc.returncode})")
+    check_json_output(args, proc.stdout)
     return proc
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from support.contract import check_json_output
 from support.engine import REPO_ROOT, TEST_LABELS
 from support.gitrepo import GitRepo, make_repo
 
@@ -74,7 +75,9 @@ def run(
 def devkit(
     repo: GitRepo, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return run([sys.executable, "-m", "devkit", *args], repo.path, env or devkit_env(repo))
+    proc = run([sys.executable, "-m", "devkit", *args], repo.path, env or devkit_env(repo))
+    check_json_output(args, proc.stdout)
+    return proc
 
 
 def init_args(profile: str, branch: str, base_image: str, data: str = "synthetic") -> list[str]:

@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from support.contract import check_json_output
+
 PROFILE = """\
 name: demo
 description: parity test workload
@@ -41,6 +43,8 @@ parity:
   rules:
     branch: {severity: error, max_behind: 0}
 """
+# The workload reads one variable the environment sets (the others it never reads).
+TRAIN = "import os\n\nprint('training', os.environ.get('FEATURE_FLAGS'))\n"
 LOCK = "# pinned by pip-compile\nDemo_Pin==1.0.0\nother-lib==2.3.4  # via demo\n"
 INSTALLED = {"demo-pin": "1.0.0", "other_lib": "2.3.4"}
 GITCONFIG = (
@@ -101,7 +105,7 @@ class Workspace:
         for name in drop:
             full.pop(name, None)
         self.calls.append(list(args))
-        return subprocess.run(
+        proc = subprocess.run(
             [sys.executable, "-m", "devkit", *args],
             cwd=self.root,
             env=full,
@@ -109,6 +113,8 @@ class Workspace:
             text=True,
             timeout=120,
         )
+        check_json_output(args, proc.stdout)
+        return proc
 
     def run(
         self, *command: str, env: Mapping[str, str] | None = None, drop: tuple[str, ...] = ()
@@ -168,7 +174,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, workload_python: Path) ->
     (root / ".devkit" / "profiles" / "demo.yaml").write_text(PROFILE)
     (root / "requirements").mkdir()
     (root / "requirements" / "demo.lock").write_text(LOCK)
-    (root / "train.py").write_text("print('training')\n")
+    (root / "train.py").write_text(TRAIN)
     ws.git("add", "-A")
     ws.git("commit", "-q", "-m", "initial")
     ws.git("checkout", "-q", "-b", "feat/demo")

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from support.contract import check_json_output
+
 HEAVY = ("textual", "boto3", "botocore", "docker", "git", "pyarrow", "numpy", "rich")
 
 
 def devkit(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "devkit", *args],
         capture_output=True,
         text=True,
@@ -24,6 +26,8 @@ def devkit(
         timeout=60,
         check=False,
     )
+    check_json_output(args, proc.stdout)
+    return proc
 
 
 def test_help_imports_no_heavy_library() -> None:
@@ -117,3 +121,45 @@ def test_doctor_json_is_one_object_per_line(tmp_path: Path, flag: str) -> None:
     assert events[-1]["event"] == "plan_finished"
     failed = [e for e in events if e["event"] == "step_failed"]
     assert {e["step"] for e in failed} >= {"docker", "workspace"}
+
+
+def test_status_outside_a_git_repository_exits_2_with_a_hint(tmp_path: Path) -> None:
+    result = devkit("status", "--workspace", str(tmp_path))
+    assert result.returncode == 2
+    assert "is not a git repository" in result.stderr
+    assert "hint:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "codes,expected",
+    [(set(), 0), ({2}, 2), ({3}, 3), ({2, 3}, 3), ({4}, 4), ({2, 4}, 2)],
+)
+def test_doctor_exit_code_says_configuration_or_environment(codes: set[int], expected: int) -> None:
+    from devkit.commands.doctor import verdict
+
+    assert verdict(codes) == expected
+
+
+def test_global_options_before_the_command_reach_it(tmp_path: Path) -> None:
+    import json
+
+    result = devkit("--json", "--workspace", str(tmp_path), "profiles", "list")
+    assert result.returncode == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), (list, dict))
+
+
+def test_init_without_a_terminal_says_so_and_names_the_flags(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "devkit", "init"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "no profile chosen, and there is no terminal to ask in" in result.stderr
+    assert "--profile NAME --branch BRANCH" in result.stderr
