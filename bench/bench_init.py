@@ -103,12 +103,16 @@ def main() -> int:
             "none",
             "--network",
             "host",
+            "--vendor",  # devkit is on no index here: the image installs the committed wheel
         ]
         up = [
             str(CLI),
             "up",
             "--workspace-folder",
             str(ws),
+            # the same machine-local layer devkit applies (stand-in base image, host network)
+            "--override-config",
+            str(ws / ".devkit" / "devcontainer.local.json"),
             "--buildkit",
             "never",
             "--id-label",
