@@ -35,6 +35,9 @@ class InitChoices:
     base_image: str | None = None
     network: str | None = None
     aws_config: str | None = None
+    vendor: bool | None = None  # --vendor / --no-vendor (None: what the committed files do)
+    index_url: str | None = None
+    extra_index_url: str | None = None
 
     def missing(self) -> list[str]:
         return [name for name in ("profile", "branch", "data") if getattr(self, name) is None]
@@ -243,6 +246,9 @@ class WorkspaceServices:
         if choices.network:
             options.network = choices.network
         options.aws_config = choices.aws_config
+        options.vendor = choices.vendor
+        options.index_url = choices.index_url
+        options.extra_index_url = choices.extra_index_url
         return build_init_plan(Workspace(self.workspace), profile, options)
 
     def record(self, choices: InitChoices) -> None:
@@ -256,5 +262,11 @@ class WorkspaceServices:
         from devkit.init_plan import resolve_network
 
         network = resolve_network(choices.network or "auto")
-        render = {"base_image": choices.base_image, "network": network}
+        render = {
+            "base_image": choices.base_image,
+            "network": network,
+            "vendor": choices.vendor,
+            "index_url": choices.index_url,
+            "extra_index_url": choices.extra_index_url,
+        }
         update_state(ws.root, "render", {**render, "data": choices.data})
