@@ -60,9 +60,10 @@ class LoggedStep:
         return self.inner.is_done()
 
     def run(self, ctx: StepContext) -> StepResult:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        from devkit import safefs
+
         path = self.log_dir / f"{self.id}.log"
-        with path.open("w", encoding="utf-8") as fh:
+        with safefs.open_text_write(path) as fh:
             fh.write(f"# {self.title} — {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
 
             def tee(event: Event) -> None:
@@ -319,10 +320,9 @@ class FingerprintStep:
             where="container",
             cache_dir=self.root / ".devkit" / "cache",
         )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        from devkit import safefs
+
+        safefs.write_text(self.path, json.dumps(data, indent=1) + "\n", root=self.root)
         rel = self.path.relative_to(self.root)
         ctx.log(f"{len(data.get('distributions') or {})} distributions, {seconds:.2f} s")
         return StepResult(f"recorded {rel}", {"path": str(rel)})

@@ -37,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
     report = run_check(ws, profile, args.reference, args.rule, args.refresh)
     kind = "json" if args.json and args.format == "text" else args.format
     if args.output:
-        target = Path(args.output)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(report, kind), encoding="utf-8")
+        from devkit import safefs
+
+        safefs.write_text(Path(args.output), render(report, kind))
         if kind != "text":
             out(render(report, "text", use_color(sys.stdout)).rstrip("\n"))
     else:

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if not options.overwrite and interactive:
         options.overwrite = _confirm_replacements(plan)
         plan = build_init_plan(ws, profile, options)
-    ws.state_path("profile").write_text(profile.name + "\n", encoding="utf-8")
+    ws.write_state("profile", text=profile.name + "\n")
     update_state(
         ws.root,
         "render",

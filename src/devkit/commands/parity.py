@@ -65,9 +65,9 @@ def snapshot(args: argparse.Namespace) -> int:
     else:
         from pathlib import Path
 
-        target = Path(args.out)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body, encoding="utf-8")
+        from devkit import safefs
+
+        safefs.write_text(Path(args.out), body)
     err(f"devkit: fingerprint of profile {profile.name} written to {args.out} ({seconds:.2f} s)")
     return 0
 

@@ -44,8 +44,14 @@ def lockfile_path(workspace: Path, profile: Profile) -> Path | None:
 
 
 def lockfile_text(workspace: Path, profile: Profile) -> str:
-    path = lockfile_path(workspace, profile)
-    return path.read_text(encoding="utf-8") if path else ""
+    """The lockfile's text (it is copied into .devcontainer/, so never read through a
+    committed symlink, never a device, at most 16 MiB)."""
+    from devkit import safefs
+
+    if lockfile_path(workspace, profile) is None or not profile.image.lockfile:
+        return ""
+    data = safefs.read_bytes(workspace / profile.image.lockfile, 16 << 20, root=workspace)
+    return (data or b"").decode("utf-8", errors="replace")
 
 
 @dataclass

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,13 +65,19 @@ class FileChange:
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.devkit-tmp")
+    from devkit import safefs
+
     if isinstance(text, bytes):
-        tmp.write_bytes(text)
+        safefs.write_bytes(path, text)
     else:
-        tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+        safefs.write_text(path, text)
+
+
+def read_current(workspace: Path, rel: str) -> bytes | None:
+    """A devcontainer file's bytes; a symlink the repository committed there is refused."""
+    from devkit import safefs
+
+    return safefs.read_bytes(workspace / rel, 64 << 20, root=workspace, missing_ok=True)
 
 
 class DevcontainerFilesStep:
@@ -88,8 +93,7 @@ class DevcontainerFilesStep:
         return dict(self.rendered.files)
 
     def _read(self, rel: str) -> bytes | None:
-        path = self.workspace / rel
-        return path.read_bytes() if path.is_file() else None
+        return read_current(self.workspace, rel)
 
     def changes(self) -> list[FileChange]:
         found: list[FileChange] = []
@@ -150,6 +154,7 @@ class DevcontainerFilesStep:
         return self._recorded()
 
     def run(self, ctx: StepContext) -> StepResult:
+        from devkit import safefs
         from devkit.container.state import update_state
         from devkit.workspace import Workspace
 
@@ -175,8 +180,8 @@ class DevcontainerFilesStep:
         def backup(rel: str) -> None:
             assert backup_root is not None
             target = backup_root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes((self.workspace / rel).read_bytes())
+            old = self._read(rel)
+            atomic_write(target, old if old is not None else b"")
             ctx.log(f"backed up {rel} to {target.relative_to(self.workspace)}")
 
         for change in changes:
@@ -188,7 +193,7 @@ class DevcontainerFilesStep:
             atomic_write(path, change.new)
         for rel in stale:
             backup(rel)
-            (self.workspace / rel).unlink()
+            safefs.unlink(self.workspace / rel, root=self.workspace)
             ctx.log(f"removed {rel} (no longer rendered)")
         update_state(self.workspace, STATE_KEY, {rel: sha(d) for rel, d in self.wanted().items()})
         if not self._override_current():

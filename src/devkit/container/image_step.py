@@ -155,7 +155,11 @@ class ImageStep:
         dockerfile = context / DOCKERFILE_NAME
         if not dockerfile.is_file() or dockerfile.read_text("utf-8") != inputs.rendered.dockerfile:
             dockerfile = context / LOCAL_DIR / DOCKERFILE_NAME
-            dockerfile.write_text(inputs.rendered.dockerfile, encoding="utf-8")
+            from devkit import safefs
+
+            safefs.write_text(
+                dockerfile, inputs.rendered.dockerfile, root=inputs.workspace, strict_from=context
+            )
         ctx.log(f"building {tag} from {inputs.base_image} ({DEVCONTAINER_DIR}/{CONFIG_NAME})")
         image_id = build_image(
             client,

@@ -73,7 +73,9 @@ class PostCreateStep:
             "logs", f"post-create-{time.strftime('%Y%m%d-%H%M%S')}.log"
         )
         tail: list[str] = []
-        with log_path.open("w", encoding="utf-8") as log:
+        from devkit import safefs
+
+        with safefs.open_text_write(log_path, root=self.workspace) as log:
 
             def on_line(line: str) -> None:
                 log.write(line + "\n")

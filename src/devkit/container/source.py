@@ -22,17 +22,30 @@ from devkit.container.render import (
 )
 
 
-def _read(path: Path) -> str | None:
+def _read(workspace: Path, path: Path) -> str | None:
+    """A committed file's text; never through a committed symlink (then: as if missing)."""
+    from devkit import safefs
+    from devkit.errors import DevkitError
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = safefs.read_bytes(path, 1 << 20, root=workspace, missing_ok=True)
+        return None if data is None else data.decode("utf-8")
+    except (DevkitError, UnicodeDecodeError):
         return None
 
 
 def committed_vendor(workspace: Path) -> bool:
     """Whether the committed files install a vendored wheel (a fresh clone keeps that choice)."""
+    from devkit import safefs
+    from devkit.errors import DevkitError
+
     folder = workspace / DEVCONTAINER_DIR / VENDOR_DIR
-    return folder.is_dir() and any(folder.glob(f"{wheel.wheel_stem()}-*.whl"))
+    try:
+        names = safefs.list_dir(folder, root=workspace)
+    except DevkitError:
+        return False
+    stem = wheel.wheel_stem() + "-"
+    return any(name.startswith(stem) and name.endswith(".whl") for name in names)
 
 
 def resolve(
@@ -42,12 +55,12 @@ def resolve(
     committed yet stays empty instead of asking the index."""
     version = wheel.devkit_version()
     folder = workspace / DEVCONTAINER_DIR
-    deps = _read(folder / DEPS_NAME)
+    deps = _read(workspace, folder / DEPS_NAME)
     if deps is None or not deps.startswith(f"# {wheel.DIST_NAME} {version}:"):
         deps = deps_text(version, wheel.runtime_requirements())
     if vendor:
         return DevkitSource(version, deps, wheel=wheel.wheel_bytes(), wheel_name=wheel.wheel_name())
-    pin = _read(folder / PIN_NAME)
+    pin = _read(workspace, folder / PIN_NAME)
     if pin is None or f"{wheel.DIST_NAME}=={version} " not in pin or "--hash=sha256:" not in pin:
         if lookup:
             hashes = index.distribution_hashes(wheel.DIST_NAME, version, urls or index.index_urls())

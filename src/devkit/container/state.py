@@ -10,9 +10,14 @@ STATE_FILE = ".devkit/state.json"
 
 
 def read_state(workspace: Path) -> dict[str, Any]:
+    """The state, or {} when it is missing, unreadable, or a symlink the repository committed."""
+    from devkit import safefs
+    from devkit.errors import DevkitError
+
     try:
-        data = json.loads((workspace / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        body = safefs.read_bytes(workspace / STATE_FILE, 16 << 20, root=workspace, missing_ok=True)
+        data = json.loads(body) if body else {}
+    except (OSError, ValueError, RecursionError, DevkitError):
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -61,7 +61,6 @@ def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
     Writes only below ``.local/``, refuses a symlinked ``.local/`` (or files in it), and
     rewrites a file only when its content changed. Returns whether host-ca.crt changed.
     """
-    from devkit.container.files_step import atomic_write
     from devkit.container.render import LOCAL_DIR
     from devkit.errors import RefusedError
 
@@ -72,15 +71,18 @@ def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
                 f"{path} is a symlink; devkit does not write through it",
                 f"remove {path} (devkit recreates it as a plain folder) and run again",
             )
-    folder.mkdir(parents=True, exist_ok=True)
+    from devkit import safefs
+
+    root = devcontainer_dir.parent
+    safefs.ensure_dir(folder, root=root, strict_from=folder)
     ignore = folder / ".gitignore"
     if not ignore.is_file() or ignore.read_text(encoding="utf-8", errors="replace") != "*\n":
-        atomic_write(ignore, "*\n")
+        safefs.write_text(ignore, "*\n", root=root, strict_from=folder)
     data = bundle.read_bytes() if bundle else b""
     target = folder / "host-ca.crt"
     if target.is_file() and target.read_bytes() == data:
         return False
-    atomic_write(target, data)
+    safefs.write_bytes(target, data, root=root, strict_from=folder)
     return True
 
 

@@ -54,7 +54,15 @@ class DataStep:
     def target(self) -> Path:
         if self.dest is not None:
             return self.dest if self.dest.is_absolute() else self.workspace / self.dest
-        return self.workspace / self.spec.dest
+        from devkit.safefs import check_relpath
+
+        # Checked at load (exit 2 with file:line:col) and again right before any write.
+        rel = check_relpath(
+            self.spec.dest.rstrip("/"),
+            f"data.dest of profile '{self.profile.name}'",
+            "write data.dest as a folder relative to the workspace, e.g. data/training",
+        )
+        return self.workspace / rel
 
     @property
     def synthetic_seed(self) -> int:

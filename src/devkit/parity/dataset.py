@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +184,6 @@ def _write_cache(cache: Path, dest_rel: str, signature: str, facts: dict[str, An
     except (OSError, ValueError):
         existing = {}
     existing[dest_rel] = {"signature": signature, "facts": facts}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_text(json.dumps(existing, indent=1), encoding="utf-8")
-    os.replace(tmp, cache)
+    from devkit import safefs
+
+    safefs.write_text(cache, json.dumps(existing, indent=1))

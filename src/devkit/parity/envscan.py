@@ -22,6 +22,7 @@ does not parse is listed as skipped, not fatal. Only names and ``file:line`` are
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -213,13 +214,12 @@ def _read_cache(path: Path) -> dict[str, Any]:
 
 
 def _write_cache(path: Path, data: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only workspace scans every time
+    from devkit import safefs
+    from devkit.errors import DevkitError
+
+    # A read-only workspace (or a refused committed symlink) scans every time.
+    with contextlib.suppress(OSError, DevkitError):
+        safefs.write_text(path, json.dumps(data))  # no committed symlink followed
 
 
 def scan_source(source: str | bytes, rel: str) -> list[Read]:

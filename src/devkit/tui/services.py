@@ -122,9 +122,18 @@ def data_size_text(profile: Profile, choice: str | None = None) -> str:
 
 def diff_text(path: Path, new: str, label: str) -> list[str]:
     """A unified diff of an existing file against what a step would write (empty if new)."""
-    if not path.is_file():
+    from devkit import safefs
+    from devkit.errors import DevkitError
+
+    try:
+        data = safefs.read_bytes(path, 16 << 20, missing_ok=True)
+    except DevkitError as exc:
+        return [f"(not shown: {exc.what})"]
+    except OSError:
         return []
-    old = path.read_text(encoding="utf-8", errors="replace")
+    if data is None:
+        return []
+    old = data.decode("utf-8", errors="replace")
     if old == new:
         return []
     return list(
@@ -258,7 +267,7 @@ class WorkspaceServices:
         from devkit.workspace import Workspace
 
         ws = Workspace(self.workspace)
-        ws.state_path("profile").write_text(f"{choices.profile}\n", encoding="utf-8")
+        ws.write_state("profile", text=f"{choices.profile}\n")
         from devkit.init_plan import resolve_network
 
         network = resolve_network(choices.network or "auto")

@@ -395,6 +395,30 @@ def test_delete_removes_only_files_devkit_wrote(
     assert set(Manifest.load(ws.dest()).files) == {f"part-{i:02d}.parquet" for i in range(10)}
 
 
+def test_delete_with_a_tampered_manifest_removes_nothing_outside_the_dataset(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Issue 11, problem 1: a manifest (committed by a clone) names '../../../victim'."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    env = moto_iam.env(moto_iam.dev_key)
+    args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
+    assert run_devkit(monkeypatch, capsys, env, *args)[0] == 0
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    body = json.loads((ws.dest() / MANIFEST_NAME).read_text())
+    some = next(iter(body["files"].values()))
+    body["files"][os.path.relpath(victim, ws.dest())] = some
+    body["files"][str(victim)] = some
+    (ws.dest() / MANIFEST_NAME).write_text(json.dumps(body))
+    with (ws.dest() / JOURNAL_NAME).open("a") as journal:
+        journal.write(json.dumps({"path": "../../victim", **some}) + "\n")
+    code, events, err = run_devkit(monkeypatch, capsys, env, *args, "--delete")
+    assert code == 0, err
+    assert victim.read_text() == "precious\n"
+    assert any("ignored 3 manifest entries" in line for line in logs(events))
+    assert all(".." not in rel for rel in Manifest.load(ws.dest()).files)
+
+
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Any:
     mount = tmp_path / "tiny"
