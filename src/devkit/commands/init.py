@@ -108,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
     # The engine is asked first: without one, nothing (branch, files) is changed, and the hint
     # names --target host. devkit never switches target on its own.
     docker = require_engine() if target == "container" else None
+    if docker is not None and not args.dry_run:
+        from devkit.container.visibility import prove_early
+
+        prove_early(docker, ws.root, [args.base_image or profile.image.base])
     options = InitOptions(
         branch=args.branch,
         data=args.data,

@@ -68,3 +68,26 @@ def prove_engine_sees(
         "use an engine on this machine (unset DOCKER_HOST, or 'docker context use default'), "
         "or set up without containers: devkit init --target host",
     )
+
+
+def prove_early(client: Any, workspace: Path, images: list[str]) -> bool:
+    """The same proof before ``init`` changes anything, with the first of ``images`` the engine
+    already holds (the base image, typically), so a remote engine is refused before a branch,
+    a file or a long image build; False when the engine holds none of them (the container step
+    proves it before starting the container)."""
+    from devkit.container import labels as L
+    from devkit.container.engine import image_attrs
+    from devkit.container.render import WORKSPACE_FOLDER
+
+    for image in dict.fromkeys(images):
+        if image and image_attrs(client, image):
+            prove_engine_sees(
+                client,
+                image,
+                workspace,
+                str(workspace),
+                WORKSPACE_FOLDER,
+                {L.ENGINE_PROBE: str(workspace), **L.extra_labels()},
+            )
+            return True
+    return False
