@@ -116,8 +116,8 @@ class PreflightScreen(InitScreen):
             self.notify("fix the blocking problems first (r checks again)", severity="error")
 
     def action_host_target(self) -> None:
-        if not (self.finished and self.host_usable):
-            return
+        if not (self.finished and self.host_usable) or self.init_app.choices.target == "container":
+            return  # --target container was asked for: never switch
         if any(step != "docker" for step in self.blocking):
             self.notify("fix the other blocking problems first (r checks again)", severity="error")
             return
