@@ -8,8 +8,9 @@ from typing import Any
 
 from devkit.container import labels as L
 from devkit.container.context import ImageInputs
-from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, DOCKERFILE_NAME, LOCAL_DIR
+from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, DOCKERFILE_NAME
 from devkit.container.trust import (
+    LOCAL_DIR,
     local_bundle_current,
     proxy_settings,
     redact_proxy,

@@ -43,6 +43,7 @@ from importlib import resources
 from typing import Any
 
 from devkit.config.model import Profile
+from devkit.container.trust import CA_ENV_VARS, SYSTEM_BUNDLES
 
 WORKSPACE_FOLDER = "/workspace"
 DEVCONTAINER_DIR = ".devcontainer"
@@ -55,7 +56,6 @@ INSTALL_SCRIPT = "devkit-install.sh"
 DEPS_NAME = "devkit-deps.txt"
 PIN_NAME = "devkit-pin.txt"
 VENDOR_DIR = "vendor"
-LOCAL_DIR = ".local"  # under .devcontainer/, git-ignored by its own .gitignore
 OVERRIDE_FILE = ".devkit/devcontainer.local.json"
 DEFAULT_UID = 1000
 PROXY_NAMES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
@@ -274,7 +274,6 @@ def _dockerfile(profile: Profile, source: DevkitSource) -> str:
 
 
 def _host_trust(profile: Profile) -> str:
-    from devkit.container.trust import CA_ENV_VARS, SYSTEM_BUNDLES
 
     if profile.ca_bundle == "none":
         candidates = '""'

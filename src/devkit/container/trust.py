@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The git-ignored folder under .devcontainer/ that holds this machine's CA bundle for the build.
+LOCAL_DIR = ".local"
+
 CA_ENV_VARS = (
     "SSL_CERT_FILE",
     "REQUESTS_CA_BUNDLE",
@@ -61,7 +64,6 @@ def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
     Writes only below ``.local/``, refuses a symlinked ``.local/`` (or files in it), and
     rewrites a file only when its content changed. Returns whether host-ca.crt changed.
     """
-    from devkit.container.render import LOCAL_DIR
     from devkit.errors import RefusedError
 
     folder = devcontainer_dir / LOCAL_DIR
@@ -87,8 +89,6 @@ def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
 
 
 def local_bundle_current(devcontainer_dir: Path, bundle: Path | None) -> bool:
-    from devkit.container.render import LOCAL_DIR
-
     target = devcontainer_dir / LOCAL_DIR / "host-ca.crt"
     try:
         return target.read_bytes() == (bundle.read_bytes() if bundle else b"")
