@@ -119,3 +119,17 @@ def test_a_linked_venv_folder_is_refused(tmp_path: Path) -> None:
     step = VenvStep(root, profile(), find_python(OWN, "demo"))
     with pytest.raises(RefusedError, match="symbolic link"):
         step.run(StepContext("venv", lambda event: None))
+
+
+def test_the_dashboard_asks_no_engine_on_the_host_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from devkit.tui.status import WorkspaceStatusSource
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent-devkit-test.sock")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    source = WorkspaceStatusSource(tmp_path)
+    assert source._read_container().state == "unknown"  # the container target asks the engine
+    record_target(tmp_path, "host")
+    found = source._read_container()
+    assert (found.state, found.note) == ("none", "host target: the workload runs on this machine")
