@@ -15,6 +15,7 @@ a snap engine, a VM behind a forwarded socket), and the proof costs one short co
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -51,11 +52,16 @@ def prove_engine_sees(
         rel = None
     if rel is None:  # the mount is not the workspace itself: nothing to prove it with
         return 0.0
+    state_dir = marker.parent
+    existed = state_dir.is_dir()
     safefs.write_text(marker, token + "\n", root=workspace)
     try:
         seen, why = read_through_bind(client, image, source, target, rel, labels)
     finally:
         safefs.unlink(marker, root=workspace)
+        if not existed:  # leave no empty .devkit/ behind (doctor, a refused init)
+            with contextlib.suppress(OSError):
+                state_dir.rmdir()
     seconds = time.perf_counter() - started
     if seen is not None and seen.strip() == token:
         if log:

@@ -180,3 +180,21 @@ def test_an_engine_that_cannot_see_the_workspace_is_refused(
         blind.close()
     assert not list((repo.path / ".devkit").glob("engine-probe-*"))
     assert _main_engine_state(docker_engine) == main_before
+
+
+@pytest.mark.docker
+def test_the_proof_on_a_local_engine_leaves_nothing_behind(
+    docker_engine: Any, base_image: str, tmp_path: Path
+) -> None:
+    from devkit.container.visibility import prove_early
+
+    repo = make_repo(tmp_path / "ws")
+    before = snapshot(repo.path)
+    labels = {"label": "org.devkit.engine-probe"}
+    probes = {c.id for c in docker_engine.containers.list(all=True, filters=labels)}
+    assert prove_early(docker_engine, repo.path, ["no-such-image:devkit-test", base_image])
+    assert not (repo.path / ".devkit").exists()  # not even the folder it made for the marker
+    assert snapshot(repo.path) == before
+    assert {c.id for c in docker_engine.containers.list(all=True, filters=labels)} == probes
+    # An engine holding none of the images proves nothing here (the container step will).
+    assert not prove_early(docker_engine, repo.path, ["no-such-image:devkit-test"])
