@@ -132,6 +132,11 @@ def test_host_target_on_the_sample_ends_green(sample: GitRepo, tmp_path: Path) -
     )
     assert snap.returncode == 0
     assert json.loads(ref.read_text())["python"]["prefix"] == str(venv)
+    # Without the venv on PATH, the snapshot follows the workspace's recorded target too.
+    ref2 = tmp_path / "ref2.json"
+    assert devkit(sample, "parity", "snapshot", "--out", str(ref2)).returncode == 0
+    followed = json.loads(ref2.read_text())
+    assert (followed["where"], followed["python"]["prefix"]) == ("host-venv", str(venv))
 
     check = devkit(sample, "check", "--reference", str(ref), "--format", "json")
     assert check.returncode == 0
