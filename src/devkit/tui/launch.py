@@ -23,6 +23,7 @@ def run_init(args: argparse.Namespace) -> int:
         vendor=getattr(args, "vendor", None),
         index_url=getattr(args, "index_url", None),
         extra_index_url=getattr(args, "extra_index_url", None),
+        target=getattr(args, "target", None),
     )
     result = make_init_app(WorkspaceServices(ws.root, choices), choices).run()
     return int(result if result is not None else 0)
