@@ -86,6 +86,10 @@ elif ! docker network inspect bridge >/dev/null 2>&1 || ((${#init_extra[@]})); t
     note "reach the package index the way this host does, as the test suite's containers do)"
 fi
 
+# devkit is not published to a package index yet: the image installs a wheel of this devkit,
+# committed under .devcontainer/vendor/ (see README, "one committed dev environment").
+init_extra+=(--vendor)
+
 say "the demo workspace: $demo"
 marker=.devkit/quickstart-demo
 if [[ -e $demo && ! -f $demo/$marker ]]; then

@@ -26,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ws=$(git rev-parse --show-toplevel)
 ref=${REF:-origin/main}
 command -v devkit >/dev/null || die "devkit is not installed on this runner" \
-    "pip install devkit==\$DEVKIT_VERSION (it reads the profile; the snapshot runs in the image)"
+    "pip install acme-ml-devkit==\$DEVKIT_VERSION (it reads the profile; the snapshot runs in the image)"
 
 show=$(devkit --workspace "$ws" profiles show "$profile" --json)
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print($1 or '')" "$show"; }
@@ -46,8 +46,8 @@ if [[ -n ${DEVKIT_WHEELS:-} ]]; then
     cp "$DEVKIT_WHEELS"/* "$ctx/devkit/"
 else
     [[ -n ${DEVKIT_VERSION:-} ]] || die "DEVKIT_VERSION is not set" "set it to the devkit release to install"
-    python3 -m pip download -q --only-binary=:all: -d "$ctx/devkit" "devkit==$DEVKIT_VERSION"
-    echo "devkit==$DEVKIT_VERSION" >"$ctx/devkit/requirements.txt"
+    python3 -m pip download -q --only-binary=:all: -d "$ctx/devkit" "acme-ml-devkit==$DEVKIT_VERSION"
+    echo "acme-ml-devkit==$DEVKIT_VERSION" >"$ctx/devkit/requirements.txt"
 fi
 docker pull -q "$base" >/dev/null 2>&1 || true
 digest=$(docker image inspect -f '{{if .RepoDigests}}{{index .RepoDigests 0}}{{else}}{{.Id}}{{end}}' "$base")

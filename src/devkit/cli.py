@@ -132,8 +132,7 @@ def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     if can_use_tui(no_input=False):
         from devkit.commands import dashboard
 
-        if dashboard.AVAILABLE:
-            return run_command(args, dashboard.run)
+        return run_command(args, lambda a: dashboard.run(a, parser.print_help))
     parser.print_help()
     return int(ExitCode.OK)
 

@@ -78,6 +78,8 @@ class Profile:
     resources: Resources = field(default_factory=Resources)
     ports: tuple[int, ...] = ()
     mounts: tuple[str, ...] = ()
+    editor_extensions: tuple[str, ...] = ()
+    editor_settings: dict[str, Any] = field(default_factory=dict)
     post_create: tuple[str, ...] = ()
     ca_bundle: str = "auto"
     branch: BranchPolicy = field(default_factory=BranchPolicy)
@@ -115,6 +117,8 @@ def build_profile(raw: dict[str, Any], source_files: tuple[str, ...]) -> Profile
         ),
         ports=tuple(raw.get("ports", ())),
         mounts=tuple(raw.get("mounts", ())),
+        editor_extensions=tuple(raw.get("editor", {}).get("extensions", ())),
+        editor_settings=dict(raw.get("editor", {}).get("settings", {})),
         post_create=tuple(raw.get("post_create", ())),
         ca_bundle=raw.get("trust", {}).get("ca_bundle", "auto"),
         branch=BranchPolicy(

@@ -140,6 +140,34 @@ RULE = Obj(
 )
 
 
+class JsonValue(Spec):
+    """Any value JSON can hold (an editor setting): scalars, lists and string-keyed mappings."""
+
+    type_name = "JSON value"
+
+    def check(self, value: Any, path: Path, checker: Checker) -> None:
+        if value is None or isinstance(value, bool | int | float | str):
+            return
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                self.check(item, (*path, index), checker)
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    checker.add((*path, key), f"setting key {key!r} must be a string", "quote it")
+                self.check(item, (*path, key), checker)
+            return
+        checker.add(
+            path,
+            f"{'.'.join(str(p) for p in path)} must be a JSON value, not {type(value).__name__}",
+            "write a string, number, boolean, list or mapping",
+        )
+
+
+EXTENSION_ID = r"[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[\w.-]+)?"
+
+
 class RuleSpec(Spec):
     """A parity rule: a bare severity or a mapping with severity and options."""
 
@@ -206,6 +234,25 @@ PROFILE = Obj(
         ),
         "ports": Field(ListOf(Number(integer=True, minimum=1, maximum=65535))),
         "mounts": Field(ListOf(Str())),
+        "editor": Field(
+            Obj(
+                {
+                    "extensions": Field(
+                        ListOf(
+                            Str(
+                                pattern=EXTENSION_ID,
+                                pattern_hint="write an extension id as publisher.name",
+                            )
+                        ),
+                        doc="editor extensions (VS Code ids) for customizations.vscode",
+                    ),
+                    "settings": Field(
+                        MapOf(JsonValue()), doc="editor settings for customizations.vscode"
+                    ),
+                }
+            ),
+            doc="editor extensions and settings written into devcontainer.json",
+        ),
         "post_create": Field(ListOf(Str()), doc="extra shell commands run by post-create"),
         "trust": Field(Obj({"ca_bundle": Field(Str())})),
         "branch": Field(

@@ -141,7 +141,7 @@ class ContainerStep:
         public_env = {k: v for k, v in self.env.items() if k not in values}
         aws_mounts = self.access.mounts() if self.access else []
         spec = container_spec(
-            self.target.inputs.rendered.config,
+            self.target.inputs.rendered.local_config,
             self.workspace,
             image,
             container_labels,
@@ -153,6 +153,23 @@ class ContainerStep:
         if self.access:
             spec.env.update(self.access.container_env())
         return spec
+
+    def prove_workspace_visible(self, spec: ContainerSpec, ctx: StepContext) -> None:
+        """NotReadyError (exit 3) unless the engine sees the workspace through the very bind
+        mount the container gets (``visibility``): never a container on an empty folder."""
+        from devkit.container.visibility import prove_engine_sees
+
+        for mount in spec.mounts:
+            if mount.type == "bind" and Path(mount.source) == self.workspace:
+                prove_engine_sees(
+                    self.target.docker.client,
+                    spec.image,
+                    self.workspace,
+                    mount.source,
+                    mount.target,
+                    {L.ENGINE_PROBE: str(self.workspace), **L.extra_labels()},
+                    ctx.log,
+                )
 
     def run(self, ctx: StepContext) -> StepResult:
         from devkit.container.engine import create_and_start, remove_container
@@ -181,6 +198,7 @@ class ContainerStep:
         assert digest is not None, "the image step runs first"
         spec = self.spec(self.target.tag_for(digest))
         check_ports_free(self.profile.ports)
+        self.prove_workspace_visible(spec, ctx)
         container = create_and_start(self.target.docker.client, spec)
         published = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)
         extra = f", ports {published}" if published else ""

@@ -23,7 +23,7 @@ def read_state(workspace: Path) -> dict[str, Any]:
 
 
 def update_state(workspace: Path, key: str, value: Any) -> None:
-    from devkit.container.files_step import atomic_write
+    from devkit import safefs
     from devkit.workspace import Workspace
 
     Workspace(workspace).ensure_state()
@@ -32,4 +32,4 @@ def update_state(workspace: Path, key: str, value: Any) -> None:
         data.pop(key, None)
     else:
         data[key] = value
-    atomic_write(workspace / STATE_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    safefs.write_text(workspace / STATE_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -35,24 +35,47 @@ def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
     from devkit.container.files_step import DevcontainerFilesStep
-    from devkit.container.render import render
-    from devkit.init_plan import host_user
+    from devkit.container.render import LOCK_NAME, OVERRIDE_FILE
+    from devkit.init_plan import InitOptions, image_target
+    from devkit.workspace import Workspace
 
     config = root / ".devcontainer" / "devcontainer.json"
+    override = root / OVERRIDE_FILE
+    found: dict[str, Any] = {"present": config.is_file(), "override": None}
+    if override.is_file():
+        found["override"] = OVERRIDE_FILE
     if profile is None:
-        return {"present": config.is_file(), "in_sync": None}
-    base, network = _recorded_render(root)
-    step = DevcontainerFilesStep(root, render(profile, base, host_user(), network))
-    changes = step.changes()
-    return {"present": config.is_file(), "in_sync": not changes, "differ": [c.rel for c in changes]}
+        return found | {"in_sync": None}
+    recorded = _recorded_render(root)
+    options = InitOptions(
+        branch="-",
+        base_image=recorded.get("base_image") or None,
+        network=recorded.get("network") or "bridge",
+        vendor=recorded.get("vendor"),
+        index_url=recorded.get("index_url"),
+        extra_index_url=recorded.get("extra_index_url"),
+        lookup=False,
+    )
+    try:
+        rendered = image_target(Workspace(root), profile, options).inputs.rendered
+    except DevkitError as exc:
+        return found | {"in_sync": None, "error": exc.what}
+    changes = DevcontainerFilesStep(root, rendered).changes()
+    differ = [c.rel for c in changes]
+    return found | {
+        "in_sync": not changes,
+        "differ": differ,
+        "lockfile_stale": f".devcontainer/{LOCK_NAME}" in differ
+        and (root / ".devcontainer" / LOCK_NAME).is_file(),
+    }
 
 
-def _recorded_render(root: Path) -> tuple[str | None, str]:
-    """--base-image and --network of the last init (they change what is rendered)."""
+def _recorded_render(root: Path) -> dict[str, Any]:
+    """The flags of the last init that change what is rendered (--base-image, --network…)."""
     from devkit.container.state import read_state
 
     value = read_state(root).get("render") or {}
-    return value.get("base_image") or None, value.get("network") or "bridge"
+    return value if isinstance(value, dict) else {}
 
 
 def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -101,15 +124,52 @@ def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
     return {"folder": profile.data.dest, "present": True, "bytes": size, "files": files}
 
 
+def _venv(root: Path, profile: Profile | None) -> dict[str, Any]:
+    """The host target's venv: its Python and whether the lockfile changed since it was
+    synced (no engine is asked)."""
+    from devkit.container.state import read_state
+    from devkit.host.python import interpreter_version
+    from devkit.host.venv import STATE_KEY, VENV_REL, venv_python
+
+    exe = venv_python(root)
+    found: dict[str, Any] = {"path": VENV_REL, "present": exe.exists()}
+    if not exe.exists():
+        return found
+    found["python"] = interpreter_version(str(exe))
+    record = read_state(root).get(STATE_KEY) or {}
+    if profile is not None and profile.image.lockfile and isinstance(record, dict):
+        from devkit.parity.lockfile import read_lockfile
+
+        current = read_lockfile(root, profile.image.lockfile).sha256
+        found["lockfile_stale"] = record.get("lock_sha256") != current
+    return found
+
+
 def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
-    container, image = _docker(root)
+    from devkit.host.target import recorded_target
+
+    target = recorded_target(root)
+    if target == "host":
+        container: dict[str, Any] = {"state": "none", "target": "host"}
+        image: dict[str, Any] = {"target": "host"}
+        files: dict[str, Any] = {
+            "present": (root / ".devcontainer" / "devcontainer.json").is_file(),
+            "override": None,
+            "in_sync": None,
+            "target": "host",
+        }
+    else:
+        container, image = _docker(root)
+        files = _files(root, profile)
     return {
         "workspace": str(root),
         "profile": profile.name if profile else None,
+        "target": target,
         "branch": _branch(root, profile),
-        "devcontainer": _files(root, profile),
+        "devcontainer": files,
         "image": image,
         "container": container,
+        "venv": _venv(root, profile) if target == "host" else None,
         "data": _data(root, profile),
     }
 
@@ -133,7 +193,10 @@ def render_lines(report: dict[str, Any]) -> list[str]:
                 f"{branch['behind']} behind / {branch['ahead']} ahead of {branch['base']}"
             )
     files = report["devcontainer"]
-    if not files["present"]:
+    host = report.get("target") == "host"
+    if host:
+        files_text = "not used: this workspace uses the host target (no container)"
+    elif not files["present"]:
         files_text = "not written (run devkit init)"
     elif files["in_sync"] is None:
         files_text = "present (no profile chosen to compare)"
@@ -141,8 +204,18 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         files_text = "in sync with the profile"
     else:
         files_text = "differ from the profile: " + ", ".join(files["differ"])
+        if files.get("lockfile_stale"):
+            files_text += " (the lockfile changed: run devkit init to refresh its copy)"
+    override = files.get("override")
+    cli_text = (
+        f"devcontainer up --workspace-folder . --override-config {override}"
+        if override
+        else "devcontainer up --workspace-folder .  (committed files only)"
+    )
     image = report["image"]
-    if "error" in image:
+    if host:
+        image_text = "none (host target)"
+    elif "error" in image:
         image_text = image["error"]
     elif not image:
         image_text = "none for this workspace's container"
@@ -152,7 +225,9 @@ def render_lines(report: dict[str, Any]) -> list[str]:
     else:
         image_text = f"missing (hash {image['hash']})"
     container = report["container"]
-    if "error" in container:
+    if host:
+        container_text = "none: the workload runs on this machine ('devkit run -- CMD')"
+    elif "error" in container:
         container_text = container["error"]
     elif container.get("state") == "none":
         container_text = "none (run devkit init)"
@@ -167,11 +242,22 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         data_text = (
             f"{data['folder']}: {format_amount(data['bytes'], 'B')} in {data['files']} files"
         )
-    return [
+    lines = [
         f"workspace     {report['workspace']} (profile {report['profile'] or 'not chosen'})",
+        f"target        {report.get('target') or 'container'}",
         f"branch        {branch_text}",
         f"devcontainer  {files_text}",
+        *([] if host else [f"open with     {cli_text}"]),
         f"image         {image_text}",
         f"container     {container_text}",
-        f"data          {data_text}",
     ]
+    venv = report.get("venv")
+    if host and isinstance(venv, dict):
+        if not venv.get("present"):
+            venv_text = f"{venv['path']}: missing (run devkit init --target host)"
+        else:
+            venv_text = f"{venv['path']}: Python {venv.get('python') or 'unusable'}"
+            if venv.get("lockfile_stale"):
+                venv_text += ", the lockfile changed since it was synced (run devkit init)"
+        lines.append(f"venv          {venv_text}")
+    return [*lines, f"data          {data_text}"]

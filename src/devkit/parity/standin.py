@@ -27,7 +27,7 @@ def devkit_wheels(dest: Path, python: str, arch: str) -> Path:
     wheel.build_wheel(dest)
     listing = dest / "requirements.txt"
     listing.unlink(missing_ok=True)  # a hard link into the wheelhouse: never write through it
-    listing.write_text("\n".join([*requirements, "devkit"]) + "\n", encoding="utf-8")
+    listing.write_text("\n".join([*requirements, wheel.DIST_NAME]) + "\n", encoding="utf-8")
     return dest
 
 

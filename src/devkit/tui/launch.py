@@ -20,6 +20,10 @@ def run_init(args: argparse.Namespace) -> int:
         base_image=args.base_image,
         network=getattr(args, "network", None),
         aws_config=getattr(args, "aws_config", None),
+        vendor=getattr(args, "vendor", None),
+        index_url=getattr(args, "index_url", None),
+        extra_index_url=getattr(args, "extra_index_url", None),
+        target=getattr(args, "target", None),
     )
     result = make_init_app(WorkspaceServices(ws.root, choices), choices).run()
     return int(result if result is not None else 0)

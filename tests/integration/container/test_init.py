@@ -290,20 +290,26 @@ def _devcontainer(*args: str, env: dict[str, str]) -> Any:
 def test_reference_devcontainer_cli_finds_and_uses_the_container(
     initialised: dict[str, Any], docker_engine: Any
 ) -> None:
+    """devkit's container (this root host: user root, host network, a stand-in base image) is
+    the committed config plus this machine's layer, which devkit writes for the CLI."""
     from .conftest import devkit_env
 
     repo: GitRepo = initialised["repo"]
     (before,) = workspace_containers(docker_engine, repo.path)
     env = devkit_env(repo)
-    up = _devcontainer("up", "--workspace-folder", str(repo.path), env=env)
+    folder = ("--workspace-folder", str(repo.path))
+    override = ("--override-config", str(repo.path / ".devkit" / "devcontainer.local.json"))
+    up = _devcontainer("up", *folder, *override, env=env)
     assert up.returncode == 0
     result = json.loads(up.stdout.strip().splitlines()[-1])
-    assert result["outcome"] == "success"
+    assert result["outcome"] == "success" and result["remoteUser"] == "root"
     assert result["containerId"] == before.id, "the CLI reuses devkit's container"
-    found = _devcontainer("exec", "--workspace-folder", str(repo.path), "true", env=env)
+    found = _devcontainer("exec", *folder, *override, "true", env=env)
     assert found.returncode == 0
-    where = _devcontainer("exec", "--workspace-folder", str(repo.path), "pwd", env=env)
+    where = _devcontainer("exec", *folder, *override, "pwd", env=env)
     assert where.stdout.strip().splitlines()[-1] == "/workspace"
+    status = run_devkit(repo, "status").stdout
+    assert "--override-config .devkit/devcontainer.local.json" in status
 
 
 def test_down_removes_the_container_and_keeps_the_rest(

@@ -325,7 +325,7 @@ def test_6_a_committed_symlinked_devcontainer_json_is_not_read_or_backed_up(
     git_repo: Any, outside: Path
 ) -> None:
     from devkit.container.files_step import DevcontainerFilesStep
-    from devkit.container.render import HostUser, render
+    from devkit.container.render import HostUser, LocalLayer, render
     from devkit.events import Event
     from devkit.plan import StepContext
 
@@ -333,7 +333,7 @@ def test_6_a_committed_symlinked_devcontainer_json_is_not_read_or_backed_up(
     commit_symlinks(
         git_repo.path, {".devcontainer/devcontainer.json": outside / "victim"}, git_repo.env
     )
-    rendered = render(ProfileSet(None).get("training"), None, HostUser(0, 0))
+    rendered = render(ProfileSet(None).get("training"), LocalLayer(HostUser(0, 0)))
     step = DevcontainerFilesStep(git_repo.path, rendered, overwrite=True)
     with pytest.raises(RefusedError, match="committed to the repository") as caught:
         step.describe()

@@ -20,9 +20,9 @@ def test_wheels_list_devkit_without_writing_through_the_wheelhouse(
     monkeypatch.setattr(wheelhouse, "ensure", lambda reqs, py, arch, log: house)
     monkeypatch.setattr(wheel, "runtime_requirements", lambda: ["pyyaml>=6"])
     dest = devkit_wheels(tmp_path / "ctx" / "devkit", "3.11", "x86_64")
-    assert (dest / "requirements.txt").read_text() == "pyyaml>=6\ndevkit\n"
+    assert (dest / "requirements.txt").read_text() == "pyyaml>=6\nacme-ml-devkit\n"
     assert (house / "requirements.txt").read_text() == "pyyaml>=6\n"  # the cache is untouched
-    assert any(p.name.startswith("devkit-") and p.suffix == ".whl" for p in dest.iterdir())
+    assert any(p.name.startswith("acme_ml_devkit-") and p.suffix == ".whl" for p in dest.iterdir())
 
 
 def test_build_trust_copies_the_bundle_or_leaves_it_empty(tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ class ReviewScreen(InitScreen):
                 (str(c.branch), "bold"),
                 " · data ",
                 (str(c.data), "bold"),
+                *((" · target ", ("host", "bold")) if c.target == "host" else ()),
                 " — nothing has changed yet. This is everything the setup will do:",
             ),
             classes="intro",
