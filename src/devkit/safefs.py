@@ -593,6 +593,7 @@ def create_partial(
             if walk.final_is_link():
                 raise _refuse_link(walk.path, False)
             fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
+            _hand_over(fd, walk.owner)
             try:
                 _preallocate(fd, size)
             except OSError:
@@ -634,7 +635,7 @@ def reopen_partial(
         if (
             not stat.S_ISREG(info.st_mode)
             or info.st_nlink != 1
-            or info.st_uid != os.geteuid()
+            or info.st_uid not in (os.geteuid(), (_owner_to_keep(walk.root) or (-1, -1))[0])
             or info.st_size != size
         ):
             os.close(fd)
