@@ -63,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
     ws = workspace(args)
     interactive = can_use_tui(args.no_input)
+    if args.branch is not None:
+        from devkit.branch_names import clean_branch_name
+
+        args.branch = clean_branch_name(args.branch) or None
     _fill_from_last_init(args, ws)
     # Without a terminal (CI, a pipe, --no-input) nobody can be asked: say so, and name the flags.
     nobody = "" if interactive else ", and there is no terminal to ask in"

@@ -47,7 +47,11 @@ class InitApp(DevkitApp):
     """Preflight → Profile → Branch → Data → Review → Run → Done, over one init plan."""
 
     SUB_TITLE = "init"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Ctrl+C quits too, even in a text box (Input would take it as "copy").
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -62,6 +66,8 @@ class InitApp(DevkitApp):
         self.profiles: dict[str, Profile] = {}
         self.plan: Plan | None = None
         self.outcome: PlanOutcome | None = None
+        # Printed to the terminal after the app exits (the Done summary and the next commands).
+        self.farewell: str = ""
 
     @property
     def workspace(self) -> Path:
@@ -94,7 +100,20 @@ class InitApp(DevkitApp):
         self.exit(code)
 
     def action_quit(self) -> None:  # type: ignore[override]
-        self.exit(int(self.outcome.code) if self.outcome and not self.outcome.ok else 130)
+        """Ctrl+Q / Ctrl+C: 0 after a successful setup, the failure's code after a failed one,
+        130 otherwise. During a run the step is stopped first (see ``RunScreen.stop_and_quit``)."""
+        from devkit.tui.screens.run import RunScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, RunScreen) and screen.running:
+                screen.stop_and_quit()
+                return
+        self.exit(self.quit_code())
+
+    def quit_code(self) -> int:
+        if self.outcome is None:
+            return 130
+        return 0 if self.outcome.ok else int(self.outcome.code)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

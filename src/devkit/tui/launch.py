@@ -21,5 +21,11 @@ def run_init(args: argparse.Namespace) -> int:
         network=getattr(args, "network", None),
         aws_config=getattr(args, "aws_config", None),
     )
-    result = make_init_app(WorkspaceServices(ws.root, choices), choices).run()
-    return int(result if result is not None else 0)
+    app = make_init_app(WorkspaceServices(ws.root, choices), choices)
+    result = app.run()
+    code = int(result if result is not None else 0)
+    if app.farewell and code == 0:
+        # The screen is gone with the app: leave the summary and the next commands in the
+        # terminal, where the user can still read and copy them.
+        print(app.farewell, flush=True)
+    return code

@@ -167,3 +167,31 @@ class SnapshotServices(StepServices):
                 "aws", "AWS credentials", "no AWS credentials — synthetic data instead", "warn"
             ),
         ]
+
+
+@dataclass
+class SlowStopStep:
+    """Runs until cancelled, then takes ``stop_s`` seconds to clean up (like a build that
+    removes its half-made layers): long enough to see the "Stopping …" state."""
+
+    root: Path
+    stop_s: float = 0.6
+    id: str = "slow"
+    title: str = "slow build"
+    started: threading.Event = field(default_factory=threading.Event)
+    cleaned: threading.Event = field(default_factory=threading.Event)
+
+    def describe(self) -> list[str]:
+        return ["build something slowly"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        self.started.set()
+        while not ctx.cancel.wait(0.01):
+            pass
+        time.sleep(self.stop_s)
+        self.cleaned.set()
+        ctx.check_cancelled()
+        return StepResult("never")

@@ -22,6 +22,7 @@ class PreflightScreen(InitScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "continue", "Continue", priority=True),
         Binding("r", "recheck", "Check again"),
+        Binding("escape", "back", "Quit"),
     ]
     PALETTE = (("Check again", "Run the preflight checks again", "action_recheck"),)
 
@@ -101,4 +102,5 @@ class PreflightScreen(InitScreen):
         self.action_continue()
 
     def action_back(self) -> None:
-        pass  # the first screen: nothing to go back to
+        """The first screen: nothing to go back to, so Esc leaves (as the footer says)."""
+        self.init_app.action_quit()
