@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -68,6 +69,10 @@ class InitApp(DevkitApp):
         self.outcome: PlanOutcome | None = None
         # Printed to the terminal after the app exits (the Done summary and the next commands).
         self.farewell: str = ""
+        # Type-ahead: keys that arrive while the next screen is pushed (or still loading what
+        # it shows) wait here and are replayed when it is ready, instead of being dropped.
+        self.accepting_keys = True
+        self.typeahead: list[events.Key] = []
 
     @property
     def workspace(self) -> Path:
@@ -89,7 +94,23 @@ class InitApp(DevkitApp):
     def advance(self, current: str) -> None:
         """Go to the screen after ``current`` in the flow."""
         following = FLOW[FLOW.index(current) + 1]
+        self.accepting_keys = False
+        self.set_timer(3.0, self.screen_ready)  # never hold keys for long, whatever happens
         self.push_screen(self.make_screen(following))
+
+    def screen_ready(self) -> None:
+        """The current screen can take keys: replay the ones typed ahead, in order."""
+        self.accepting_keys = True
+        held, self.typeahead = self.typeahead, []
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
+
+    async def on_event(self, event: events.Event) -> None:
+        quitting = isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")
+        if isinstance(event, events.Key) and not self.accepting_keys and not quitting:
+            self.typeahead.append(event)
+            return
+        await super().on_event(event)
 
     def go_back(self) -> None:
         """Pop to the previous screen of the flow (the first one stays)."""

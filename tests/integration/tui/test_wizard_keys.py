@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from pilot_helpers import settled, wait_for
+from textual import events
 from textual.widgets import Input, Static
 from tui_steps import SlowStopStep, StepServices, WriteFileStep
 
@@ -145,8 +146,11 @@ async def test_keys_typed_while_screens_are_pushed_are_kept(workspace: Path) -> 
     app = make_init_app(StepServices(workspace, []), InitChoices(profile="training"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await preflight_done(pilot, app)
-        # as fast as a user who knows the flow: no pause between the screens
-        await pilot.press("enter", "enter", *"feat/quick")
+        # as fast as a user who knows the flow: the keys arrive together, as from a terminal,
+        # while the next screens are still being pushed and mounted (Pilot.press would wait)
+        for key in ["enter", "enter", *"feat/quick"]:
+            char = None if key == "enter" else key
+            app.post_message(events.Key("slash" if key == "/" else key, char))
         await wait_for(pilot, lambda: isinstance(app.screen, BranchScreen))
         screen = app.screen
         await wait_for(pilot, lambda: screen.checked == "feat/quick", timeout=5)

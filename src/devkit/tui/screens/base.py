@@ -33,6 +33,12 @@ class InitScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
     # (palette title, help, method name) — offered in the command palette on this screen.
     PALETTE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    # False for screens that load what they show first; they call ``init_app.screen_ready()``.
+    READY_ON_MOUNT: ClassVar[bool] = True
+
+    def on_mount(self) -> None:
+        if self.READY_ON_MOUNT:
+            self.call_after_refresh(self.init_app.screen_ready)
 
     @property
     def init_app(self) -> InitApp:
