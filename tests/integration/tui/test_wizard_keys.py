@@ -17,7 +17,6 @@ from devkit.tui.screens import (
     DataScreen,
     DoneScreen,
     PreflightScreen,
-    ProfileScreen,
     RunScreen,
 )
 from devkit.tui.services import InitChoices
@@ -157,5 +156,3 @@ async def test_keys_typed_while_screens_are_pushed_are_kept(workspace: Path) -> 
         assert screen.query_one(Input).value == "feat/quick"
         await pilot.press("ctrl+q")
     assert app.return_value == 130
-
-

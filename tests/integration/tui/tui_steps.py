@@ -195,3 +195,29 @@ class SlowStopStep:
         self.cleaned.set()
         ctx.check_cancelled()
         return StepResult("never")
+
+
+@dataclass
+class PublishStep:
+    """Stands for the container step's port check: ``problems()`` asks the real engine which
+    container publishes each port (``container_step.port_problems``, the check init runs)."""
+
+    root: Path
+    ports: tuple[int, ...]
+    id: str = "container"
+    title: str = "Container"
+
+    def describe(self) -> list[str]:
+        return [f"publish {', '.join(str(p) for p in self.ports)}"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def problems(self) -> list[object]:
+        from devkit.container.container_step import port_problems
+        from devkit.container.engine import connect
+
+        return list(port_problems(connect(timeout=10), self.ports, self.root))
+
+    def run(self, ctx: StepContext) -> StepResult:
+        return StepResult("published")
