@@ -49,6 +49,7 @@ class InitOptions:
     docker: Any = None  # a docker client to reuse (tests, the TUI); default: connect on demand
     aws_config: str | None = None  # broker (default) | host (mount ~/.aws read-only) | none
     extra: dict[str, Any] = field(default_factory=dict)
+    rebuild: bool = False  # --rebuild: build the image again from scratch, replace the container
 
 
 def resolve_network(choice: str, docker: Any = None) -> str:
@@ -133,9 +134,9 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
         DevcontainerFilesStep(
             workspace.root, target.inputs.rendered, options.overwrite or options.force
         ),
-        ImageStep(target),
+        ImageStep(target, rebuild=options.rebuild),
         *([CredentialsStep(access)] if access.step_needed() else []),
-        ContainerStep(target, options.env, access),
+        ContainerStep(target, options.env, access, replace=options.rebuild),
         PostCreateStep(target),
     ]
     data = data_step(workspace, profile, options)

@@ -43,6 +43,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force", action="store_true", help="replace changed .devcontainer files (backup kept)"
     )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the image again from scratch (even when one with the same inputs exists) "
+        "and replace the container",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         overwrite=bool(args.force or args.yes),
         network=resolve_network(args.network),
         aws_config=args.aws_config,
+        rebuild=bool(getattr(args, "rebuild", False)),
     )
     plan = build_init_plan(ws, profile, options)
     if args.dry_run:

@@ -79,6 +79,14 @@ def port_problems(client: Any, ports: tuple[int, ...], workspace: Path) -> list[
     return problems
 
 
+def record_image(workspace: Path, tag: str, digest: str) -> None:
+    """Remember the image this workspace runs: the dashboard shows it after ``devkit down``
+    (which keeps the image) and ``devkit init --rebuild`` replaces it."""
+    from devkit.container.state import update_state
+
+    update_state(workspace, "image", {"tag": tag, "hash": digest})
+
+
 def workspace_labels(workspace: Path) -> dict[str, str]:
     return {L.LOCAL_FOLDER: str(workspace)}
 
@@ -98,8 +106,10 @@ class ContainerStep:
         target: ImageTarget,
         env: dict[str, str] | None = None,
         access: AwsAccess | None = None,
+        replace: bool = False,
     ) -> None:
         self.target = target
+        self.replace = replace  # --rebuild: the running container goes, whatever its image
         self.access = access  # AWS for the container (broker folder, opt-in host config)
         self.workspace = target.inputs.workspace
         self.profile = target.inputs.profile
@@ -131,7 +141,8 @@ class ContainerStep:
             targets = {m.get("Destination") for m in container.attrs.get("Mounts") or []}
             same_mounts = (secrets.CONTAINER_PATH in targets) == wants_secrets
             same_mounts = same_mounts and (targets & MANAGED_TARGETS) == wants_aws
-            if mine is None and digest and labels.get(L.IMAGE_HASH) == digest and same_mounts:
+            same = digest and labels.get(L.IMAGE_HASH) == digest and same_mounts
+            if mine is None and same and not self.replace:
                 mine = container
             else:
                 others.append(container)
@@ -214,6 +225,7 @@ class ContainerStep:
         else:
             secrets.remove(self.name)
         mine, others = self._matching()
+        self.replace = False  # replaced once: a retry of the same plan keeps the new container
         for container in others:
             ctx.log(f"removing container {container.name}: its image or mounts changed")
             remove_container(container)
@@ -229,6 +241,7 @@ class ContainerStep:
         if problems:
             raise problems[0]
         container = create_and_start(self.target.docker.client, spec)
+        record_image(self.workspace, spec.image, digest)
         published = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)
         extra = f", ports {published}" if published else ""
         return StepResult(

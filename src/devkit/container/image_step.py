@@ -86,8 +86,9 @@ class ImageStep:
     id = "image"
     title = "Image"
 
-    def __init__(self, target: ImageTarget) -> None:
+    def __init__(self, target: ImageTarget, rebuild: bool = False) -> None:
         self.target = target
+        self.rebuild = rebuild  # devkit init --rebuild: build again, ignoring the existing image
 
     def describe(self) -> list[str]:
         inputs = self.target.inputs
@@ -105,6 +106,8 @@ class ImageStep:
         ]
 
     def is_done(self) -> bool:
+        if self.rebuild:
+            return False
         found = self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
@@ -120,7 +123,7 @@ class ImageStep:
         base_id = ensure_base_image(client, inputs.base_image, ctx.log)
         digest = self.target.content_hash(base_id)
         assert digest is not None
-        found = self.target.existing()
+        found = None if self.rebuild else self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
             if not inputs.context_dir.is_dir():
@@ -159,6 +162,8 @@ class ImageStep:
             image_labels,
             "host" if inputs.rendered.network == "host" else build_network(proxies),
             ctx.log,
+            cancel=ctx.cancel,  # Esc / Ctrl+C stop the build itself, not just the next step
+            nocache=self.rebuild,
         )
         self.target.image_id = image_id
         return StepResult(f"built {tag}", {"image": tag, "id": image_id, "hash": digest})

@@ -31,19 +31,30 @@ if TYPE_CHECKING:
 
 # action → (title, the command it runs); action_argv fills in the workspace's own settings.
 ACTIONS: dict[str, tuple[str, list[str]]] = {
-    "rebuild": ("Rebuild", ["init"]),
+    "rebuild": ("Rebuild", ["init", "--rebuild"]),
     "sync": ("Sync data", ["sync-data"]),
     "check": ("Check parity", ["check"]),
     "down": ("Down", ["down"]),
 }
-PARITY_REPORT = ".devkit/parity/last.json"
+# Destructive actions ask first: (question, what it does).
+CONFIRM = {
+    "down": (
+        "Stop and remove the dev container?",
+        "devkit down: the container goes (the image, your files and the data stay).",
+    ),
+    "rebuild": (
+        "Rebuild the image and replace the container?",
+        "devkit init --rebuild: builds the image again from scratch and replaces the "
+        "container (a few minutes; your files and the data stay).",
+    ),
+}
 
 
 def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> list[str]:
     """The devkit command line (after the executable) an action runs in this workspace.
 
     Rebuild re-runs init headless with what the last init recorded (profile, branch, render
-    options); check also saves its JSON report where the dashboard reads the last result.
+    options) and ``--rebuild``; check records its result itself (.devkit/parity/last.json).
     """
     argv = list(ACTIONS[name][1])
     if name == "rebuild":
@@ -59,8 +70,6 @@ def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> l
                 argv += ["--base-image", str(status.render["base_image"])]
             if status.render.get("data"):
                 argv += ["--data", str(status.render["data"])]
-    elif name == "check":
-        argv += ["--format", "json", "--output", str(workspace / PARITY_REPORT)]
     return [*argv, "--workspace", str(workspace)]
 
 
@@ -260,8 +269,22 @@ class DashboardScreen(Screen[None]):
         self.query_one(RichLog).write(Text(f"exit {message.code}", style="dim"))
         self.action_refresh()
 
+    def _confirm_then_run(self, name: str) -> None:
+        if self.busy:
+            self.notify(f"'{self.busy}' is still running", severity="warning")
+            return
+        from devkit.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run_action(name)
+            else:
+                self.query_one(RichLog).write(Text(f"{ACTIONS[name][0]}: cancelled", style="dim"))
+
+        self.app.push_screen(ConfirmScreen(*CONFIRM[name]), answered)
+
     def action_rebuild(self) -> None:
-        self._run_action("rebuild")
+        self._confirm_then_run("rebuild")
 
     def action_sync(self) -> None:
         self._run_action("sync")
@@ -270,7 +293,7 @@ class DashboardScreen(Screen[None]):
         self._run_action("check")
 
     def action_down(self) -> None:
-        self._run_action("down")
+        self._confirm_then_run("down")
 
     def action_shell(self) -> None:
         container = self.dash.source.container_id()
