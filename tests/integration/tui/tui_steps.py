@@ -221,3 +221,45 @@ class PublishStep:
 
     def run(self, ctx: StepContext) -> StepResult:
         return StepResult("published")
+
+
+@dataclass
+class SlowBuildStep:
+    """Builds a real image whose RUN sleeps ``sleep_s`` with the engine adapter init uses
+    (``engine.build_image`` with the plan's cancel flag), tagged ``tag``."""
+
+    root: Path
+    base_image: str
+    tag: str
+    sleep_s: int = 40
+    id: str = "image"
+    title: str = "Image"
+    running: threading.Event = field(default_factory=threading.Event)
+
+    def describe(self) -> list[str]:
+        return [f"build {self.tag}"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.engine import build_image, connect
+        from support.engine import TEST_LABELS
+
+        context = self.root / ".build"
+        context.mkdir(exist_ok=True)
+        dockerfile = context / "Dockerfile"
+        dockerfile.write_text(
+            f"FROM {self.base_image}\nRUN echo building && sleep {self.sleep_s} && echo built\n"
+        )
+
+        def log(line: str) -> None:
+            ctx.log(line)
+            if "building" in line and not line.startswith("Step"):
+                self.running.set()
+
+        build_image(
+            connect(timeout=30), context, dockerfile, self.tag, {}, dict(TEST_LABELS), None, log,
+            cancel=ctx.cancel, nocache=True,
+        )  # fmt: skip
+        return StepResult(f"built {self.tag}")
