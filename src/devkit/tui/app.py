@@ -146,8 +146,7 @@ class InitApp(DevkitApp):
 class DashboardApp(DevkitApp):
     """The workspace at a glance, refreshed when its sources change, with the common actions."""
 
-    SUB_TITLE = "dashboard"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    SUB_TITLE = "dashboard"  # q (quit) is the screen's first key, so the footer shows it first
 
     def __init__(
         self,

@@ -212,7 +212,7 @@ class WorkspaceStatusSource:
                 all=True, filters={"label": f"{CONTAINER_LABEL}={self.root}"}
             )
             if not found:
-                tag, created = kept_image(client, self.root, self._recorded_profile())
+                tag, created = kept_image(client, self.root)
                 note = "image kept: b rebuilds the container" if tag else ""
                 return ContainerStatus("none", image=tag, image_created=created, note=note)
             box = found[0]
@@ -230,24 +230,15 @@ class WorkspaceStatusSource:
             client.close()
 
 
-def kept_image(client: Any, root: Path, profile: str | None) -> tuple[str, float | None]:
-    """The image this workspace last ran (recorded by init's container step), still on the
-    engine after ``devkit down``; else the newest image built for the profile. ("", None)
-    when there is none."""
-    from devkit.container import labels as L
-    from devkit.container.engine import image_attrs, images_with_label
+def kept_image(client: Any, root: Path) -> tuple[str, float | None]:
+    """The image this workspace last ran (init's container step records it in
+    .devkit/state.json), when it is still on the engine after ``devkit down``; ("", None)
+    otherwise. Never a guess by profile: on a shared engine that finds other workspaces'."""
+    from devkit.container.engine import image_attrs
     from devkit.container.state import read_state
 
-    recorded = read_state(root).get("image") or {}
-    tag = str(recorded.get("tag") or "")
+    tag = str((read_state(root).get("image") or {}).get("tag") or "")
     attrs = image_attrs(client, tag) if tag else None
-    if attrs is None and profile:
-        found = images_with_label(client, L.PROFILE, profile)
-        if found:
-            newest = max(found, key=lambda image: int(image.get("Created", 0)))
-            tags = [t for t in newest.get("RepoTags") or [] if not t.startswith("<none>")]
-            attrs = image_attrs(client, tags[0] if tags else str(newest["Id"]))
-            tag = tags[0] if tags else str(newest["Id"])[7:19]
     if attrs is None:
         return "", None
     return tag, _parse_docker_time(str(attrs.get("Created", "")))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid
+from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, RichLog, Static
@@ -161,11 +162,12 @@ class ActionEnded(Message):
 
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("b", "rebuild", "Rebuild"),
+        Binding("q", "app.quit", "Quit"),  # first, so a narrow footer never cuts it off
         Binding("s", "sync", "Sync data"),
         Binding("c", "check", "Check"),
         Binding("x", "shell", "Shell"),
         Binding("d", "down", "Down"),
+        Binding("b", "rebuild", "Rebuild"),
         Binding("r", "refresh", "Refresh"),
     ]
     PALETTE = (
@@ -189,11 +191,14 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(f"[b]{display_path(self.dash.workspace)}[/]", classes="intro", id="dash-root")
-        with Grid(id="dash-grid"):
+        with VerticalScroll(id="dash-tiles"), Grid(id="dash-grid"):
             for name in PANELS:
                 yield Static("[dim]reading…[/]", id=f"panel-{name}", classes="panel dash-panel")
         yield RichLog(id="dash-log", max_lines=2000, wrap=True, markup=False, highlight=False)
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        fit_footer(self, event.size.width)
 
     def on_mount(self) -> None:
         hint = "The output of rebuild, sync data, check and down appears here."
@@ -308,6 +313,14 @@ class DashboardScreen(Screen[None]):
         except SuspendNotSupported:
             self.notify("this terminal cannot hand over to a shell", severity="error")
         self.action_refresh()
+
+
+def fit_footer(screen: Screen[Any], width: int) -> None:
+    """Below 100 columns the footer packs its keys tighter; below 80 it drops the palette
+    hint (Ctrl+P still works) so that every key, quit included, stays on screen."""
+    for footer in screen.query(Footer):
+        footer.compact = width < 100
+        footer.show_command_palette = width >= 80
 
 
 def _child_env() -> dict[str, str]:
