@@ -103,11 +103,18 @@ class InitApp(DevkitApp):
         self.accepting_keys = True
         held, self.typeahead = self.typeahead, []
         for key in held:
-            self.post_message(events.Key(key.key, key.character))
+            replay = events.Key(key.key, key.character)
+            replay.set_sender(self)  # as the driver sends them: bindings apply
+            self.post_message(replay)
 
     async def on_event(self, event: events.Event) -> None:
-        quitting = isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")
-        if isinstance(event, events.Key) and not self.accepting_keys and not quitting:
+        # Only keys fresh from the terminal wait; a key bubbling back from a widget goes on.
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not self.accepting_keys
+            and event.key not in ("ctrl+q", "ctrl+c")
+        ):
             self.typeahead.append(event)
             return
         await super().on_event(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -12,6 +13,7 @@ def run_init(args: argparse.Namespace) -> int:
     from devkit.tui.services import InitChoices, WorkspaceServices
 
     ws = workspace(args)
+    remember_last_init(args, ws)
     choices = InitChoices(
         profile=args.profile,
         branch=args.branch,
@@ -29,3 +31,16 @@ def run_init(args: argparse.Namespace) -> int:
         # terminal, where the user can still read and copy them.
         print(app.farewell, flush=True)
     return code
+
+
+def remember_last_init(args: argparse.Namespace, ws: Any) -> None:
+    """Pre-fill what the headless init would default to: the last profile, the checked-out
+    feature branch, the last render options. The wizard still shows every screen."""
+    import contextlib
+
+    from devkit.commands.init import _fill_from_last_init
+    from devkit.errors import DevkitError
+
+    # A recorded profile that no longer exists: the wizard asks from scratch.
+    with contextlib.suppress(DevkitError):
+        _fill_from_last_init(args, ws)

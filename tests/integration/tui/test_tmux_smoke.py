@@ -48,7 +48,7 @@ def test_devkit_init_in_a_terminal(
     tmux.wait_for("LLM inference — enriches processed documents")  # details follow the cursor
     tmux.keys("Enter")
     tmux.wait_for("Name your feature branch")
-    tmux.keys("f", "e", "a", "t", "/", "x", " ")
+    tmux.keys("f", "e", "a", "t", "/", "x", " ", "y")
     tmux.wait_for("is not a valid")
     tmux.keys("C-q")
     for _ in range(200):
@@ -77,3 +77,68 @@ def test_devkit_dashboard_in_a_terminal(
             break
         time.sleep(0.05)
     assert status.read_text().strip() == "0"
+
+
+def wait_exit(status: Path) -> str:
+    for _ in range(300):
+        if status.exists() and status.read_text().strip():
+            break
+        time.sleep(0.05)
+    return status.read_text().strip()
+
+
+def test_second_init_opens_on_the_last_profile_and_current_branch(
+    tmux: Tmux, workspace: Path, home: Path, docker_engine: Any
+) -> None:
+    import subprocess
+
+    (workspace / ".devkit").mkdir()
+    (workspace / ".devkit" / "profile").write_text("training\n")  # what the first init recorded
+    subprocess.run(["git", "-C", str(workspace), "checkout", "-qb", "feat/remembered"], check=True)
+    status = workspace / ".exit-status"
+    tmux.width, tmux.height = 80, 24
+    tmux.start(f"{DEVKIT} init; echo $? > {status.name}", workspace, terminal_env(home))
+    tmux.wait_for("Ready.")
+    tmux.keys("Enter")
+    tmux.wait_for("ports    5000")  # training's details: the remembered profile is highlighted
+    tmux.keys("Enter")
+    tmux.wait_for("Name your feature branch")
+    tmux.wait_for("you are on it")  # pre-filled with the current branch, already checked
+    assert "feat/remembered" in tmux.screen()
+    tmux.keys("C-q")
+    assert wait_exit(status) == "130"
+
+
+def test_dashboard_down_asks_before_removing(
+    tmux: Tmux, workspace: Path, home: Path, docker_engine: Any, base_image: str
+) -> None:
+    from support.engine import TEST_LABELS
+
+    (workspace / ".devkit").mkdir()
+    (workspace / ".devkit" / "profile").write_text("training\n")
+    labels = {**TEST_LABELS, "devcontainer.local_folder": str(workspace)}
+    box = docker_engine.containers.run(
+        base_image, ["sleep", "300"], detach=True, labels=labels,
+        name=f"dk-smoke-{os.getpid()}", network_mode="host",
+    )  # fmt: skip
+    try:
+        status = workspace / ".exit-status"
+        tmux.width, tmux.height = 80, 24
+        tmux.start(f"{DEVKIT}; echo $? > {status.name}", workspace, terminal_env(home))
+        tmux.wait_for(box.name)
+        tmux.keys("d")
+        tmux.wait_for("Stop and remove the dev container?")
+        tmux.keys("n")
+        tmux.wait_for("Down: cancelled")
+        assert docker_engine.containers.get(box.id).status == "running"
+        tmux.keys("d")
+        tmux.wait_for("Stop and remove the dev container?")
+        tmux.keys("y")
+        tmux.wait_for("exit 0", timeout=60)
+        tmux.wait_for("none")
+        assert not docker_engine.containers.list(all=True, filters={"id": box.id})
+        tmux.keys("q")
+        assert wait_exit(status) == "0"
+    finally:
+        for c in docker_engine.containers.list(all=True, filters={"id": box.id}):
+            c.remove(force=True)
