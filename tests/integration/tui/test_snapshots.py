@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pilot_helpers import wait_for
+from pilot_helpers import settled, wait_for
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 from tui_steps import ChunkedCopyStep, NeedsFileStep, SnapshotServices, WriteFileStep
@@ -250,6 +250,7 @@ async def test_small_terminals(workspace: Path, docker_engine: Any, size: tuple[
             await check_snapshot(pilot, app, f"run-{tag}", workspace)
             gate.set()
             await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
+            await settled(pilot, app)
     finally:
         gate.set()
     state = workspace / ".devkit"
