@@ -22,6 +22,7 @@ def run_init(args: argparse.Namespace) -> int:
         base_image=args.base_image,
         network=getattr(args, "network", None),
         aws_config=getattr(args, "aws_config", None),
+        rebuild=bool(getattr(args, "rebuild", False)),
     )
     app = make_init_app(WorkspaceServices(ws.root, choices), choices)
     result = app.run()

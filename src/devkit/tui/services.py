@@ -35,6 +35,7 @@ class InitChoices:
     base_image: str | None = None
     network: str | None = None
     aws_config: str | None = None
+    rebuild: bool = False  # --rebuild: build the image again, replace the container
 
     def missing(self) -> list[str]:
         return [name for name in ("profile", "branch", "data") if getattr(self, name) is None]
@@ -251,6 +252,7 @@ class WorkspaceServices:
             data=choices.data,
             base_image=choices.base_image,
             overwrite=choices.force,
+            rebuild=choices.rebuild,
         )
         if choices.network:
             options.network = choices.network
