@@ -247,6 +247,8 @@ async def test_small_terminals(workspace: Path, docker_engine: Any, size: tuple[
             await wait_for(pilot, lambda: row.progress is not None and row.progress[0] == 16 * 1024)
             await pilot.pause(0.1)
             assert app.screen.query_one("#run-log").size.height >= 2  # the output pane shows
+            # log lines wrap at the pane's width instead of being cut
+            assert "writing .devcontainer/devcontainer.json" in flat(screen_text(app))
             await check_snapshot(pilot, app, f"run-{tag}", workspace)
             gate.set()
             await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
@@ -269,6 +271,7 @@ async def test_small_terminals(workspace: Path, docker_engine: Any, size: tuple[
         text = screen_text(dash)
         assert dash.screen.query_one("#dash-log").size.height >= 2  # the output pane shows
         assert "q Quit" in text.splitlines()[-1]  # the quit key is never cut off
+        assert "check and down appears here." in flat(text)  # wrapped, not cut
         if width >= 80:  # every tile keeps its last line
             assert "profile training" in flat(text) and "checked 8m ago" in flat(text)
         await check_snapshot(pilot, dash, f"dashboard-{tag}", workspace)

@@ -194,15 +194,18 @@ class DashboardScreen(Screen[None]):
         with VerticalScroll(id="dash-tiles"), Grid(id="dash-grid"):
             for name in PANELS:
                 yield Static("[dim]reading…[/]", id=f"panel-{name}", classes="panel dash-panel")
-        yield RichLog(id="dash-log", max_lines=2000, wrap=True, markup=False, highlight=False)
+        yield RichLog(
+            id="dash-log", max_lines=2000, wrap=True, min_width=20, markup=False, highlight=False
+        )
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
         fit_footer(self, event.size.width)
 
     def on_mount(self) -> None:
-        hint = "The output of rebuild, sync data, check and down appears here."
-        self.query_one(RichLog).write(Text(hint, style="dim"))
+        hint = Text("The output of rebuild, sync data, check and down appears here.", style="dim")
+        # After the first layout: written earlier, the line would be cut instead of wrapped.
+        self.call_after_refresh(lambda: self.query_one(RichLog).write(hint))
         self.call_after_refresh(self.action_refresh)  # read the sources after the first paint
         if self.dash.poll_s > 0:
             self.set_interval(self.dash.poll_s, self.action_refresh)

@@ -49,7 +49,9 @@ class RunScreen(InitScreen):
         yield Static(breadcrumb("Run"), classes="breadcrumb")
         yield Static("Setting up…", id="run-state", classes="intro")
         yield StepList(self.init_app.clock, id="steps")
-        yield RichLog(id="run-log", max_lines=5000, wrap=True, markup=False, highlight=False)
+        yield RichLog(
+            id="run-log", max_lines=5000, wrap=True, min_width=20, markup=False, highlight=False
+        )
         yield Footer()
 
     def on_mount(self) -> None:
