@@ -142,3 +142,58 @@ def test_dashboard_down_asks_before_removing(
     finally:
         for c in docker_engine.containers.list(all=True, filters={"id": box.id}):
             c.remove(force=True)
+
+
+@pytest.mark.slow
+def test_guided_init_to_done_then_ctrl_q_exits_0_and_prints_the_summary(
+    tmux: Tmux, home: Path, git_env: dict[str, str], docker_engine: Any, base_image: str
+) -> None:
+    """The real binary over the real plan: after a successful setup Ctrl+Q exits 0, and the
+    Done summary with the next commands stays in the terminal once the app is gone."""
+    from test_init_real import CACHE_DIR, PROFILE, PROFILE_YAML
+
+    from support.engine import TEST_LABELS
+    from support.gitrepo import make_repo
+
+    root = make_repo(
+        home / "ml-monorepo",
+        files={"README.md": "# x\n", f".devkit/profiles/{PROFILE}.yaml": PROFILE_YAML},
+        env=git_env,
+    ).path
+    env = terminal_env(home) | {
+        "DEVKIT_EXTRA_LABELS": ",".join(f"{k}={v}" for k, v in TEST_LABELS.items()),
+        "DEVKIT_CACHE_DIR": CACHE_DIR,
+        "SVC_TOKEN": "not-a-real-secret",
+    }
+    status = root / ".exit-status"
+    tmux.width, tmux.height = 100, 40
+    command = (
+        f"{DEVKIT} init --profile {PROFILE} --data none --base-image {base_image} "
+        f"--network host; echo $? > {status.name}"
+    )
+    tmux.start(command, root, env)
+    try:
+        tmux.wait_for("Ready.", timeout=60)
+        tmux.keys("Enter")
+        tmux.wait_for("test workload")
+        tmux.keys("Enter")
+        tmux.wait_for("Name your feature branch")
+        tmux.keys(*"feat/tmux-done")
+        tmux.wait_for("new branch")
+        tmux.keys("Enter")
+        tmux.wait_for("Which dataset")
+        tmux.keys("Enter")
+        tmux.wait_for("nothing has changed yet", timeout=60)
+        tmux.wait_for("Post-create hook", timeout=60)  # the plan is described: Run is enabled
+        tmux.keys("Enter")
+        tmux.wait_for(f"Your {PROFILE} environment is ready", timeout=900)
+        tmux.keys("C-q")
+        assert wait_exit(status) == "0"
+        screen = tmux.screen()
+        assert "Next:" in screen and "devkit run -- python --version" in screen
+        assert "Preflight ›" not in screen  # the app is gone; this is the printed summary
+    finally:
+        for box in docker_engine.containers.list(
+            all=True, filters={"label": f"devcontainer.local_folder={root}"}
+        ):
+            box.remove(force=True)
