@@ -4,7 +4,7 @@
 
 cold: no image and no container for the workspace (each tool's images are removed first, and
 the reference CLI runs with ``--buildkit never`` so neither tool profits from a BuildKit cache
-the other lacks); the wheelhouse cache on the host stays, as it would on a developer's machine.
+the other lacks); the layer cache on the engine stays, as it would on a developer's machine.
 warm: the container is running and nothing changed. Prints each run, the medians and the ratios.
 Needs a Docker Engine, git, and the CLI at .tools/node_modules/.bin/devcontainer
 (``npm install --prefix .tools @devcontainers/cli``). Builds use the host's network.
@@ -103,12 +103,16 @@ def main() -> int:
             "none",
             "--network",
             "host",
+            "--vendor",  # devkit is on no index here: the image installs the committed wheel
         ]
         up = [
             str(CLI),
             "up",
             "--workspace-folder",
             str(ws),
+            # the same machine-local layer devkit applies (stand-in base image, host network)
+            "--override-config",
+            str(ws / ".devkit" / "devcontainer.local.json"),
             "--buildkit",
             "never",
             "--id-label",

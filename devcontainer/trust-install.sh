@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs the host's CA bundle (copied by devkit into the build context) as the bundle every
-# client in the image uses: /etc/devkit/ca-bundle.crt = the image's own CAs + the host's.
-# Written by devkit; runs at image build time as root.
+# Installs the host's CA bundle (host-ca.crt, copied from .local/ when host-trust.sh or devkit
+# put one there) as the bundle every client in the image uses:
+# /etc/devkit/ca-bundle.crt = the image's own CAs + the host's. Runs at image build time (root).
+# Written by devkit.
 set -e
 here=$(dirname "$0")
 mkdir -p /etc/devkit

@@ -9,7 +9,8 @@
 #      that is not an earlier demo: DEVKIT_DEMO_DIR names another one)
 #   5. devkit init --profile training --branch feat/demo --data synthetic --yes
 #   6. devkit run -- python training/train.py
-#   7. a staging reference for the demo: `devkit parity snapshot` in the same container
+#   7. a staging reference for the demo from a second environment: the workload image built from
+#      main (examples/staging-parity/), run with staging platform variables, snapshots itself
 #   8. devkit check
 #
 # Safe to run again: every step is idempotent, and the second run is the "warm" one.
@@ -85,6 +86,10 @@ elif ! docker network inspect bridge >/dev/null 2>&1 || ((${#init_extra[@]})); t
     note "reach the package index the way this host does, as the test suite's containers do)"
 fi
 
+# devkit is not published to a package index yet: the image installs a wheel of this devkit,
+# committed under .devcontainer/vendor/ (see README, "one committed dev environment").
+init_extra+=(--vendor)
+
 say "the demo workspace: $demo"
 marker=.devkit/quickstart-demo
 if [[ -e $demo && ! -f $demo/$marker ]]; then
@@ -114,16 +119,18 @@ devkit init --profile "$profile" --branch feat/demo --data synthetic --yes --no-
 say "devkit run -- python training/train.py"
 devkit run -- python training/train.py
 
-say "a staging reference for the demo"
-note "staging's deploy would publish its fingerprint (devkit parity snapshot --out s3://…);"
-note "with no cloud account, the same command runs in this dev container and writes"
-note ".devkit/reference/$profile.json, which STANDS IN for staging's published reference"
-container=$(docker ps -q --filter "label=devcontainer.local_folder=$demo" | head -n1)
-[[ -n $container ]] || die "no running dev container for $demo" "run 'devkit init' again" 3
-digest=$(docker image inspect -f '{{.Id}}' "$base")
-docker exec -w /workspace -e DEVKIT_BASE_IMAGE="$base" -e DEVKIT_BASE_DIGEST="$digest" \
-    "$container" devkit parity snapshot --profile "$profile" \
-    --out "/workspace/.devkit/reference/$profile.json"
+say "a staging reference for the demo, from a second environment"
+note "staging's deploy builds the workload image from main and publishes its fingerprint"
+note "(examples/staging-parity/publish-reference.sh). With no cloud account, the same image is"
+note "built here (base image + lockfile + devkit only to take the snapshot, none of the dev"
+note "container's extras), run with a staging platform's variables (ECS_*, AWS_EXECUTION_ENV,"
+note "OTEL_*, DD_*) and its own synthetic data; its snapshot, .devkit/reference/$profile.json,"
+note "STANDS IN for staging's published reference"
+standin_env=(PYTHON="$root/.venv/bin/python")
+for arg in "${init_extra[@]}"; do [[ $arg == host ]] && standin_env+=(STANDIN_NETWORK=host); done
+[[ -n ${DEVKIT_NETWORK:-} ]] && standin_env+=(STANDIN_NETWORK="$DEVKIT_NETWORK")
+env "${standin_env[@]}" bash "$root/examples/staging-parity/standin-reference.sh" \
+    "$demo" "$profile" "$base" "$demo/.devkit/reference/$profile.json"
 
 say "devkit check"
 devkit check

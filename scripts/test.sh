@@ -91,6 +91,9 @@ ruff format --check .
 phase "mypy"
 mypy
 
+phase "import contracts (lint-imports)"
+lint-imports
+
 phase "pytest"
 set +e
 pytest "$@"

@@ -31,6 +31,10 @@ from support.s3server import Keys, S3Server, start_s3_server
 
 __all__ = ["TEST_LABEL", "TEST_LABELS"]
 
+# devkit's distribution is not on any index this machine reaches: every `devkit init` a test
+# runs installs devkit in the image from a vendored wheel (tests of the index path say otherwise).
+os.environ.setdefault("DEVKIT_VENDOR", "1")
+
 _DOCKER_FIXTURES = {"docker_engine", "base_image"}
 _S3_FIXTURES = {"s3_server", "aws_env"}
 _timings: dict[str, float] = {}

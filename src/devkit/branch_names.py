@@ -101,6 +101,10 @@ def git_rule_problems(name: str) -> list[str]:
 
 def matches_pattern(name: str, pattern: str) -> bool:
     """The profile's branch pattern must match the whole name."""
+    from devkit.regex_safety import MAX_NAME
+
+    if len(name) > MAX_NAME:
+        return False  # bounds the cost of any pattern the load-time check let through
     try:
         return re.fullmatch(pattern, name) is not None
     except re.error:

@@ -132,8 +132,7 @@ def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     if can_use_tui(no_input=False):
         from devkit.commands import dashboard
 
-        if dashboard.AVAILABLE:
-            return run_command(args, dashboard.run)
+        return run_command(args, lambda a: dashboard.run(a, parser.print_help))
     parser.print_help()
     return int(ExitCode.OK)
 
@@ -155,6 +154,13 @@ def run_command(args: argparse.Namespace, func: object | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except (RecursionError, MemoryError) as exc:
+        # A last net for input that is too big or too deep for a check that should have caught
+        # it: bad input (exit 2), not a crash; the traceback still goes to the crash log.
+        path = _log_crash(args, exc)
+        err(f"error: the input is too large or too deeply nested ({type(exc).__name__})")
+        err(f"hint: check the profile and data files for huge values; details in {path}")
+        return int(ExitCode.BAD_INPUT)
     except Exception as exc:
         path = _log_crash(args, exc)
         err(f"error: unexpected {type(exc).__name__}: {exc}")
@@ -162,15 +168,42 @@ def run_command(args: argparse.Namespace, func: object | None = None) -> int:
         return 70
 
 
+def crash_dir() -> str:
+    """A private per-user folder for crash logs: ``$XDG_STATE_HOME/devkit/crash`` (or
+    ``~/.local/state/devkit/crash``), mode 0700, owned by the user, not a symlink.
+
+    Never a shared temp folder: another user could plant a symlink at a predictable name there.
+    """
+    import stat
+
+    base = os.environ.get("XDG_STATE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "state")
+    folder = os.path.join(base, "devkit", "crash")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    info = os.lstat(folder)
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.getuid()
+        or stat.S_IMODE(info.st_mode) & 0o077
+    ):
+        raise OSError(f"{folder} is not a private folder of this user (mode 0700, not a symlink)")
+    return folder
+
+
 def _log_crash(args: argparse.Namespace, exc: BaseException) -> str:
-    import tempfile
+    import secrets
     import time
     import traceback
 
-    folder = os.environ.get("XDG_STATE_HOME") or os.path.join(tempfile.gettempdir(), "devkit")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log")
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(f"devkit {__version__} {' '.join(sys.argv)}\n")
-        traceback.print_exception(exc, file=fh)
+    try:
+        folder = crash_dir()
+        name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(4)}.log"
+        path = os.path.join(folder, name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        with os.fdopen(os.open(path, flags, 0o600), "w", encoding="utf-8") as fh:
+            fh.write(f"devkit {__version__} {' '.join(sys.argv)}\n")
+            traceback.print_exception(exc, file=fh)
+    except OSError as problem:
+        return f"(nowhere: {problem})"
     return path

@@ -86,12 +86,6 @@ class RefusedError(DevkitError):
     code = ExitCode.REFUSED
 
 
-class ViolationsError(DevkitError):
-    """Checks ran and found violations."""
-
-    code = ExitCode.VIOLATIONS
-
-
 class Problem:
     """One problem in a configuration file, reported together with all the others."""
 

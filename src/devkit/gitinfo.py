@@ -170,13 +170,6 @@ def short_ref(ref: str) -> str:
     return ref
 
 
-def resolve_base(root: Path, base: str) -> str | None:
-    """The short name of the ref the base resolves to (origin/BASE, else BASE), or None."""
-    return _pick_base(
-        run_git(root, "for-each-ref", "--format=%(refname)", *base_candidates(base)), base
-    )
-
-
 def _pick_base(listing: str, base: str) -> str | None:
     present = set(listing.split())
     for ref in base_candidates(base):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,13 +153,12 @@ def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
     run_git(root, "config", "--local", ENABLED_KEY, "true")
     if plan.action == "enable":
         return plan
-    plan.path.parent.mkdir(parents=True, exist_ok=True)
+    from devkit import safefs
+
+    safefs.ensure_dir(plan.path.parent)
     if plan.action == "chain":
         os.rename(plan.path, plan.local)  # keeps the developer's hook, mode and all
-    tmp = plan.path.with_name(plan.path.name + ".devkit-tmp")
-    tmp.write_text(plan.content, encoding="utf-8")
-    tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    os.replace(tmp, plan.path)
+    safefs.write_text(plan.path, plan.content, mode=0o755)
     return plan
 
 
@@ -170,7 +168,9 @@ def uninstall_pre_push_hook(root: Path) -> str:
     run_git(root, "config", "--local", "--unset", ENABLED_KEY, ok_codes=(0, 5))
     if not is_devkit_hook(path):
         return "no devkit pre-push hook installed"
-    path.unlink()
+    from devkit import safefs
+
+    safefs.unlink(path)
     local = path.with_name(path.name + LOCAL_SUFFIX)
     if local.exists() or local.is_symlink():
         os.rename(local, path)

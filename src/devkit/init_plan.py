@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from devkit.config.model import Profile
@@ -24,7 +25,7 @@ from devkit.container.credentials_mount import AwsAccess, CredentialsStep
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
 from devkit.container.postcreate_step import PostCreateStep
-from devkit.container.render import HostUser, render
+from devkit.container.render import HostUser, LocalLayer, render
 from devkit.errors import ConfigError
 from devkit.plan import Plan, Step
 from devkit.workspace import Workspace
@@ -48,6 +49,10 @@ class InitOptions:
     env: dict[str, str] | None = None  # host environment (secrets, proxies); default os.environ
     docker: Any = None  # a docker client to reuse (tests, the TUI); default: connect on demand
     aws_config: str | None = None  # broker (default) | host (mount ~/.aws read-only) | none
+    vendor: bool | None = None  # commit a wheel of devkit; None = what the committed files do
+    index_url: str | None = None  # build arg for the image's pip (local layer only)
+    extra_index_url: str | None = None
+    lookup: bool = True  # may ask the package index for devkit's hashes
     extra: dict[str, Any] = field(default_factory=dict)
     rebuild: bool = False  # --rebuild: build the image again from scratch, replace the container
 
@@ -66,8 +71,18 @@ def resolve_network(choice: str, docker: Any = None) -> str:
     return "bridge" if bridge_usable(client) else "host"
 
 
-def host_user() -> HostUser:
-    return HostUser(os.getuid(), os.getgid())
+def host_user(workspace: Path | None = None) -> HostUser:
+    """The host user whose UID the container user gets. As root, the workspace's owner when
+    that is someone else (files the container writes stay theirs); root otherwise."""
+    uid, gid = os.getuid(), os.getgid()
+    if uid == 0 and workspace is not None:
+        try:
+            info = workspace.stat()
+        except OSError:
+            return HostUser(uid, gid)
+        if info.st_uid != 0:
+            return HostUser(info.st_uid, info.st_gid)
+    return HostUser(uid, gid)
 
 
 def check_branch(name: str, profile: Profile) -> None:
@@ -107,12 +122,44 @@ def aws_access(ws: Workspace, profile: Profile, options: InitOptions) -> AwsAcce
     return AwsAccess(ws, profile, options.data, options.aws_config, options.env)
 
 
-def image_target(ws: Workspace, profile: Profile, options: InitOptions) -> ImageTarget:
-    rendered = render(
-        profile, options.base_image, options.host_user or host_user(), options.network
+def local_layer(ws: Workspace, options: InitOptions) -> LocalLayer:
+    from devkit.container.index import check_build_index
+
+    return LocalLayer(
+        host=options.host_user or host_user(ws.root),
+        base_image=options.base_image,
+        network=options.network,
+        index_url=check_build_index(options.index_url, "--index-url")
+        if options.index_url
+        else None,
+        extra_index_url=check_build_index(options.extra_index_url, "--extra-index-url")
+        if options.extra_index_url
+        else None,
     )
-    base = options.base_image or profile.image.base
-    return ImageTarget(ImageInputs(ws.root, profile, rendered, base), DockerHandle(options.docker))
+
+
+def vendor_mode(ws: Workspace, options: InitOptions) -> bool:
+    from devkit.container.source import committed_vendor
+
+    if options.vendor is not None:
+        return options.vendor
+    if committed_vendor(ws.root):
+        return True
+    env = os.environ if options.env is None else options.env
+    return env.get("DEVKIT_VENDOR", "").strip().lower() in ("1", "true", "yes")
+
+
+def image_target(ws: Workspace, profile: Profile, options: InitOptions) -> ImageTarget:
+    from devkit.container import source
+    from devkit.container.context import lockfile_text
+
+    layer = local_layer(ws, options)
+    urls = [u for u in (options.index_url, options.extra_index_url) if u] or None
+    devkit_source = source.resolve(ws.root, vendor_mode(ws, options), urls, options.lookup)
+    rendered = render(profile, layer, devkit_source, lockfile_text(ws.root, profile))
+    return ImageTarget(
+        ImageInputs(ws.root, profile, rendered, rendered.base_image), DockerHandle(options.docker)
+    )
 
 
 def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions) -> Plan:

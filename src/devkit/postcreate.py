@@ -55,9 +55,10 @@ class WorkspaceCheck(_Check):
             )
         probe = self.root / ".devkit" / f".write-probe-{os.getpid()}"
         try:
-            probe.parent.mkdir(exist_ok=True)
-            probe.write_text("ok", encoding="utf-8")
-            probe.unlink()
+            from devkit import safefs
+
+            safefs.write_text(probe, "ok", root=self.root)
+            safefs.unlink(probe, root=self.root)
         except OSError as exc:
             raise NotReadyError(
                 f"the workspace {self.root} is not writable for uid {os.getuid()}: {exc}",

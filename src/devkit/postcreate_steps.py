@@ -2,9 +2,13 @@
 
 1. ``DepsStep`` — the workload's locked dependencies: nothing when the image already has every
    pin (the normal case: the image installs the lockfile), else ``pip install -r`` the lockfile.
-2. ``ContainerDataStep`` — the profile's dataset: the S3 sample when read-only credentials reach
-   the container (the broker's socket answers, or the opt-in host config), else synthetic data,
-   saying which and why. ``--data`` given to ``devkit init`` is honoured (recorded in state).
+2. ``ContainerDataStep`` — the profile's dataset: the S3 sample when credentials reach the
+   container (the broker's socket answers; the opt-in host config; or, in a cloud IDE with no
+   broker, what the standard AWS chain finds — environment keys, web identity, a container or
+   instance role), always through the credentials guard; else synthetic data, saying which and
+   why. A sample the guard refuses (write-capable or unprovable credentials) becomes synthetic
+   data with the reason, unless ``--data sample`` was asked for. ``--data`` given to
+   ``devkit init`` is honoured (recorded in state).
 3. ``HooksStep`` (``devkit.hooks``) — the pre-push hook.
 4. ``FingerprintStep`` — a first fingerprint of the environment, ``.devkit/fingerprints/``.
 
@@ -13,7 +17,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -57,9 +60,10 @@ class LoggedStep:
         return self.inner.is_done()
 
     def run(self, ctx: StepContext) -> StepResult:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        from devkit import safefs
+
         path = self.log_dir / f"{self.id}.log"
-        with path.open("w", encoding="utf-8") as fh:
+        with safefs.open_text_write(path) as fh:
             fh.write(f"# {self.title} — {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
 
             def tee(event: Event) -> None:
@@ -178,6 +182,14 @@ def host_config_mounted() -> bool:
     return os.environ.get("AWS_CONFIG_FILE", "").startswith(HOST_CONFIG_DIR + "/")
 
 
+def chain_credentials(region: str | None) -> str | None:
+    """What the standard AWS chain yields in this process (no broker), named for a person:
+    e.g. "environment keys", "web identity", "container role"; None when it yields nothing."""
+    from devkit.data import aws
+
+    return aws.credential_source(aws.session(region))
+
+
 class ContainerDataStep:
     """The dataset, decided inside the container."""
 
@@ -189,6 +201,7 @@ class ContainerDataStep:
         self.profile = profile
         self.mode = mode or "auto"
         self._choice: tuple[str, str] | None = None
+        self._brokered = False
 
     def choice(self) -> tuple[str, str]:
         """(sample | synthetic | none, why)."""
@@ -208,7 +221,12 @@ class ContainerDataStep:
             return "sample", "the host's AWS config is mounted read-only (--aws-config host)"
         ok, why = broker_answers()
         if ok:
+            self._brokered = True
             return "sample", why
+        found = chain_credentials(data.source.region)
+        if found:
+            return "sample", f"{why}; the AWS credential chain provides {found}"
+        why = f"{why}, and the AWS credential chain provides no credentials"
         if self.mode == "sample":
             raise NotReadyError(
                 f"--data sample, but {why}",
@@ -223,16 +241,16 @@ class ContainerDataStep:
         kind, _ = self.choice()
         if kind == "none":
             return None
-        profile = self.profile
-        if kind == "sample" and not host_config_mounted():
-            # The broker's session *is* the role's narrowed one: assuming the role again from
-            # it would be role chaining, which the role's read-only policy does not allow.
-            assert profile.data is not None and profile.data.source is not None
-            source = dataclasses.replace(profile.data.source, role_arn=None)
-            profile = dataclasses.replace(
-                profile, data=dataclasses.replace(profile.data, source=source)
-            )
-        step: Step = DataStep(self.root, profile, "sample" if kind == "sample" else "synthetic")
+        # The broker's session *is* the role's narrowed one: the guard checks it is a session of
+        # the profile's role instead of assuming the role again (role chaining, which the role's
+        # read-only policy does not allow).
+        step: Step = DataStep(
+            self.root,
+            self.profile,
+            "sample" if kind == "sample" else "synthetic",
+            brokered=self._brokered,
+            synthetic_when_refused=self.mode != "sample",
+        )
         return step
 
     def describe(self) -> list[str]:
@@ -251,6 +269,10 @@ class ContainerDataStep:
         if inner is None:
             return StepResult(f"no data: {why}")
         result = inner.run(ctx)
+        fallback = result.data.get("fallback")
+        if fallback:
+            kind, why = "synthetic", str(fallback)
+            ctx.log(f"data: synthetic, because {why}")
         return StepResult(f"{kind} ({why}): {result.summary}", {**result.data, "why": why})
 
 
@@ -298,10 +320,9 @@ class FingerprintStep:
             where="container",
             cache_dir=self.root / ".devkit" / "cache",
         )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        from devkit import safefs
+
+        safefs.write_text(self.path, json.dumps(data, indent=1) + "\n", root=self.root)
         rel = self.path.relative_to(self.root)
         ctx.log(f"{len(data.get('distributions') or {})} distributions, {seconds:.2f} s")
         return StepResult(f"recorded {rel}", {"path": str(rel)})

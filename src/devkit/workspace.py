@@ -59,17 +59,42 @@ class Workspace:
         return self.root / STATE_DIR
 
     def state_path(self, *parts: str) -> Path:
-        """A path under .devkit/, creating the folder (and its .gitignore) on first use."""
+        """A path under .devkit/, creating the folder (and its .gitignore) on first use.
+
+        The folders are made through ``devkit.safefs``: a symlink the repository committed on
+        the way is refused, never followed. Write the file itself with ``safefs`` too.
+        """
+        from devkit import safefs
+
         self.ensure_state()
         path = self.state.joinpath(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        safefs.ensure_dir(path.parent, root=self.root)
         return path
 
+    def write_state(self, *parts: str, text: str) -> Path:
+        """Replace a file under .devkit/ atomically, following no committed symlink."""
+        from devkit import safefs
+
+        path = self.state_path(*parts)
+        safefs.write_text(path, text, root=self.root)
+        return path
+
+    def read_state_text(self, *parts: str, limit: int = 1 << 20) -> str | None:
+        """A small file under .devkit/ (None when missing); a committed symlink is refused."""
+        from devkit import safefs
+
+        data = safefs.read_bytes(
+            self.state.joinpath(*parts), limit, root=self.root, missing_ok=True
+        )
+        return None if data is None else data.decode("utf-8", errors="replace")
+
     def ensure_state(self) -> None:
-        self.state.mkdir(exist_ok=True)
+        from devkit import safefs
+
+        safefs.ensure_dir(self.state, root=self.root)
         ignore = self.state / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(STATE_GITIGNORE, encoding="utf-8")
+        if not os.path.lexists(ignore):
+            safefs.write_text(ignore, STATE_GITIGNORE, root=self.root)
 
     def is_git(self) -> bool:
         return (self.root / ".git").exists()

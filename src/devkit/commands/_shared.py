@@ -38,10 +38,11 @@ def selected_profile(args: argparse.Namespace, ws: Workspace) -> Profile:
 
 
 def recorded_profile(ws: Workspace) -> str | None:
-    path = ws.state / "profile"
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip() or None
-    return None
+    try:
+        text = ws.read_state_text("profile", limit=4096)
+    except OSError:
+        return None
+    return (text or "").strip() or None
 
 
 def execute(plan: Plan, args: argparse.Namespace) -> PlanOutcome:
@@ -85,7 +86,3 @@ def show_dry_run(plan: Plan, args: argparse.Namespace) -> int:
         for line in changes:
             out(f"      {line}")
     return int(ExitCode.OK)
-
-
-def not_available(command: str, issue_hint: str) -> ConfigError:
-    return ConfigError(f"'devkit {command}' is not available in this version of devkit", issue_hint)

@@ -41,9 +41,9 @@ def run(args: argparse.Namespace) -> int:
     record_check(ws.root, render(report, "json"))  # status and the dashboard show the last check
     kind = "json" if args.json and args.format == "text" else args.format
     if args.output:
-        target = Path(args.output)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(report, kind), encoding="utf-8")
+        from devkit import safefs
+
+        safefs.write_text(Path(args.output), render(report, kind))
         if kind != "text":
             out(render(report, "text", use_color(sys.stdout)).rstrip("\n"))
     else:

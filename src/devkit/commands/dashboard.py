@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
-AVAILABLE = True
 
-
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, print_help: Callable[[], None]) -> int:
     from devkit.commands._shared import workspace
     from devkit.errors import ConfigError
 
@@ -15,9 +14,7 @@ def run(args: argparse.Namespace) -> int:
         ws = workspace(args)
     except ConfigError:
         # Outside a repository there is nothing to show: the help is the useful answer.
-        from devkit.cli import build_parser
-
-        build_parser().print_help()
+        print_help()
         return 0
     from devkit.tui.app import make_dashboard_app
 

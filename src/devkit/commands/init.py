@@ -41,6 +41,24 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "the host's ~/.aws mounted read-only (opt-in), or none",
     )
     parser.add_argument(
+        "--vendor",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="commit a wheel of this devkit under .devcontainer/vendor/ for the image to install "
+        "(default: what the committed files do; else devkit from the package index, pinned by "
+        "hash)",
+    )
+    parser.add_argument(
+        "--index-url",
+        metavar="URL",
+        help="package index for the image's pip (this machine only; no credentials)",
+    )
+    parser.add_argument(
+        "--extra-index-url",
+        metavar="URL",
+        help="an extra package index for the image's pip (this machine only; no credentials)",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="replace changed .devcontainer files (backup kept)"
     )
     parser.add_argument(
@@ -95,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
         network=resolve_network(args.network),
         aws_config=args.aws_config,
         rebuild=bool(getattr(args, "rebuild", False)),
+        vendor=args.vendor,
+        index_url=args.index_url,
+        extra_index_url=args.extra_index_url,
     )
     plan = build_init_plan(ws, profile, options)
     if args.dry_run:
@@ -102,11 +123,18 @@ def run(args: argparse.Namespace) -> int:
     if not options.overwrite and interactive:
         options.overwrite = _confirm_replacements(plan)
         plan = build_init_plan(ws, profile, options)
-    ws.state_path("profile").write_text(profile.name + "\n", encoding="utf-8")
+    ws.write_state("profile", text=profile.name + "\n")
     update_state(
         ws.root,
         "render",
-        {"base_image": args.base_image, "network": options.network, "data": args.data},
+        {
+            "base_image": args.base_image,
+            "network": options.network,
+            "data": args.data,
+            "vendor": args.vendor,
+            "index_url": args.index_url,
+            "extra_index_url": args.extra_index_url,
+        },
     )
     return execute(plan, args).code
 
@@ -126,6 +154,10 @@ def _fill_from_last_init(args: argparse.Namespace, ws: Workspace) -> None:
         args.branch = _current_feature_branch(args, ws)
     args.base_image = args.base_image or last.get("base_image")
     args.data = args.data or last.get("data")
+    if args.vendor is None:
+        args.vendor = last.get("vendor")
+    args.index_url = args.index_url or last.get("index_url")
+    args.extra_index_url = args.extra_index_url or last.get("extra_index_url")
     args.network = args.network or last.get("network") or os.environ.get("DEVKIT_NETWORK") or "auto"
 
 

@@ -46,7 +46,8 @@ def snapshot(args: argparse.Namespace) -> int:
     from devkit.parity.fingerprint import fingerprint
     from devkit.parity.runner import host_env
 
-    ws = workspace(args)
+    # Staging's image holds the workload's files, not its git history: no repository needed.
+    ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
     where = "ci" if _truthy("CI") else "host"
     data, seconds = fingerprint(
@@ -64,9 +65,9 @@ def snapshot(args: argparse.Namespace) -> int:
     else:
         from pathlib import Path
 
-        target = Path(args.out)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body, encoding="utf-8")
+        from devkit import safefs
+
+        safefs.write_text(Path(args.out), body)
     err(f"devkit: fingerprint of profile {profile.name} written to {args.out} ({seconds:.2f} s)")
     return 0
 

@@ -20,13 +20,15 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
+    import os
 
     from devkit.commands._shared import profile_set, recorded_profile, workspace
     from devkit.console import out
     from devkit.container.status import gather, render_lines
 
     ws = workspace(args)  # outside a git repository: exit 2 with a hint
-    name = args.profile or recorded_profile(ws)
+    # Inside a dev container a fresh clone has no .devkit/profile: devcontainer.json names it.
+    name = args.profile or recorded_profile(ws) or os.environ.get("DEVKIT_PROFILE") or None
     profile = profile_set(ws).get(name) if name else None
     report = gather(ws.root, profile)
     if args.json:

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"--concurrency {args.concurrency} is out of range", "pass a number from 1 to 256"
         )
-    ws = workspace(args)
+    if args.seed is not None and not 0 <= args.seed <= 2**63 - 1:
+        raise ConfigError(f"--seed {args.seed} is out of range", "pass a number from 0 to 2**63-1")
+    ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
     step = DataStep(
         ws.root,

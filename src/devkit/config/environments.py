@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from devkit.config.profile_spec import ENVIRONMENTS
 from devkit.config.profiles import ENVIRONMENTS_FILE, builtin_dir, workspace_dir
 from devkit.config.schema import Checker
-from devkit.config.yamlmarks import load_located
+from devkit.config.yamlmarks import load_located, read_config
 from devkit.errors import Problem, ProblemsError, Where
 
 KNOWN = ("dev", "staging", "prod")
@@ -27,6 +28,7 @@ class EnvironmentMap:
     environments: tuple[Environment, ...]
     parity_buckets: tuple[str, ...]
     source: str
+    parity_role_arn: str | None = None  # read-only role for parity references (guard: role row)
 
     def classify_account(self, account: str) -> str:
         """dev, staging, prod or unknown."""
@@ -55,13 +57,17 @@ def load_environments(workspace: Path | None = None) -> EnvironmentMap:
     paths = [p for p in [ws_file] if p is not None] + [
         d / ENVIRONMENTS_FILE for d in candidates if d is not None
     ]
-    path = next(p for p in paths if p.is_file())
+    path = next(p for p in paths if os.path.lexists(p))
+    inside = workspace if workspace is not None and path.is_relative_to(workspace) else None
     shown = (
-        str(path.relative_to(workspace))
-        if workspace and path.is_relative_to(workspace)
+        str(path.relative_to(inside))
+        if inside is not None
         else (f"<built-in>/{ENVIRONMENTS_FILE}" if path.parent == builtin_dir() else str(path))
     )
-    located, problems = load_located(path.read_text(encoding="utf-8"), shown)
+    text, problems = read_config(path, shown, inside)
+    if text is None:
+        raise ProblemsError(problems)
+    located, problems = load_located(text, shown)
     if not problems:
         checker = Checker(located)
         ENVIRONMENTS.check(located.data, (), checker)
@@ -113,4 +119,5 @@ def load_environments(workspace: Path | None = None) -> EnvironmentMap:
         ),
         parity_buckets=tuple(located.data.get("parity_buckets", [])),
         source=shown,
+        parity_role_arn=located.data.get("parity_role_arn") or None,
     )

@@ -78,12 +78,15 @@ class Profile:
     resources: Resources = field(default_factory=Resources)
     ports: tuple[int, ...] = ()
     mounts: tuple[str, ...] = ()
+    editor_extensions: tuple[str, ...] = ()
+    editor_settings: dict[str, Any] = field(default_factory=dict)
     post_create: tuple[str, ...] = ()
     ca_bundle: str = "auto"
     branch: BranchPolicy = field(default_factory=BranchPolicy)
     data: DataSpec | None = None
     parity_reference: str | None = None
     parity_rules: tuple[ParityRule, ...] = ()
+    parity_scan: tuple[str, ...] = ()  # globs of the workload's Python; () = the default
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -114,6 +117,8 @@ def build_profile(raw: dict[str, Any], source_files: tuple[str, ...]) -> Profile
         ),
         ports=tuple(raw.get("ports", ())),
         mounts=tuple(raw.get("mounts", ())),
+        editor_extensions=tuple(raw.get("editor", {}).get("extensions", ())),
+        editor_settings=dict(raw.get("editor", {}).get("settings", {})),
         post_create=tuple(raw.get("post_create", ())),
         ca_bundle=raw.get("trust", {}).get("ca_bundle", "auto"),
         branch=BranchPolicy(
@@ -122,6 +127,7 @@ def build_profile(raw: dict[str, Any], source_files: tuple[str, ...]) -> Profile
         data=_build_data(raw["data"]) if "data" in raw else None,
         parity_reference=parity.get("reference"),
         parity_rules=tuple(_build_rule(k, v) for k, v in parity.get("rules", {}).items()),
+        parity_scan=tuple(parity.get("scan", ())),
         raw=raw,
     )
 

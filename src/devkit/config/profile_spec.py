@@ -14,6 +14,7 @@ from devkit.config.schema import (
     Number,
     Obj,
     Regex,
+    RelPath,
     Scalar,
     Size,
     Spec,
@@ -37,20 +38,28 @@ RULES = (
 )
 FORMATS = ("parquet", "csv", "jsonl")
 
+# Every number that sizes work has a range: a profile from a clone cannot ask for a billion rows.
+MAX_ROWS = 5_000_000
+MAX_WORDS = 1_000
+MAX_OBJECTS = 10_000_000
+MAX_SEED = 2**63 - 1
+MAX_CELLS = 200_000_000  # rows × columns (× words for text) over all synthetic tables
+_INT: dict[str, Any] = {"integer": True, "minimum": -(2**62), "maximum": 2**62}
+
 # Parameters each synthetic column type accepts besides 'type' and 'nullable'.
 COLUMN_PARAMS: dict[str, dict[str, Spec]] = {
-    "int": {"min": Number(integer=True), "max": Number(integer=True), "unique": Bool()},
+    "int": {"min": Number(**_INT), "max": Number(**_INT), "unique": Bool()},
     "float": {
-        "min": Number(),
-        "max": Number(),
+        "min": Number(-1e300, 1e300),
+        "max": Number(-1e300, 1e300),
         "distribution": Str(choices=("uniform", "normal", "lognormal")),
-        "mean": Number(),
+        "mean": Number(-1e300, 1e300),
         "std": Number(minimum=0),
         "decimals": Number(integer=True, minimum=0, maximum=12),
     },
     "bool": {"true_fraction": Number(minimum=0, maximum=1)},
     "category": {"values": ListOf(Scalar(), min_items=1), "weights": ListOf(Number(minimum=0))},
-    "text": {"words": ListOf(Number(integer=True, minimum=0), min_items=2)},
+    "text": {"words": ListOf(Number(integer=True, minimum=0, maximum=MAX_WORDS), min_items=2)},
     "timestamp": {"start": DateLike(), "end": DateLike()},
     "date": {"start": DateLike(), "end": DateLike()},
     "uuid": {},
@@ -114,9 +123,11 @@ class ColumnSpec(Spec):
 
 TABLE = Obj(
     {
-        "rows": Field(Number(integer=True, minimum=0), required=True, doc="how many rows"),
+        "rows": Field(
+            Number(integer=True, minimum=0, maximum=MAX_ROWS), required=True, doc="how many rows"
+        ),
         "format": Field(Str(choices=FORMATS)),
-        "path": Field(Str(), doc="file path under the data destination"),
+        "path": Field(RelPath(of="data.dest"), doc="file path under the data destination"),
         "columns": Field(MapOf(ColumnSpec(), key_pattern=r"[A-Za-z_][A-Za-z0-9_]*"), required=True),
     }
 )
@@ -124,9 +135,37 @@ TABLE = Obj(
 RULE = Obj(
     {
         "severity": Field(Str(choices=SEVERITIES), required=True),
-        "max_behind": Field(Number(integer=True, minimum=0)),
+        "max_behind": Field(Number(integer=True, minimum=0, maximum=1_000_000)),
     }
 )
+
+
+class JsonValue(Spec):
+    """Any value JSON can hold (an editor setting): scalars, lists and string-keyed mappings."""
+
+    type_name = "JSON value"
+
+    def check(self, value: Any, path: Path, checker: Checker) -> None:
+        if value is None or isinstance(value, bool | int | float | str):
+            return
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                self.check(item, (*path, index), checker)
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    checker.add((*path, key), f"setting key {key!r} must be a string", "quote it")
+                self.check(item, (*path, key), checker)
+            return
+        checker.add(
+            path,
+            f"{'.'.join(str(p) for p in path)} must be a JSON value, not {type(value).__name__}",
+            "write a string, number, boolean, list or mapping",
+        )
+
+
+EXTENSION_ID = r"[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[\w.-]+)?"
 
 
 class RuleSpec(Spec):
@@ -169,7 +208,7 @@ PROFILE = Obj(
                             )
                         )
                     ),
-                    "lockfile": Field(Str(), doc="path to the workload's pinned requirements"),
+                    "lockfile": Field(RelPath(), doc="path to the workload's pinned requirements"),
                     "user": Field(
                         Str(pattern=r"[a-z_][a-z0-9_-]*", pattern_hint="a Unix user name")
                     ),
@@ -178,25 +217,48 @@ PROFILE = Obj(
             required=True,
         ),
         "env": Field(MapOf(Scalar(), key_pattern=ENV_NAME, key_hint="use letters, digits and _")),
+        "env_passthrough": Field(
+            ListOf(Str(pattern=ENV_NAME, pattern_hint="an environment variable name")),
+            doc="host variables ${localEnv:NAME} may copy into the container (never secrets)",
+        ),
         "secrets": Field(
             ListOf(Str(pattern=ENV_NAME, pattern_hint="an environment variable name"))
         ),
         "resources": Field(
             Obj(
                 {
-                    "cpus": Field(Number(minimum=0.1)),
-                    "memory": Field(Size()),
+                    "cpus": Field(Number(minimum=0.1, maximum=1024)),
+                    "memory": Field(Size(maximum=1 << 50)),
                 }
             )
         ),
         "ports": Field(ListOf(Number(integer=True, minimum=1, maximum=65535))),
         "mounts": Field(ListOf(Str())),
+        "editor": Field(
+            Obj(
+                {
+                    "extensions": Field(
+                        ListOf(
+                            Str(
+                                pattern=EXTENSION_ID,
+                                pattern_hint="write an extension id as publisher.name",
+                            )
+                        ),
+                        doc="editor extensions (VS Code ids) for customizations.vscode",
+                    ),
+                    "settings": Field(
+                        MapOf(JsonValue()), doc="editor settings for customizations.vscode"
+                    ),
+                }
+            ),
+            doc="editor extensions and settings written into devcontainer.json",
+        ),
         "post_create": Field(ListOf(Str()), doc="extra shell commands run by post-create"),
         "trust": Field(Obj({"ca_bundle": Field(Str())})),
         "branch": Field(
             Obj(
                 {
-                    "pattern": Field(Regex()),
+                    "pattern": Field(Regex(safe=True)),
                     "base": Field(Str()),
                 }
             )
@@ -234,7 +296,7 @@ PROFILE = Obj(
                         )
                     ),
                     "dest": Field(
-                        Str(), required=True, doc="local folder, relative to the workspace"
+                        RelPath(), required=True, doc="local folder, relative to the workspace"
                     ),
                     "sample": Field(
                         Obj(
@@ -242,8 +304,10 @@ PROFILE = Obj(
                                 "prefixes": Field(ListOf(Str())),
                                 "include": Field(ListOf(Str())),
                                 "exclude": Field(ListOf(Str())),
-                                "max_bytes": Field(Size()),
-                                "max_objects": Field(Number(integer=True, minimum=1)),
+                                "max_bytes": Field(Size(maximum=1 << 50)),
+                                "max_objects": Field(
+                                    Number(integer=True, minimum=1, maximum=MAX_OBJECTS)
+                                ),
                                 "fraction": Field(Number(minimum=0, maximum=1)),
                             }
                         )
@@ -251,7 +315,7 @@ PROFILE = Obj(
                     "synthetic": Field(
                         Obj(
                             {
-                                "seed": Field(Number(integer=True, minimum=0)),
+                                "seed": Field(Number(integer=True, minimum=0, maximum=MAX_SEED)),
                                 "tables": Field(
                                     MapOf(TABLE, key_pattern=r"[A-Za-z_][A-Za-z0-9_]*"),
                                     required=True,
@@ -267,6 +331,10 @@ PROFILE = Obj(
                 {
                     "reference": Field(Str()),
                     "rules": Field(MapOf(RuleSpec())),
+                    "scan": Field(
+                        ListOf(Str()),
+                        doc="globs of the workload's Python read for env names (default **/*.py)",
+                    ),
                 },
                 validators=[_check_rule_names],
             )
@@ -286,6 +354,10 @@ ENVIRONMENTS = Obj(
         "environments": Field(MapOf(ENVIRONMENT), required=True),
         "parity_buckets": Field(
             ListOf(Str()), doc="staging buckets dev may read parity references from"
+        ),
+        "parity_role_arn": Field(
+            Str(pattern=r"arn:[\w-]+:iam::\d{12}:role/\S+", pattern_hint="an IAM role ARN"),
+            doc="read-only role devkit assumes (list+get session policy) to read references",
         ),
     }
 )

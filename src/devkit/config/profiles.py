@@ -13,13 +13,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
 from devkit.config.model import Profile, build_profile
 from devkit.config.profile_spec import PROFILE
 from devkit.config.schema import Checker
-from devkit.config.yamlmarks import Located, load_located
-from devkit.errors import ConfigError, Problem, ProblemsError, Where
+from devkit.config.yamlmarks import Located, load_located, read_config
+from devkit.errors import ConfigError, Problem, ProblemsError
 
 ENVIRONMENTS_FILE = "environments.yaml"
+MAX_EXTENDS = 32  # the longest 'extends' chain, counted from the profile asked for
 
 
 @dataclass
@@ -62,16 +64,23 @@ class ProfileSet:
 
     def _read_layer(self, folder: Path, layer: int) -> dict[str, ProfileSource]:
         found: dict[str, ProfileSource] = {}
-        if not folder.is_dir():
-            return found
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            if path.name in (ENVIRONMENTS_FILE, "environments.yml"):
+        # The workspace's files may come from an untrusted clone: read through safefs (no
+        # committed symlink followed, regular files only, bounded size).
+        root = self.workspace if layer > 0 else None
+        if root is not None:
+            names = safefs.list_dir(folder, root=root)
+        else:
+            names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        for file_name in names:
+            if not file_name.endswith((".yaml", ".yml")):
                 continue
+            if file_name in (ENVIRONMENTS_FILE, "environments.yml"):
+                continue
+            path = folder / file_name
             shown = _display(path, self.workspace)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                self.problems.append(Problem(Where(shown), f"cannot read: {exc}", "fix the file"))
+            text, problems = read_config(path, shown, root)
+            if text is None:
+                self.problems.extend(problems)
                 continue
             located, problems = load_located(text, shown)
             self.problems.extend(problems)
@@ -118,46 +127,64 @@ class ProfileSet:
                 return layer[name]
         return None
 
-    def _merged(
-        self, name: str, below: int | None = None, chain: tuple[str, ...] = ()
-    ) -> tuple[dict[str, Any], list[ProfileSource]]:
-        source = self._source(name, below)
+    def _merged(self, name: str) -> tuple[dict[str, Any], list[ProfileSource]]:
+        """The profile after 'extends', resolved iteratively (a chain of any length is a
+        problem at its file:line:col, never a RecursionError)."""
+        source = self._source(name, None)
         if source is None:
             raise self._unknown(name)
-        data = copy.deepcopy(source.located.data)
-        parent_name = data.pop("extends", None)
-        data.setdefault("name", name)
-        if not isinstance(parent_name, str):
-            return data, [source]
-        # A file is identified by its name and layer: a workspace file extending the built-in
-        # of the same name is no cycle, a chain that comes back to a file it passed is.
-        key = f"{name}@{source.layer}"
-        if key in chain:
-            cycle = " -> ".join([*(c.split("@")[0] for c in chain), name])
-            raise ProblemsError(
-                [
-                    Problem(
-                        source.located.where(("extends",)),
-                        f"'extends' makes a cycle: {cycle}",
-                        "remove one 'extends' from the cycle",
-                    )
-                ]
-            )
-        # A file extending its own name builds on the same profile one layer below.
-        parent_below = source.layer if parent_name == name else None
-        if self._source(parent_name, parent_below) is None:
-            raise ProblemsError(
-                [
-                    Problem(
-                        source.located.where(("extends",)),
-                        f"extends unknown profile '{parent_name}'",
-                        self._known_hint(),
-                    )
-                ]
-            )
-        parent, sources = self._merged(parent_name, parent_below, (*chain, key))
-        parent.pop("abstract", None)
-        return deep_merge(parent, data), [*sources, source]
+        chain: list[ProfileSource] = [source]
+        seen = [f"{name}@{source.layer}"]
+        current, current_name = source, name
+        while True:
+            parent_name = current.located.data.get("extends")
+            if not isinstance(parent_name, str):
+                break
+            # A file extending its own name builds on the same profile one layer below.
+            parent_below = current.layer if parent_name == current_name else None
+            parent = self._source(parent_name, parent_below)
+            where = current.located.where(("extends",))
+            if parent is None:
+                raise ProblemsError(
+                    [Problem(where, f"extends unknown profile '{parent_name}'", self._known_hint())]
+                )
+            # A file is identified by its name and layer: a workspace file extending the
+            # built-in of the same name is no cycle, a chain that comes back to a file it
+            # passed is.
+            key = f"{parent_name}@{parent.layer}"
+            if key in seen:
+                cycle = " -> ".join([*(c.split("@")[0] for c in seen), parent_name])
+                raise ProblemsError(
+                    [
+                        Problem(
+                            where,
+                            f"'extends' makes a cycle: {cycle}",
+                            "remove one 'extends' from the cycle",
+                        )
+                    ]
+                )
+            if len(chain) >= MAX_EXTENDS:
+                raise ProblemsError(
+                    [
+                        Problem(
+                            where,
+                            f"'extends' chain of profile '{name}' is longer than {MAX_EXTENDS}",
+                            "extend a profile closer to the root; keep the chain short",
+                        )
+                    ]
+                )
+            seen.append(key)
+            chain.append(parent)
+            current, current_name = parent, parent_name
+        data: dict[str, Any] = {}
+        for index, item in enumerate(reversed(chain)):
+            layer_data = copy.deepcopy(item.located.data)
+            layer_data.pop("extends", None)
+            layer_data.setdefault("name", item.name)
+            data.pop("abstract", None)
+            data = deep_merge(data, layer_data) if index else layer_data
+        data["name"] = data.get("name", name)
+        return data, list(reversed(chain))
 
     def _known_hint(self) -> str:
         return "known profiles: " + ", ".join(self.names(include_abstract=True))
@@ -186,6 +213,8 @@ class ProfileSet:
         checker = Checker(top)
         PROFILE.check_required(data, (), checker)
         check_foreign_keys(data, checker)
+        check_data_budget(data, checker)
+        check_variables(data, sources, checker)
         if checker.problems:
             raise ProblemsError(checker.problems)
         profile = build_profile(data, tuple(s.located.file for s in sources))
@@ -205,6 +234,65 @@ class ProfileSet:
         if problems:
             raise ProblemsError(problems)
         return profiles
+
+
+def check_data_budget(data: dict[str, Any], checker: Checker) -> None:
+    """The synthetic dataset as a whole stays small enough to generate in memory."""
+    from devkit.config.profile_spec import MAX_CELLS
+
+    tables = data.get("data", {}).get("synthetic", {}).get("tables", {})
+    if not isinstance(tables, dict):
+        return
+    total = 0
+    for spec in tables.values():
+        if not isinstance(spec, dict) or not isinstance(spec.get("rows"), int):
+            continue
+        columns = spec.get("columns", {})
+        width = 0
+        for col in columns.values() if isinstance(columns, dict) else ():
+            words = col.get("words") if isinstance(col, dict) else None
+            counts = [w for w in words if isinstance(w, int)] if isinstance(words, list) else []
+            width += max([1, *counts])  # a text column costs up to its most words per row
+        total += spec["rows"] * max(width, 1)
+    if total > MAX_CELLS:
+        checker.add(
+            ("data", "synthetic", "tables"),
+            f"the synthetic tables hold about {total:,} values (rows × columns × words), "
+            f"more than {MAX_CELLS:,}",
+            "lower the rows (or the words of text columns)",
+        )
+
+
+def check_variables(data: dict[str, Any], sources: list[ProfileSource], checker: Checker) -> None:
+    """No ``${localEnv:…}`` copies a host secret into the container (see substitutions)."""
+    from devkit.config.substitutions import variable_problems
+
+    passthrough = data.get("env_passthrough", [])
+    secrets = data.get("secrets", [])
+    allowed = (
+        {n for n in passthrough if isinstance(n, str)} if isinstance(passthrough, list) else set()
+    )
+    hidden = {n for n in secrets if isinstance(n, str)} if isinstance(secrets, list) else set()
+    for source in sources:
+        own = source.located.data
+        if not isinstance(own, dict):
+            continue
+        for path, what, hint in variable_problems(own, allowed, hidden):
+            checker.problems.append(Problem(source.located.where(path), what, hint))
+    from devkit.config.substitutions import looks_like_credential
+
+    for index, name in enumerate(passthrough):
+        if isinstance(name, str) and (looks_like_credential(name) or name in hidden):
+            top = next(
+                (s for s in reversed(sources) if "env_passthrough" in s.located.data), sources[-1]
+            )
+            checker.problems.append(
+                Problem(
+                    top.located.where(("env_passthrough", index)),
+                    f"env_passthrough: {name} looks like a credential",
+                    "list it under 'secrets:'; secrets travel only in the secrets file",
+                )
+            )
 
 
 def check_foreign_keys(data: dict[str, Any], checker: Checker) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class Scalar(Spec):
 
 @dataclass
 class Regex(Spec):
+    safe: bool = False  # also refuse patterns that can backtrack catastrophically
     type_name = "regular expression"
 
     def check(self, value: Any, path: Path, checker: Checker) -> None:
@@ -106,12 +108,24 @@ class Regex(Spec):
             return
         try:
             re.compile(value)
-        except re.error as exc:
+        except (re.error, RecursionError, OverflowError) as exc:
             checker.add(
                 path,
                 f"{_dotted(path)}: invalid regular expression: {exc}",
                 "fix the pattern (Python re syntax)",
             )
+            return
+        if self.safe:
+            from devkit.regex_safety import backtracking_risk
+
+            risk = backtracking_risk(value)
+            if risk:
+                checker.add(
+                    path,
+                    f"{_dotted(path)}: pattern can take exponential time: {risk}",
+                    "write it without a repeated group that itself repeats or alternates, "
+                    "e.g. '^(feat|fix)/[a-z0-9._-]+$'",
+                )
 
 
 @dataclass
@@ -128,6 +142,9 @@ class Number(Spec):
         ok = isinstance(value, int) if self.integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
             checker.add(path, f"{_dotted(path)} must be a {self.type_name}, not {_kind(value)}", "")
+            return
+        if isinstance(value, float) and not math.isfinite(value):
+            checker.add(path, f"{_dotted(path)} must be a finite number, not {value}", "")
             return
         if self.minimum is not None and value < self.minimum:
             checker.add(path, f"{_dotted(path)} must be at least {self.minimum:g}, not {value}", "")
@@ -146,14 +163,44 @@ class Bool(Spec):
 
 @dataclass
 class Size(Spec):
+    maximum: int | None = None
     type_name = "size"
 
     def check(self, value: Any, path: Path, checker: Checker) -> None:
-        if parse_size(value) is None:
+        size = parse_size(value)
+        if size is None:
             checker.add(
                 path,
                 f"{_dotted(path)}: '{value}' is not a size",
                 "write a size like 512MiB, 2GiB or 4g",
+            )
+        elif self.maximum is not None and size > self.maximum:
+            checker.add(
+                path,
+                f"{_dotted(path)}: {value} is more than {self.maximum} bytes",
+                f"use at most {self.maximum} bytes",
+            )
+
+
+@dataclass
+class RelPath(Spec):
+    """A path relative to a folder it must stay inside (the workspace, the data folder)."""
+
+    of: str = "the workspace"
+    type_name = "relative path"
+
+    def check(self, value: Any, path: Path, checker: Checker) -> None:
+        from devkit.safefs import confine_problem
+
+        if not isinstance(value, str):
+            checker.add(path, f"{_dotted(path)} must be a path, not {_kind(value)}", "quote it")
+            return
+        reason = confine_problem(value.rstrip("/") if value not in ("/", "") else value)
+        if reason:
+            checker.add(
+                path,
+                f"{_dotted(path)}: '{value[:120]}' {reason}",
+                f"write a plain path relative to {self.of}, e.g. data/training",
             )
 
 

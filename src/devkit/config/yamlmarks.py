@@ -1,15 +1,32 @@
-"""Load YAML into plain Python values while remembering where every key and value stood."""
+"""Load YAML into plain Python values while remembering where every key and value stood.
+
+Configuration files may come from an untrusted clone, so loading is bounded; each limit is a
+problem at FILE:LINE:COL with a hint, never a hang or a traceback:
+
+* ``MAX_CONFIG_BYTES``: ``read_config`` reads at most this many bytes of a regular file and
+  refuses devices, FIFOs and folders (a profile symlinked to ``/dev/zero``);
+* ``MAX_DEPTH``: nesting of mappings and sequences, counted in the event stream before anything
+  is built and again while aliases are expanded;
+* ``MAX_ALIASES``: alias nodes (``*name``) in one document;
+* ``MAX_NODES``: nodes after alias expansion — a "billion laughs" document stops here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path as FsPath
 from typing import Any
 
 import yaml
 
-from devkit.errors import Problem, Where
+from devkit.errors import ConfigError, Problem, Where
 
 Path = tuple[str | int, ...]
+
+MAX_CONFIG_BYTES = 1 << 20
+MAX_DEPTH = 64
+MAX_ALIASES = 1000
+MAX_NODES = 50_000
 
 
 @dataclass
@@ -40,20 +57,111 @@ class Located:
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _construct(node: yaml.Node) -> Any:
-    """A scalar node's value as yaml.safe_load would give it."""
-    return yaml.SafeLoader("").construct_object(node, deep=True)
-
-
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def read_config(path: FsPath, shown: str, root: FsPath | None) -> tuple[str | None, list[Problem]]:
+    """The text of a configuration file, read safely; problems instead of exceptions.
+
+    With ``root`` (a workspace), a symlink the repository committed on the way is refused
+    (RefusedError, exit 4); a device, FIFO, folder or oversized file is a problem.
+    """
+    from devkit import safefs
+
+    try:
+        data = safefs.read_bytes(path, MAX_CONFIG_BYTES, root=root)
+    except safefs.TooBigError:
+        return None, [
+            Problem(
+                Where(shown, 1, 1),
+                f"the file is larger than {MAX_CONFIG_BYTES} bytes",
+                "configuration files are small; check what was committed there",
+            )
+        ]
+    except safefs.NotRegularError:
+        return None, [
+            Problem(
+                Where(shown, 1, 1),
+                "not a regular file (a device, FIFO or folder)",
+                "replace it with a plain YAML file",
+            )
+        ]
+    except ConfigError as exc:
+        return None, [Problem(Where(shown, 1, 1), exc.what, exc.hint)]
+    except OSError as exc:
+        return None, [Problem(Where(shown), f"cannot read: {exc.strerror or exc}", "fix the file")]
+    assert data is not None
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        return None, [
+            Problem(Where(shown, 1, 1), f"not UTF-8 text ({exc.reason})", "save it as UTF-8")
+        ]
+
+
+def _limit(file: str, mark: Any, what: str, hint: str) -> Problem:
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return Problem(Where(file, line, col), what, hint)
+
+
+def _check_events(text: str, file: str) -> Problem | None:
+    """Depth and alias counts from the event stream, before any node is built."""
+    depth = 0
+    aliases = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _limit(
+                    file,
+                    event.start_mark,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                return _limit(
+                    file,
+                    event.start_mark,
+                    f"more than {MAX_ALIASES} aliases (*name)",
+                    "write the values out instead of repeating aliases",
+                )
+    return None
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def construct(self, node: yaml.Node) -> Any:
+        """A scalar node's value as yaml.safe_load would give it."""
+        return self.constructor.construct_object(node, deep=True)
+
+
+class _LimitHit(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.what)
+        self.problem = problem
+
+
 def load_located(text: str, file: str) -> tuple[Located, list[Problem]]:
-    """Parse ``text``; YAML syntax errors and duplicate keys come back as problems."""
+    """Parse ``text``; YAML syntax errors, duplicate keys and exceeded limits come back as
+    problems."""
     located = Located(file, None)
     problems: list[Problem] = []
+    if len(text) > MAX_CONFIG_BYTES:
+        what = f"the document is larger than {MAX_CONFIG_BYTES} characters"
+        problems.append(Problem(Where(file, 1, 1), what, "keep configuration small"))
+        return located, problems
     try:
+        limit = _check_events(text, file)
+        if limit is not None:
+            return located, [limit]
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -67,16 +175,56 @@ def load_located(text: str, file: str) -> tuple[Located, list[Problem]]:
     if node is None:
         located.data = {}
         return located, problems
-    located.data = _convert(node, (), located, problems)
+    try:
+        located.data = _convert(node, (), located, problems, _Budget())
+    except _LimitHit as hit:
+        located.data = None
+        located.values.clear()
+        located.keys.clear()
+        return located, [hit.problem]
     return located, problems
 
 
-def _convert(node: yaml.Node, path: Path, located: Located, problems: list[Problem]) -> Any:
+def _convert(
+    node: yaml.Node, path: Path, located: Located, problems: list[Problem], budget: _Budget
+) -> Any:
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES:
+        raise _LimitHit(
+            _limit(
+                located.file,
+                node.start_mark,
+                f"expands to more than {MAX_NODES} values (aliases repeated inside aliases)",
+                "write the values out; aliases may not multiply the document",
+            )
+        )
+    if len(path) > MAX_DEPTH:
+        raise _LimitHit(
+            _limit(
+                located.file,
+                node.start_mark,
+                f"nested more than {MAX_DEPTH} levels deep once aliases are expanded",
+                "do not nest an alias inside itself; flatten the structure",
+            )
+        )
     located.values[path] = _pos(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_str = str(_construct(key_node))
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(
+                    Problem(
+                        Where(located.file, *_pos(key_node)),
+                        "a key must be a plain value, not a mapping or list",
+                        "write 'name: value'",
+                    )
+                )
+                continue
+            try:
+                key_str = str(budget.construct(key_node))
+            except yaml.YAMLError as exc:
+                problems.append(Problem(Where(located.file, *_pos(key_node)), f"bad key: {exc}"))
+                continue
             child = (*path, key_str)
             if key_str in result:
                 problems.append(
@@ -87,12 +235,15 @@ def _convert(node: yaml.Node, path: Path, located: Located, problems: list[Probl
                     )
                 )
             located.keys[child] = _pos(key_node)
-            result[key_str] = _convert(value_node, child, located, problems)
+            result[key_str] = _convert(value_node, child, located, problems, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), located, problems) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, (*path, i), located, problems, budget)
+            for i, item in enumerate(node.value)
+        ]
     try:
-        return _construct(node)
-    except yaml.YAMLError as exc:
+        return budget.construct(node)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
         problems.append(Problem(Where(located.file, *_pos(node)), f"bad value: {exc}", ""))
         return None

@@ -197,7 +197,7 @@ class ContainerStep:
         public_env = {k: v for k, v in self.env.items() if k not in values}
         aws_mounts = self.access.mounts() if self.access else []
         spec = container_spec(
-            self.target.inputs.rendered.config,
+            self.target.inputs.rendered.local_config,
             self.workspace,
             image,
             container_labels,

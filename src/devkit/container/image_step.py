@@ -7,9 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from devkit.container import labels as L
-from devkit.container.context import ImageInputs, assemble_context
+from devkit.container.context import ImageInputs
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, DOCKERFILE_NAME
-from devkit.container.trust import proxy_settings, redact_proxy
+from devkit.container.trust import (
+    LOCAL_DIR,
+    local_bundle_current,
+    proxy_settings,
+    redact_proxy,
+    write_local_bundle,
+)
 from devkit.plan import StepContext, StepResult
 
 
@@ -111,14 +117,21 @@ class ImageStep:
         found = self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
-        # The build context must exist too: VS Code and the reference CLI build from it.
-        return found is not None and self.target.inputs.context_dir.is_dir()
+        # The host's CA bundle in .devcontainer/.local/ too (what host-trust.sh writes).
+        inputs = self.target.inputs
+        return found is not None and local_bundle_current(inputs.context_dir, inputs.ca_bundle)
 
     def run(self, ctx: StepContext) -> StepResult:
         from devkit.container import wheel
-        from devkit.container.engine import build_image, engine_arch, ensure_base_image
+        from devkit.container.engine import build_image, ensure_base_image
 
         inputs = self.target.inputs
+        context = inputs.context_dir
+        if write_local_bundle(context, inputs.ca_bundle):
+            where = inputs.ca_bundle or "none found (profile trust.ca_bundle, or no system bundle)"
+            ctx.log(
+                f"host trust: CA bundle {where} -> {DEVCONTAINER_DIR}/{LOCAL_DIR}/ (git-ignored)"
+            )
         client = self.target.docker.client
         base_id = ensure_base_image(client, inputs.base_image, ctx.log)
         digest = self.target.content_hash(base_id)
@@ -126,17 +139,12 @@ class ImageStep:
         found = None if self.rebuild else self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
-            if not inputs.context_dir.is_dir():
-                # Same image, new checkout: other Dev Containers tools need the context.
-                assemble_context(inputs, inputs.profile.image.python, engine_arch(client), ctx.log)
-                ctx.log("wrote .devkit/build/ (VS Code and the CLI build from it)")
             return StepResult("image already built", {"image": self.target.tag_for(digest)})
         ctx.check_cancelled()
-        context = assemble_context(
-            inputs, inputs.profile.image.python, engine_arch(client), ctx.log
-        )
         proxies = proxy_settings()
         buildargs = dict(inputs.rendered.build_args)
+        for key, value in buildargs.items():
+            ctx.log(f"build arg {key}={value} (this machine's layer)")
         for key, value in proxies.items():
             buildargs[key] = value
             buildargs[key.lower()] = value
@@ -148,10 +156,14 @@ class ImageStep:
             **L.extra_labels(),
         }
         tag = self.target.tag_for(digest)
-        dockerfile = inputs.workspace / DEVCONTAINER_DIR / DOCKERFILE_NAME
+        dockerfile = context / DOCKERFILE_NAME
         if not dockerfile.is_file() or dockerfile.read_text("utf-8") != inputs.rendered.dockerfile:
-            dockerfile = context / ".Dockerfile"
-            dockerfile.write_text(inputs.rendered.dockerfile, encoding="utf-8")
+            dockerfile = context / LOCAL_DIR / DOCKERFILE_NAME
+            from devkit import safefs
+
+            safefs.write_text(
+                dockerfile, inputs.rendered.dockerfile, root=inputs.workspace, strict_from=context
+            )
         ctx.log(f"building {tag} from {inputs.base_image} ({DEVCONTAINER_DIR}/{CONFIG_NAME})")
         image_id = build_image(
             client,

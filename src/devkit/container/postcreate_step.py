@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from pathlib import Path
 
 from devkit.container.container_step import find_containers
 from devkit.container.image_step import ImageTarget
@@ -74,7 +73,9 @@ class PostCreateStep:
             "logs", f"post-create-{time.strftime('%Y%m%d-%H%M%S')}.log"
         )
         tail: list[str] = []
-        with log_path.open("w", encoding="utf-8") as log:
+        from devkit import safefs
+
+        with safefs.open_text_write(log_path, root=self.workspace) as log:
 
             def on_line(line: str) -> None:
                 log.write(line + "\n")
@@ -111,7 +112,3 @@ class PostCreateStep:
                 "fix the cause, then run 'devkit init' again: the hook is retried",
             )
         return StepResult(f"post-create done (log: {rel})", {"log": rel})
-
-
-def log_folder(workspace: Path) -> Path:
-    return workspace / ".devkit" / "logs"

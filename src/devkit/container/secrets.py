@@ -63,10 +63,24 @@ def collect(names: tuple[str, ...], env: Mapping[str, str]) -> tuple[dict[str, s
 
 def write(container_name: str, values: Mapping[str, str]) -> Path:
     """Write the file in place (same inode, so a running container sees the new values)."""
+    from devkit.credentials.service import check_private
+
     path = secrets_path(container_name)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Under a shared temp folder another user could have made these folders or planted a
+    # symlink at the file's name: both must be ours and private, and the file is not followed.
+    check_private(path.parent.parent)
+    check_private(path.parent)
     os.chmod(path.parent, 0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        from devkit.errors import RefusedError
+
+        raise RefusedError(
+            f"cannot write {path} safely: {exc.strerror or exc}",
+            "remove it (a symlink there is never followed) and run 'devkit init' again",
+        ) from None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(render(values))
     os.chmod(path, 0o600)

@@ -10,15 +10,20 @@ STATE_FILE = ".devkit/state.json"
 
 
 def read_state(workspace: Path) -> dict[str, Any]:
+    """The state, or {} when it is missing, unreadable, or a symlink the repository committed."""
+    from devkit import safefs
+    from devkit.errors import DevkitError
+
     try:
-        data = json.loads((workspace / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        body = safefs.read_bytes(workspace / STATE_FILE, 16 << 20, root=workspace, missing_ok=True)
+        data = json.loads(body) if body else {}
+    except (OSError, ValueError, RecursionError, DevkitError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def update_state(workspace: Path, key: str, value: Any) -> None:
-    from devkit.container.files_step import atomic_write
+    from devkit import safefs
     from devkit.workspace import Workspace
 
     Workspace(workspace).ensure_state()
@@ -27,4 +32,4 @@ def update_state(workspace: Path, key: str, value: Any) -> None:
         data.pop(key, None)
     else:
         data[key] = value
-    atomic_write(workspace / STATE_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    safefs.write_text(workspace / STATE_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -34,24 +34,47 @@ def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
     from devkit.container.files_step import DevcontainerFilesStep
-    from devkit.container.render import render
-    from devkit.init_plan import host_user
+    from devkit.container.render import LOCK_NAME, OVERRIDE_FILE
+    from devkit.init_plan import InitOptions, image_target
+    from devkit.workspace import Workspace
 
     config = root / ".devcontainer" / "devcontainer.json"
+    override = root / OVERRIDE_FILE
+    found: dict[str, Any] = {"present": config.is_file(), "override": None}
+    if override.is_file():
+        found["override"] = OVERRIDE_FILE
     if profile is None:
-        return {"present": config.is_file(), "in_sync": None}
-    base, network = _recorded_render(root)
-    step = DevcontainerFilesStep(root, render(profile, base, host_user(), network))
-    changes = step.changes()
-    return {"present": config.is_file(), "in_sync": not changes, "differ": [c.rel for c in changes]}
+        return found | {"in_sync": None}
+    recorded = _recorded_render(root)
+    options = InitOptions(
+        branch="-",
+        base_image=recorded.get("base_image") or None,
+        network=recorded.get("network") or "bridge",
+        vendor=recorded.get("vendor"),
+        index_url=recorded.get("index_url"),
+        extra_index_url=recorded.get("extra_index_url"),
+        lookup=False,
+    )
+    try:
+        rendered = image_target(Workspace(root), profile, options).inputs.rendered
+    except DevkitError as exc:
+        return found | {"in_sync": None, "error": exc.what}
+    changes = DevcontainerFilesStep(root, rendered).changes()
+    differ = [c.rel for c in changes]
+    return found | {
+        "in_sync": not changes,
+        "differ": differ,
+        "lockfile_stale": f".devcontainer/{LOCK_NAME}" in differ
+        and (root / ".devcontainer" / LOCK_NAME).is_file(),
+    }
 
 
-def _recorded_render(root: Path) -> tuple[str | None, str]:
-    """--base-image and --network of the last init (they change what is rendered)."""
+def _recorded_render(root: Path) -> dict[str, Any]:
+    """The flags of the last init that change what is rendered (--base-image, --network…)."""
     from devkit.container.state import read_state
 
     value = read_state(root).get("render") or {}
-    return value.get("base_image") or None, value.get("network") or "bridge"
+    return value if isinstance(value, dict) else {}
 
 
 def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -114,13 +137,15 @@ def last_check(root: Path) -> dict[str, Any] | None:
     dashboard), as it recorded itself in .devkit/parity/last.json; None when never run."""
     import json
 
-    from devkit.parity.record import LAST_CHECK
+    from devkit.parity.record import LAST_CHECK, read_check
 
-    path = root / LAST_CHECK
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        mtime = path.stat().st_mtime
-    except (OSError, ValueError):
+        body = read_check(root)
+        if body is None:
+            return None
+        data = json.loads(body)
+        mtime = (root / LAST_CHECK).stat().st_mtime
+    except (OSError, ValueError, DevkitError):
         return None
     if not isinstance(data, dict):
         return None
@@ -128,7 +153,7 @@ def last_check(root: Path) -> dict[str, Any] | None:
 
 
 def render_lines(report: dict[str, Any]) -> list[str]:
-    from devkit.views.console import format_amount
+    from devkit.units import format_amount
 
     branch = report["branch"]
     if "error" in branch:
@@ -154,6 +179,14 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         files_text = "in sync with the profile"
     else:
         files_text = "differ from the profile: " + ", ".join(files["differ"])
+        if files.get("lockfile_stale"):
+            files_text += " (the lockfile changed: run devkit init to refresh its copy)"
+    override = files.get("override")
+    cli_text = (
+        f"devcontainer up --workspace-folder . --override-config {override}"
+        if override
+        else "devcontainer up --workspace-folder .  (committed files only)"
+    )
     image = report["image"]
     if "error" in image:
         image_text = image["error"]
@@ -193,6 +226,7 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         f"workspace     {report['workspace']} (profile {report['profile'] or 'not chosen'})",
         f"branch        {branch_text}",
         f"devcontainer  {files_text}",
+        f"open with     {cli_text}",
         f"image         {image_text}",
         f"container     {container_text}",
         f"data          {data_text}",

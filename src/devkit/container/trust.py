@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The git-ignored folder under .devcontainer/ that holds this machine's CA bundle for the build.
+LOCAL_DIR = ".local"
+
 CA_ENV_VARS = (
     "SSL_CERT_FILE",
     "REQUESTS_CA_BUNDLE",
@@ -52,3 +55,42 @@ def redact_proxy(url: str) -> str:
         return url
     scheme, _, rest = url.rpartition("://")
     return f"{scheme}://***@{rest.split('@', 1)[1]}" if scheme else "***@" + rest.split("@", 1)[1]
+
+
+def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
+    """What ``host-trust.sh`` does, in devkit's own code: the host's CA bundle (or an empty
+    file) at ``.devcontainer/.local/host-ca.crt``, git-ignored by ``.local/.gitignore``.
+
+    Writes only below ``.local/``, refuses a symlinked ``.local/`` (or files in it), and
+    rewrites a file only when its content changed. Returns whether host-ca.crt changed.
+    """
+    from devkit.errors import RefusedError
+
+    folder = devcontainer_dir / LOCAL_DIR
+    for path in (folder, folder / ".gitignore", folder / "host-ca.crt"):
+        if path.is_symlink():
+            raise RefusedError(
+                f"{path} is a symlink; devkit does not write through it",
+                f"remove {path} (devkit recreates it as a plain folder) and run again",
+            )
+    from devkit import safefs
+
+    root = devcontainer_dir.parent
+    safefs.ensure_dir(folder, root=root, strict_from=folder)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file() or ignore.read_text(encoding="utf-8", errors="replace") != "*\n":
+        safefs.write_text(ignore, "*\n", root=root, strict_from=folder)
+    data = bundle.read_bytes() if bundle else b""
+    target = folder / "host-ca.crt"
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    safefs.write_bytes(target, data, root=root, strict_from=folder)
+    return True
+
+
+def local_bundle_current(devcontainer_dir: Path, bundle: Path | None) -> bool:
+    target = devcontainer_dir / LOCAL_DIR / "host-ca.crt"
+    try:
+        return target.read_bytes() == (bundle.read_bytes() if bundle else b"")
+    except OSError:
+        return False

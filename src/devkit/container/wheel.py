@@ -1,9 +1,12 @@
-"""A wheel of the running devkit, built from its installed files, and their fingerprint.
+"""A wheel of the running devkit, built from its installed files, and devkit's own pins.
 
-devkit is not on any package index, so the image gets the very devkit that runs on the host: its
-package folders (including the mapped ``devkit.builtin_profiles`` and ``devkit.templates`` in an
-editable install) are zipped with the distribution's own METADATA and entry points into a
-``py3-none-any`` wheel. That needs no build backend and no network, and takes milliseconds.
+The distribution is named ``acme-ml-devkit`` (the command stays ``devkit``): on public PyPI the
+name ``devkit`` belongs to an unrelated project, so nothing ever installs devkit by that bare
+name. ``build_wheel`` zips devkit's package folders (including the mapped
+``devkit.builtin_profiles`` and ``devkit.templates`` of an editable install) with the
+distribution's own METADATA and entry points into a ``py3-none-any`` wheel: no build backend,
+no network, milliseconds, and byte-for-byte reproducible (fixed timestamps, sorted entries), so
+``devkit init --vendor`` can commit it without churn.
 """
 
 from __future__ import annotations
@@ -12,16 +15,33 @@ import base64
 import hashlib
 import importlib.metadata as metadata
 import importlib.util
+import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import devkit
 
+DIST_NAME = "acme-ml-devkit"
 PACKAGES = ("devkit", "devkit.builtin_profiles", "devkit.templates")
 _SKIP_DIRS = {"__pycache__"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")
+
+
+def normalized_name(name: str = DIST_NAME) -> str:
+    """PEP 503 normalised project name (``acme-ml-devkit``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def wheel_stem(name: str = DIST_NAME) -> str:
+    """The distribution part of a wheel file name (``acme_ml_devkit``)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def wheel_name(version: str | None = None) -> str:
+    return f"{wheel_stem()}-{version or devkit.__version__}-py3-none-any.whl"
 
 
 def package_files() -> list[tuple[str, Path]]:
@@ -57,7 +77,7 @@ def fingerprint() -> str:
 
 def _dist() -> metadata.Distribution | None:
     try:
-        return metadata.distribution("devkit")
+        return metadata.distribution(DIST_NAME)
     except metadata.PackageNotFoundError:
         return None
 
@@ -65,22 +85,79 @@ def _dist() -> metadata.Distribution | None:
 def _metadata_text() -> str:
     dist = _dist()
     text = dist.read_text("METADATA") if dist else None
-    return text or f"Metadata-Version: 2.1\nName: devkit\nVersion: {devkit.__version__}\n"
+    return text or f"Metadata-Version: 2.1\nName: {DIST_NAME}\nVersion: {devkit.__version__}\n"
 
 
-def runtime_requirements() -> list[str]:
-    """devkit's own dependencies (no extras), pinned to the versions installed on the host."""
-    dist = _dist()
-    pinned: list[str] = []
-    for req in (dist.requires or []) if dist else []:
-        if ";" in req and "extra" in req.split(";", 1)[1]:
+def runtime_requirements(python: str = "3.11") -> list[str]:
+    """devkit's runtime dependencies and theirs (no extras), each pinned to the version installed
+    on the host: the image's devkit environment is the host's, to the last transitive package.
+
+    Markers are evaluated for a Linux image with Python ``python``; a requirement whose marker
+    cannot be evaluated counts when the host has it installed.
+    """
+    evaluate = _marker_evaluator(python)
+    pinned: dict[str, str] = {}
+    done: set[tuple[str, str]] = set()
+    todo = [(req, "") for req in ((_dist() or _NoDist()).requires or [])]
+    while todo:
+        req, extra = todo.pop()
+        spec, _, marker = req.partition(";")
+        if marker.strip() and not evaluate(marker.strip(), extra):
             continue
-        name = re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0]
+        match = re.match(r"\s*([A-Za-z0-9._-]+)\s*(?:\[([^\]]*)\])?", spec)
+        if not match:
+            continue
+        name, extras = match.group(1), [e.strip() for e in (match.group(2) or "").split(",")]
+        key = normalized_name(name)
+        if key == normalized_name():
+            continue
         try:
-            pinned.append(f"{name}=={metadata.version(name)}")
+            dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            pinned.append(req.split(";")[0].strip())
-    return sorted(pinned, key=str.lower)
+            if not marker.strip() and key not in pinned:
+                pinned[key] = spec.strip()
+            continue
+        pinned[key] = f"{dist.metadata['Name'] or name}=={dist.version}"
+        for wanted in ["", *[e for e in extras if e]]:
+            if (key, wanted) not in done:
+                done.add((key, wanted))
+                todo.extend((r, wanted) for r in dist.requires or [])
+    return sorted(pinned.values(), key=str.lower)
+
+
+class _NoDist:
+    requires: list[str] | None = None
+
+
+def _marker_evaluator(python: str) -> Callable[[str, str], bool]:
+    import importlib
+
+    module: Any = None
+    for name in ("packaging.markers", "pip._vendor.packaging.markers"):
+        try:
+            module = importlib.import_module(name)
+            break
+        except ImportError:
+            continue
+    env = {
+        "python_version": python,
+        "python_full_version": python + ".0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+
+    def evaluate(text: str, extra: str) -> bool:
+        if module is None:
+            return "extra" not in text or bool(extra and f'"{extra}"' in text)
+        try:
+            return bool(module.Marker(text).evaluate({**env, "extra": extra}))
+        except Exception:
+            return "extra" not in text
+
+    return evaluate
 
 
 def _record_line(name: str, data: bytes) -> str:
@@ -88,12 +165,10 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def build_wheel(dest: Path) -> Path:
-    """Write ``devkit-VERSION-py3-none-any.whl`` into ``dest`` and return its path."""
+def wheel_bytes() -> bytes:
+    """The wheel of the running devkit, as bytes (a function of its content only)."""
     version = devkit.__version__
-    dist_info = f"devkit-{version}.dist-info"
-    dest.mkdir(parents=True, exist_ok=True)
-    target = dest / f"devkit-{version}-py3-none-any.whl"
+    dist_info = f"{wheel_stem()}-{version}.dist-info"
     dist = _dist()
     entry_points = (dist.read_text("entry_points.txt") if dist else None) or (
         "[console_scripts]\ndevkit = devkit.cli:main\n"
@@ -106,8 +181,8 @@ def build_wheel(dest: Path) -> Path:
         f"{dist_info}/entry_points.txt": entry_points.encode(),
     }
     record: list[str] = []
-    tmp = target.with_suffix(".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for arcname, path in package_files():
             data = path.read_bytes()
             zf.writestr(_zipinfo(arcname), data)
@@ -117,6 +192,15 @@ def build_wheel(dest: Path) -> Path:
             record.append(_record_line(arcname, data))
         record.append(f"{dist_info}/RECORD,,")
         zf.writestr(_zipinfo(f"{dist_info}/RECORD"), "\n".join(record) + "\n")
+    return buffer.getvalue()
+
+
+def build_wheel(dest: Path) -> Path:
+    """Write ``acme_ml_devkit-VERSION-py3-none-any.whl`` into ``dest`` and return its path."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / wheel_name()
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(wheel_bytes())
     tmp.replace(target)
     return target
 

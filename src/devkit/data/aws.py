@@ -101,6 +101,34 @@ def has_credentials(sess: Any) -> bool:
         return False
 
 
+_SOURCES = {
+    "env": "environment keys",
+    "assume-role-with-web-identity": "web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE)",
+    "container-role": "a container role",
+    "iam-role": "an instance role",
+    "custom-process": "a credential_process",
+    "sso": "AWS SSO",
+    "shared-credentials-file": "the shared credentials file",
+    "config-file": "the AWS config file",
+    "assume-role": "a role from the AWS config",
+}
+
+
+def credential_source(sess: Any) -> str | None:
+    """Where the standard chain finds credentials, for a person ("environment keys", "web
+    identity …", "an instance role"); None when it finds none. Never the keys themselves."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        found = sess.get_credentials()
+    except BotoCoreError:
+        return None
+    if found is None:
+        return None
+    method = str(getattr(found, "method", "") or "credentials")
+    return _SOURCES.get(method, method)
+
+
 def caller_identity(sess: Any) -> dict[str, str]:
     """STS GetCallerIdentity (reads no data); NotReadyError when there are no credentials."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -165,23 +193,63 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
     )
 
 
-def simulate_writes(sess: Any, principal_arn: str, resources: list[str]) -> list[str] | None:
-    """Write actions IAM's policy simulator allows ``principal_arn``; None when the simulator
-    cannot be asked (no permission, not supported by the endpoint)."""
+WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion")
+
+
+def simulate_writes(
+    sess: Any,
+    policy_source_arn: str,
+    resources: list[str],
+    bucket: str,
+    bucket_policy: str | None = None,
+) -> list[str] | None:
+    """Write actions IAM's policy simulator allows ``policy_source_arn`` on ``resources``,
+    asked twice: plain, and as the target of a copy from the bucket (``s3:x-amz-copy-source``,
+    which a policy's condition may single out). ``bucket_policy`` (JSON) is evaluated with the
+    identity's policies, as S3 would (it can grant writes on its own); the simulator takes one
+    only for an IAM user (``CallerArn``), so for a role it means None. [] only when every answer
+    is a denial; None when the simulator cannot be asked or answers anything else (no
+    permission, an endpoint without it, an unknown entity, a truncated answer) — never proof."""
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    actions = ["s3:PutObject", "s3:DeleteObject"]
+    extra: dict[str, Any] = {}
+    if bucket_policy is not None:
+        if ":user/" not in policy_source_arn:
+            return None
+        extra = {"ResourcePolicy": bucket_policy, "CallerArn": policy_source_arn}
+
+    copy_source = {
+        "ContextKeyName": "s3:x-amz-copy-source",
+        "ContextKeyValues": [f"{bucket}/*"],
+        "ContextKeyType": "string",
+    }
+    allowed: set[str] = set()
     try:
         iam = sess.client("iam", config=Config(retries={"max_attempts": 1, "mode": "standard"}))
-        result = iam.simulate_principal_policy(
-            PolicySourceArn=principal_arn, ActionNames=actions, ResourceArns=resources
-        )
+        for label, context in (("", []), (" (copy)", [copy_source])):
+            result = iam.simulate_principal_policy(
+                PolicySourceArn=policy_source_arn,
+                ActionNames=list(WRITE_ACTIONS),
+                ResourceArns=resources,
+                ContextEntries=context,
+                MaxItems=1000,
+                **extra,
+            )
+            answers = result.get("EvaluationResults") or []
+            if result.get("IsTruncated") or len(answers) < len(WRITE_ACTIONS):
+                return None
+            for answer in answers:
+                specific = answer.get("ResourceSpecificResults") or []
+                decisions = [answer.get("EvalDecision")]
+                decisions += [r.get("EvalResourceDecision") for r in specific]
+                if "allowed" in decisions:
+                    allowed.add(str(answer.get("EvalActionName")) + label)
+                elif not set(decisions) <= {"implicitDeny", "explicitDeny"}:
+                    return None
     except (ClientError, BotoCoreError):
         return None
-    return sorted(
-        {r["EvalActionName"] for r in result["EvaluationResults"] if r["EvalDecision"] == "allowed"}
-    )
+    return sorted(allowed)
 
 
 # Every S3 request this process sent, per operation (all clients); tests and benches read it.
@@ -295,6 +363,18 @@ class S3:
         except BotoCoreError as exc:
             raise self._fail(exc, bucket, "check write access") from None
         return int(response["ResponseMetadata"]["HTTPStatusCode"]), "OK"
+
+    def bucket_policy(self, bucket: str) -> tuple[bool, str | None]:
+        """(readable, the bucket policy's JSON or None when the bucket has none)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return True, str(self._client.get_bucket_policy(Bucket=bucket)["Policy"])
+        except ClientError as exc:
+            code, _ = _client_error_code(exc)
+            return (True, None) if code == "NoSuchBucketPolicy" else (False, None)
+        except BotoCoreError:
+            return False, None
 
     def put(self, bucket: str, key: str, body: bytes, content_type: str) -> None:
         """One PutObject (staging CI publishing a parity snapshot; never used on dev data)."""

@@ -5,9 +5,37 @@
    below it, so the session can never be wider than that, however wide the role is.
 3. The caller's account is classified through environments.yaml: dev goes on, prod is refused,
    staging only where the profile (or, for parity, the environments map) allows it.
-4. Write access is disproved with a request that cannot change anything: a conditional PutObject
-   (``If-None-Match: *``) on a key that exists — 403 is proof, 412 means the session could write.
-   IAM's policy simulator is asked too where the caller may use it.
+4. Read-only is then either guaranteed or refused — it fails closed. The decision table:
+
+   ====================================  ==============================================  =========
+   credentials                           proof                                           verdict
+   ====================================  ==============================================  =========
+   any                                   write probe answers 412 or 2xx (could write)    refused 4
+   any                                   write probe answers neither 403 nor that        not ready 3
+   role (``data.source.role_arn``)       assumed with the list+get session policy:       read-only
+   assumed here                          a session policy only narrows, so the session
+                                         cannot write by construction; probe 403
+   devkit's broker (in a container)      the host's guard assumed the profile's role     read-only
+                                         with that session policy; the identity is a
+                                         session of that very role; probe 403
+   own credentials (keys, SSO, web       IAM policy simulator: PutObject, DeleteObject,  read-only
+   identity, instance/container role),   DeleteObjectVersion and PutObject as a copy
+   no role                               target all *denied* on ``BUCKET/*``, the
+                                         prefix and the probed key, the bucket policy
+                                         (readable, or none) included; probe 403
+   own credentials, no role              the simulator *allows* any of them              refused 4
+   own credentials, no role              simulator not available (no permission, an      refused 4
+                                         assumed-role ARN it cannot map, an endpoint
+                                         without it), or the bucket policy unreadable,
+                                         or a bucket policy with a role session (the
+                                         simulator takes one only for a user) — never
+                                         proof
+   ====================================  ==============================================  =========
+
+   The write probe is a request that cannot change anything on a correct server: a conditional
+   PutObject (``If-None-Match: *``) on a key that exists — 412 means the session could write.
+   Its 403 is *not* proof (one key is not the bucket); it is defence in depth and can only
+   turn a pass into a refusal, never a refusal into a pass.
 """
 
 from __future__ import annotations
@@ -135,12 +163,15 @@ def check_account(
     return env
 
 
-def prove_read_only(
-    s3: S3, bucket: str, key: str, principal: str, session: Any, role_arn: str | None
-) -> list[str]:
-    """Evidence that the session cannot write; RefusedError when it could."""
-    from devkit.data import aws
+NO_PROOF_HINT = (
+    "set data.source.role_arn in the profile to a read-only role (devkit assumes it with a "
+    "list+get session policy), or let these credentials use iam:SimulatePrincipalPolicy"
+)
 
+
+def probe_write(s3: S3, bucket: str, key: str, principal: str) -> str:
+    """The conditional-PutObject probe: refuses a session that could write; its 403 is only
+    evidence on one key, never proof of read-only."""
     status, code = s3.probe_write(bucket, key)
     if status == 412:
         raise RefusedError(
@@ -159,18 +190,88 @@ def prove_read_only(
             f"{code})",
             "check the endpoint and credentials, then run the command again",
         )
-    checks = ["conditional PutObject denied"]
-    partition = partition_of(principal)
-    if role_arn is None and ":assumed-role/" not in principal:
-        allowed = aws.simulate_writes(session, principal, [f"arn:{partition}:s3:::{bucket}/{key}"])
-        if allowed:
+    return "conditional PutObject denied"
+
+
+def policy_source(principal: str) -> str | None:
+    """The IAM entity whose policies bound ``principal``: a user as is, an assumed-role session
+    as its role (a session is never wider than its role); None when there is no such entity
+    (federated users, root, services). A role with a path maps to a wrong ARN, which the
+    simulator answers with an error: no proof, so refused."""
+    parts = principal.split(":", 5)
+    if len(parts) != 6:
+        return None
+    _, partition, service, _, account, resource = parts
+    if service == "iam" and resource.startswith("user/"):
+        return principal
+    if service == "sts" and resource.startswith("assumed-role/"):
+        role = resource.split("/")[1]
+        return f"arn:{partition}:iam::{account}:role/{role}"
+    return None
+
+
+def write_resources(bucket: str, prefix: str, key: str, partition: str) -> list[str]:
+    """What the simulator is asked about: the whole bucket, the prefix and the probed key."""
+    base = f"arn:{partition}:s3:::{bucket}/"
+    return list(dict.fromkeys([base + "*", base + prefix + "*", base + key]))
+
+
+def prove_read_only(
+    s3: S3,
+    bucket: str,
+    key: str,
+    principal: str,
+    session: Any,
+    role_arn: str | None,
+    prefix: str = "",
+    brokered: bool = False,
+) -> list[str]:
+    """Proof that the session cannot write (see the decision table above); RefusedError when
+    it could or when nothing proves it cannot."""
+    from devkit.data import aws
+
+    if brokered:
+        parts = (role_arn or "").split(":")
+        session_of = (
+            f"arn:{parts[1]}:sts::{parts[4]}:assumed-role/{parts[5].rsplit('/', 1)[-1]}/"
+            if len(parts) == 6 and parts[5].startswith("role/")
+            else None
+        )
+        if session_of is None or not principal.startswith(session_of):
             raise RefusedError(
-                f"IAM allows {', '.join(allowed)} for {principal} on s3://{bucket}",
-                "use a read-only role (data.source.role_arn) or read-only credentials",
+                f"the broker's session is {principal}, not a session of the profile's role "
+                f"{role_arn or '(none)'}",
+                "run 'devkit init' on the host again so the broker serves the profile's role",
             )
-        checks.append("policy simulator: no writes" if allowed == [] else "simulator n/a")
+    checks = [probe_write(s3, bucket, key, principal)]
     if role_arn:
-        checks.append("session policy: list+get on the prefix only")
+        if brokered:
+            checks.append("session narrowed by devkit's broker to list+get on the prefix")
+        else:
+            checks.append("session policy: list+get on the prefix only")
+        return checks
+    source = policy_source(principal)
+    resources = write_resources(bucket, prefix, key, partition_of(principal))
+    # A bucket policy can grant writes on its own: it is simulated too, so it must be readable.
+    readable, bucket_policy = s3.bucket_policy(bucket)
+    allowed = (
+        aws.simulate_writes(session, source, resources, bucket, bucket_policy)
+        if source and readable
+        else None
+    )
+    if allowed:
+        raise RefusedError(
+            f"IAM allows {', '.join(allowed)} for {principal} on s3://{bucket}",
+            "use a read-only role (data.source.role_arn) or read-only credentials",
+        )
+    if allowed is None:
+        raise RefusedError(
+            f"cannot prove that {principal} is read-only on s3://{bucket}: no role is "
+            "configured and IAM's policy simulator could not answer for them and the bucket's "
+            "policy (a denied write probe on one key is no proof for the bucket)",
+            NO_PROOF_HINT,
+        )
+    checks.append("policy simulator: every write denied on the bucket")
     return checks
 
 
@@ -181,6 +282,7 @@ def read_only_session(
     probe_key: str | None = None,
     max_pool: int = 4,
     keep_listing: bool = False,
+    brokered: bool = False,
 ) -> GuardedSession:
     """A session proven read-only and dev-only for ``source`` (bucket + prefix).
 
@@ -188,6 +290,8 @@ def read_only_session(
     without one the first key under the prefix is listed and used — or, with
     ``keep_listing``, the whole prefix, kept in ``.listing`` so a sync lists only once.
     ``.client`` is the verified S3 adapter (``max_pool`` connections) for the reads.
+    ``brokered``: the standard chain yields the session devkit's broker serves in a container
+    (already the profile's role, narrowed on the host); the role is then not assumed again.
     Raises RefusedError (exit 4) for prod or write-capable credentials, NotReadyError (exit 3)
     when there are no usable credentials.
     """
@@ -198,7 +302,7 @@ def read_only_session(
     check_bucket(source, envs, purpose)
     base = aws.session(source.region)
     role_arn = source.role_arn
-    if role_arn:
+    if role_arn and not brokered:
         role_account = role_arn.split(":")[4]
         check_account(role_account, f"role {role_arn}", source, envs, purpose)
         # A prod identity must not even assume a role (an identity account may be unlisted).
@@ -227,7 +331,9 @@ def read_only_session(
             )
         guarded.listing = listed if keep_listing else None
         key = listed[0].key
-    guarded.checks = prove_read_only(s3, source.bucket, key, ident["arn"], sess, role_arn)
+    guarded.checks = prove_read_only(
+        s3, source.bucket, key, ident["arn"], sess, role_arn, source.prefix, brokered
+    )
     return guarded
 
 

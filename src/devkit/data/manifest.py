@@ -4,6 +4,11 @@
 gets one JSON line per file as soon as it is verified and renamed into place (append-only, so a
 ``kill -9`` loses at most the line being written, which is ignored when torn). Loading replays the
 journal over the JSON; ``compact`` folds it in atomically (temp file + rename) and removes it.
+
+The folder may come from an untrusted clone: both files are opened through ``devkit.safefs``
+(no symlink followed below the dataset folder, temp files created exclusively), loading reads at
+most ``MAX_MANIFEST_BYTES``, and entries whose path would leave the folder are dropped at load
+(``rejected``) and checked again before any file is removed.
 """
 
 from __future__ import annotations
@@ -16,10 +21,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
+from devkit.errors import DevkitError
+
 MANIFEST_NAME = ".devkit-manifest.json"
 JOURNAL_NAME = ".devkit-manifest.journal"
 FORMAT = 1
 HASH_CHUNK = 1 << 20
+MAX_MANIFEST_BYTES = 256 << 20
+
+
+def dataset_root(dest: Path) -> Path:
+    """The trusted root writes into ``dest`` walk from: its git repository, else ``dest``."""
+    root = safefs.find_root(dest / "_")
+    return root if os.path.lexists(root / ".git") else dest
+
+
+def prepare_dest(dest: Path) -> Path:
+    """Create the dataset folder, following no symlink the repository committed on the way."""
+    root = dataset_root(dest)
+    if root == dest:
+        os.makedirs(dest, exist_ok=True)  # a folder the user named outside any repository
+    else:
+        safefs.ensure_dir(dest, root=root)
+    return dest
 
 
 @dataclass
@@ -31,6 +56,18 @@ class Manifest:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _journal: Any = field(default=None, repr=False, compare=False)
     _loaded: tuple[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    rejected: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def _read(self, path: Path) -> bytes | None:
+        root = dataset_root(self.dest)
+        try:
+            return safefs.read_bytes(
+                path, MAX_MANIFEST_BYTES, root=root, strict_from=self.dest, missing_ok=True
+            )
+        except DevkitError:
+            raise
+        except OSError:
+            return None
 
     @property
     def path(self) -> Path:
@@ -44,29 +81,41 @@ class Manifest:
     def load(cls, dest: Path) -> Manifest:
         """The manifest at ``dest`` with its journal replayed; empty when there is none."""
         manifest = cls(dest)
-        if manifest.path.is_file():
+        if not os.path.lexists(dest):
+            return manifest
+        body = manifest._read(manifest.path)
+        try:
+            data = json.loads(body) if body else {}
+        except (ValueError, RecursionError):
+            data = {}
+        if isinstance(data, dict) and data.get("format") == FORMAT:
+            files = data.get("files", {})
+            source = data.get("source", {})
+            manifest.kind = str(data.get("kind", "s3"))
+            manifest.source = dict(source) if isinstance(source, dict) else {}
+            for key, value in files.items() if isinstance(files, dict) else ():
+                manifest._put(str(key), value)
+        journal = manifest._read(manifest.journal_path)
+        for line in (journal or b"").splitlines():
             try:
-                data = json.loads(manifest.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            if isinstance(data, dict) and data.get("format") == FORMAT:
-                manifest.kind = str(data.get("kind", "s3"))
-                manifest.source = dict(data.get("source", {}))
-                manifest.files = {str(k): dict(v) for k, v in data.get("files", {}).items()}
-        if manifest.journal_path.is_file():
-            for line in manifest.journal_path.read_bytes().splitlines():
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue  # a line torn by a kill: its file is re-verified on the next run
-                if not isinstance(entry, dict) or "path" not in entry:
-                    continue
-                if entry.get("removed"):
-                    manifest.files.pop(entry["path"], None)
-                else:
-                    manifest.files[entry["path"]] = {k: v for k, v in entry.items() if k != "path"}
+                entry = json.loads(line)
+            except (ValueError, RecursionError):
+                continue  # a line torn by a kill: its file is re-verified on the next run
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+                continue
+            if entry.get("removed"):
+                manifest.files.pop(entry["path"], None)
+            else:
+                manifest._put(entry["path"], {k: v for k, v in entry.items() if k != "path"})
         manifest._loaded = (manifest.kind, dict(manifest.source))
         return manifest
+
+    def _put(self, rel: str, entry: object) -> None:
+        """Keep an entry read from disk only when its path stays inside the folder."""
+        if not isinstance(entry, dict) or safefs.confine_problem(rel) is not None:
+            self.rejected.append(rel)
+            return
+        self.files[rel] = dict(entry)
 
     def record(self, rel: str, entry: dict[str, Any]) -> None:
         """Remember one verified file, durably against a kill of the process (thread-safe)."""
@@ -82,9 +131,8 @@ class Manifest:
 
     def _append(self, line: str) -> None:
         if self._journal is None:
-            self.dest.mkdir(parents=True, exist_ok=True)
-            self._journal = os.open(
-                self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644
+            self._journal = safefs.open_append(
+                self.journal_path, root=dataset_root(self.dest), strict_from=self.dest
             )
         os.write(self._journal, line.encode("utf-8"))
 
@@ -94,8 +142,8 @@ class Manifest:
             state = (self.kind, self.source)
             if (
                 self._journal is None
-                and not self.journal_path.exists()
-                and self.path.exists()
+                and not os.path.lexists(self.journal_path)
+                and os.path.lexists(self.path)
                 and state == self._loaded
             ):
                 return
@@ -105,18 +153,13 @@ class Manifest:
                 "source": self.source,
                 "files": {k: self.files[k] for k in sorted(self.files)},
             }
-            self.dest.mkdir(parents=True, exist_ok=True)
-            tmp = self.dest / (MANIFEST_NAME + ".tmp")
-            with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1, sort_keys=True)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+            root = dataset_root(self.dest)
+            safefs.write_text(self.path, text, root=root, strict_from=self.dest, fsync=True)
             if self._journal is not None:
                 os.close(self._journal)
                 self._journal = None
-            self.journal_path.unlink(missing_ok=True)
+            safefs.unlink(self.journal_path, root=root, strict_from=self.dest)
 
     def close(self) -> None:
         with self._lock:
@@ -183,6 +226,6 @@ def digest_of(files: dict[str, dict[str, Any]]) -> str:
 def manifest_digest(dest: Path | str) -> str | None:
     """The content digest of the dataset devkit wrote at ``dest``; None when it wrote none."""
     folder = Path(dest)
-    if not (folder / MANIFEST_NAME).is_file() and not (folder / JOURNAL_NAME).is_file():
+    if not os.path.lexists(folder / MANIFEST_NAME) and not os.path.lexists(folder / JOURNAL_NAME):
         return None
     return Manifest.load(folder).digest()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit.data import arrow
-from devkit.errors import ConfigError
+from devkit.errors import ConfigError, RefusedError
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
 STRING_TYPES = ("text", "uuid", "url", "email", "phone")
@@ -59,6 +59,13 @@ def dataset_files(path: Path) -> list[tuple[str, Path]]:
         rel = file.relative_to(path).as_posix()
         if any(part.startswith(".") for part in rel.split("/")):
             continue
+        if file.suffix in FORMATS and file.is_symlink():
+            # The folder may come from a clone: devkit never reads (or writes) through a link in
+            # a dataset, whose target could be any file on the machine.
+            raise RefusedError(
+                f"{file} is a symlink in the dataset; devkit does not read through it",
+                "replace it with the file itself (or remove it) and run again",
+            )
         if file.is_file() and file.suffix in FORMATS:
             found.append((rel, file))
     return found

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from devkit.config.model import SampleRules
 from devkit.errors import RefusedError
+from devkit.safefs import confine_problem
 
 # Local bookkeeping names a remote key may never overwrite.
 RESERVED_PREFIX = ".devkit-"
@@ -38,20 +39,13 @@ def relative_key(key: str, prefix: str) -> str | None:
 
 def check_relpath(rel: str, key: str) -> str:
     """``rel`` when it stays inside the destination; RefusedError otherwise."""
-    reason = None
-    if "\0" in rel:
-        reason = "contains a NUL byte"
-    elif "\\" in rel:
-        reason = "contains a backslash"
-    elif rel.startswith("/"):
-        reason = "is an absolute path"
-    elif any(part in ("..", ".", "") for part in rel.split("/")):
-        reason = "has an empty, '.' or '..' path segment"
-    elif any(part.startswith(RESERVED_PREFIX) for part in rel.split("/")):
+    reason = confine_problem(rel)
+    if reason is None and any(part.startswith(RESERVED_PREFIX) for part in rel.split("/")):
         reason = f"uses devkit's reserved name prefix '{RESERVED_PREFIX}'"
     if reason:
+        shown = key if len(key) <= 120 else key[:120] + "…"
         raise RefusedError(
-            f"remote key {key!r} {reason}: it could land outside the destination",
+            f"remote key {shown!r} {reason}: it could land outside the destination",
             "nothing was written; ask the dataset's owner to rename the key",
         )
     return rel

@@ -30,6 +30,8 @@ class DataStep:
     concurrency: int = DEFAULT_CONCURRENCY
     delete: bool = False
     verify: bool = False
+    brokered: bool = False  # the chain yields devkit's broker session (inside a container)
+    synthetic_when_refused: bool = False  # post-create: a refused sample falls back, saying why
     id: str = "data"
     title: str = "Dataset"
     _has_credentials: bool | None = field(default=None, repr=False)
@@ -52,7 +54,15 @@ class DataStep:
     def target(self) -> Path:
         if self.dest is not None:
             return self.dest if self.dest.is_absolute() else self.workspace / self.dest
-        return self.workspace / self.spec.dest
+        from devkit.safefs import check_relpath
+
+        # Checked at load (exit 2 with file:line:col) and again right before any write.
+        rel = check_relpath(
+            self.spec.dest.rstrip("/"),
+            f"data.dest of profile '{self.profile.name}'",
+            "write data.dest as a folder relative to the workspace, e.g. data/training",
+        )
+        return self.workspace / rel
 
     @property
     def synthetic_seed(self) -> int:
@@ -138,16 +148,27 @@ class DataStep:
         from devkit.config.environments import load_environments
         from devkit.data.guard import read_only_session
         from devkit.data.sync import Syncer
+        from devkit.errors import NotReadyError, RefusedError
 
         source = self.spec.source
         assert source is not None
-        guarded = read_only_session(
-            source,
-            load_environments(self.workspace),
-            "sample",
-            max_pool=self.concurrency + 2,
-            keep_listing=True,
-        )
+        try:
+            guarded = read_only_session(
+                source,
+                load_environments(self.workspace),
+                "sample",
+                max_pool=self.concurrency + 2,
+                keep_listing=True,
+                brokered=self.brokered,
+            )
+        except (RefusedError, NotReadyError) as exc:
+            if not self.synthetic_when_refused:
+                raise
+            # Nothing was read yet: the guard refuses before the first byte.
+            reason = f"the S3 sample was refused: {exc.what}"
+            ctx.log(f"{reason} ({exc.hint}); generating synthetic data instead")
+            made = self._synthetic(ctx)
+            return StepResult(made.summary, {**made.data, "fallback": reason})
         ctx.log(guarded.summary())
         s3 = guarded.client or guarded.s3(max_pool=self.concurrency + 2)
         syncer = Syncer(

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.data.manifest import Manifest, file_sha256
+from devkit import safefs
+from devkit.data.manifest import Manifest, file_sha256, prepare_dest
 from devkit.data.selection import (
     RemoteObject,
     check_no_symlink,
@@ -29,7 +30,7 @@ from devkit.data.selection import (
     relative_key,
     select,
 )
-from devkit.errors import DevkitError, NotReadyError
+from devkit.errors import DevkitError, NotReadyError, RefusedError
 from devkit.plan import CancelledError
 
 if TYPE_CHECKING:
@@ -38,6 +39,18 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20
 PART_PREFIX = ".devkit-part-"
+
+
+def check_manifest_entry(rel: str, manifest: Path) -> str:
+    """A manifest entry names a file inside its dataset folder, or it is refused (exit 4)."""
+    reason = safefs.confine_problem(rel)
+    if reason:
+        shown = rel if len(rel) <= 120 else rel[:120] + "…"
+        raise RefusedError(
+            f"{manifest}: entry {shown!r} {reason}: it names a file outside the dataset folder",
+            "nothing was deleted; remove the manifest (it was tampered with) and sync again",
+        )
+    return rel
 
 
 @dataclass
@@ -120,6 +133,11 @@ class Syncer:
         """Compare the listing with the manifest and the files; change nothing."""
         listed = objects if objects is not None else self.s3.list(self.bucket, self.prefix)
         chosen = select(listed, self.rules, self.prefix)
+        if self.manifest.rejected:
+            self.log(
+                f"ignored {len(self.manifest.rejected)} manifest entries naming paths outside "
+                f"{self.dest} (tampered with?)"
+            )
         plan = SyncPlan(selected=len(chosen), listed=len(listed))
         wanted: set[str] = set()
         for obj in chosen:
@@ -147,6 +165,7 @@ class Syncer:
 
     def run(self, plan: SyncPlan | None = None) -> SyncResult:
         plan = plan or self.build_plan()
+        prepare_dest(self.dest)
         self.manifest.kind = "s3"
         self.manifest.source = {"bucket": self.bucket, "prefix": self.prefix}
         self._remove_stale_parts()
@@ -190,7 +209,10 @@ class Syncer:
             if failed is not None:
                 raise failed.exception()  # type: ignore[misc]
             for rel in plan.delete:
-                (self.dest / rel).unlink(missing_ok=True)
+                # The manifest may come from the clone: check the entry again right before.
+                check_manifest_entry(rel, self.manifest.path)
+                check_no_symlink(self.dest, rel, rel)
+                safefs.unlink(self.dest / rel, root=self.dest, strict_from=self.dest)
                 self.manifest.forget(rel)
                 result.deleted += 1
         except BaseException:
@@ -208,10 +230,12 @@ class Syncer:
         return result
 
     def _remove_stale_parts(self) -> None:
-        if self.dest.is_dir():
-            for part in self.dest.rglob(PART_PREFIX + "*"):
-                if part.is_file() and not part.is_symlink():
-                    part.unlink(missing_ok=True)
+        if self.dest.is_dir() and not self.dest.is_symlink():
+            for folder, _dirs, names in os.walk(self.dest):  # never descends into symlinks
+                for name in names:
+                    part = Path(folder) / name
+                    if name.startswith(PART_PREFIX) and part.is_file() and not part.is_symlink():
+                        safefs.unlink(part, root=self.dest, strict_from=self.dest)
 
     def _adopt(self, obj: RemoteObject, rel: str) -> bool:
         """A file already at the target that matches the remote object byte for byte (a sync
@@ -243,9 +267,7 @@ class Syncer:
 
     def _fetch(self, obj: RemoteObject, rel: str) -> int:
         target = self.dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         check_no_symlink(self.dest, rel, obj.key)
-        tmp = target.parent / f"{PART_PREFIX}{os.getpid()}-{threading.get_ident()}-{target.name}"
         body, meta = self.s3.get(self.bucket, obj.key)
         expected = meta.get("ContentLength", obj.size)
         etag = str(meta.get("ETag", obj.etag))
@@ -264,14 +286,13 @@ class Syncer:
         crc = 0
         size = 0
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-            try:
+            with safefs.atomic_writer(
+                target, root=self.dest, strict_from=self.dest, prefix=PART_PREFIX
+            ) as handle:
                 while chunk := body.read(CHUNK):
                     if self.cancel.is_set():
                         raise CancelledError("sync cancelled", "run the command again to finish")
-                    view = memoryview(chunk)
-                    while view:
-                        view = view[os.write(fd, view) :]
+                    handle.write(chunk)
                     if sha is not None:
                         sha.update(chunk)
                     if md5 is not None:
@@ -279,10 +300,8 @@ class Syncer:
                     if own_crc:
                         crc = zlib.crc32(chunk, crc)
                     size += len(chunk)
-            finally:
-                os.close(fd)
-            verified = self._verify(obj, rel, size, expected, sha, md5, crc, meta)
-            os.replace(tmp, target)
+                handle.flush()
+                verified = self._verify(obj, rel, size, expected, sha, md5, crc, meta)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise NotReadyError(
@@ -298,7 +317,6 @@ class Syncer:
                 "run the command again; verified files are kept",
             ) from None
         finally:
-            tmp.unlink(missing_ok=True)
             body.close()
         self.manifest.record(
             rel,

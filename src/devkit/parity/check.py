@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from devkit.errors import NotReadyError
+from devkit.errors import NotReadyError, RefusedError
 from devkit.parity.evaluate import Report, evaluate_rules, needs_run, selected_rules
 from devkit.parity.records import RUNS_DIR, RunRecord, latest_record
 from devkit.parity.reference import load_reference, reference_address
@@ -29,6 +29,7 @@ def run_check(
 ) -> Report:
     started = time.perf_counter()
     ws.ensure_state()
+    refuse_committed_state(ws)
     cache_dir = ws.state / "cache"
 
     def envs_loader() -> EnvironmentMap:
@@ -66,3 +67,27 @@ def run_check(
         results=results,
         seconds=time.perf_counter() - started,
     )
+
+
+def refuse_committed_state(ws: Workspace) -> None:
+    """Refuse to judge parity from run records or cached references the repository commits.
+
+    ``.devkit/runs`` and ``.devkit/cache`` are this machine's own results; a clone that tracks
+    them could hand ``check`` forged runs or a forged staging reference and make it pass.
+    """
+    if not ws.is_git():
+        return
+    from devkit.gitinfo import run_git
+
+    listed = run_git(ws.root, "ls-files", "-z", "--", f".devkit/{RUNS_DIR}", ".devkit/cache")
+    tracked = [name for name in listed.split("\0") if name]
+    if tracked:
+        shown = ", ".join(tracked[:3]) + (
+            f" and {len(tracked) - 3} more" if len(tracked) > 3 else ""
+        )
+        raise RefusedError(
+            f"the repository commits devkit's local results ({shown}): "
+            "check would judge parity on records nobody ran here",
+            "remove them from git (git rm -r --cached .devkit/runs .devkit/cache), "
+            "then run 'devkit run' again",
+        )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +64,73 @@ def manifest_digest(dest: Path, files: list[Path]) -> str | None:
     return from_manifest(dest) or content_digest(dest, files)
 
 
+MAX_IDENTITY_FILES = 200  # per-file digests kept to name what changed
+
+
+def schema_hash(schema: dict[str, Any]) -> str:
+    """The dataset's shape only (tables, columns, types, nullability): no paths, no row counts."""
+    shape = {
+        table: [
+            [c.get("name"), c.get("type"), bool(c.get("nullable", True))]
+            for c in (info.get("columns", []) if isinstance(info, dict) else [])
+        ]
+        for table, info in sorted(schema.items())
+    }
+    text = json.dumps(shape, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def dataset_identity(
+    dest: Path, files: list[Path], schema: dict[str, Any], digest: str | None
+) -> dict[str, Any]:
+    """Which dataset this is, as a run records it and ``data_version`` compares it:
+
+    - synthetic data devkit generated: ``version`` = seed + schema hash (same seed and declared
+      tables generate the same bytes);
+    - a sample devkit synced: ``version`` = the sync manifest's content digest;
+    - anything else: ``version`` = the content digest of the files.
+    ``files`` maps each file to a short content id (the manifest's SHA-256, else its size), so
+    a change can be named.
+    """
+    from devkit.data.manifest import Manifest, digest_of
+
+    shape = schema_hash(schema)
+    manifest = Manifest.load(dest)
+    per_file: dict[str, str] = {}
+    if manifest is not None and manifest.files:
+        for rel in sorted(manifest.files)[:MAX_IDENTITY_FILES]:
+            sha = str(manifest.files[rel].get("sha256") or "")
+            per_file[rel] = f"sha256:{sha[:16]}" if sha else "?"
+    else:
+        for path in files[:MAX_IDENTITY_FILES]:
+            per_file[path.relative_to(dest).as_posix()] = f"{path.stat().st_size} bytes"
+    if manifest is not None and manifest.kind == "synthetic" and manifest.files:
+        seed = manifest.source.get("seed")
+        digest = digest_of(manifest.files)
+        return {
+            "kind": "synthetic",
+            "seed": seed,
+            "spec": manifest.source.get("spec"),
+            "schema_hash": shape,
+            "version": f"synthetic seed {seed}, schema {shape[:19]}",
+            "digest": digest,
+            "files": per_file,
+        }
+    kind = "sample" if manifest is not None and manifest.files else "files"
+    return {
+        "kind": kind,
+        "seed": None,
+        "spec": None,
+        "schema_hash": shape,
+        "version": digest,
+        "digest": digest,
+        "files": per_file,
+    }
+
+
 def dataset_facts(root: Path, dest_rel: str, cache_dir: Path | None) -> dict[str, Any]:
-    """{dest, present, files, schema, manifest_digest} of the dataset at ``root/dest_rel``."""
+    """{dest, present, files, schema, manifest_digest, identity} of the dataset at
+    ``root/dest_rel``."""
     dest = root / dest_rel
     if not dest.is_dir():
         return {
@@ -75,6 +139,7 @@ def dataset_facts(root: Path, dest_rel: str, cache_dir: Path | None) -> dict[str
             "files": 0,
             "schema": {},
             "manifest_digest": None,
+            "identity": None,
         }
     files = data_files(dest)
     signature = _signature(dest, files)
@@ -82,12 +147,15 @@ def dataset_facts(root: Path, dest_rel: str, cache_dir: Path | None) -> dict[str
     cached = _read_cache(cache, dest_rel, signature)
     if cached is not None:
         return cached
+    schema = dataset_schema(dest)
+    digest = manifest_digest(dest, files)
     facts = {
         "dest": dest_rel,
         "present": True,
         "files": len(files),
-        "schema": dataset_schema(dest),
-        "manifest_digest": manifest_digest(dest, files),
+        "schema": schema,
+        "manifest_digest": digest,
+        "identity": dataset_identity(dest, files, schema, digest),
     }
     if cache is not None:
         _write_cache(cache, dest_rel, signature, facts)
@@ -103,7 +171,8 @@ def _read_cache(cache: Path | None, dest_rel: str, signature: str) -> dict[str, 
         return None  # a broken cache is only a slower check
     if isinstance(entry, dict) and entry.get("signature") == signature:
         facts = entry.get("facts")
-        return facts if isinstance(facts, dict) else None
+        # Entries written before datasets had an identity are computed again.
+        return facts if isinstance(facts, dict) and "identity" in facts else None
     return None
 
 
@@ -115,7 +184,6 @@ def _write_cache(cache: Path, dest_rel: str, signature: str, facts: dict[str, An
     except (OSError, ValueError):
         existing = {}
     existing[dest_rel] = {"signature": signature, "facts": facts}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_text(json.dumps(existing, indent=1), encoding="utf-8")
-    os.replace(tmp, cache)
+    from devkit import safefs
+
+    safefs.write_text(cache, json.dumps(existing, indent=1))

@@ -9,6 +9,9 @@ Shape (format ``devkit.fingerprint``, version 1)::
      "base_image": {"ref": STR|null, "digest": STR|null},
      "distributions": {normalised name: version},     # the workload's interpreter, not devkit's
      "env_names": [NAME, ...],                         # names only, never values
+     "env_set": [NAME, ...],                           # every name set, unfiltered (names only)
+     "env_used": {"declared": [NAME], "reads": {NAME: ["file:line"]},
+                  "case_insensitive": [NAME], "files": N, "skipped": [...]} | null,
      "lockfile": {"path", "sha256", "pins": {name: version}, "unpinned": [...]} | null,
      "data": {"dest", "present", "files", "schema": {table: {format, columns}},
               "manifest_digest"} | null,
@@ -71,7 +74,10 @@ def workspace_facts(root: Path, profile: Profile, cache_dir: Path | None) -> dic
         git = git_facts(root, profile.branch.base)
     except NotReadyError:
         git = None
+    from devkit.parity.envscan import workload_env_use
+
     return {
+        "env_used": workload_env_use(root, profile, cache_dir),
         "lockfile": read_lockfile(root, lock).to_dict() if lock else None,
         "data": dataset_facts(root, profile.data.dest, cache_dir) if profile.data else None,
         "git": git,
@@ -91,6 +97,7 @@ def environment_facts(probed: Mapping[str, Any]) -> dict[str, Any]:
         "base_image": dict(probed.get("base_image") or {"ref": None, "digest": None}),
         "distributions": dict(sorted(dists.items())),
         "env_names": relevant_env_names(list(probed.get("env_names") or [])),
+        "env_set": sorted({str(n) for n in probed.get("env_names") or []}),
     }
 
 

@@ -36,6 +36,9 @@ class Lockfile:
         }
 
 
+MAX_LOCKFILE_BYTES = 16 << 20
+
+
 def logical_lines(text: str) -> list[str]:
     """Requirement lines with continuations joined and comments and options removed."""
     joined = re.sub(r"\\\r?\n", " ", text)
@@ -80,11 +83,15 @@ def parse_lockfile(text: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
 
 
 def read_lockfile(root: Path, rel: str) -> Lockfile:
+    from devkit import safefs
+
+    safefs.check_relpath(rel, "image.lockfile", "name a lockfile inside the workspace")
     path = root / rel
-    if not path.is_file():
-        return Lockfile(rel, None)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = safefs.read_bytes(path, MAX_LOCKFILE_BYTES, root=root, missing_ok=True)
+        if data is None:
+            return Lockfile(rel, None)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"cannot read the lockfile {rel}: {exc}", "fix the file or the profile's image.lockfile"

@@ -12,7 +12,6 @@ latest run. Shape (format ``devkit.run``, version 1)::
 from __future__ import annotations
 
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -94,11 +93,10 @@ def write_record(runs_dir: Path, record: dict[str, Any]) -> Path:
     """Write atomically (a reader never sees half a record); returns the path."""
     started = datetime.fromtimestamp(record["started_epoch"], UTC)
     name = f"{started.strftime('%Y%m%dT%H%M%S.%f')}Z-{record['id']}.json"
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    from devkit import safefs
+
     path = runs_dir / name
-    tmp = runs_dir / f".{name}.tmp"
-    tmp.write_text(json.dumps(record, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    safefs.write_text(path, json.dumps(record, indent=1, sort_keys=False) + "\n")
     prune(runs_dir, KEEP_RUNS)
     return path
 
@@ -106,8 +104,10 @@ def write_record(runs_dir: Path, record: dict[str, Any]) -> Path:
 def prune(runs_dir: Path, keep: int) -> int:
     """Delete all but the newest ``keep`` records (devkit's own files only); how many went."""
     old = record_paths(runs_dir)[:-keep] if keep > 0 else []
+    from devkit import safefs
+
     for path in old:
-        path.unlink(missing_ok=True)
+        safefs.unlink(path)
     return len(old)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +104,7 @@ def _from_s3(
     body = get_object(address, envs_loader())
     data = formats.parse_json(body, f"reference {address}", "ask staging to publish it again")
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, cached)
+        from devkit import safefs
+
+        safefs.write_text(cached, json.dumps(data))
     return data, None

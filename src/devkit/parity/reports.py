@@ -82,6 +82,8 @@ def _text_rule(result: RuleResult, width: int, color: bool) -> list[str]:
             lines.append(f"{pad}· … {len(result.details) - 20} more (see --format json)")
         if result.hint:
             lines.append(f"{pad}hint: {result.hint}")
+    elif result.status == "pass":
+        lines.extend(f"{pad}· {d}" for d in result.details[:3])  # information, e.g. env_keys
     return lines
 
 

@@ -23,6 +23,9 @@ def run_init(args: argparse.Namespace) -> int:
         network=getattr(args, "network", None),
         aws_config=getattr(args, "aws_config", None),
         rebuild=bool(getattr(args, "rebuild", False)),
+        vendor=getattr(args, "vendor", None),
+        index_url=getattr(args, "index_url", None),
+        extra_index_url=getattr(args, "extra_index_url", None),
     )
     app = make_init_app(WorkspaceServices(ws.root, choices), choices)
     result = app.run()

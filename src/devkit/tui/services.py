@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from devkit.views.console import format_amount
+from devkit.units import format_amount
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
@@ -36,6 +36,9 @@ class InitChoices:
     network: str | None = None
     aws_config: str | None = None
     rebuild: bool = False  # --rebuild: build the image again, replace the container
+    vendor: bool | None = None  # --vendor / --no-vendor (None: what the committed files do)
+    index_url: str | None = None
+    extra_index_url: str | None = None
 
     def missing(self) -> list[str]:
         return [name for name in ("profile", "branch", "data") if getattr(self, name) is None]
@@ -120,9 +123,18 @@ def data_size_text(profile: Profile, choice: str | None = None) -> str:
 
 def diff_text(path: Path, new: str, label: str) -> list[str]:
     """A unified diff of an existing file against what a step would write (empty if new)."""
-    if not path.is_file():
+    from devkit import safefs
+    from devkit.errors import DevkitError
+
+    try:
+        data = safefs.read_bytes(path, 16 << 20, missing_ok=True)
+    except DevkitError as exc:
+        return [f"(not shown: {exc.what})"]
+    except OSError:
         return []
-    old = path.read_text(encoding="utf-8", errors="replace")
+    if data is None:
+        return []
+    old = data.decode("utf-8", errors="replace")
     if old == new:
         return []
     return list(
@@ -257,6 +269,9 @@ class WorkspaceServices:
         if choices.network:
             options.network = choices.network
         options.aws_config = choices.aws_config
+        options.vendor = choices.vendor
+        options.index_url = choices.index_url
+        options.extra_index_url = choices.extra_index_url
         return build_init_plan(Workspace(self.workspace), profile, options)
 
     def record(self, choices: InitChoices) -> None:
@@ -266,9 +281,15 @@ class WorkspaceServices:
         from devkit.workspace import Workspace
 
         ws = Workspace(self.workspace)
-        ws.state_path("profile").write_text(f"{choices.profile}\n", encoding="utf-8")
+        ws.write_state("profile", text=f"{choices.profile}\n")
         from devkit.init_plan import resolve_network
 
         network = resolve_network(choices.network or "auto")
-        render = {"base_image": choices.base_image, "network": network}
+        render = {
+            "base_image": choices.base_image,
+            "network": network,
+            "vendor": choices.vendor,
+            "index_url": choices.index_url,
+            "extra_index_url": choices.extra_index_url,
+        }
         update_state(ws.root, "render", {**render, "data": choices.data})

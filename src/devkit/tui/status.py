@@ -180,11 +180,14 @@ class WorkspaceStatusSource:
         return {"ok": found["ok"], "summary": found["summary"], "_mtime": found["checked"]}
 
     def _recorded_profile(self) -> str | None:
-        path = self.root / ".devkit" / "profile"
+        from devkit.errors import DevkitError
+        from devkit.workspace import Workspace
+
         try:
-            return path.read_text(encoding="utf-8").strip() or None
-        except OSError:
+            text = Workspace(self.root).read_state_text("profile", limit=4096)
+        except (OSError, DevkitError):
             return None
+        return (text or "").strip() or None
 
     def _read_data(self, dest: str) -> DataStatusView:
         folder = self.root / dest

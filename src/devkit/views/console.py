@@ -16,17 +16,9 @@ from devkit.events import (
     StepFailed,
     StepStarted,
 )
+from devkit.units import format_amount
 
 PLAIN_PROGRESS_EVERY_S = 5.0
-
-
-def format_amount(value: float, unit: str) -> str:
-    if unit == "B":
-        for name in ("B", "KiB", "MiB", "GiB", "TiB"):
-            if abs(value) < 1024 or name == "TiB":
-                return f"{value:.0f} {name}" if name == "B" else f"{value:.1f} {name}"
-            value /= 1024
-    return f"{value:g} {unit}".strip()
 
 
 def _steps(count: int) -> str:

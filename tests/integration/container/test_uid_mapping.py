@@ -13,7 +13,7 @@ from typing import Any
 
 from devkit.config.profiles import ProfileSet
 from devkit.container.engine import build_image
-from devkit.container.render import HostUser, render
+from devkit.container.render import HostUser, LocalLayer, render
 from devkit.container.spec import Mount
 from support.engine import TEST_LABELS
 
@@ -23,7 +23,7 @@ HOST = HostUser(1234, 2345)
 def test_container_user_gets_the_host_ids_and_files_stay_theirs(
     tmp_path: Path, docker_engine: Any, base_image: str
 ) -> None:
-    rendered = render(ProfileSet(None).get("training"), base_image, HOST)
+    rendered = render(ProfileSet(None).get("training"), LocalLayer(HOST, base_image))
     head = rendered.dockerfile.split("USER root", 1)[0]
     block = rendered.dockerfile.split("# 4. The container user", 1)[1].split("# 5. ", 1)[0]
     context = tmp_path / "ctx"
@@ -54,6 +54,8 @@ def test_container_user_gets_the_host_ids_and_files_stay_theirs(
         labels=dict(TEST_LABELS),
         remove=True,
     ).decode()
+    assert rendered.build_args["USER_UID"] == "1234", "the local layer, never the Dockerfile"
+    assert "ARG USER_UID=1000" in rendered.dockerfile
     assert output.split() == ["1234", "2345", "dev"]
     made = workspace / "made-inside"
     assert (made.stat().st_uid, made.stat().st_gid) == (HOST.uid, HOST.gid)

@@ -3,12 +3,17 @@
 Shared fixture (tests/support/s3server.py): bucket acme-ml-dev-samples, the read-only role
 devkit-training-readonly assumable by dev-alice, and a writer user with s3:* on the bucket.
 Added here, under our own names and key prefix (``data-tests/``): a user ``data-dev`` and a
-write-capable role ``devkit-data-writer`` it may assume, and the objects the tests sync.
+write-capable role ``devkit-data-writer`` it may assume; a role ``devkit-data-prod-reader`` it may
+assume that reads every bucket, and a bucket ``acme-ml-prod-samples`` (prod by name) it could
+read; a user ``data-scratch`` that reads the bucket and writes only under ``data-tests/scratch/``
+(its write probe on the sample is denied, yet it can write); and the objects the tests sync,
+including ten 6 MiB objects under ``data-tests/big/`` for the kill -9 test.
 
 What moto enforces matters for what these tests prove (see the shared module's notes): identity
 policies and trust policies yes; session policies passed to AssumeRole no (so on moto it is the
 write probe, not the session policy, that refuses a writable role); If-None-Match on PutObject
-yes, after authorisation (403 for readers, 412 for writers); iam:SimulatePrincipalPolicy no.
+yes, after authorisation (403 for readers, 412 for writers); iam:SimulatePrincipalPolicy no
+(HTTP 500 in moto 5.2.5), so on moto own credentials without a role are always refused.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ ACCOUNT = "123456789012"
 BUCKET = "acme-ml-dev-samples"
 ROOT = "data-tests/"
 PREFIX = ROOT + "training/v3/"
+PROD_BUCKET = "acme-ml-prod-samples"  # matches the prod pattern; readable by the prod-reader role
+BIG_COUNT, BIG_SIZE = 10, 6 * 1024 * 1024  # read in 1 MiB chunks: a kill lands mid-file
 
 
 @dataclass
@@ -39,6 +46,8 @@ class MotoIAM:
     readonly_role: str
     writer_role: str
     role_user: Keys  # data-dev: may assume devkit-data-writer
+    elsewhere_writer: Keys  # data-scratch: reads the bucket, writes only under data-tests/scratch/
+    prod_reader_role: str = ""  # devkit-data-prod-reader: read-only on every bucket (data-dev)
     objects: dict[str, bytes] = field(default_factory=dict)
     _s3: Any = None
 
@@ -110,11 +119,43 @@ def moto_iam(s3_server: S3Server) -> Iterator[MotoIAM]:
         PolicyName="p",
         PolicyDocument=_policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
     )
+    iam.create_user(UserName="data-scratch")
+    iam.put_user_policy(
+        UserName="data-scratch",
+        PolicyName="read-all-write-scratch",
+        PolicyDocument=_policy(
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{BUCKET}"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"},
+            {
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:DeleteObject"],
+                "Resource": f"arn:aws:s3:::{BUCKET}/{ROOT}scratch/*",
+            },
+        ),
+    )
+    scratch = iam.create_access_key(UserName="data-scratch")["AccessKey"]
+    prod_reader = iam.create_role(
+        RoleName="devkit-data-prod-reader", AssumeRolePolicyDocument=trust
+    )
+    iam.put_role_policy(
+        RoleName="devkit-data-prod-reader",
+        PolicyName="read-everything",
+        PolicyDocument=_policy(
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}
+        ),
+    )
+    s3 = s3_server.client("s3")
+    s3.create_bucket(
+        Bucket=PROD_BUCKET, CreateBucketConfiguration={"LocationConstraint": s3_server.region}
+    )
+    s3.put_object(Bucket=PROD_BUCKET, Key=PREFIX + "prod.parquet", Body=b"prod data")
     server = MotoIAM(
         s3_server,
         s3_server.role_arn,
         writer_role["Role"]["Arn"],
         Keys(created["AccessKeyId"], created["SecretAccessKey"]),
+        Keys(scratch["AccessKeyId"], scratch["SecretAccessKey"]),
+        prod_reader["Role"]["Arn"],
     )
     _seed_objects(server)
     yield server
@@ -145,9 +186,9 @@ def _seed_objects(server: MotoIAM) -> None:
         Bucket=BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}
     )
     server.objects[key] = big
-    for i in range(400):  # many small objects, for the kill -9 test
-        name = f"{ROOT}many/obj-{i:04d}.parquet"
-        server.put(name, _blob(name, 64 * 1024))
+    for i in range(BIG_COUNT):  # objects of several MiB, for the kill -9 test
+        name = f"{ROOT}big/obj-{i:02d}.parquet"
+        server.put(name, _blob(name, BIG_SIZE))
     server.put(f"{ROOT}escape/ok.parquet", b"fine")
     server.put(f"{ROOT}escape/../outside.parquet", b"must never land outside")
 
@@ -169,6 +210,7 @@ def make_workspace(
     region: str = "eu-west-1",
     env_of_account: str = "dev",
     include: str = '["*.parquet"]',
+    bucket: str = BUCKET,
 ) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -186,7 +228,7 @@ def make_workspace(
     (devkit / "profiles" / "sample.yaml").write_text(
         "name: sample\nextends: base\ndescription: training against the test server\n"
         "data:\n  source:\n"
-        f"    bucket: {BUCKET}\n    prefix: {prefix}\n    region: {region}\n{role}"
+        f"    bucket: {bucket}\n    prefix: {prefix}\n    region: {region}\n{role}"
         f"  dest: data/training\n  sample: {{include: {include}}}\n"
         "  synthetic:\n    seed: 1\n    tables:\n      t:\n        rows: 5\n"
         "        columns: {id: {type: uuid}}\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -18,9 +19,18 @@ from devkit.cli import main
 from devkit.data import aws
 from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
 from support.contract import check_json_output
+from support.proxy import LoopbackProxy
 from support.s3server import Keys
 
-from .conftest import PREFIX, ROOT, MotoIAM, make_workspace
+from .conftest import (
+    BIG_COUNT,
+    BIG_SIZE,
+    PREFIX,
+    PROD_BUCKET,
+    ROOT,
+    MotoIAM,
+    make_workspace,
+)
 
 pytestmark = pytest.mark.s3
 
@@ -145,6 +155,27 @@ def test_write_capable_user_without_role_is_refused(
     assert aws.REQUESTS.get("GetObject", 0) == 0
 
 
+def test_keys_that_can_write_elsewhere_in_the_bucket_are_refused_without_a_role(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The write probe on the sample's key is denied, but the same keys can write under
+    another prefix of the bucket: one denied key is no proof, and without a role only IAM's
+    policy simulator could prove read-only (moto has none), so the guard refuses (fails closed)."""
+    scratch = moto_iam.client("s3", moto_iam.elsewhere_writer)
+    scratch.put_object(Bucket="acme-ml-dev-samples", Key=ROOT + "scratch/proof", Body=b"w")
+    ws = make_workspace(tmp_path / "ws", None)
+    env = moto_iam.env(moto_iam.elsewhere_writer)
+    code, events, err = run_devkit(
+        monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace", str(ws.root)
+    )
+    assert code == 4, err
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert "cannot prove" in failed["what"] and "data.source.role_arn" in failed["hint"]
+    assert aws.REQUESTS.get("PutObject") == 1  # the probe ran (and was denied) ...
+    assert aws.REQUESTS.get("GetObject", 0) == 0  # ... and nothing was read
+    assert not ws.dest().exists() or not any(ws.dest().iterdir())
+
+
 def test_account_mapped_to_prod_is_refused(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -156,6 +187,29 @@ def test_account_mapped_to_prod_is_refused(
     assert code == 4
     assert "prod" in next(e for e in events if e["event"] == "step_failed")["what"]
     assert aws.REQUESTS == {}  # refused before any S3 request
+
+
+def test_prod_bucket_is_refused_before_any_request(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A prod bucket these credentials *could* read (a role reading every bucket, a dev
+    account): refused from the bucket's name alone, before any request reaches the server —
+    counted on the wire by a loopback proxy, STS and IAM included."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.prod_reader_role, bucket=PROD_BUCKET)
+    proxy = LoopbackProxy(moto_iam.endpoint).start()
+    try:
+        env = {**moto_iam.env(moto_iam.role_user), "AWS_ENDPOINT_URL": proxy.url}
+        code, events, err = run_devkit(
+            monkeypatch, capsys, env, "sync-data", "--profile", "sample", "--workspace",
+            str(ws.root),
+        )  # fmt: skip
+    finally:
+        proxy.stop()
+    assert code == 4, err
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert f"bucket '{PROD_BUCKET}' matches a prod pattern" in failed["what"]
+    assert proxy.requests == []
+    assert not ws.dest().exists() or not any(ws.dest().iterdir())
 
 
 def test_traversal_key_is_refused_and_nothing_is_written(
@@ -208,10 +262,21 @@ def test_missing_prefix_and_bad_credentials_are_clear_errors(
     assert "wrong-secret-value" not in json.dumps(events)
 
 
+def final_files(dest: Path) -> set[str]:
+    """Files under their final names: everything but devkit's manifest, journal and parts."""
+    return {
+        p.relative_to(dest).as_posix()
+        for p in dest.rglob("*")
+        if p.is_file() and not p.name.startswith(".devkit-")
+    }
+
+
 def test_sync_killed_mid_way_resumes_and_verifies_everything(
     moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=ROOT + "many/")
+    """kill -9 while a multi-MiB object is half written: the half lives only in a part file;
+    the files under final names are exactly the recorded ones; a re-run resumes."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=ROOT + "big/")
     env = moto_iam.env(moto_iam.dev_key)
     args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root), "--concurrency", "2"]
     proc = subprocess.Popen(
@@ -220,33 +285,78 @@ def test_sync_killed_mid_way_resumes_and_verifies_everything(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    partial: list[tuple[str, int]] = []
     journal = ws.dest() / JOURNAL_NAME
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if journal.exists() and journal.read_bytes().count(b"\n") >= 40:
-            break
-        time.sleep(0.005)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not partial:
+        # Kill once two objects are recorded and another one is half written.
+        if journal.exists() and journal.read_bytes().count(b"\n") >= 2:
+            for part in ws.dest().glob(".devkit-part-*"):
+                with contextlib.suppress(OSError):
+                    size = part.stat().st_size
+                    if 0 < size < BIG_SIZE:
+                        partial.append((part.name, size))
+        if not partial:
+            time.sleep(0.002)
     assert proc.poll() is None, "the sync finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert partial, "no object was being written when the sync was killed"
     recorded = Manifest.load(ws.dest()).files
-    assert 40 <= len(recorded) < 400
-    landed = [p for p in ws.dest().iterdir() if not p.name.startswith(".")]
-    for path in landed:  # whatever landed under a final name is whole
-        assert path.read_bytes() == moto_iam.objects[ROOT + "many/" + path.name]
+    assert 2 <= len(recorded) < BIG_COUNT
+    assert final_files(ws.dest()) == set(recorded)  # no half file under a final name
+    assert list(ws.dest().glob(".devkit-part-*")), "the interrupted part file is gone?"
+    for rel in recorded:
+        assert (ws.dest() / rel).read_bytes() == moto_iam.objects[ROOT + "big/" + rel]
 
     code, events, err = run_devkit(monkeypatch, capsys, env, *args)
     assert code == 0, err
     fetched = step_done(events)["data"]["fetched"]
-    assert fetched <= 400 - len(recorded)
+    assert fetched == BIG_COUNT - len(recorded)
     assert aws.REQUESTS["GetObject"] == fetched
     assert not list(ws.dest().glob(".devkit-part-*"))
     final = Manifest.load(ws.dest())
-    assert len(final.files) == 400
+    assert final_files(ws.dest()) == set(final.files)
+    assert len(final.files) == BIG_COUNT
     for rel, entry in final.files.items():
-        body = moto_iam.objects[ROOT + "many/" + rel]
+        body = moto_iam.objects[ROOT + "big/" + rel]
         assert entry["sha256"] == hashlib.sha256(body).hexdigest()
         assert (ws.dest() / rel).read_bytes() == body
+    print(f"killed with {partial[0][1]} bytes in {partial[0][0]}; {len(recorded)} recorded")
+
+
+@pytest.mark.parametrize(
+    "include",
+    ['["part-00.parquet"]', '["part-01.parquet"]', '["nested/deep/extra.parquet"]'],
+    ids=["sha256", "md5-etag", "crc32"],
+)
+def test_a_body_corrupted_in_transit_is_discarded(
+    moto_iam: MotoIAM,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    include: str,
+) -> None:
+    """A loopback proxy between devkit and moto flips one byte of every object body: the
+    checksum (SHA-256 or CRC32, which botocore checks as the body streams) or the MD5 ETag
+    (which devkit checks) catches it; exit 3 and nothing under a final name."""
+    proxy = LoopbackProxy(moto_iam.endpoint, corrupt=True).start()
+    try:
+        ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, include=include)
+        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
+        code, events, err = run_devkit(
+            monkeypatch, capsys, env,
+            "sync-data", "--profile", "sample", "--workspace", str(ws.root), "--concurrency", "1",
+        )  # fmt: skip
+    finally:
+        proxy.stop()
+    assert proxy.corrupted, "the proxy altered no object body"
+    assert code == 3, err
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert "checksum" in failed["what"] or "MD5" in failed["what"], failed["what"]
+    files = [p for p in ws.dest().rglob("*") if p.is_file()] if ws.dest().exists() else []
+    assert [p.name for p in files if not p.name.startswith(".devkit-manifest")] == []
+    assert Manifest.load(ws.dest()).files == {}
 
 
 def test_role_that_cannot_be_assumed_is_not_ready(
@@ -283,6 +393,30 @@ def test_delete_removes_only_files_devkit_wrote(
     assert (ws.dest() / "part-09.parquet").exists()
     assert mine.read_bytes() == b"the developer's own file"
     assert set(Manifest.load(ws.dest()).files) == {f"part-{i:02d}.parquet" for i in range(10)}
+
+
+def test_delete_with_a_tampered_manifest_removes_nothing_outside_the_dataset(
+    moto_iam: MotoIAM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Issue 11, problem 1: a manifest (committed by a clone) names '../../../victim'."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
+    env = moto_iam.env(moto_iam.dev_key)
+    args = ("sync-data", "--profile", "sample", "--workspace", str(ws.root))
+    assert run_devkit(monkeypatch, capsys, env, *args)[0] == 0
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    body = json.loads((ws.dest() / MANIFEST_NAME).read_text())
+    some = next(iter(body["files"].values()))
+    body["files"][os.path.relpath(victim, ws.dest())] = some
+    body["files"][str(victim)] = some
+    (ws.dest() / MANIFEST_NAME).write_text(json.dumps(body))
+    with (ws.dest() / JOURNAL_NAME).open("a") as journal:
+        journal.write(json.dumps({"path": "../../victim", **some}) + "\n")
+    code, events, err = run_devkit(monkeypatch, capsys, env, *args, "--delete")
+    assert code == 0, err
+    assert victim.read_text() == "precious\n"
+    assert any("ignored 3 manifest entries" in line for line in logs(events))
+    assert all(".." not in rel for rel in Manifest.load(ws.dest()).files)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from support.engine import TEST_LABELS
 from support.gitrepo import GitRepo
 from support.s3server import S3Server
+from support.secrets_scan import assert_no_secrets
 
 from .conftest import (
     devkit,
@@ -193,15 +196,10 @@ def test_no_secret_in_image_inspect_logs_or_workspace(
         for name, value in secrets.items():
             assert value.encode() not in blob, f"{name} found in {where}"
 
-    clean("docker inspect", json.dumps(docker_engine.api.inspect_container(container.id)).encode())
-    image_id = container.attrs["Image"]
-    clean("docker history", json.dumps(docker_engine.api.history(image_id)).encode())
-    clean("image labels", json.dumps(docker_engine.images.get(image_id).labels).encode())
+    # inspect, history, labels and every layer's bytes, each checked on its own
+    # (tests/integration/container/test_secret_scan.py proves each check fires).
     started = time.monotonic()
-    tail = b""
-    for chunk in docker_engine.images.get(image_id).save(chunk_size=4 << 20):
-        clean("image layers", tail + chunk)
-        tail = chunk[-8192:]
+    assert_no_secrets(docker_engine, container.attrs["Image"], secrets, container.id)
     timed("scan image layers", started)
     clean("devkit init output", (ws["init"].stdout + ws["init"].stderr).encode())
     for path in repo.path.rglob("*"):
@@ -229,6 +227,123 @@ def test_a_dead_broker_is_a_clear_error_and_init_brings_it_back(
     assert "credentials broker running" in again.stdout
     assert the_container(docker_engine, repo.path).id == container.id  # no new container
     assert container.exec_run(ask).exit_code == 0
+
+
+def _ide_writer_role(server: S3Server) -> tuple[str, dict[str, str]]:
+    """A user that may assume a write-capable role, and that role (both new, for this test)."""
+    iam = server.client("iam")
+    suffix = uuid.uuid4().hex[:8]
+    user_arn = iam.create_user(UserName=f"e2e-ide-{suffix}")["User"]["Arn"]
+    iam.put_user_policy(
+        UserName=f"e2e-ide-{suffix}",
+        PolicyName="assume",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+            }
+        ),
+    )
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role_arn = iam.create_role(
+        RoleName=f"devkit-e2e-ide-writer-{suffix}", AssumeRolePolicyDocument=json.dumps(trust)
+    )["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName=f"devkit-e2e-ide-writer-{suffix}",
+        PolicyName="write",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            }
+        ),
+    )
+    key = iam.create_access_key(UserName=f"e2e-ide-{suffix}")["AccessKey"]
+    return role_arn, {
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+    }
+
+
+@pytest.mark.parametrize("identity", ["read-only role", "write-capable role"])
+def test_cloud_ide_post_create_uses_the_standard_chain_through_the_guard(
+    ws: dict[str, Any],
+    docker_engine: Any,
+    s3_server: S3Server,
+    seeded: dict[str, bytes],
+    tmp_path: Path,
+    identity: str,
+) -> None:
+    """A cloud IDE: the dev image, host network, a fresh workspace, no broker mount, AWS keys
+    only in the environment of `devkit post-create` (as Codespaces secrets arrive). A read-only
+    role configured → the sample; a write-capable role → refused by the guard (on moto its
+    session policy is ignored; the write probe refuses it) and synthetic data, post-create ok."""
+    if identity == "read-only role":
+        role_arn = server_role = s3_server.role_arn
+        keys = {
+            "AWS_ACCESS_KEY_ID": s3_server.dev.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": s3_server.dev.secret_access_key,
+        }
+    else:
+        role_arn, keys = _ide_writer_role(s3_server)
+        server_role = s3_server.role_arn
+    override = profile_override(s3_server).replace(server_role, role_arn)
+    repo = sample_workspace(
+        tmp_path / "ide" / "ml-platform",
+        {".devkit/profiles/training.yaml": override, ".devkit/environments.yaml": ENVIRONMENTS},
+    )
+    image_id = the_container(docker_engine, ws["repo"].path).attrs["Image"]
+    dev_container = the_container(docker_engine, ws["repo"].path)
+    container = docker_engine.containers.run(
+        image_id,
+        ["sleep", "infinity"],
+        detach=True,
+        network_mode="host",
+        volumes={str(repo.path): {"bind": "/workspace", "mode": "rw"}},
+        working_dir="/workspace",
+        user=dev_container.attrs["Config"]["User"] or None,
+        environment={"DEVKIT_WORKSPACE": "/workspace"},
+        labels=TEST_LABELS,
+    )
+    try:
+        env = {
+            **keys,
+            "AWS_ENDPOINT_URL": s3_server.endpoint_url,
+            "AWS_DEFAULT_REGION": s3_server.region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        started = time.monotonic()
+        result = container.exec_run(
+            ["devkit", "post-create", "--profile", PROFILE, "--no-input"],
+            environment=env,
+            workdir="/workspace",
+        )
+        timed(f"post-create in a cloud-IDE container ({identity})", started)
+        output = result.output.decode()
+        assert result.exit_code == 0, output
+        config_env = json.dumps(container.attrs["Config"]["Env"])
+        assert keys["AWS_SECRET_ACCESS_KEY"] not in config_env + output
+    finally:
+        container.remove(force=True)
+    log = (repo.path / ".devkit/logs/post-create/data.log").read_text()
+    assert "no credentials broker is mounted" in log
+    assert "the AWS credential chain provides environment keys" in log
+    dest = repo.path / "data" / "training"
+    if identity == "read-only role":
+        assert "read-only: verified" in log
+        for name, body in seeded.items():
+            assert (dest / name).read_bytes() == body
+    else:
+        assert "the S3 sample was refused: these credentials can write" in log
+        assert "data: synthetic, because the S3 sample was refused" in log
+        assert not any((dest / name).exists() and (dest / name).read_bytes() == body
+                       for name, body in seeded.items())  # fmt: skip
+        assert list(dest.glob("*.parquet"))
 
 
 def test_run_then_check_green_and_down_stops_the_broker(

@@ -43,6 +43,8 @@ parity:
   rules:
     branch: {severity: error, max_behind: 0}
 """
+# The workload reads one variable the environment sets (the others it never reads).
+TRAIN = "import os\n\nprint('training', os.environ.get('FEATURE_FLAGS'))\n"
 LOCK = "# pinned by pip-compile\nDemo_Pin==1.0.0\nother-lib==2.3.4  # via demo\n"
 INSTALLED = {"demo-pin": "1.0.0", "other_lib": "2.3.4"}
 GITCONFIG = (
@@ -172,7 +174,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, workload_python: Path) ->
     (root / ".devkit" / "profiles" / "demo.yaml").write_text(PROFILE)
     (root / "requirements").mkdir()
     (root / "requirements" / "demo.lock").write_text(LOCK)
-    (root / "train.py").write_text("print('training')\n")
+    (root / "train.py").write_text(TRAIN)
     ws.git("add", "-A")
     ws.git("commit", "-q", "-m", "initial")
     ws.git("checkout", "-q", "-b", "feat/demo")

@@ -164,12 +164,23 @@ def test_env_key_staging_defines_but_the_container_lacks(dev: tuple[GitRepo, Any
     repo, _ = dev
     assert devkit(repo, "run", "--profile", "pc", "--", "true").returncode == 0
     ref = json.loads((repo.path / "ref" / "pc.json").read_text())
-    ref["env_names"].append("STAGING_ONLY_FLAG")
+    ref["env_set"] += ["STAGING_ONLY_FLAG", "OTEL_SERVICE_NAME"]
     other = repo.path / "ref" / "env.json"
     other.write_text(json.dumps(ref))
-    failing = _failing(repo, "--reference", str(other))
+    # Set only by staging and read by no code: information, not a violation.
+    proc = devkit(repo, "check", "--profile", "pc", "--reference", str(other), "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Once the workload's code reads it, it is missing in the container, named with file:line.
+    reader = repo.path / "flags.py"
+    reader.write_text("import os\n\nFLAG = os.getenv('STAGING_ONLY_FLAG')\n")
+    try:
+        failing = _failing(repo, "--reference", str(other))
+    finally:
+        reader.unlink()
     assert set(failing) == {"env_keys"}
-    assert failing["env_keys"]["details"] == ["STAGING_ONLY_FLAG is not set"]
+    assert failing["env_keys"]["details"][0] == (
+        "STAGING_ONLY_FLAG is not set locally; staging sets it, read at flags.py:3"
+    )
 
 
 def test_changed_lockfile_fails_lockfile_in_container(dev: tuple[GitRepo, Any]) -> None:

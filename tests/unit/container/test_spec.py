@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devkit.config.profiles import ProfileSet
-from devkit.container.render import HostUser, render
+from devkit.container.render import HostUser, LocalLayer, render
 from devkit.container.spec import container_name, container_spec, parse_mount, resolve
 from devkit.errors import ConfigError
 
@@ -37,7 +37,7 @@ def test_mount_strings_parse_and_a_mount_without_target_is_an_error() -> None:
 def test_container_spec_follows_the_rendered_file() -> None:
     profile = ProfileSet(None).get("api")
     ws = Path("/srv/repos/ml")
-    config = render(profile, None, HostUser(0, 0)).config
+    config = render(profile, LocalLayer(HostUser(0, 0))).local_config
     spec = container_spec(
         config, ws, "img:1", {"a": "b"}, env={"HTTP_PROXY": "http://p:1"}, cpus=1.0
     )
@@ -49,7 +49,9 @@ def test_container_spec_follows_the_rendered_file() -> None:
         ("127.0.0.1", 8000, 8000)
     ]
     assert spec.network_mode is None and spec.user == "root"
-    host = container_spec(render(profile, None, HostUser(0, 0), "host").config, ws, "i", {})
+    host = container_spec(
+        render(profile, LocalLayer(HostUser(0, 0), network="host")).local_config, ws, "i", {}
+    )
     assert host.network_mode == "host" and host.ports == []
 
 

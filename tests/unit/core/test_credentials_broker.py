@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
+import socket
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from devkit.credentials.broker import serve
+from devkit.credentials.broker import (
+    MAX_WORKERS,
+    BrokerServer,
+    CredentialCache,
+    prepare_socket_dir,
+    serve,
+)
 from devkit.credentials.client import fetch
-from devkit.credentials.protocol import Credentials, container_aws_config
+from devkit.credentials.protocol import REQUEST, Credentials, container_aws_config
 from devkit.errors import NotReadyError
 
 
@@ -76,3 +87,88 @@ def test_container_config_names_the_broker() -> None:
         config
     )
     assert "region = eu-west-1" in config
+
+
+# --- Bounded: a timeout per connection, a capped worker pool, one quiet line per dropped client.
+
+
+def _serve_bounded(tmp_path: Path, provider: Any, **bounds: Any) -> tuple[BrokerServer, str]:
+    folder = tmp_path / "run"
+    path = prepare_socket_dir(folder)
+    server = BrokerServer(path, CredentialCache(provider), **bounds)
+    threading.Thread(target=server.serve_forever, name="test-broker", daemon=True).start()
+    return server, str(path)
+
+
+def test_a_flood_of_idle_connections_costs_no_threads_and_a_client_is_still_served(
+    tmp_path: Path,
+) -> None:
+    before = threading.active_count()
+    server, path = _serve_bounded(tmp_path, lambda: session(60, 0), timeout=2.0)
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(1100):
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conn.connect(path)  # blocking: waits while the listen backlog is full
+            idle.append(conn)
+        time.sleep(0.3)  # let the server accept them all
+        during = threading.active_count()
+        served = json.loads(fetch(path, timeout=5))  # while the idle ones sit there
+        after_serving = threading.active_count()
+        assert served["AccessKeyId"] == "ASIAFAKE0"
+        # The serving thread plus at most the worker pool (4): never one per connection.
+        assert during <= before + 1 + MAX_WORKERS, (before, during)
+        assert after_serving <= before + 1 + MAX_WORKERS, (before, after_serving)
+        time.sleep(2.5)  # past the timeout: every idle connection has been closed by the server
+        closed = sum(1 for conn in idle if _closed_by_peer(conn))
+        assert closed == len(idle)
+        assert json.loads(fetch(path, timeout=5))["AccessKeyId"] == "ASIAFAKE0"
+    finally:
+        for conn in idle:
+            conn.close()
+        server.shutdown()
+        server.server_close()
+    print(f"threads: {before} before, {during} with 1100 idle connections, {after_serving} after")
+
+
+def _closed_by_peer(conn: socket.socket) -> bool:
+    try:
+        conn.settimeout(0.5)
+        return conn.recv(1) == b""
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+
+
+def test_a_client_that_drops_costs_one_quiet_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gone = threading.Event()
+
+    def slow_provider() -> Credentials:
+        gone.wait(5)  # answer only after the client has gone
+        return session(60, 1)
+
+    server, path = _serve_bounded(tmp_path, slow_provider)
+    caplog.set_level(logging.DEBUG, logger="devkit.credentials")
+    try:
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.connect(path)
+        client.sendall(REQUEST)
+        client.close()
+        gone.set()
+        deadline = time.monotonic() + 5
+        while server.dropped < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # The next client is served normally.
+        assert json.loads(fetch(path, timeout=5))["AccessKeyId"] == "ASIAFAKE1"
+    finally:
+        server.shutdown()
+        server.server_close()
+    dropped = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert len(dropped) == 1, [r.getMessage() for r in caplog.records]
+    assert dropped[0].exc_info is None and "\n" not in dropped[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err

@@ -174,3 +174,23 @@ def test_foreign_key_to_an_undeclared_table_is_reported(tmp_path: Path) -> None:
 def test_builtin_foreign_keys_resolve() -> None:
     for name in ("ingestion", "api"):
         ProfileSet(None).get(name)
+
+
+def test_editor_extensions_and_settings_are_checked_and_inherited(tmp_path: Path) -> None:
+    write_profile(
+        tmp_path,
+        "ed",
+        "name: ed\ndescription: e\nextends: base\n"
+        "editor:\n  extensions: [ms-python.python, not-an-id]\n"
+        "  settings: {editor.rulers: [100], files.exclude: {'**/.devkit': true}}\n"
+        "  theme: dark\n",
+    )
+    with pytest.raises(ProblemsError) as caught:
+        ProfileSet(tmp_path).get("ed")
+    text = str(caught.value)
+    assert "ed.yaml:5:" in text and "publisher.name" in text
+    assert "ed.yaml:7:3: unknown key 'editor.theme'" in text
+    assert text.startswith("2 problems"), "nested settings of any JSON shape are fine"
+    good = ProfileSet(None).get("inference")
+    assert "ms-python.python" in good.editor_extensions, "inherited from base"
+    assert good.editor_settings["python.defaultInterpreterPath"] == "/opt/venv/bin/python"

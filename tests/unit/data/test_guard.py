@@ -61,3 +61,181 @@ def test_redact_hides_keys_and_tokens() -> None:
         "bad AKIAABCDEFGHIJKLMNOP with X-Amz-Security-Token=abc/def+ghi and secret: s3cr3t"
     )
     assert "AKIAABCDEFGHIJKLMNOP" not in text and "abc/def" not in text and "s3cr3t" not in text
+
+
+# --- The decision table (module docstring of devkit.data.guard): credentials kind x proof. ---
+
+USER = "arn:aws:iam::111111111111:user/alice"
+SESSION = "arn:aws:sts::111111111111:assumed-role/devkit-training-readonly/devkit-alice"
+ROLE = "arn:aws:iam::111111111111:role/devkit-training-readonly"
+
+
+class Probe:
+    """The S3 adapter's write probe, answering a fixed status, and the bucket policy."""
+
+    def __init__(self, status: int, policy: tuple[bool, str | None] = (True, None)) -> None:
+        self.status = status
+        self.policy = policy
+
+    def probe_write(self, bucket: str, key: str) -> tuple[int, str]:
+        return self.status, {403: "AccessDenied", 412: "PreconditionFailed"}.get(self.status, "?")
+
+    def bucket_policy(self, bucket: str) -> tuple[bool, str | None]:
+        return self.policy
+
+
+ALL_DENIED: list[str] = []
+
+
+@pytest.mark.parametrize(
+    ("kind", "principal", "role", "brokered", "probe", "simulator", "verdict"),
+    [
+        # role assumed here with the list+get session policy: read-only by construction
+        ("role", SESSION, ROLE, False, 403, None, "pass"),
+        ("role", SESSION, ROLE, False, 412, None, "refused"),  # defence in depth
+        ("role", SESSION, ROLE, False, 200, None, "refused"),
+        ("role", SESSION, ROLE, False, 500, None, "not ready"),
+        # devkit's broker (container): a session of the profile's role, narrowed on the host
+        ("broker", SESSION, ROLE, True, 403, None, "pass"),
+        ("broker", USER, ROLE, True, 403, None, "refused"),  # not a session of that role
+        ("broker", SESSION, ROLE, True, 412, None, "refused"),
+        # own credentials, no role: only the simulator's "denied" on the bucket is proof
+        ("own user", USER, None, False, 403, ALL_DENIED, "pass"),
+        ("own user", USER, None, False, 403, None, "refused"),  # simulator n/a: never proof
+        ("own user", USER, None, False, 403, ["s3:PutObject"], "refused"),
+        ("own user", USER, None, False, 412, ALL_DENIED, "refused"),  # probe can only refuse
+        ("own session", SESSION, None, False, 403, ALL_DENIED, "pass"),
+        ("own session", SESSION, None, False, 403, None, "refused"),
+        ("federated", "arn:aws:sts::111111111111:federated-user/bob", None, False, 403,
+         ALL_DENIED, "refused"),  # no IAM entity to simulate
+    ],
+)  # fmt: skip
+def test_decision_table(
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    principal: str,
+    role: str | None,
+    brokered: bool,
+    probe: int,
+    simulator: list[str] | None,
+    verdict: str,
+) -> None:
+    from devkit.data import aws
+    from devkit.data.guard import prove_read_only
+    from devkit.errors import NotReadyError
+
+    asked: list[tuple[str, list[str]]] = []
+
+    def simulate(
+        sess: object, source: str, resources: list[str], bucket: str, policy: object = None
+    ) -> object:
+        asked.append((source, resources))
+        return simulator
+
+    monkeypatch.setattr(aws, "simulate_writes", simulate)
+    args = (Probe(probe), "acme-ml-dev-samples", "p/k", principal, None, role, "p/", brokered)
+    if verdict == "pass":
+        checks = prove_read_only(*args)  # type: ignore[arg-type]
+        assert checks[0] == "conditional PutObject denied"
+        assert len(checks) == 2, checks  # the probe alone is never enough
+    else:
+        expected = NotReadyError if verdict == "not ready" else RefusedError
+        with pytest.raises(expected) as caught:
+            prove_read_only(*args)  # type: ignore[arg-type]
+        if kind.startswith("own") and simulator is None and probe == 403:
+            assert "data.source.role_arn" in caught.value.hint
+    if kind.startswith("own") and probe == 403:
+        (source, resources), *_ = asked
+        assert source == (USER if kind == "own user" else ROLE)
+        assert resources[:2] == [
+            "arn:aws:s3:::acme-ml-dev-samples/*",
+            "arn:aws:s3:::acme-ml-dev-samples/p/*",
+        ]
+    if role is not None:
+        assert asked == []  # the role's proof is the session policy
+
+
+@pytest.mark.parametrize(
+    ("principal", "policy", "simulator", "verdict"),
+    [
+        (USER, (True, None), ALL_DENIED, "pass"),  # no bucket policy
+        (USER, (True, '{"Statement": []}'), ALL_DENIED, "pass"),  # simulated with the user
+        (USER, (False, None), ALL_DENIED, "refused"),  # unreadable: it could grant writes
+    ],
+)
+def test_the_bucket_policy_is_part_of_the_proof(
+    monkeypatch: pytest.MonkeyPatch,
+    principal: str,
+    policy: tuple[bool, str | None],
+    simulator: list[str],
+    verdict: str,
+) -> None:
+    from devkit.data import aws
+    from devkit.data.guard import prove_read_only
+
+    given: list[object] = []
+
+    def simulate(
+        sess: object, source: str, resources: list[str], bucket: str, bucket_policy: object = None
+    ) -> object:
+        given.append(bucket_policy)
+        return simulator
+
+    monkeypatch.setattr(aws, "simulate_writes", simulate)
+    args = (Probe(403, policy), "b", "p/k", principal, None, None, "p/")
+    if verdict == "pass":
+        prove_read_only(*args)  # type: ignore[arg-type]
+        assert given == [policy[1]]
+    else:
+        with pytest.raises(RefusedError):
+            prove_read_only(*args)  # type: ignore[arg-type]
+        assert given == []
+
+
+def test_a_bucket_policy_cannot_be_simulated_for_a_role_session() -> None:
+    from devkit.data import aws
+
+    class Never:
+        def client(self, service: str, config: object = None) -> object:
+            raise AssertionError("the simulator must not be asked")
+
+    assert aws.simulate_writes(Never(), ROLE, ["arn:aws:s3:::b/*"], "b", "{}") is None
+
+
+def test_simulator_answers_are_read_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only explicit denials for every action count; anything else is 'not available'."""
+    from devkit.data import aws
+
+    def client_answering(results: list[dict[str, object]], truncated: bool = False) -> object:
+        class IAM:
+            def simulate_principal_policy(self, **kwargs: object) -> dict[str, object]:
+                return {"EvaluationResults": results, "IsTruncated": truncated}
+
+        class Sess:
+            def client(self, service: str, config: object = None) -> object:
+                return IAM()
+
+        return Sess()
+
+    def answers(decision: str, specific: str = "implicitDeny") -> list[dict[str, object]]:
+        return [
+            {
+                "EvalActionName": a,
+                "EvalDecision": decision,
+                "ResourceSpecificResults": [{"EvalResourceDecision": specific}],
+            }
+            for a in aws.WRITE_ACTIONS
+        ]
+
+    def ask(sess: object) -> list[str] | None:
+        return aws.simulate_writes(sess, USER, ["arn:aws:s3:::b/*"], "b")
+
+    assert ask(client_answering(answers("implicitDeny"))) == []
+    assert ask(client_answering(answers("explicitDeny"))) == []
+    assert ask(client_answering(answers("implicitDeny", "allowed"))) == [
+        "s3:DeleteObject", "s3:DeleteObject (copy)", "s3:DeleteObjectVersion",
+        "s3:DeleteObjectVersion (copy)", "s3:PutObject", "s3:PutObject (copy)",
+    ]  # fmt: skip
+    assert ask(client_answering(answers("implicitDeny"), truncated=True)) is None
+    assert ask(client_answering([])) is None
+    assert ask(client_answering(answers("maybe"))) is None

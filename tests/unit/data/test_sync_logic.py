@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import threading
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,9 @@ def test_each_kind_of_verification(tmp_path: Path) -> None:
         {"ChecksumSHA256": base64.b64encode(b"x" * 32).decode()},
         {"ETag": '"00000000000000000000000000000000"'},
         {"ContentLength": 3},
+        {"ChecksumCRC32": base64.b64encode((0xDEADBEEF).to_bytes(4, "big")).decode()},
     ],
-    ids=["sha256", "md5", "size"],
+    ids=["sha256", "md5", "size", "crc32"],
 )
 def test_a_bad_download_is_discarded(tmp_path: Path, meta: dict[str, Any]) -> None:
     body = b"payload" * 50
@@ -88,6 +90,33 @@ def test_a_bad_download_is_discarded(tmp_path: Path, meta: dict[str, Any]) -> No
     assert not (tmp_path / "x").exists()
     assert leftovers(tmp_path) == []
     assert "x" not in Manifest.load(tmp_path).files
+
+
+def test_crc32_is_compared_by_devkit_when_botocore_does_not(tmp_path: Path) -> None:
+    """No SDK validation (the fake's body is a plain stream): devkit computes the CRC32 itself;
+    a right one verifies as 'crc32', a wrong one (same size) is discarded."""
+    body = b"crc me" * 1000
+    crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+    bad = base64.b64encode((zlib.crc32(body) ^ 1).to_bytes(4, "big")).decode()
+    s3 = FakeS3({"p/ok": (body, {"ChecksumCRC32": crc})})
+    syncer(s3, tmp_path / "a").run()
+    assert Manifest.load(tmp_path / "a").files["ok"]["verified"] == "crc32"
+    s3 = FakeS3({"p/bad": (body, {"ChecksumCRC32": bad})})
+    with pytest.raises(NotReadyError) as caught:
+        syncer(s3, tmp_path / "b").run()
+    assert "CRC32 checksum mismatch" in caught.value.what
+    assert on_disk(tmp_path / "b") == set()
+
+
+def on_disk(dest: Path) -> set[str]:
+    """Every file under ``dest`` except devkit's own manifest and journal (dot files)."""
+    if not dest.exists():
+        return set()
+    return {
+        p.relative_to(dest).as_posix()
+        for p in dest.rglob("*")
+        if p.is_file() and not p.name.startswith(".devkit-manifest")
+    }
 
 
 def test_cancel_stops_and_keeps_only_verified_files(tmp_path: Path) -> None:
@@ -104,6 +133,7 @@ def test_cancel_stops_and_keeps_only_verified_files(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
     recorded = Manifest.load(tmp_path).files
     assert recorded and len(recorded) < 50
+    assert on_disk(tmp_path) == set(recorded)  # nothing else, not even an empty file
     for rel in recorded:
         assert (tmp_path / rel).read_bytes() == objects["p/" + rel][0]
 

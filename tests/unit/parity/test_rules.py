@@ -55,6 +55,7 @@ def inputs(**changes: Any) -> CheckInputs:
     inp.__dict__["lockfile"] = changes.pop("lockfile", FP["lockfile"])
     inp.__dict__["data"] = changes.pop("data", FP["data"])
     inp.__dict__["git"] = GIT | changes.pop("git", {})
+    inp.__dict__["env_use"] = changes.pop("env_use", {"declared": [], "reads": {}})
     assert not changes
     return inp
 
@@ -136,3 +137,66 @@ def test_rule_selection() -> None:
     assert needs_run(["branch", "prod_refs"], {"branch": "error"}) is False
     assert needs_run(["python"], {"python": "error"}) is True
     assert needs_run(["python"], {"python": "off"}) is False
+
+
+def test_env_keys_ignores_names_only_staging_sets_and_names_a_read_it_lacks() -> None:
+    platform = [f"DD_X{i}" for i in range(25)] + ["ECS_CONTAINER_METADATA_URI_V4"]
+    ref = {"env_set": ["A", "USED", *platform]}
+    use = {"declared": ["A"], "reads": {"USED": ["svc/app.py:7"]}}
+    ok = by_id(inputs(reference=ref, run_fp={"env_set": ["A", "USED"]}, env_use=use), "env_keys")
+    assert ok["env_keys"].status == "pass"
+    assert "26 name(s) only staging sets" in ok["env_keys"].details[0]
+    bad = by_id(inputs(reference=ref, run_fp={"env_set": ["A"]}, env_use=use), "env_keys")
+    assert bad["env_keys"].status == "fail"
+    assert bad["env_keys"].details[0] == (
+        "USED is not set locally; staging sets it, read at svc/app.py:7"
+    )
+
+
+def test_env_keys_declared_settings_case_and_credentials() -> None:
+    use = {
+        "declared": ["TOKEN"],
+        "reads": {"APP_DB_URL": ["s.py:3"], "AWS_ACCESS_KEY_ID": ["s.py:9"]},
+        "case_insensitive": ["APP_DB_URL"],
+    }
+    ref = {"env_set": ["TOKEN", "app_db_url", "AWS_ACCESS_KEY_ID"]}
+    result = by_id(
+        inputs(reference=ref, run_fp={"env_set": ["APP_DB_URL"]}, env_use=use), "env_keys"
+    )
+    rule = result["env_keys"]
+    assert rule.status == "fail"  # TOKEN is declared, staging sets it, the run lacks it
+    assert rule.actual == "missing: TOKEN"  # any-case settings match; credentials never compared
+    assert "declared in the profile" in rule.details[0]
+
+
+def _identity(kind: str, version: str, seed: int | None = None, **files: str) -> dict[str, Any]:
+    return {"present": True, "schema": SCHEMA, "manifest_digest": version,
+            "identity": {"kind": kind, "seed": seed, "schema_hash": "sha256:s",
+                         "version": version, "files": files}}  # fmt: skip
+
+
+def test_data_version_compares_the_run_with_the_reference_and_warns_on_later_changes() -> None:
+    staging = _identity("synthetic", "synthetic seed 42", 42)
+    same = by_id(
+        inputs(reference={"data": staging}, run_fp={"data": staging}, data=staging), "data_version"
+    )
+    assert same["data_version"].status == "pass"
+    later = _identity("synthetic", "synthetic seed 7", 7)
+    changed = by_id(
+        inputs(reference={"data": staging}, run_fp={"data": staging}, data=later), "data_version"
+    )["data_version"]
+    assert changed.status == "warn"  # even at severity error: the run itself was right
+    assert changed.details == ["synthetic seed 42 → 7"]
+    other_run = by_id(
+        inputs(reference={"data": staging}, run_fp={"data": later}, data=staging), "data_version"
+    )["data_version"]
+    assert other_run.status == "fail" and "synthetic seed 42 → 7" in other_run.details
+
+
+def test_data_version_names_a_resynced_file() -> None:
+    a = _identity("sample", "sha256:a", **{"x.parquet": "sha256:1", "y.parquet": "sha256:2"})
+    b = _identity("sample", "sha256:b", **{"x.parquet": "sha256:9", "z.parquet": "sha256:3"})
+    rule = by_id(inputs(reference={"data": a}, run_fp={"data": a}, data=b), "data_version")
+    assert rule["data_version"].details == [
+        "x.parquet changed (sha256:1 → sha256:9)", "y.parquet removed", "z.parquet added",
+    ]  # fmt: skip

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from devkit.data.manifest import Manifest
+from devkit import safefs
+from devkit.data.manifest import Manifest, prepare_dest
 from devkit.data.schema import table_file
 from devkit.data.selection import check_no_symlink, check_relpath
 
@@ -47,11 +47,11 @@ def write_synthetic(
     from devkit.data.synthetic.generate import generate
     from devkit.data.synthetic.writers import chunks
 
-    dest.mkdir(parents=True, exist_ok=True)
     targets = {name: table_file(name, table) for name, table in tables.items()}
     for name, rel in targets.items():
         check_relpath(rel, f"synthetic table {name}")
         check_no_symlink(dest, rel, f"synthetic table {name}")
+    prepare_dest(dest)
     generated = generate(tables, seed)
     manifest = Manifest.load(dest)
     manifest.kind = "synthetic"
@@ -60,20 +60,16 @@ def write_synthetic(
         rel = targets[name]
         pieces = chunks(table, str(tables[name].get("format", "parquet")))
         target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".devkit-tmp-{target.name}"
         digest, size = hashlib.sha256(), 0
-        try:
-            with open(tmp, "wb") as handle:
-                for piece in pieces:
-                    handle.write(piece)
-                    digest.update(piece)
-                    size += len(piece)
-            # No fsync: the data can be regenerated, and a file a power cut left incomplete no
-            # longer matches its manifest SHA-256, so the next run rewrites it.
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        # No fsync: the data can be regenerated, and a file a power cut left incomplete no
+        # longer matches its manifest SHA-256, so the next run rewrites it.
+        with safefs.atomic_writer(
+            target, root=dest, strict_from=dest, prefix=".devkit-tmp-"
+        ) as handle:
+            for piece in pieces:
+                handle.write(piece)
+                digest.update(piece)
+                size += len(piece)
         del pieces
         manifest.record(
             rel,

@@ -95,6 +95,14 @@ class CheckInputs:
         return dataset_facts(self.root, spec.dest, self.cache_dir) if spec else None
 
     @cached_property
+    def env_use(self) -> dict[str, Any]:
+        """The names the workload uses, from the workspace's code now (a change after the run
+        counts)."""
+        from devkit.parity.envscan import workload_env_use
+
+        return workload_env_use(self.root, self.profile, self.cache_dir)
+
+    @cached_property
     def git(self) -> dict[str, Any] | None:
         from devkit.parity.fingerprint import git_facts
 

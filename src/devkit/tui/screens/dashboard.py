@@ -25,7 +25,7 @@ from devkit.tui.formatting import display_path
 from devkit.tui.messages import Answer
 from devkit.tui.status import WorkspaceStatus, age_text
 from devkit.tui.worker_bridge import answer_posting
-from devkit.views.console import format_amount
+from devkit.units import format_amount
 
 if TYPE_CHECKING:
     from devkit.tui.app import DashboardApp

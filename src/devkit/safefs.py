@@ -1,0 +1,482 @@
+"""The one safe way devkit reads and writes files in a workspace or dataset folder.
+
+A cloned repository is untrusted input: it may commit a symlink at any path devkit writes
+(``.devkit/``, ``.devkit/state.json``, ``.devcontainer/devcontainer.json``, the dataset folder,
+its manifest and journal…) pointing anywhere on the machine. Every write devkit makes inside a
+workspace or a dataset folder goes through this module, which walks the path **component by
+component from a trusted root** (the workspace root, found as the nearest folder holding
+``.git``; the user chose it) with ``openat``-style calls (``dir_fd``, ``O_NOFOLLOW``):
+
+* A symlink that **git tracks** (``git ls-files -s`` mode ``120000``) is never followed: the
+  operation is refused with exit 4 (``RefusedError``) naming the path. A folder with no git
+  repository around it cannot say what it tracks, so every symlink inside it is refused.
+* A symlink that is **not tracked** — the user's own ``data/`` linked to a big disk, created
+  locally — is followed: it is the user's choice, not the repository's.
+* Below a dataset folder (``strict_from``) no symlink at all is followed: devkit owns those files
+  and never writes through a link there.
+* The last component is never followed for a write: temporary files are created exclusively
+  (``O_CREAT|O_EXCL|O_NOFOLLOW``) with an unpredictable name in the target's own folder and renamed
+  over the target; a target that is a symlink is refused. Appends open with ``O_NOFOLLOW``.
+* Reads of input files (profiles, the devcontainer files) refuse tracked symlinks, refuse files
+  that are not regular files (``/dev/zero``, FIFOs) and read at most a given number of bytes.
+
+``check_relpath`` is the one confinement check for every relative path derived from input
+(manifest entries, remote keys, ``data.dest``, table paths): no absolute path, no ``..``, no
+empty or ``.`` segment, no NUL or backslash, no component over ``NAME_MAX`` bytes and no path over
+``PATH_MAX`` bytes. ``confine_problem`` gives the same verdict as text, for load-time validation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from devkit.errors import ConfigError, DevkitError, NotReadyError, RefusedError
+
+NAME_MAX = 255
+PATH_MAX = 4096
+TMP_SUFFIX = ".devkit-tmp"
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = os.O_NOFOLLOW
+_tracked_cache: dict[tuple[str, str], bool] = {}
+
+
+def confine_problem(rel: str) -> str | None:
+    """Why ``rel`` could leave the folder it is relative to; None when it stays inside."""
+    if not isinstance(rel, str) or rel == "":
+        return "is empty"
+    if "\0" in rel:
+        return "contains a NUL byte"
+    if "\\" in rel:
+        return "contains a backslash"
+    if rel.startswith("/"):
+        return "is an absolute path"
+    parts = rel.split("/")
+    if any(part in ("..", ".", "") for part in parts):
+        return "has an empty, '.' or '..' path segment"
+    try:
+        encoded = [part.encode("utf-8") for part in parts]
+    except UnicodeEncodeError:
+        return "is not valid UTF-8"
+    if any(len(part) > NAME_MAX for part in encoded):
+        return f"has a path component longer than {NAME_MAX} bytes"
+    if len(rel.encode("utf-8")) > PATH_MAX:
+        return f"is longer than {PATH_MAX} bytes"
+    return None
+
+
+def check_relpath(rel: str, what: str, hint: str = "") -> str:
+    """``rel`` when it stays inside its folder; RefusedError (exit 4) otherwise."""
+    reason = confine_problem(rel)
+    if reason:
+        raise RefusedError(
+            f"{what}: path {_short(rel)!r} {reason}: it could land outside its folder",
+            hint or "nothing was written; rename it to a plain relative path",
+        )
+    return rel
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def find_root(path: Path) -> Path:
+    """The nearest folder above ``path`` (lexically) that holds ``.git``; else the nearest one
+    that exists (a folder outside any repository is the user's own, trusted as it is)."""
+    path = Path(os.path.abspath(path))
+    for folder in path.parents:
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return next((f for f in path.parents if os.path.isdir(f)), Path(path.anchor))
+
+
+def is_tracked_symlink(root: Path, rel: str) -> bool:
+    """Whether git tracks ``rel`` (under ``root``) as a symlink; True when git cannot say."""
+    key = (str(root), rel)
+    if key in _tracked_cache:
+        return _tracked_cache[key]
+    if not os.path.lexists(root / ".git"):
+        return True
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-s", "-z", "--", f":(literal){rel}"],
+            capture_output=True,
+            timeout=30,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return True
+    if proc.returncode != 0:
+        return True
+    tracked = False
+    for record in proc.stdout.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        if name.decode("utf-8", "surrogateescape") == rel and meta.startswith(b"120000 "):
+            tracked = True
+    _tracked_cache[key] = tracked
+    return tracked
+
+
+def _refuse_link(shown: Path, tracked: bool) -> RefusedError:
+    why = "is a symlink committed to the repository" if tracked else "is a symlink"
+    return RefusedError(
+        f"{shown} {why}; devkit does not write or read through it",
+        "remove the symlink (git rm it if it is committed) or use a plain folder, then run again",
+    )
+
+
+def os_failure(path: Path, exc: OSError) -> DevkitError:
+    """An OSError on ``path`` as devkit's error: what went wrong, what to do, the exit code."""
+    shown = _short(str(path))
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        return RefusedError(f"{shown}: a name in the path is too long", "use a shorter name")
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return NotReadyError(f"disk full while writing {shown}", "free some space and run again")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return NotReadyError(f"cannot write {shown}: {why}", "check the folder's permissions")
+    if exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ELOOP, errno.ENOTEMPTY):
+        return RefusedError(
+            f"{shown}: something else is in the way ({why})", "move it away and run again"
+        )
+    if exc.errno == errno.ENOENT:
+        return ConfigError(f"{shown} does not exist", "check the path")
+    return NotReadyError(f"cannot use {shown}: {why}", "check the path and run again")
+
+
+@contextlib.contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise os_failure(path, exc) from None
+
+
+class _Walk:
+    """An open folder reached from a trusted root without following untrusted symlinks."""
+
+    def __init__(
+        self, path: Path, root: Path | None, strict_from: Path | None, create: bool
+    ) -> None:
+        self.path = Path(os.path.abspath(path))
+        self.root = Path(os.path.abspath(root)) if root is not None else find_root(self.path)
+        self.strict = Path(os.path.abspath(strict_from)) if strict_from is not None else None
+        try:
+            rel = self.path.relative_to(self.root)
+        except ValueError:
+            raise RefusedError(
+                f"{self.path} is outside {self.root}",
+                "devkit only writes inside the workspace and its dataset folders",
+            ) from None
+        if not rel.parts:
+            raise RefusedError(f"{self.path} names the folder itself", "name a file inside it")
+        check_relpath(rel.as_posix(), "refused path")
+        self.parts = rel.parts
+        self.name = rel.parts[-1]
+        self.fd = -1
+        self.fd = self._descend(self.parts[:-1], create)
+
+    def _policy(self, index: int) -> tuple[Path, bool]:
+        """(shown path, refuse even when not tracked) for the component at ``index``."""
+        here = self.root.joinpath(*self.parts[: index + 1])
+        strict = self.strict is not None and (here == self.strict or self.strict in here.parents)
+        return here, strict
+
+    def link_allowed(self, index: int) -> bool:
+        here, strict = self._policy(index)
+        if strict:
+            raise _refuse_link(here, False)
+        rel = "/".join(self.parts[: index + 1])
+        if is_tracked_symlink(self.root, rel):
+            raise _refuse_link(here, True)
+        return True
+
+    def _descend(self, parts: tuple[str, ...], create: bool) -> int:
+        fd = os.open(self.root, _DIR_FLAGS)
+        try:
+            for index, part in enumerate(parts):
+                fd = self._step(fd, index, part, create)
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            raise
+        return fd
+
+    def _step(self, fd: int, index: int, part: str, create: bool) -> int:
+        here = self.root.joinpath(*self.parts[: index + 1])
+        for _ in range(3):
+            try:
+                child = os.open(part, _DIR_FLAGS | _NOFOLLOW, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    raise
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, 0o755, dir_fd=fd)
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise
+                info = os.stat(part, dir_fd=fd, follow_symlinks=False)
+                if not stat.S_ISLNK(info.st_mode):
+                    raise RefusedError(
+                        f"{here} is a file where devkit needs a folder",
+                        "move it away and run the command again",
+                    ) from None
+                self.link_allowed(index)
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            return child
+        raise RefusedError(f"{here} keeps changing under devkit", "run the command again")
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> _Walk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def final_is_link(self) -> bool:
+        try:
+            info = os.stat(self.name, dir_fd=self.fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        return stat.S_ISLNK(info.st_mode)
+
+
+@contextlib.contextmanager
+def atomic_writer(
+    path: Path,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+    mode: int = 0o644,
+    prefix: str = ".",
+    fsync: bool = False,
+) -> Iterator[BinaryIO]:
+    """A binary file that replaces ``path`` when the block ends without an error.
+
+    The temporary file is created exclusively, never through a symlink, with an unpredictable
+    name beside the target; on an error it is removed and ``path`` is unchanged.
+    """
+    with _translated(path):
+        walk = _Walk(path, root, strict_from, create=True)
+    with walk:
+        token = secrets.token_hex(8)
+        room = NAME_MAX - len(prefix) - len(token) - len(TMP_SUFFIX) - 1
+        tmp = f"{prefix}{token}-{walk.name[:room]}{TMP_SUFFIX}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        with _translated(path):
+            if walk.final_is_link():
+                raise _refuse_link(walk.path, False)
+            fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
+        done = False
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                yield handle
+                with _translated(path):
+                    handle.flush()
+                    if fsync:
+                        os.fsync(handle.fileno())
+            with _translated(path):
+                if walk.final_is_link():
+                    raise _refuse_link(walk.path, False)
+                os.replace(tmp, walk.name, src_dir_fd=walk.fd, dst_dir_fd=walk.fd)
+            done = True
+        finally:
+            if not done:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=walk.fd)
+
+
+def write_bytes(
+    path: Path,
+    data: bytes,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+    mode: int = 0o644,
+    fsync: bool = False,
+) -> None:
+    """Replace ``path`` atomically with ``data`` (see the module docstring for the rules)."""
+    with atomic_writer(path, root=root, strict_from=strict_from, mode=mode, fsync=fsync) as fh:
+        fh.write(data)
+
+
+def write_text(
+    path: Path,
+    text: str,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+    mode: int = 0o644,
+    fsync: bool = False,
+) -> None:
+    write_bytes(
+        path, text.encode("utf-8"), root=root, strict_from=strict_from, mode=mode, fsync=fsync
+    )
+
+
+def open_append(
+    path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
+) -> int:
+    """A file descriptor appending to ``path`` (created if missing, never through a symlink)."""
+    with _translated(path), _Walk(path, root, strict_from, create=True) as walk:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        try:
+            return os.open(walk.name, flags, mode, dir_fd=walk.fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _refuse_link(walk.path, False) from None
+            raise
+
+
+def open_text_write(
+    path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
+) -> TextIO:
+    """A text file (UTF-8) written from the start, e.g. a log; never opened through a symlink."""
+    with _translated(path), _Walk(path, root, strict_from, create=True) as walk:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(walk.name, flags, mode, dir_fd=walk.fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _refuse_link(walk.path, False) from None
+            raise
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def ensure_dir(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> Path:
+    """Create ``path`` and its parents as needed, following no untrusted symlink; ``path``."""
+    with _translated(path), _Walk(path / "_", root, strict_from, create=True):
+        pass
+    return path
+
+
+def _unlink(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> bool:
+    """Remove the file ``path`` (a symlink there is removed, not followed); False if missing."""
+    try:
+        walk = _Walk(path, root, strict_from, create=False)
+    except FileNotFoundError:
+        return False
+    with walk:
+        try:
+            os.unlink(walk.name, dir_fd=walk.fd)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            if exc.errno in (errno.EISDIR, errno.EPERM):
+                raise RefusedError(
+                    f"{walk.path} is a folder", "devkit only removes its own files"
+                ) from None
+            raise
+    return True
+
+
+class NotRegularError(ConfigError):
+    """An input file that is a device, a FIFO or a folder."""
+
+
+class TooBigError(ConfigError):
+    """An input file larger than devkit reads."""
+
+
+def _read_bytes(
+    path: Path,
+    limit: int,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+    missing_ok: bool = False,
+) -> bytes | None:
+    """At most ``limit`` bytes of the regular file ``path``; None when missing and allowed.
+
+    A tracked symlink (or any symlink below ``strict_from``) is refused (exit 4); a device, FIFO
+    or folder, or a file over ``limit`` bytes, is bad input (exit 2).
+    """
+    try:
+        walk = _Walk(path, root, strict_from, create=False)
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise
+    with walk:
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(walk.name, flags | _NOFOLLOW, dir_fd=walk.fd)
+        except FileNotFoundError:
+            if missing_ok:
+                return None
+            raise
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            walk.link_allowed(len(walk.parts) - 1)
+            fd = os.open(walk.name, flags, dir_fd=walk.fd)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularError(
+                f"{path} is not a regular file",
+                "replace it with a plain file (devkit reads no devices, FIFOs or folders)",
+            )
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise TooBigError(
+            f"{path} is larger than {limit} bytes", "keep the file small: it is configuration"
+        )
+    return data
+
+
+def _list_dir(
+    path: Path, *, root: Path | None = None, strict_from: Path | None = None
+) -> list[str]:
+    """The names in folder ``path`` (empty when missing), reached without untrusted symlinks."""
+    try:
+        walk = _Walk(path / "_", root, strict_from, create=False)
+    except FileNotFoundError:
+        return []
+    with walk:
+        return sorted(os.listdir(walk.fd))
+
+
+def unlink(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> bool:
+    """Remove the file ``path`` (a symlink there is removed, not followed); False if missing."""
+    with _translated(path):
+        return _unlink(path, root=root, strict_from=strict_from)
+
+
+def read_bytes(
+    path: Path,
+    limit: int,
+    *,
+    root: Path | None = None,
+    strict_from: Path | None = None,
+    missing_ok: bool = False,
+) -> bytes | None:
+    """At most ``limit`` bytes of the regular file ``path``; None when missing and allowed.
+
+    A tracked symlink (or any symlink below ``strict_from``) is refused (exit 4); a device, FIFO
+    or folder, or a file over ``limit`` bytes, is bad input (exit 2); other failures are
+    devkit's errors too (``os_failure``).
+    """
+    with _translated(path):
+        return _read_bytes(path, limit, root=root, strict_from=strict_from, missing_ok=missing_ok)
+
+
+def list_dir(path: Path, *, root: Path | None = None, strict_from: Path | None = None) -> list[str]:
+    """The names in folder ``path`` (empty when missing), reached without untrusted symlinks."""
+    with _translated(path):
+        return _list_dir(path, root=root, strict_from=strict_from)
