@@ -53,6 +53,7 @@ class InitOptions:
     index_url: str | None = None  # build arg for the image's pip (local layer only)
     extra_index_url: str | None = None
     lookup: bool = True  # may ask the package index for devkit's hashes
+    target: str = "container"  # container | host (no engine: a venv on this machine)
     extra: dict[str, Any] = field(default_factory=dict)
     rebuild: bool = False  # --rebuild: build the image again from scratch, replace the container
 
@@ -162,6 +163,24 @@ def image_target(ws: Workspace, profile: Profile, options: InitOptions) -> Image
     )
 
 
+def require_engine(docker: Any = None) -> Any:
+    """The engine's client, or NotReadyError (exit 3) naming ``--target host``: checked before
+    any step runs, so no branch or file is created for a container that cannot start."""
+    from devkit.container.engine import connect
+    from devkit.errors import NotReadyError
+
+    if docker is not None:
+        return docker
+    try:
+        return connect(timeout=15)
+    except NotReadyError as exc:
+        raise NotReadyError(
+            exc.what,
+            "start a Docker Engine (or point DOCKER_HOST at one), or set up on this machine "
+            "without containers: devkit init --target host",
+        ) from None
+
+
 def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions) -> Plan:
     if options.data is not None and options.data not in DATA_MODES:
         raise ConfigError(
@@ -173,6 +192,12 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
         raise ConfigError(
             f"unknown network mode '{options.network}'", "pass --network bridge or host"
         )
+    from devkit.host.target import check_target
+
+    if check_target(options.target) == "host":
+        from devkit.host.plan import build_host_plan
+
+        return build_host_plan(workspace, profile, options)
     check_branch(options.branch, profile)
     target = image_target(workspace, profile, options)
     access = aws_access(workspace, profile, options)

@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -282,9 +283,17 @@ class FingerprintStep:
     id = "fingerprint"
     title = "First fingerprint"
 
-    def __init__(self, root: Path, profile: Profile) -> None:
+    def __init__(
+        self,
+        root: Path,
+        profile: Profile,
+        env: Mapping[str, str] | None = None,
+        where: str = "container",
+    ) -> None:
         self.root = root
         self.profile = profile
+        self.env = env  # the workload's environment (default: this process's + the profile's)
+        self.where = where
 
     @property
     def path(self) -> Path:
@@ -306,7 +315,9 @@ class FingerprintStep:
             return False
         lock = data.get("lockfile") or {}
         return bool(
-            data.get("profile") == self.profile.name and lock.get("sha256") == self._lock_digest()
+            data.get("profile") == self.profile.name
+            and lock.get("sha256") == self._lock_digest()
+            and data.get("where", self.where) == self.where
         )
 
     def run(self, ctx: StepContext) -> StepResult:
@@ -316,8 +327,8 @@ class FingerprintStep:
         data, seconds = fingerprint(
             self.root,
             self.profile,
-            env=host_env(self.profile),
-            where="container",
+            env=host_env(self.profile, self.env),
+            where=self.where,
             cache_dir=self.root / ".devkit" / "cache",
         )
         from devkit import safefs

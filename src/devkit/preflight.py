@@ -73,7 +73,14 @@ class DockerCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
         from devkit.container.engine import connect, engine_address, engine_version
 
-        client = connect(timeout=10)
+        try:
+            client = connect(timeout=10)
+        except NotReadyError as exc:
+            if self.workspace is not None and _recorded_target(self.workspace) == "host":
+                return warn(exc.what, "this workspace uses the host target: no engine needed")
+            raise NotReadyError(
+                exc.what, f"{exc.hint}; or set up without containers: devkit init --target host"
+            ) from None
         try:
             info = engine_version(client)
         finally:
@@ -147,12 +154,131 @@ class ProfilesCheck(Check):
         return ok(f"{len(profiles)} valid: " + ", ".join(p.name for p in profiles))
 
 
+def _recorded_target(workspace: Path) -> str:
+    from devkit.host.target import recorded_target
+
+    return recorded_target(workspace)
+
+
+class TargetsCheck(Check):
+    """Which targets this machine can use, and why: ``container`` (an engine answers and sees
+    the workspace, proven with a throwaway container when a local image is at hand) and
+    ``host`` (the profile's Python is on PATH)."""
+
+    def _container(self) -> tuple[bool, str]:
+        from devkit.container.engine import connect
+        from devkit.errors import DevkitError
+
+        try:
+            client = connect(timeout=10)
+        except DevkitError as exc:
+            return False, f"no engine answers ({exc.what.split(' (')[0]})"
+        try:
+            root = self._root()
+            if root is None:
+                return True, "an engine answers"
+            from devkit.container.visibility import prove_early
+
+            try:
+                proven = prove_early(client, root, self._images())
+            except DevkitError as exc:
+                return False, f"the engine answers but does not see the workspace ({exc.what})"
+            if not proven:
+                return True, "an engine answers (its view of the workspace is proven at init)"
+            return True, "an engine answers and sees the workspace"
+        finally:
+            client.close()
+
+    def _root(self) -> Path | None:
+        from devkit.workspace import find_git_root
+
+        return find_git_root(self.workspace) if self.workspace else None
+
+    def _profiles(self) -> list[tuple[str, str]]:
+        """(profile, python) for the recorded profile, else every concrete profile."""
+        from devkit.config.profiles import ProfileSet
+        from devkit.errors import DevkitError
+
+        try:
+            profiles = ProfileSet(self._root()).all()
+        except DevkitError:
+            return []
+        chosen = None
+        root = self._root()
+        if root is not None:
+            try:
+                chosen = (root / ".devkit" / "profile").read_text(encoding="utf-8").strip()
+            except OSError:
+                chosen = None
+        picked = [p for p in profiles if p.name == chosen] or list(profiles)
+        return [(p.name, p.image.python) for p in picked]
+
+    def _images(self) -> list[str]:
+        from devkit.container.state import read_state
+
+        root = self._root()
+        recorded = (read_state(root).get("render") or {}) if root else {}
+        names = [str(recorded.get("base_image") or "")]
+        names += [base for base in self._bases()]
+        return [n for n in names if n]
+
+    def _bases(self) -> list[str]:
+        from devkit.config.profiles import ProfileSet
+        from devkit.errors import DevkitError
+
+        try:
+            return [p.image.base for p in ProfileSet(self._root()).all()]
+        except DevkitError:
+            return []
+
+    def _host(self) -> tuple[bool, str]:
+        from devkit.errors import DevkitError
+        from devkit.host.python import find_python
+
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        for name, want in self._profiles():
+            if want in found or want in missing:
+                continue
+            try:
+                found[want] = find_python(want, name).path
+            except DevkitError:
+                missing.append(want)
+        if not found and not missing:
+            return False, "no profile to read a Python version from"
+        parts = [f"Python {v} at {p}" for v, p in found.items()]
+        parts += [f"no Python {v}" for v in missing]
+        return bool(found), ", ".join(parts)
+
+    def run(self, ctx: StepContext) -> StepResult:
+        container_ok, container_why = self._container()
+        host_ok, host_why = self._host()
+        targets = {
+            "container": {"usable": container_ok, "why": container_why},
+            "host": {"usable": host_ok, "why": host_why},
+        }
+        summary = (
+            f"container: {'yes' if container_ok else 'no'} — {container_why}; "
+            f"host: {'yes' if host_ok else 'no'} — {host_why}"
+        )
+        if not (container_ok or host_ok):
+            raise NotReadyError(
+                f"no target usable here: {summary}",
+                "start a Docker Engine that sees this folder, or install the profile's Python "
+                "for --target host",
+            )
+        if not container_ok:
+            return warn(summary, "use 'devkit init --target host'", targets=targets)
+        return ok(summary, targets=targets)
+
+
 def preflight_checks(workspace: Path | None) -> list[Check]:
     return [
         GitCheck("git", "git", workspace),
         WorkspaceCheck("workspace", "workspace", workspace),
         ProfilesCheck("profiles", "profiles", workspace),
         DockerCheck("docker", "Docker Engine", workspace),
+        TargetsCheck("targets", "targets (container, host)", workspace),
         DiskCheck("disk", "disk space", workspace),
         NetworkTrustCheck("network", "proxy and CA", workspace),
         AwsCheck("aws", "AWS credentials", workspace),

@@ -59,6 +59,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="an extra package index for the image's pip (this machine only; no credentials)",
     )
     parser.add_argument(
+        "--target",
+        choices=("container", "host"),
+        default=None,
+        help="where the workload runs: a dev container on the Docker Engine (default), or this "
+        "machine itself with a venv in .devkit/venv (cloud workspaces without Docker); "
+        "default: what the last init here used",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="replace changed .devcontainer files (backup kept)"
     )
     parser.add_argument(
@@ -82,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
     from devkit.container.state import update_state
     from devkit.errors import ConfigError
-    from devkit.init_plan import InitOptions, build_init_plan, resolve_network
+    from devkit.host.target import record_target
+    from devkit.init_plan import InitOptions, build_init_plan, require_engine, resolve_network
     from devkit.interactive import can_use_tui
 
     ws = workspace(args)
@@ -105,12 +114,22 @@ def run(args: argparse.Namespace) -> int:
             f"no branch chosen{nobody}", "pass --branch NAME, e.g. --branch feat/my-change"
         )
     profile = selected_profile(args, ws)
+    target = args.target or "container"
+    # The engine is asked first: without one, nothing (branch, files) is changed, and the hint
+    # names --target host. devkit never switches target on its own.
+    docker = require_engine() if target == "container" else None
+    if docker is not None and not args.dry_run:
+        from devkit.container.visibility import prove_early
+
+        prove_early(docker, ws.root, [args.base_image or profile.image.base])
     options = InitOptions(
         branch=args.branch,
         data=args.data,
         base_image=args.base_image,
         overwrite=bool(args.force or args.yes),
-        network=resolve_network(args.network),
+        network=resolve_network(args.network, docker) if target == "container" else "bridge",
+        docker=docker,
+        target=target,
         aws_config=args.aws_config,
         rebuild=bool(getattr(args, "rebuild", False)),
         vendor=args.vendor,
@@ -124,12 +143,13 @@ def run(args: argparse.Namespace) -> int:
         options.overwrite = _confirm_replacements(plan)
         plan = build_init_plan(ws, profile, options)
     ws.write_state("profile", text=profile.name + "\n")
+    record_target(ws.root, target)
     update_state(
         ws.root,
         "render",
         {
             "base_image": args.base_image,
-            "network": options.network,
+            "network": options.network if target == "container" else None,
             "data": args.data,
             "vendor": args.vendor,
             "index_url": args.index_url,
@@ -152,6 +172,10 @@ def _fill_from_last_init(args: argparse.Namespace, ws: Workspace) -> None:
         args.profile = args.profile or recorded_profile(ws)
     if not args.branch and args.profile:
         args.branch = _current_feature_branch(args, ws)
+    if not args.target:
+        from devkit.host.target import recorded_target
+
+        args.target = recorded_target(ws.root)
     args.base_image = args.base_image or last.get("base_image")
     args.data = args.data or last.get("data")
     if args.vendor is None:

@@ -50,8 +50,18 @@ def snapshot(args: argparse.Namespace) -> int:
     ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
     where = "ci" if _truthy("CI") else "host"
+    env = host_env(profile)
+    from devkit.host.target import recorded_target
+    from devkit.parity.probe import WORKLOAD_PYTHON_ENV
+
+    if recorded_target(ws.root) == "host" and not env.get(WORKLOAD_PYTHON_ENV):
+        from devkit.host.plan import WHERE
+        from devkit.host.venv import require_venv, run_env
+
+        require_venv(ws.root)  # the host target's workload lives in .devkit/venv
+        env, where = run_env(ws.root, env), WHERE
     data, seconds = fingerprint(
-        ws.root, profile, env=host_env(profile), where=where, cache_dir=ws.state / "cache"
+        ws.root, profile, env=env, where=where, cache_dir=ws.state / "cache"
     )
     body = json.dumps(data, indent=1) + "\n"
     if args.out == "-":

@@ -15,7 +15,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "run",
         parents=[common],
-        help="run a command in the dev container and record its fingerprint",
+        help="run a command in the dev container (on this machine with --target host) and record "
+        "its fingerprint",
     )
     parser.add_argument("--here", action="store_true", help="run on the host, not in the container")
     parser.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD", help="the command")
@@ -34,7 +35,24 @@ def run(args: argparse.Namespace) -> int:
         command = command[1:]
     events = _json_events() if args.json else None
     on_line = (lambda line: events(Log("run", line))) if events else None
-    if args.here:
+    from devkit.host.target import recorded_target
+
+    if not args.here and recorded_target(ws.root) == "host":
+        from devkit.host.plan import WHERE
+        from devkit.host.venv import require_venv, run_env
+        from devkit.parity.runner import host_env, record_run, run_on_host
+
+        require_venv(ws.root)
+        env = run_env(ws.root, host_env(profile))
+        outcome = record_run(
+            ws,
+            profile,
+            command,
+            where=WHERE,
+            execute=lambda: run_on_host(command, env, on_line=on_line),
+            env=env,
+        )
+    elif args.here:
         from devkit.parity.runner import host_env, record_run, run_on_host
 
         env = host_env(profile)

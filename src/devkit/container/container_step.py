@@ -210,6 +210,23 @@ class ContainerStep:
             spec.env.update(self.access.container_env())
         return spec
 
+    def prove_workspace_visible(self, spec: ContainerSpec, ctx: StepContext) -> None:
+        """NotReadyError (exit 3) unless the engine sees the workspace through the very bind
+        mount the container gets (``visibility``): never a container on an empty folder."""
+        from devkit.container.visibility import prove_engine_sees
+
+        for mount in spec.mounts:
+            if mount.type == "bind" and Path(mount.source) == self.workspace:
+                prove_engine_sees(
+                    self.target.docker.client,
+                    spec.image,
+                    self.workspace,
+                    mount.source,
+                    mount.target,
+                    {L.ENGINE_PROBE: str(self.workspace), **L.extra_labels()},
+                    ctx.log,
+                )
+
     def run(self, ctx: StepContext) -> StepResult:
         from devkit.container.engine import create_and_start, remove_container
 
@@ -240,6 +257,7 @@ class ContainerStep:
         problems = port_problems(self.target.docker.client, self.profile.ports, self.workspace)
         if problems:
             raise problems[0]
+        self.prove_workspace_visible(spec, ctx)
         container = create_and_start(self.target.docker.client, spec)
         record_image(self.workspace, spec.image, digest)
         published = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)

@@ -426,3 +426,46 @@ def bridge_usable(client: Any) -> bool:
     if iface and local and Path("/sys/class/net").is_dir():
         return Path("/sys/class/net", iface).exists()
     return True
+
+
+def read_through_bind(
+    client: Any,
+    image: str,
+    source: str,
+    target: str,
+    rel: str,
+    labels: dict[str, str],
+    timeout: int = 60,
+) -> tuple[str | None, str]:
+    """What a throwaway container from ``image`` reads at ``target/rel`` with ``source`` bound
+    read-only at ``target``: (content, "") or (None, why not). The container has no network
+    and is removed whatever happens."""
+    from docker.errors import APIError, DockerException
+    from docker.types import Mount as DockerMount
+
+    container = None
+    try:
+        container = client.containers.create(
+            image,
+            entrypoint=["cat"],
+            command=[f"{target.rstrip('/')}/{rel}"],
+            user="0",
+            labels=labels,
+            mounts=[DockerMount(target, source, type="bind", read_only=True)],
+            network_mode="none",
+            detach=True,
+        )
+        container.start()
+        status = container.wait(timeout=timeout)
+        out = container.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+        code = int((status or {}).get("StatusCode", 1))
+        if code != 0:
+            return None, out.strip().splitlines()[-1][:200] if out.strip() else f"exit {code}"
+        return out, ""
+    except (APIError, DockerException, OSError) as exc:
+        return None, _reason(exc)
+    except Exception as exc:  # requests' ReadTimeout and the like: never a traceback
+        return None, f"{type(exc).__name__}: {exc}"[:200]
+    finally:
+        if container is not None:
+            remove_container(container)

@@ -14,6 +14,7 @@ PROFILE = "org.devkit.profile"
 IMAGE_HASH = "org.devkit.image-hash"
 WORKSPACE = "org.devkit.workspace"
 VERSION = "org.devkit.version"
+ENGINE_PROBE = "org.devkit.engine-probe"  # the throwaway container proving the mount
 EXTRA_LABELS_ENV = "DEVKIT_EXTRA_LABELS"
 
 

@@ -118,15 +118,52 @@ def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
     return {"folder": profile.data.dest, "present": True, "bytes": size, "files": files}
 
 
+def _venv(root: Path, profile: Profile | None) -> dict[str, Any]:
+    """The host target's venv: its Python and whether the lockfile changed since it was
+    synced (no engine is asked)."""
+    from devkit.container.state import read_state
+    from devkit.host.python import interpreter_version
+    from devkit.host.venv import STATE_KEY, VENV_REL, venv_python
+
+    exe = venv_python(root)
+    found: dict[str, Any] = {"path": VENV_REL, "present": exe.exists()}
+    if not exe.exists():
+        return found
+    found["python"] = interpreter_version(str(exe))
+    record = read_state(root).get(STATE_KEY) or {}
+    if profile is not None and profile.image.lockfile and isinstance(record, dict):
+        from devkit.parity.lockfile import read_lockfile
+
+        current = read_lockfile(root, profile.image.lockfile).sha256
+        found["lockfile_stale"] = record.get("lock_sha256") != current
+    return found
+
+
 def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
-    container, image = _docker(root)
+    from devkit.host.target import recorded_target
+
+    target = recorded_target(root)
+    if target == "host":
+        container: dict[str, Any] = {"state": "none", "target": "host"}
+        image: dict[str, Any] = {"target": "host"}
+        files: dict[str, Any] = {
+            "present": (root / ".devcontainer" / "devcontainer.json").is_file(),
+            "override": None,
+            "in_sync": None,
+            "target": "host",
+        }
+    else:
+        container, image = _docker(root)
+        files = _files(root, profile)
     return {
         "workspace": str(root),
         "profile": profile.name if profile else None,
+        "target": target,
         "branch": _branch(root, profile),
-        "devcontainer": _files(root, profile),
+        "devcontainer": files,
         "image": image,
         "container": container,
+        "venv": _venv(root, profile) if target == "host" else None,
         "data": _data(root, profile),
         "parity": last_check(root),
     }
@@ -171,7 +208,10 @@ def render_lines(report: dict[str, Any]) -> list[str]:
                 f"{branch['behind']} behind / {branch['ahead']} ahead of {branch['base']}"
             )
     files = report["devcontainer"]
-    if not files["present"]:
+    host = report.get("target") == "host"
+    if host:
+        files_text = "not used: this workspace uses the host target (no container)"
+    elif not files["present"]:
         files_text = "not written (run devkit init)"
     elif files["in_sync"] is None:
         files_text = "present (no profile chosen to compare)"
@@ -188,7 +228,9 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         else "devcontainer up --workspace-folder .  (committed files only)"
     )
     image = report["image"]
-    if "error" in image:
+    if host:
+        image_text = "none (host target)"
+    elif "error" in image:
         image_text = image["error"]
     elif not image:
         image_text = "none for this workspace's container"
@@ -198,7 +240,9 @@ def render_lines(report: dict[str, Any]) -> list[str]:
     else:
         image_text = f"missing (hash {image['hash']})"
     container = report["container"]
-    if "error" in container:
+    if host:
+        container_text = "none: the workload runs on this machine ('devkit run -- CMD')"
+    elif "error" in container:
         container_text = container["error"]
     elif container.get("state") == "none":
         container_text = "none (run devkit init)"
@@ -222,13 +266,22 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         verdict = "ok" if parity["ok"] else "violations"
         age = round((time.time() - parity["checked"]) / 3600, 1)
         parity_text = f"{verdict} ({tally}), checked {age} h ago"
-    return [
+    lines = [
         f"workspace     {report['workspace']} (profile {report['profile'] or 'not chosen'})",
+        f"target        {report.get('target') or 'container'}",
         f"branch        {branch_text}",
         f"devcontainer  {files_text}",
-        f"open with     {cli_text}",
+        *([] if host else [f"open with     {cli_text}"]),
         f"image         {image_text}",
         f"container     {container_text}",
-        f"data          {data_text}",
-        f"parity        {parity_text}",
     ]
+    venv = report.get("venv")
+    if host and isinstance(venv, dict):
+        if not venv.get("present"):
+            venv_text = f"{venv['path']}: missing (run devkit init --target host)"
+        else:
+            venv_text = f"{venv['path']}: Python {venv.get('python') or 'unusable'}"
+            if venv.get("lockfile_stale"):
+                venv_text += ", the lockfile changed since it was synced (run devkit init)"
+        lines.append(f"venv          {venv_text}")
+    return [*lines, f"data          {data_text}", f"parity        {parity_text}"]

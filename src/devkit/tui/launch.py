@@ -26,6 +26,7 @@ def run_init(args: argparse.Namespace) -> int:
         vendor=getattr(args, "vendor", None),
         index_url=getattr(args, "index_url", None),
         extra_index_url=getattr(args, "extra_index_url", None),
+        target=getattr(args, "target", None),
     )
     app = make_init_app(WorkspaceServices(ws.root, choices), choices)
     result = app.run()

@@ -39,6 +39,7 @@ class InitChoices:
     vendor: bool | None = None  # --vendor / --no-vendor (None: what the committed files do)
     index_url: str | None = None
     extra_index_url: str | None = None
+    target: str | None = None  # container (default) | host: chosen on the preflight screen
 
     def missing(self) -> list[str]:
         return [name for name in ("profile", "branch", "data") if getattr(self, name) is None]
@@ -272,6 +273,11 @@ class WorkspaceServices:
         options.vendor = choices.vendor
         options.index_url = choices.index_url
         options.extra_index_url = choices.extra_index_url
+        if choices.target is None:
+            from devkit.host.target import recorded_target
+
+            choices.target = recorded_target(self.workspace)
+        options.target = choices.target
         return build_init_plan(Workspace(self.workspace), profile, options)
 
     def record(self, choices: InitChoices) -> None:
@@ -282,9 +288,12 @@ class WorkspaceServices:
 
         ws = Workspace(self.workspace)
         ws.write_state("profile", text=f"{choices.profile}\n")
+        from devkit.host.target import record_target
         from devkit.init_plan import resolve_network
 
-        network = resolve_network(choices.network or "auto")
+        record_target(ws.root, choices.target or "container")
+        host = choices.target == "host"
+        network = None if host else resolve_network(choices.network or "auto")
         render = {
             "base_image": choices.base_image,
             "network": network,

@@ -205,7 +205,10 @@ class WorkspaceStatusSource:
     def _read_container(self) -> ContainerStatus:
         from devkit.container.engine import connect
         from devkit.errors import DevkitError
+        from devkit.host.target import recorded_target
 
+        if recorded_target(self.root) == "host":  # no engine to ask every 2 s
+            return ContainerStatus("none", note="host target: the workload runs on this machine")
         try:
             client = connect(timeout=3)
         except DevkitError as exc:

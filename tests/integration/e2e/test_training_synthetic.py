@@ -127,8 +127,22 @@ def test_reference_devcontainer_cli_opens_the_same_environment(
     down = devkit(ws, "down")
     assert down.returncode == 0
     started = time.monotonic()
+    # devkit's machine-local layer (this root host's user, host networking, the local base
+    # image) reaches the CLI as the override config devkit writes; the committed files alone are
+    # what test_portable.py opens on a fresh clone.
+    override = ws.path / ".devkit" / "devcontainer.local.json"
+    assert override.is_file()
     proc = run(
-        [str(DEVCONTAINER_CLI), "up", "--workspace-folder", str(ws.path), "--log-format", "json"],
+        [
+            str(DEVCONTAINER_CLI),
+            "up",
+            "--workspace-folder",
+            str(ws.path),
+            "--override-config",
+            str(override),
+            "--log-format",
+            "json",
+        ],
         ws.path,
         devkit_env(ws),
     )

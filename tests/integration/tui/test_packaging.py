@@ -19,7 +19,7 @@ def test_wheel_includes_stylesheet_and_screens(tmp_path: Path) -> None:
          "-w", str(tmp_path), str(ROOT)],
         check=True, capture_output=True,
     )  # fmt: skip
-    (wheel,) = tmp_path.glob("devkit-*.whl")
+    (wheel,) = tmp_path.glob("acme_ml_devkit-*.whl")  # the distribution name; the package is devkit
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "devkit/tui/devkit.tcss" in names
     for screen in ("preflight", "profile", "branch", "data", "review", "run", "done", "dashboard"):

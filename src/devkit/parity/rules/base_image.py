@@ -16,9 +16,23 @@ def _image(fp: dict[str, object]) -> tuple[str | None, str | None]:
     return image.get("ref"), image.get("digest")
 
 
+HOST_TARGET = "host-venv"  # devkit.host.plan.WHERE (a rule imports no capability package)
+
+
 def evaluate(inp: CheckInputs) -> RuleResult:
     ref_name, ref_digest = _image(inp.reference)
     run_name, run_digest = _image(inp.run_fp)
+    where = inp.run.data.get("where") if inp.run else None
+    if where == HOST_TARGET:
+        return skipped(
+            ID,
+            "the run used the host target (.devkit/venv on this machine): there is no image "
+            "to compare",
+            f"staging runs {ref_name or 'a base image'}; run 'devkit init --target container' "
+            "where an engine answers to compare it"
+            if ref_digest
+            else "",
+        )
     if not ref_digest:
         return skipped(ID, "the reference records no base image digest")
     shown_expected = f"{ref_name or '?'}@{ref_digest}"

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Footer, Header, Static
 
-from devkit.events import PlanFinished, StepFailed
+from devkit.events import PlanFinished, StepDone, StepFailed
 from devkit.plan import Plan
 from devkit.tui.messages import EngineEvent, PlanEnded
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
@@ -23,6 +23,7 @@ class PreflightScreen(InitScreen):
         Binding("enter", "continue", "Continue", priority=True),
         Binding("r", "recheck", "Check again"),
         Binding("escape", "back", "Quit"),
+        Binding("h", "host_target", "Use this machine (--target host)", show=False),
     ]
     PALETTE = (("Check again", "Run the preflight checks again", "action_recheck"),)
 
@@ -31,6 +32,7 @@ class PreflightScreen(InitScreen):
         self.run_number = 0
         self.blocking: list[str] = []
         self.finished = False
+        self.host_usable = False  # the targets check found the profile's Python here
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,6 +51,7 @@ class PreflightScreen(InitScreen):
         self.run_number += 1
         self.blocking = []
         self.finished = False
+        self.host_usable = False
         self.query_one("#continue", Button).disabled = True
         plan = Plan("preflight", self.init_app.services.preflight())
         run = self.run_number
@@ -65,6 +68,9 @@ class PreflightScreen(InitScreen):
         self.query_one(StepList).apply(event)
         if isinstance(event, StepFailed):
             self.blocking.append(event.step)
+        if isinstance(event, StepDone) and event.step == "targets":
+            targets = event.data.get("targets") or {}
+            self.host_usable = bool((targets.get("host") or {}).get("usable"))
         if isinstance(event, PlanFinished):
             self._verdict()
 
@@ -78,7 +84,20 @@ class PreflightScreen(InitScreen):
         self.finished = True
         verdict = self.query_one("#preflight-verdict", Static)
         button = self.query_one("#continue", Button)
-        if self.blocking:
+        if (
+            self.blocking == ["docker"]
+            and self.host_usable
+            and self.init_app.choices.target != "container"
+        ):
+            # No engine, but this machine has the profile's Python: offer the host target
+            # (never switch on our own).
+            verdict.update(
+                "[b $warning]No Docker Engine answers.[/] Press [b]h[/] to set up on this "
+                "machine instead (a venv in .devkit/venv, no container: --target host), or "
+                "start an engine and press [b]r[/]."
+            )
+            button.disabled = True
+        elif self.blocking:
             verdict.update(
                 f"[b $error]{len(self.blocking)} blocking problem(s)[/] — fix what the hints say, "
                 "then press [b]r[/] to check again."
@@ -96,6 +115,17 @@ class PreflightScreen(InitScreen):
             self.notify("the checks are still running", severity="warning")
         else:
             self.notify("fix the blocking problems first (r checks again)", severity="error")
+
+    def action_host_target(self) -> None:
+        if not (self.finished and self.host_usable) or self.init_app.choices.target == "container":
+            return  # --target container was asked for: never switch
+        if any(step != "docker" for step in self.blocking):
+            self.notify("fix the other blocking problems first (r checks again)", severity="error")
+            return
+        self.init_app.choices.target = "host"
+        self.notify("target: this machine (--target host)")
+        self.blocking = []
+        super().action_continue()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

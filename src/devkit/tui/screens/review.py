@@ -68,6 +68,7 @@ class ReviewScreen(InitScreen):
                 (str(c.branch), "bold"),
                 " · data ",
                 (str(c.data), "bold"),
+                *((" · target ", ("host", "bold")) if c.target == "host" else ()),
             ),
             classes="intro",
             id="review-intro",
@@ -137,6 +138,7 @@ class ReviewScreen(InitScreen):
                 (str(c.branch), "bold"),
                 " · data ",
                 (str(c.data), "bold"),
+                *((" · target ", ("host", "bold")) if c.target == "host" else ()),
                 tail,
             )
         )

@@ -1,0 +1,56 @@
+"""The ``devkit init --target host`` plan: branch → venv → data → hooks → profile commands →
+first fingerprint, all on this machine.
+
+It reuses what a container's post-create does (``postcreate_steps``: the data step, the hooks
+step, the profile's ``post_create`` commands, the fingerprint) with the venv activated instead of
+an image's interpreter; only the venv step is the host target's own. The profile's Python is
+looked for while the plan is built, so a missing one stops the command (exit 2) before any step
+changes anything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from devkit.plan import Plan, Step
+
+if TYPE_CHECKING:
+    from devkit.config.model import Profile
+    from devkit.init_plan import InitOptions
+    from devkit.workspace import Workspace
+
+WHERE = "host-venv"  # the run records' and fingerprints' "where" for the host target
+LOG_DIR = ("logs", "host-init")
+
+
+def build_host_plan(workspace: Workspace, profile: Profile, options: InitOptions) -> Plan:
+    import os
+
+    from devkit.host.python import find_python
+    from devkit.host.venv import VenvStep, run_env
+    from devkit.init_plan import branch_step, check_branch, data_step
+    from devkit.parity.runner import host_env
+    from devkit.postcreate import HookStep
+    from devkit.postcreate_steps import FingerprintStep, LoggedStep
+
+    check_branch(options.branch, profile)
+    base = dict(os.environ if options.env is None else options.env)
+    python = find_python(profile.image.python, profile.name, base)
+    root = workspace.root
+    workload_env = run_env(root, host_env(profile, base))
+    work: list[Step] = [VenvStep(root, profile, python, base)]
+    data = data_step(workspace, profile, options)
+    if data is not None:
+        work.append(data)
+    from devkit.hooks import HooksStep
+
+    work.append(HooksStep(root, profile.name))
+    work += [HookStep(i, cmd, root, workload_env) for i, cmd in enumerate(profile.post_create)]
+    work.append(FingerprintStep(root, profile, workload_env, WHERE))
+    log_dir = root.joinpath(".devkit", *LOG_DIR)
+    steps: list[Step] = [
+        branch_step(workspace, profile, options),
+        *(LoggedStep(step, log_dir) for step in work),
+    ]
+    title = f"devkit init --target host ({profile.name} on {options.branch})"
+    return Plan(title, steps, lock=workspace.state)
