@@ -164,6 +164,7 @@ def test_guided_init_to_done_then_ctrl_q_exits_0_and_prints_the_summary(
         "DEVKIT_EXTRA_LABELS": ",".join(f"{k}={v}" for k, v in TEST_LABELS.items()),
         "DEVKIT_CACHE_DIR": CACHE_DIR,
         "SVC_TOKEN": "not-a-real-secret",
+        "DEVKIT_VENDOR": os.environ.get("DEVKIT_VENDOR", "1"),  # see tests/conftest.py
     }
     status = root / ".exit-status"
     tmux.width, tmux.height = 100, 40
