@@ -194,11 +194,18 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
         )
     from devkit.host.target import check_target
 
+    check_branch(options.branch, profile)
     if check_target(options.target) == "host":
         from devkit.host.plan import build_host_plan
 
-        return build_host_plan(workspace, profile, options)
-    check_branch(options.branch, profile)
+        return build_host_plan(
+            workspace,
+            profile,
+            options.branch,
+            options.env,
+            branch_step(workspace, profile, options),
+            lambda: data_step(workspace, profile, options),
+        )
     target = image_target(workspace, profile, options)
     access = aws_access(workspace, profile, options)
     steps: list[Step] = [

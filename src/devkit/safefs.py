@@ -126,6 +126,26 @@ def is_tracked_symlink(root: Path, rel: str) -> bool:
     return tracked
 
 
+def _owner_to_keep(root: Path) -> tuple[int, int] | None:
+    """Who should own what devkit creates under ``root``: its owner, when devkit runs as root in
+    a folder that belongs to someone else (a teammate's clone opened by a root devkit, or a CI
+    runner): then the container user, who has that UID, can still write beside devkit's files.
+    None when nothing needs handing over."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    try:
+        info = os.stat(root)
+    except OSError:
+        return None
+    return None if info.st_uid == 0 else (info.st_uid, info.st_gid)
+
+
+def _hand_over(fd: int, owner: tuple[int, int] | None) -> None:
+    if owner is not None:
+        with contextlib.suppress(OSError):
+            os.fchown(fd, *owner)
+
+
 def _refuse_link(shown: Path, tracked: bool) -> RefusedError:
     why = "is a symlink committed to the repository" if tracked else "is a symlink"
     return RefusedError(
@@ -182,6 +202,7 @@ class _Walk:
         check_relpath(rel.as_posix(), "refused path")
         self.parts = rel.parts
         self.name = rel.parts[-1]
+        self.owner = _owner_to_keep(self.root) if create else None
         self.fd = -1
         self.fd = self._descend(self.parts[:-1], create)
 
@@ -219,8 +240,13 @@ class _Walk:
             except FileNotFoundError:
                 if not create:
                     raise
-                with contextlib.suppress(FileExistsError):
+                try:
                     os.mkdir(part, 0o755, dir_fd=fd)
+                except FileExistsError:
+                    continue
+                if self.owner is not None:
+                    with contextlib.suppress(OSError):
+                        os.chown(part, *self.owner, dir_fd=fd, follow_symlinks=False)
                 continue
             except OSError as exc:
                 if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
@@ -282,6 +308,7 @@ def atomic_writer(
             if walk.final_is_link():
                 raise _refuse_link(walk.path, False)
             fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
+            _hand_over(fd, walk.owner)
         done = False
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -336,11 +363,13 @@ def open_append(
     with _translated(path), _Walk(path, root, strict_from, create=True) as walk:
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         try:
-            return os.open(walk.name, flags, mode, dir_fd=walk.fd)
+            fd = os.open(walk.name, flags, mode, dir_fd=walk.fd)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise _refuse_link(walk.path, False) from None
             raise
+        _hand_over(fd, walk.owner)
+        return fd
 
 
 def open_text_write(
@@ -355,6 +384,7 @@ def open_text_write(
             if exc.errno == errno.ELOOP:
                 raise _refuse_link(walk.path, False) from None
             raise
+        _hand_over(fd, walk.owner)
     return os.fdopen(fd, "w", encoding="utf-8")
 
 

@@ -10,36 +10,43 @@ changes anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from devkit.plan import Plan, Step
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
-    from devkit.init_plan import InitOptions
     from devkit.workspace import Workspace
 
 WHERE = "host-venv"  # the run records' and fingerprints' "where" for the host target
 LOG_DIR = ("logs", "host-init")
 
 
-def build_host_plan(workspace: Workspace, profile: Profile, options: InitOptions) -> Plan:
+def build_host_plan(
+    workspace: Workspace,
+    profile: Profile,
+    branch_name: str,
+    env: Mapping[str, str] | None,
+    branch: Step,
+    make_data: Callable[[], Step | None],
+) -> Plan:
+    """The host plan from the steps it shares with the container plan (``init_plan`` builds the
+    branch step, checked already, and the data step, made once the venv's Python is found)."""
     import os
 
     from devkit.host.python import find_python
     from devkit.host.venv import VenvStep, run_env
-    from devkit.init_plan import branch_step, check_branch, data_step
     from devkit.parity.runner import host_env
     from devkit.postcreate import HookStep
     from devkit.postcreate_steps import FingerprintStep, LoggedStep
 
-    check_branch(options.branch, profile)
-    base = dict(os.environ if options.env is None else options.env)
+    base = dict(os.environ if env is None else env)
     python = find_python(profile.image.python, profile.name, base)
     root = workspace.root
     workload_env = run_env(root, host_env(profile, base))
     work: list[Step] = [VenvStep(root, profile, python, base)]
-    data = data_step(workspace, profile, options)
+    data = make_data()
     if data is not None:
         work.append(data)
     from devkit.hooks import HooksStep
@@ -48,9 +55,6 @@ def build_host_plan(workspace: Workspace, profile: Profile, options: InitOptions
     work += [HookStep(i, cmd, root, workload_env) for i, cmd in enumerate(profile.post_create)]
     work.append(FingerprintStep(root, profile, workload_env, WHERE))
     log_dir = root.joinpath(".devkit", *LOG_DIR)
-    steps: list[Step] = [
-        branch_step(workspace, profile, options),
-        *(LoggedStep(step, log_dir) for step in work),
-    ]
-    title = f"devkit init --target host ({profile.name} on {options.branch})"
+    steps: list[Step] = [branch, *(LoggedStep(step, log_dir) for step in work)]
+    title = f"devkit init --target host ({profile.name} on {branch_name})"
     return Plan(title, steps, lock=workspace.state)
