@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if _tui_ok(args.no_input) and missing and not (args.dry_run or args.json):
         from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
 
-        return run_init(args)
+        return run_init(args, _fill_from_last_init)
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
     from devkit.container.state import update_state
     from devkit.errors import ConfigError

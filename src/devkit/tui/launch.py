@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
+Prefill = Callable[[argparse.Namespace, Any], None]
 
-def run_init(args: argparse.Namespace) -> int:
-    """The guided ``devkit init``: the flags given are pre-filled answers."""
+
+def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
+    """The guided ``devkit init``: the flags given are pre-filled answers, completed by
+    ``prefill`` (the command line's own defaults: the last init, the current branch)."""
     from devkit.commands._shared import workspace
     from devkit.tui.app import make_init_app
     from devkit.tui.services import InitChoices, WorkspaceServices
 
     ws = workspace(args)
-    remember_last_init(args, ws)
+    remember_last_init(args, ws, prefill)
     choices = InitChoices(
         profile=args.profile,
         branch=args.branch,
@@ -38,14 +42,13 @@ def run_init(args: argparse.Namespace) -> int:
     return code
 
 
-def remember_last_init(args: argparse.Namespace, ws: Any) -> None:
+def remember_last_init(args: argparse.Namespace, ws: Any, prefill: Prefill) -> None:
     """Pre-fill what the headless init would default to: the last profile, the checked-out
     feature branch, the last render options. The wizard still shows every screen."""
     import contextlib
 
-    from devkit.commands.init import _fill_from_last_init
     from devkit.errors import DevkitError
 
     # A recorded profile that no longer exists: the wizard asks from scratch.
     with contextlib.suppress(DevkitError):
-        _fill_from_last_init(args, ws)
+        prefill(args, ws)

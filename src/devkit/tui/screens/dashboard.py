@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from rich.text import Text
 from textual import events
@@ -28,7 +29,18 @@ from devkit.tui.worker_bridge import answer_posting
 from devkit.units import format_amount
 
 if TYPE_CHECKING:
-    from devkit.tui.app import DashboardApp
+    from devkit.tui.status import StatusSource
+
+
+class DashboardHost(Protocol):
+    """What the screen needs from the app that shows it (``tui.app.DashboardApp``)."""
+
+    workspace: Path
+    source: StatusSource
+    command: list[str]
+    poll_s: float
+    now: Callable[[], float]
+
 
 # action → (title, the command it runs); action_argv fills in the workspace's own settings.
 ACTIONS: dict[str, tuple[str, list[str]]] = {
@@ -185,8 +197,8 @@ class DashboardScreen(Screen[None]):
         self.changes = 0
 
     @property
-    def dash(self) -> DashboardApp:
-        return cast("DashboardApp", self.app)
+    def dash(self) -> DashboardHost:
+        return cast("DashboardHost", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
