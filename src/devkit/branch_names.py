@@ -31,6 +31,37 @@ _BAD_CHARS = {
 }
 
 
+# A ref is a file (and "<ref>.lock" while git writes it): each part of the name is a file or
+# folder name, at most NAME_MAX (255) bytes with room for ".lock", and the whole path
+# "refs/heads/NAME" must fit in PATH_MAX with room for the repository's own path.
+NAME_MAX = 255
+LOCK_SUFFIX = ".lock"
+REF_MAX = 1024  # bytes for "refs/heads/NAME": generous, and far below PATH_MAX (4096)
+
+
+def clean_branch_name(name: str) -> str:
+    """The name as the user meant it: surrounding spaces (a paste, a stray key) trimmed."""
+    return name.strip()
+
+
+def length_problems(name: str) -> list[str]:
+    """Names git accepts as text but cannot store as a ref file (git says 'File name too long')."""
+    problems: list[str] = []
+    limit = NAME_MAX - len(LOCK_SUFFIX)
+    for part in name.split("/"):
+        size = len(part.encode("utf-8"))
+        if size > limit:
+            shown = part[:20] + "…"
+            problems.append(
+                f"the part '{shown}' is {size} bytes; git stores each part as a file name, "
+                f"at most {limit} bytes"
+            )
+    full = len(f"refs/heads/{name}".encode())
+    if full > REF_MAX:
+        problems.append(f"the name is {full - 11} bytes; keep it under {REF_MAX - 11}")
+    return problems
+
+
 def git_rule_problems(name: str) -> list[str]:
     """What breaks git's rules for a branch name; empty when git would accept it."""
     if not name:
@@ -65,7 +96,7 @@ def git_rule_problems(name: str) -> list[str]:
             problems.append(
                 f"git forbids a part ending in '.lock' ('{part}'), its lock-file suffix"
             )
-    return problems
+    return problems + length_problems(name)
 
 
 def matches_pattern(name: str, pattern: str) -> bool:
@@ -87,6 +118,8 @@ def validate_branch_name(name: str, pattern: str | None = None) -> list[str]:
     """
     example = example_name(name, pattern)
     shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
+    if len(shown) > 60:  # a pasted paragraph: the start is enough to recognise it
+        shown = shown[:40] + f"… ({len(name)} characters)"
     problems = [
         f"'{shown}' is not a valid branch name: {p} — e.g. '{example}'"
         for p in git_rule_problems(name)

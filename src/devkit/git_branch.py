@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.branch_names import example_name, validate_branch_name
+from devkit.branch_names import clean_branch_name, example_name, validate_branch_name
 from devkit.errors import ConfigError, DevkitError, NotReadyError
 from devkit.gitinfo import (
     REMOTE,
@@ -279,6 +279,7 @@ class BranchInfo(dict[str, Any]):
 def branch_info(root: Path, name: str, policy: BranchPolicy) -> BranchInfo:
     """What the TUI shows next to the branch field: validity, existence, where it would come
     from (assuming the fetch of the base succeeds). Fast and offline: no fetch, no GitPython."""
+    name = clean_branch_name(name)
     problems = validate_branch_name(name, policy.pattern)
     refs = Refs.read(root)
     action, start = plan_source(refs, name, policy.base, fetched=refs.has_remote)

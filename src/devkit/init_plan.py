@@ -55,6 +55,7 @@ class InitOptions:
     lookup: bool = True  # may ask the package index for devkit's hashes
     target: str = "container"  # container | host (no engine: a venv on this machine)
     extra: dict[str, Any] = field(default_factory=dict)
+    rebuild: bool = False  # --rebuild: build the image again from scratch, replace the container
 
 
 def resolve_network(choice: str, docker: Any = None) -> str:
@@ -212,9 +213,9 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
         DevcontainerFilesStep(
             workspace.root, target.inputs.rendered, options.overwrite or options.force
         ),
-        ImageStep(target),
+        ImageStep(target, rebuild=options.rebuild),
         *([CredentialsStep(access)] if access.step_needed() else []),
-        ContainerStep(target, options.env, access),
+        ContainerStep(target, options.env, access, replace=options.rebuild),
         PostCreateStep(target),
     ]
     data = data_step(workspace, profile, options)

@@ -356,12 +356,12 @@ def write_text(
     )
 
 
-def open_append(
-    path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
+def _open_in_place(
+    path: Path, extra: int, root: Path | None, strict_from: Path | None, mode: int
 ) -> int:
-    """A file descriptor appending to ``path`` (created if missing, never through a symlink)."""
+    """Open ``path`` itself for writing (created if missing), never through a symlink."""
     with _translated(path), _Walk(path, root, strict_from, create=True) as walk:
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_WRONLY | os.O_CREAT | extra | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         try:
             fd = os.open(walk.name, flags, mode, dir_fd=walk.fd)
         except OSError as exc:
@@ -372,19 +372,18 @@ def open_append(
         return fd
 
 
+def open_append(
+    path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
+) -> int:
+    """A file descriptor appending to ``path`` (created if missing, never through a symlink)."""
+    return _open_in_place(path, os.O_APPEND, root, strict_from, mode)
+
+
 def open_text_write(
     path: Path, *, root: Path | None = None, strict_from: Path | None = None, mode: int = 0o644
 ) -> TextIO:
     """A text file (UTF-8) written from the start, e.g. a log; never opened through a symlink."""
-    with _translated(path), _Walk(path, root, strict_from, create=True) as walk:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(walk.name, flags, mode, dir_fd=walk.fd)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise _refuse_link(walk.path, False) from None
-            raise
-        _hand_over(fd, walk.owner)
+    fd = _open_in_place(path, os.O_TRUNC, root, strict_from, mode)
     return os.fdopen(fd, "w", encoding="utf-8")
 
 

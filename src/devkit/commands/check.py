@@ -35,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
     ws = workspace(args)
     profile = selected_profile(args, ws)
     report = run_check(ws, profile, args.reference, args.rule, args.refresh)
+    from devkit.parity.record import record_check
+
+    ws.ensure_state()
+    record_check(ws.root, render(report, "json"))  # status and the dashboard show the last check
     kind = "json" if args.json and args.format == "text" else args.format
     if args.output:
         from devkit import safefs

@@ -69,6 +69,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force", action="store_true", help="replace changed .devcontainer files (backup kept)"
     )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the image again from scratch (even when one with the same inputs exists) "
+        "and replace the container",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -80,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if _tui_ok(args.no_input) and missing and not (args.dry_run or args.json):
         from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
 
-        return run_init(args)
+        return run_init(args, _fill_from_last_init)
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
     from devkit.container.state import update_state
     from devkit.errors import ConfigError
@@ -90,6 +96,10 @@ def run(args: argparse.Namespace) -> int:
 
     ws = workspace(args)
     interactive = can_use_tui(args.no_input)
+    if args.branch is not None:
+        from devkit.branch_names import clean_branch_name
+
+        args.branch = clean_branch_name(args.branch) or None
     _fill_from_last_init(args, ws)
     # Without a terminal (CI, a pipe, --no-input) nobody can be asked: say so, and name the flags.
     nobody = "" if interactive else ", and there is no terminal to ask in"
@@ -121,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         docker=docker,
         target=target,
         aws_config=args.aws_config,
+        rebuild=bool(getattr(args, "rebuild", False)),
         vendor=args.vendor,
         index_url=args.index_url,
         extra_index_url=args.extra_index_url,

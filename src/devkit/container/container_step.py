@@ -18,7 +18,7 @@ from devkit.container.credentials_mount import MANAGED_TARGETS
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
-from devkit.errors import NotReadyError
+from devkit.errors import DevkitError, NotReadyError
 from devkit.plan import StepContext, StepResult
 
 if TYPE_CHECKING:
@@ -44,6 +44,49 @@ def check_ports_free(ports: tuple[int, ...], host: str = "127.0.0.1") -> None:
                 ) from None
 
 
+def port_holders(client: Any, ports: tuple[int, ...], workspace: Path) -> dict[int, str]:
+    """Host ports among ``ports`` that a container of another workspace publishes, with the
+    name of that container (this workspace's own containers are replaced by init, so their
+    ports do not count)."""
+    held: dict[int, str] = {}
+    for port in ports:
+        for container in client.containers.list(filters={"publish": str(port)}):
+            labels = container.labels or {}
+            if labels.get(L.LOCAL_FOLDER) != str(workspace):
+                held[port] = str(container.name)
+                break
+    return held
+
+
+def port_problems(client: Any, ports: tuple[int, ...], workspace: Path) -> list[DevkitError]:
+    """Why the profile's ports cannot be published: held by another container (named), or
+    by something else on the host. Empty when every port is free."""
+    problems: list[DevkitError] = []
+    held = port_holders(client, ports, workspace)
+    for port, name in held.items():
+        problems.append(
+            NotReadyError(
+                f"port {port} is already published by container {name}, "
+                "and the profile publishes it",
+                f"stop that container ('docker stop {name}', or 'devkit down' in its "
+                "workspace), or change 'ports' in the profile",
+            )
+        )
+    try:
+        check_ports_free(tuple(p for p in ports if p not in held))
+    except NotReadyError as exc:
+        problems.append(exc)
+    return problems
+
+
+def record_image(workspace: Path, tag: str, digest: str) -> None:
+    """Remember the image this workspace runs: the dashboard shows it after ``devkit down``
+    (which keeps the image) and ``devkit init --rebuild`` replaces it."""
+    from devkit.container.state import update_state
+
+    update_state(workspace, "image", {"tag": tag, "hash": digest})
+
+
 def workspace_labels(workspace: Path) -> dict[str, str]:
     return {L.LOCAL_FOLDER: str(workspace)}
 
@@ -63,8 +106,10 @@ class ContainerStep:
         target: ImageTarget,
         env: dict[str, str] | None = None,
         access: AwsAccess | None = None,
+        replace: bool = False,
     ) -> None:
         self.target = target
+        self.replace = replace  # --rebuild: the running container goes, whatever its image
         self.access = access  # AWS for the container (broker folder, opt-in host config)
         self.workspace = target.inputs.workspace
         self.profile = target.inputs.profile
@@ -96,7 +141,8 @@ class ContainerStep:
             targets = {m.get("Destination") for m in container.attrs.get("Mounts") or []}
             same_mounts = (secrets.CONTAINER_PATH in targets) == wants_secrets
             same_mounts = same_mounts and (targets & MANAGED_TARGETS) == wants_aws
-            if mine is None and digest and labels.get(L.IMAGE_HASH) == digest and same_mounts:
+            same = digest and labels.get(L.IMAGE_HASH) == digest and same_mounts
+            if mine is None and same and not self.replace:
                 mine = container
             else:
                 others.append(container)
@@ -120,6 +166,16 @@ class ContainerStep:
             f"secret {name} is not set on the host: the container won't get it" for name in missing
         ]
         return lines
+
+    def problems(self) -> list[DevkitError]:
+        """What will make this step fail, found before anything runs (the review shows it).
+
+        Ports are only checked when no container of this workspace runs: a running one holds
+        the ports itself and is kept or replaced."""
+        mine = find_containers(self.target.docker.client, self.workspace)
+        if any(c.status == "running" for c in mine):
+            return []
+        return port_problems(self.target.docker.client, self.profile.ports, self.workspace)
 
     def is_done(self) -> bool:
         mine, others = self._matching()
@@ -186,6 +242,7 @@ class ContainerStep:
         else:
             secrets.remove(self.name)
         mine, others = self._matching()
+        self.replace = False  # replaced once: a retry of the same plan keeps the new container
         for container in others:
             ctx.log(f"removing container {container.name}: its image or mounts changed")
             remove_container(container)
@@ -197,9 +254,12 @@ class ContainerStep:
         digest = self.target.content_hash()
         assert digest is not None, "the image step runs first"
         spec = self.spec(self.target.tag_for(digest))
-        check_ports_free(self.profile.ports)
+        problems = port_problems(self.target.docker.client, self.profile.ports, self.workspace)
+        if problems:
+            raise problems[0]
         self.prove_workspace_visible(spec, ctx)
         container = create_and_start(self.target.docker.client, spec)
+        record_image(self.workspace, spec.image, digest)
         published = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)
         extra = f", ports {published}" if published else ""
         return StepResult(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,19 +142,47 @@ def build_image(
     labels: dict[str, str],
     network_mode: str | None,
     log: Callable[[str], None],
+    cancel: threading.Event | None = None,
+    nocache: bool = False,
 ) -> str:
     """Build (see ``_build_once``); retried once when a cached layer vanished mid-build.
 
     On a shared engine another process may remove an untagged intermediate image that the
     classic builder had just picked as cache; a second attempt simply builds that layer again.
+    ``cancel`` stops the build within a fraction of a second (see ``_build_once``);
+    ``nocache`` builds every layer again (``devkit init --rebuild``).
     """
+    args = (client, context, dockerfile, tag, buildargs, labels, network_mode, log)
     try:
-        return _build_once(client, context, dockerfile, tag, buildargs, labels, network_mode, log)
+        return _build_once(*args, cancel=cancel, nocache=nocache)
     except NotReadyError as exc:
         if not any(marker in exc.what.lower() for marker in _VANISHED_LAYER):
             raise
         log("a cached layer vanished during the build (removed by another process); retrying")
-        return _build_once(client, context, dockerfile, tag, buildargs, labels, network_mode, log)
+        return _build_once(*args, cancel=cancel, nocache=nocache)
+
+
+def _hang_up_when_cancelled(stream: Any, cancel: threading.Event, done: threading.Event) -> None:
+    """Cancellation hook: when ``cancel`` is set during the build, shut the streaming HTTP
+    connection down. That wakes the read blocked on the next line, and the engine, seeing
+    its client gone, stops the build and removes its intermediate container (forcerm)."""
+    import socket
+
+    while not done.wait(0.05):
+        if not cancel.is_set():
+            continue
+        frame = getattr(stream, "gi_frame", None)
+        response = frame.f_locals.get("response") if frame is not None else None
+        raw = getattr(response, "raw", None)
+        sock = getattr(getattr(raw, "_connection", None), "sock", None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+            elif response is not None:
+                response.close()
+        except OSError:
+            pass
+        return
 
 
 def _build_once(
@@ -165,13 +194,21 @@ def _build_once(
     labels: dict[str, str],
     network_mode: str | None,
     log: Callable[[str], None],
+    cancel: threading.Event | None = None,
+    nocache: bool = False,
 ) -> str:
-    """Build with the low-level API, streaming lines to ``log``; returns the image id."""
+    """Build with the low-level API, streaming lines to ``log``; returns the image id.
+
+    When ``cancel`` is set the build stops (the connection is hung up, see
+    ``_hang_up_when_cancelled``) and CancelledError is raised; the tag is never applied."""
     from docker.errors import APIError, DockerException
+
+    from devkit.plan import CancelledError
 
     last: list[str] = []
     instruction = ""
     image_id = ""
+    done = threading.Event()
     try:
         stream = client.api.build(
             path=str(context),
@@ -183,8 +220,16 @@ def _build_once(
             rm=True,
             forcerm=True,
             decode=True,
+            nocache=nocache,
         )
+        if cancel is not None:
+            watcher = threading.Thread(
+                target=_hang_up_when_cancelled, args=(stream, cancel, done), daemon=True
+            )
+            watcher.start()
         for chunk in stream:
+            if cancel is not None and cancel.is_set():
+                break
             if "error" in chunk:
                 raise BuildFailed(str(chunk.get("error", "")).strip())
             text = str(chunk.get("stream", "") or chunk.get("status", ""))
@@ -199,9 +244,19 @@ def _build_once(
                 last = [*last[-29:], line]
                 log(line)
     except BuildFailed as exc:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("cancelled", "run the command again to finish") from None
         raise _build_error(str(exc), instruction, last) from None
-    except (APIError, DockerException, OSError) as exc:
-        raise _build_error(_reason(exc), instruction, last) from None
+    except Exception as exc:
+        if cancel is not None and cancel.is_set():  # the hang-up ended the read
+            raise CancelledError("cancelled", "run the command again to finish") from None
+        if isinstance(exc, APIError | DockerException | OSError):
+            raise _build_error(_reason(exc), instruction, last) from None
+        raise
+    finally:
+        done.set()
+    if cancel is not None and cancel.is_set():
+        raise CancelledError("cancelled", "run the command again to finish")
     if not image_id:
         found = image_attrs(client, tag)
         image_id = str(found["Id"]) if found else ""

@@ -92,8 +92,9 @@ class ImageStep:
     id = "image"
     title = "Image"
 
-    def __init__(self, target: ImageTarget) -> None:
+    def __init__(self, target: ImageTarget, rebuild: bool = False) -> None:
         self.target = target
+        self.rebuild = rebuild  # devkit init --rebuild: build again, ignoring the existing image
 
     def describe(self) -> list[str]:
         inputs = self.target.inputs
@@ -111,6 +112,8 @@ class ImageStep:
         ]
 
     def is_done(self) -> bool:
+        if self.rebuild:
+            return False
         found = self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
@@ -133,7 +136,7 @@ class ImageStep:
         base_id = ensure_base_image(client, inputs.base_image, ctx.log)
         digest = self.target.content_hash(base_id)
         assert digest is not None
-        found = self.target.existing()
+        found = None if self.rebuild else self.target.existing()
         if found:
             self.target.image_id = str(found["Id"])
             return StepResult("image already built", {"image": self.target.tag_for(digest)})
@@ -171,6 +174,8 @@ class ImageStep:
             image_labels,
             "host" if inputs.rendered.network == "host" else build_network(proxies),
             ctx.log,
+            cancel=ctx.cancel,  # Esc / Ctrl+C stop the build itself, not just the next step
+            nocache=self.rebuild,
         )
         self.target.image_id = image_id
         return StepResult(f"built {tag}", {"image": tag, "id": image_id, "hash": digest})

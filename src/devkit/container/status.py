@@ -6,7 +6,6 @@ of failing the whole report.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -113,14 +112,9 @@ def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
     folder = root / profile.data.dest
     if not folder.is_dir():
         return {"folder": profile.data.dest, "present": False}
-    size = files = 0
-    for dirpath, _dirs, names in os.walk(folder):
-        for name in names:
-            try:
-                size += os.stat(os.path.join(dirpath, name)).st_size
-                files += 1
-            except OSError:
-                continue
+    from devkit.data.usage import dataset_usage
+
+    files, size, _newest = dataset_usage(folder)
     return {"folder": profile.data.dest, "present": True, "bytes": size, "files": files}
 
 
@@ -171,7 +165,28 @@ def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
         "container": container,
         "venv": _venv(root, profile) if target == "host" else None,
         "data": _data(root, profile),
+        "parity": last_check(root),
     }
+
+
+def last_check(root: Path) -> dict[str, Any] | None:
+    """The last ``devkit check`` in this workspace, from any source (its command line, the
+    dashboard), as it recorded itself in .devkit/parity/last.json; None when never run."""
+    import json
+
+    from devkit.parity.record import LAST_CHECK, read_check
+
+    try:
+        body = read_check(root)
+        if body is None:
+            return None
+        data = json.loads(body)
+        mtime = (root / LAST_CHECK).stat().st_mtime
+    except (OSError, ValueError, DevkitError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {"ok": bool(data.get("ok")), "summary": data.get("summary") or {}, "checked": mtime}
 
 
 def render_lines(report: dict[str, Any]) -> list[str]:
@@ -242,6 +257,15 @@ def render_lines(report: dict[str, Any]) -> list[str]:
         data_text = (
             f"{data['folder']}: {format_amount(data['bytes'], 'B')} in {data['files']} files"
         )
+    parity = report.get("parity")
+    if not parity:
+        parity_text = "not checked yet (devkit check)"
+    else:
+        counts = parity["summary"]
+        tally = ", ".join(f"{counts[k]} {k}" for k in ("pass", "fail", "warn") if k in counts)
+        verdict = "ok" if parity["ok"] else "violations"
+        age = round((time.time() - parity["checked"]) / 3600, 1)
+        parity_text = f"{verdict} ({tally}), checked {age} h ago"
     lines = [
         f"workspace     {report['workspace']} (profile {report['profile'] or 'not chosen'})",
         f"target        {report.get('target') or 'container'}",
@@ -260,4 +284,4 @@ def render_lines(report: dict[str, Any]) -> list[str]:
             if venv.get("lockfile_stale"):
                 venv_text += ", the lockfile changed since it was synced (run devkit init)"
         lines.append(f"venv          {venv_text}")
-    return [*lines, f"data          {data_text}"]
+    return [*lines, f"data          {data_text}", f"parity        {parity_text}"]

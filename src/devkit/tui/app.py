@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -47,7 +48,11 @@ class InitApp(DevkitApp):
     """Preflight → Profile → Branch → Data → Review → Run → Done, over one init plan."""
 
     SUB_TITLE = "init"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Ctrl+C quits too, even in a text box (Input would take it as "copy").
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -62,6 +67,12 @@ class InitApp(DevkitApp):
         self.profiles: dict[str, Profile] = {}
         self.plan: Plan | None = None
         self.outcome: PlanOutcome | None = None
+        # Printed to the terminal after the app exits (the Done summary and the next commands).
+        self.farewell: str = ""
+        # Type-ahead: keys that arrive while the next screen is pushed (or still loading what
+        # it shows) wait here and are replayed when it is ready, instead of being dropped.
+        self.accepting_keys = True
+        self.typeahead: list[events.Key] = []
 
     @property
     def workspace(self) -> Path:
@@ -83,7 +94,30 @@ class InitApp(DevkitApp):
     def advance(self, current: str) -> None:
         """Go to the screen after ``current`` in the flow."""
         following = FLOW[FLOW.index(current) + 1]
+        self.accepting_keys = False
+        self.set_timer(3.0, self.screen_ready)  # never hold keys for long, whatever happens
         self.push_screen(self.make_screen(following))
+
+    def screen_ready(self) -> None:
+        """The current screen can take keys: replay the ones typed ahead, in order."""
+        self.accepting_keys = True
+        held, self.typeahead = self.typeahead, []
+        for key in held:
+            replay = events.Key(key.key, key.character)
+            replay.set_sender(self)  # as the driver sends them: bindings apply
+            self.post_message(replay)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Only keys fresh from the terminal wait; a key bubbling back from a widget goes on.
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not self.accepting_keys
+            and event.key not in ("ctrl+q", "ctrl+c")
+        ):
+            self.typeahead.append(event)
+            return
+        await super().on_event(event)
 
     def go_back(self) -> None:
         """Pop to the previous screen of the flow (the first one stays)."""
@@ -94,7 +128,20 @@ class InitApp(DevkitApp):
         self.exit(code)
 
     def action_quit(self) -> None:  # type: ignore[override]
-        self.exit(int(self.outcome.code) if self.outcome and not self.outcome.ok else 130)
+        """Ctrl+Q / Ctrl+C: 0 after a successful setup, the failure's code after a failed one,
+        130 otherwise. During a run the step is stopped first (see ``RunScreen.stop_and_quit``)."""
+        from devkit.tui.screens.run import RunScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, RunScreen) and screen.running:
+                screen.stop_and_quit()
+                return
+        self.exit(self.quit_code())
+
+    def quit_code(self) -> int:
+        if self.outcome is None:
+            return 130
+        return 0 if self.outcome.ok else int(self.outcome.code)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -106,8 +153,7 @@ class InitApp(DevkitApp):
 class DashboardApp(DevkitApp):
     """The workspace at a glance, refreshed when its sources change, with the common actions."""
 
-    SUB_TITLE = "dashboard"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    SUB_TITLE = "dashboard"  # q (quit) is the screen's first key, so the footer shows it first
 
     def __init__(
         self,

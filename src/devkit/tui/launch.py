@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
+
+Prefill = Callable[[argparse.Namespace, Any], None]
 
 
-def run_init(args: argparse.Namespace) -> int:
-    """The guided ``devkit init``: the flags given are pre-filled answers."""
+def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
+    """The guided ``devkit init``: the flags given are pre-filled answers, completed by
+    ``prefill`` (the command line's own defaults: the last init, the current branch)."""
     from devkit.commands._shared import workspace
     from devkit.tui.app import make_init_app
     from devkit.tui.services import InitChoices, WorkspaceServices
 
     ws = workspace(args)
+    remember_last_init(args, ws, prefill)
     choices = InitChoices(
         profile=args.profile,
         branch=args.branch,
@@ -20,10 +26,29 @@ def run_init(args: argparse.Namespace) -> int:
         base_image=args.base_image,
         network=getattr(args, "network", None),
         aws_config=getattr(args, "aws_config", None),
+        rebuild=bool(getattr(args, "rebuild", False)),
         vendor=getattr(args, "vendor", None),
         index_url=getattr(args, "index_url", None),
         extra_index_url=getattr(args, "extra_index_url", None),
         target=getattr(args, "target", None),
     )
-    result = make_init_app(WorkspaceServices(ws.root, choices), choices).run()
-    return int(result if result is not None else 0)
+    app = make_init_app(WorkspaceServices(ws.root, choices), choices)
+    result = app.run()
+    code = int(result if result is not None else 0)
+    if app.farewell and code == 0:
+        # The screen is gone with the app: leave the summary and the next commands in the
+        # terminal, where the user can still read and copy them.
+        print(app.farewell, flush=True)
+    return code
+
+
+def remember_last_init(args: argparse.Namespace, ws: Any, prefill: Prefill) -> None:
+    """Pre-fill what the headless init would default to: the last profile, the checked-out
+    feature branch, the last render options. The wizard still shows every screen."""
+    import contextlib
+
+    from devkit.errors import DevkitError
+
+    # A recorded profile that no longer exists: the wizard asks from scratch.
+    with contextlib.suppress(DevkitError):
+        prefill(args, ws)

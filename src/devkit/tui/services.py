@@ -35,6 +35,7 @@ class InitChoices:
     base_image: str | None = None
     network: str | None = None
     aws_config: str | None = None
+    rebuild: bool = False  # --rebuild: build the image again, replace the container
     vendor: bool | None = None  # --vendor / --no-vendor (None: what the committed files do)
     index_url: str | None = None
     extra_index_url: str | None = None
@@ -162,6 +163,18 @@ def review_items(plan: Plan, workspace: Path) -> list[ReviewItem]:
     return items
 
 
+def plan_problems(plan: Plan) -> list[str]:
+    """What will make the plan fail, from steps offering ``problems()`` (ports held by another
+    container, …): the same checks the steps make when they run headless, asked up front."""
+    found: list[str] = []
+    for step in plan.steps:
+        problems = getattr(step, "problems", None)
+        if callable(problems) and not step.is_done():
+            for error in problems():
+                found.append(f"{error.what} — hint: {error.hint}" if error.hint else error.what)
+    return found
+
+
 def branch_status_from_info(info: Mapping[str, Any]) -> BranchStatus:
     """The branch screen's answer from ``git_branch.branch_info``: problems, or where it comes
     from (exists here, exists on the remote, or new from the base)."""
@@ -252,6 +265,7 @@ class WorkspaceServices:
             data=choices.data,
             base_image=choices.base_image,
             overwrite=choices.force,
+            rebuild=choices.rebuild,
         )
         if choices.network:
             options.network = choices.network

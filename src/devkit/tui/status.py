@@ -95,20 +95,11 @@ def newest_json(folder: Path) -> dict[str, Any] | None:
 
 
 def folder_usage(folder: Path) -> tuple[int, int, float | None]:
-    """(files, bytes, newest mtime) of every regular file below ``folder``."""
-    files = size = 0
-    newest: float | None = None
-    if not folder.is_dir():
-        return 0, 0, None
-    for path in folder.rglob("*"):
-        if path.name.startswith(OWN_FILES):
-            continue
-        if path.is_file() and not path.is_symlink():
-            st = path.stat()
-            files += 1
-            size += st.st_size
-            newest = st.st_mtime if newest is None else max(newest, st.st_mtime)
-    return files, size, newest
+    """(files, bytes, newest mtime) of the dataset below ``folder``, counted as
+    ``devkit status`` counts it (``devkit.data.usage``)."""
+    from devkit.data.usage import dataset_usage
+
+    return dataset_usage(folder)
 
 
 def _mtime(path: Path) -> float | None:
@@ -172,13 +163,21 @@ class WorkspaceStatusSource:
             container=self._container,
             data=self._read_data(dest) if dest else None,
             last_run=newest_json(state / "runs"),
-            last_parity=newest_json(state / "parity"),
+            last_parity=self._last_check(),
             notes=tuple(notes),
             render=dict(read_state(self.root).get("render") or {}),
         )
 
     def container_id(self) -> str | None:
         return self._container.id or None
+
+    def _last_check(self) -> dict[str, Any] | None:
+        from devkit.container.status import last_check
+
+        found = last_check(self.root)
+        if found is None:
+            return None
+        return {"ok": found["ok"], "summary": found["summary"], "_mtime": found["checked"]}
 
     def _recorded_profile(self) -> str | None:
         from devkit.errors import DevkitError
@@ -219,7 +218,9 @@ class WorkspaceStatusSource:
                 all=True, filters={"label": f"{CONTAINER_LABEL}={self.root}"}
             )
             if not found:
-                return ContainerStatus("none")
+                tag, created = kept_image(client, self.root)
+                note = "image kept: b rebuilds the container" if tag else ""
+                return ContainerStatus("none", image=tag, image_created=created, note=note)
             box = found[0]
             created = box.image.attrs.get("Created", "")
             return ContainerStatus(
@@ -233,6 +234,20 @@ class WorkspaceStatusSource:
             return ContainerStatus("unknown", note=str(exc).split("\n")[0][:120])
         finally:
             client.close()
+
+
+def kept_image(client: Any, root: Path) -> tuple[str, float | None]:
+    """The image this workspace last ran (init's container step records it in
+    .devkit/state.json), when it is still on the engine after ``devkit down``; ("", None)
+    otherwise. Never a guess by profile: on a shared engine that finds other workspaces'."""
+    from devkit.container.engine import image_attrs
+    from devkit.container.state import read_state
+
+    tag = str((read_state(root).get("image") or {}).get("tag") or "")
+    attrs = image_attrs(client, tag) if tag else None
+    if attrs is None:
+        return "", None
+    return tag, _parse_docker_time(str(attrs.get("Created", "")))
 
 
 def _parse_docker_time(text: str) -> float | None:

@@ -344,3 +344,29 @@ def test_init_without_flags_after_down_rebuilds_the_same_environment(
     (container,) = workspace_containers(docker_engine, repo.path)
     assert container.status == "running"
     assert "Image" in proc.stdout and "already done" in proc.stdout
+
+
+def test_port_published_by_another_container_names_it(
+    tmp_path: Path, docker_engine: Any, base_image: str, init_args: Callable[..., list[str]]
+) -> None:
+    """The headless init makes the same check as the TUI's review: the holder is named."""
+    import os
+
+    from support.engine import TEST_LABELS
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    holder = docker_engine.containers.run(
+        base_image, ["sleep", "300"], detach=True, labels=dict(TEST_LABELS),
+        name=f"devkit-port-holder-{os.getpid()}", ports={"9000/tcp": ("127.0.0.1", port)},
+    )  # fmt: skip
+    try:
+        repo = new_workspace(tmp_path / "ws", ports=(port,))
+        proc = run_devkit(repo, *init_args("feat/port-holder"))
+        assert proc.returncode == 3
+        assert f"port {port} is already published by container {holder.name}" in proc.stdout
+        assert f"docker stop {holder.name}" in proc.stdout
+        assert not workspace_containers(docker_engine, repo.path)
+    finally:
+        holder.remove(force=True)

@@ -25,6 +25,7 @@ from devkit.hooks import (
     uninstall_pre_push_hook,
 )
 from devkit.plan import StepContext
+from support.contract import check_json_output
 
 Git = Callable[..., str]
 
@@ -268,6 +269,7 @@ def test_cli_hooks_install(
     assert not hook.exists()
     assert "install a pre-push hook" in capsys.readouterr().out
     assert main(["hooks", "install", "--workspace", str(repo), "--json"]) == 0
+    check_json_output(["hooks", "install", "--json"], capsys.readouterr().out)
     assert MARKER in hook.read_text()
     assert main(["hooks", "--workspace", str(repo)]) == 2
 

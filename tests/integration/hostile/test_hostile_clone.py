@@ -59,6 +59,7 @@ FILE_LINKS = {
     ".devkit/logs": "dir",
     ".devkit/backups": "dir",
     ".devkit/fingerprints": "dir",
+    ".devkit/parity": "dir",  # devkit check records its last result here
     ".devkit/build": "dir",
     ".devcontainer/devcontainer.json": "secret",
     ".devcontainer/Dockerfile": "victim",

@@ -112,6 +112,8 @@ async def test_dashboard_actions_run_the_real_commands(workspace: Path) -> None:
             argv = action_argv(name, workspace, app.screen.status)
             start = len(log_lines(app))
             await pilot.press(key)
+            if name == "down":
+                await pilot.press("y")  # destructive: the dashboard asks first
 
             def finished(start: int = start) -> bool:
                 tail = log_lines(app)[start:]

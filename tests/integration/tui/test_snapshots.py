@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pilot_helpers import wait_for
+from pilot_helpers import settled, wait_for
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 from tui_steps import ChunkedCopyStep, NeedsFileStep, SnapshotServices, WriteFileStep
@@ -191,3 +191,87 @@ async def test_dashboard_screen(workspace: Path, docker_engine: Any) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.status)
         await pilot.pause(0.1)
         await check_snapshot(pilot, app, "dashboard", workspace)
+
+
+def flat(text: str) -> str:
+    """The screen's words in order, borders and line breaks gone (for wrapped sentences)."""
+    return " ".join(re.sub(r"[│╭╮╰╯─▊▎▔▁]", " ", text).split())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+async def test_small_terminals(workspace: Path, docker_engine: Any, size: tuple[int, int]) -> None:
+    """At 80x24 everything reads whole; at 60x20 it stays usable: text wraps instead of
+    being cut, the output pane and the quit key stay on screen, boxes fit the width."""
+    width, height = size
+    tag = f"{width}x{height}"
+    gate = threading.Event()
+    steps = [
+        WriteFileStep(workspace, ".devcontainer/devcontainer.json", "{}\n", id="devcontainer",
+                      title="devcontainer files"),
+        ChunkedCopyStep(workspace, "data/training/documents.parquet", chunks=40, gate=gate,
+                        hold_at=16, id="data", title="synthetic dataset"),
+    ]  # fmt: skip
+    app = make_init_app(SnapshotServices(workspace, steps), clock=ticking(), frozen=True)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished
+            )
+            await pilot.pause(0.1)
+            if width >= 80:  # whole sentences, wrapped rather than cut
+                assert "no AWS credentials — synthetic data instead" in flat(screen_text(app))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen) and app.profiles)
+            await pilot.press("down", "down", "down", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, BranchScreen))
+            screen = app.screen
+            screen.query_one(Input).value = "Tokenizer v2"
+            await wait_for(pilot, lambda: screen.checked == "Tokenizer v2")
+            await pilot.pause(0.1)
+            assert screen.query_one(Input).region.right <= width  # the box fits
+            assert "^q Quit" in screen_text(app).splitlines()[-1]
+            await check_snapshot(pilot, app, f"branch-invalid-{tag}", workspace)
+            screen.query_one(Input).value = "feat/tokenizer-v2"
+            await wait_for(pilot, lambda: screen.checked == "feat/tokenizer-v2")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DataScreen) and app.screen.status)
+            await pilot.press("down")
+            await wait_for(pilot, lambda: app.screen.status.choice == "synthetic")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.items)
+            await pilot.press("enter")
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, RunScreen) and steps[1].held.is_set()
+            )
+            row = app.screen.query_one("#steps").rows["data"]
+            await wait_for(pilot, lambda: row.progress is not None and row.progress[0] == 16 * 1024)
+            await pilot.pause(0.1)
+            assert app.screen.query_one("#run-log").size.height >= 2  # the output pane shows
+            # log lines wrap at the pane's width instead of being cut
+            assert "writing .devcontainer/devcontainer.json" in flat(screen_text(app))
+            await check_snapshot(pilot, app, f"run-{tag}", workspace)
+            gate.set()
+            await wait_for(pilot, lambda: isinstance(app.screen, DoneScreen))
+            await settled(pilot, app)
+    finally:
+        gate.set()
+    state = workspace / ".devkit"
+    state.mkdir(exist_ok=True)
+    (state / "profile").write_text("training\n")
+    (state / "parity").mkdir()
+    parity = state / "parity" / "last.json"
+    parity.write_text(json.dumps({"ok": True, "summary": {"pass": 7, "fail": 0, "warn": 1}}))
+    os.utime(parity, (1_700_003_100, 1_700_003_100))
+    dash = make_dashboard_app(workspace, poll_s=0, frozen=True, now=lambda: 1_700_003_600.0)
+    async with dash.run_test(size=size) as pilot:
+        await wait_for(
+            pilot, lambda: isinstance(dash.screen, DashboardScreen) and dash.screen.status
+        )
+        await pilot.pause(0.1)
+        text = screen_text(dash)
+        assert dash.screen.query_one("#dash-log").size.height >= 2  # the output pane shows
+        assert "q Quit" in text.splitlines()[-1]  # the quit key is never cut off
+        assert "check and down appears here." in flat(text)  # wrapped, not cut
+        if width >= 80:  # every tile keeps its last line
+            assert "profile training" in flat(text) and "checked 8m ago" in flat(text)
+        await check_snapshot(pilot, dash, f"dashboard-{tag}", workspace)

@@ -167,3 +167,99 @@ class SnapshotServices(StepServices):
                 "aws", "AWS credentials", "no AWS credentials — synthetic data instead", "warn"
             ),
         ]
+
+
+@dataclass
+class SlowStopStep:
+    """Runs until cancelled, then takes ``stop_s`` seconds to clean up (like a build that
+    removes its half-made layers): long enough to see the "Stopping …" state."""
+
+    root: Path
+    stop_s: float = 0.6
+    id: str = "slow"
+    title: str = "slow build"
+    started: threading.Event = field(default_factory=threading.Event)
+    cleaned: threading.Event = field(default_factory=threading.Event)
+
+    def describe(self) -> list[str]:
+        return ["build something slowly"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        self.started.set()
+        while not ctx.cancel.wait(0.01):
+            pass
+        time.sleep(self.stop_s)
+        self.cleaned.set()
+        ctx.check_cancelled()
+        return StepResult("never")
+
+
+@dataclass
+class PublishStep:
+    """Stands for the container step's port check: ``problems()`` asks the real engine which
+    container publishes each port (``container_step.port_problems``, the check init runs)."""
+
+    root: Path
+    ports: tuple[int, ...]
+    id: str = "container"
+    title: str = "Container"
+
+    def describe(self) -> list[str]:
+        return [f"publish {', '.join(str(p) for p in self.ports)}"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def problems(self) -> list[object]:
+        from devkit.container.container_step import port_problems
+        from devkit.container.engine import connect
+
+        return list(port_problems(connect(timeout=10), self.ports, self.root))
+
+    def run(self, ctx: StepContext) -> StepResult:
+        return StepResult("published")
+
+
+@dataclass
+class SlowBuildStep:
+    """Builds a real image whose RUN sleeps ``sleep_s`` with the engine adapter init uses
+    (``engine.build_image`` with the plan's cancel flag), tagged ``tag``."""
+
+    root: Path
+    base_image: str
+    tag: str
+    sleep_s: int = 40
+    id: str = "image"
+    title: str = "Image"
+    running: threading.Event = field(default_factory=threading.Event)
+
+    def describe(self) -> list[str]:
+        return [f"build {self.tag}"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        from devkit.container.engine import build_image, connect
+        from support.engine import TEST_LABELS
+
+        context = self.root / ".build"
+        context.mkdir(exist_ok=True)
+        dockerfile = context / "Dockerfile"
+        dockerfile.write_text(
+            f"FROM {self.base_image}\nRUN echo building && sleep {self.sleep_s} && echo built\n"
+        )
+
+        def log(line: str) -> None:
+            ctx.log(line)
+            if "building" in line and not line.startswith("Step"):
+                self.running.set()
+
+        build_image(
+            connect(timeout=30), context, dockerfile, self.tag, {}, dict(TEST_LABELS), None, log,
+            cancel=ctx.cancel, nocache=True,
+        )  # fmt: skip
+        return StepResult(f"built {self.tag}")

@@ -11,6 +11,7 @@ import pytest
 
 from devkit.cli import main
 from devkit.data.manifest import manifest_digest
+from support.contract import check_json_output
 
 
 @pytest.fixture
@@ -21,6 +22,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def events(out: str) -> list[dict[str, Any]]:
+    check_json_output(["sync-data", "--json"], out)
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
@@ -36,9 +38,13 @@ def test_synthetic_sync_then_noop_then_schema(workspace: Path, capsys: Any) -> N
     assert again["skipped"]
 
     assert main(["data", "schema", "--profile", "api", "--json"]) == 0
-    actual = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    check_json_output(["data", "schema", "--json"], out)
+    actual = json.loads(out)
     assert main(["data", "schema", "--profile", "api", "--declared", "--json"]) == 0
-    declared = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    check_json_output(["data", "schema", "--json"], out)
+    declared = json.loads(out)
     assert actual == declared
     assert main(["data", "schema", str(dest / "customers.parquet")]) == 0
     text = capsys.readouterr().out

@@ -158,3 +158,38 @@ def test_random_names_agree_with_git(tmp_path: Path) -> None:
 def test_control_characters_are_shown_escaped() -> None:
     (problem,) = validate_branch_name("feat/a\tb", None)
     assert problem.startswith("'feat/a\\x09b' is not a valid branch name: git forbids control")
+
+
+def git_can_create(name: str, tmp_path: Path) -> bool:
+    """The oracle for length: real git creating the branch in a real repository (a ref is a
+    file, and git writes '<ref>.lock' first)."""
+    repo = tmp_path / "repo"
+    if not repo.exists():
+        subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+        subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@e",
+             "commit", "-q", "--allow-empty", "-m", "c"],
+            check=True,
+        )  # fmt: skip
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "branch", name], capture_output=True, text=True, check=False
+    )
+    return proc.returncode == 0
+
+
+@pytest.mark.parametrize("size", [250, 251, 300])
+def test_part_length_limit_agrees_with_git_creating_the_branch(size: int, tmp_path: Path) -> None:
+    name = "feat/" + "x" * size
+    assert git_accepts(name, tmp_path)  # check-ref-format does not look at lengths
+    ours = not git_rule_problems(name)
+    assert ours == git_can_create(name, tmp_path), git_rule_problems(name)
+    if not ours:
+        problem = validate_branch_name(name)[0]
+        assert "at most 250 bytes" in problem and f"({len(name)} characters)" in problem
+
+
+def test_branch_name_is_trimmed() -> None:
+    from devkit.branch_names import clean_branch_name
+
+    assert clean_branch_name("  feat/x \t") == "feat/x"
+    assert clean_branch_name("feat/x y") == "feat/x y"  # inner spaces stay (and are refused)

@@ -92,11 +92,10 @@ def test_action_argv_uses_what_init_recorded() -> None:
     )  # fmt: skip
     root = Path("/r")
     assert action_argv("rebuild", root, status) == [
-        "init", "--no-input", "--yes", "--profile", "api", "--branch", "feat/x",
+        "init", "--rebuild", "--no-input", "--yes", "--profile", "api", "--branch", "feat/x",
         "--network", "host", "--base-image", "devkit-base:bookworm", "--data", "synthetic",
         "--workspace", "/r",
     ]  # fmt: skip
-    assert action_argv("check", root, status) == [
-        "check", "--format", "json", "--output", "/r/.devkit/parity/last.json", "--workspace", "/r"
-    ]  # fmt: skip
+    # check records its own result: the dashboard runs the plain command a user would type
+    assert action_argv("check", root, status) == ["check", "--workspace", "/r"]
     assert action_argv("down", root, None) == ["down", "--workspace", "/r"]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
@@ -33,6 +34,17 @@ class InitScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
     # (palette title, help, method name) — offered in the command palette on this screen.
     PALETTE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    # False for screens that load what they show first; they call ``init_app.screen_ready()``.
+    READY_ON_MOUNT: ClassVar[bool] = True
+
+    def on_resize(self, event: events.Resize) -> None:
+        from devkit.tui.screens.dashboard import fit_footer
+
+        fit_footer(self, event.size.width)
+
+    def on_mount(self) -> None:
+        if self.READY_ON_MOUNT:
+            self.call_after_refresh(self.init_app.screen_ready)
 
     @property
     def init_app(self) -> InitApp:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Input, Static
 
+from devkit.branch_names import clean_branch_name
 from devkit.tui.messages import Answer
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import BranchStatus
@@ -47,17 +49,43 @@ class BranchScreen(InitScreen):
         yield Static("", id="branch-status", classes="panel")
         yield Footer()
 
+    AUTO_FOCUS = "#branch-name"
+
     def on_mount(self) -> None:
         name_input = self.query_one("#branch-name", Input)
         if self.init_app.frozen:
             name_input.cursor_blink = False
         name_input.focus()
-        self._check(name_input.value)
+        if name_input.value.strip():
+            self._check(name_input.value)
+        else:
+            self._waiting()
+
+    def _waiting(self) -> None:
+        """Nothing typed yet: a prompt, not an error."""
+        self.status = None
+        self.checked = ""
+        self.query_one("#branch-status", Static).update("[dim]type a name for your branch[/]")
+        self.query_one("#branch-name", Input).remove_class("invalid-name")
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed while the screen was still being pushed reach the screen, not the box
+        (it had no focus yet): put them in the box instead of dropping them."""
+        name_input = self.query_one("#branch-name", Input)
+        if name_input.has_focus or not event.is_printable or event.character is None:
+            return
+        event.stop()
+        name_input.focus()
+        name_input.insert_text_at_cursor(event.character)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._check(event.value)
+        if event.value.strip() or self.checked:
+            self._check(event.value)
+        else:
+            self._waiting()
 
-    def _check(self, name: str) -> None:
+    def _check(self, typed: str) -> None:
+        name = clean_branch_name(typed)
         app = self.init_app
         profile = app.profile
         self.status = None
@@ -65,7 +93,7 @@ class BranchScreen(InitScreen):
         self.ask(f"branch:{name}", lambda: app.services.branch_status(name, profile))
 
     def on_answer(self, message: Answer) -> None:
-        name = self.query_one("#branch-name", Input).value
+        name = clean_branch_name(self.query_one("#branch-name", Input).value)
         if message.key != f"branch:{name}":
             return  # an answer about something typed before; a newer one is on its way
         panel = self.query_one("#branch-status", Static)
@@ -90,7 +118,10 @@ class BranchScreen(InitScreen):
         self.action_continue()
 
     def action_continue(self) -> None:
-        name = self.query_one("#branch-name", Input).value
+        name = clean_branch_name(self.query_one("#branch-name", Input).value)
+        if not name:
+            self.notify("type a name for your branch first", severity="warning")
+            return
         if self.status is None or self.checked != name:
             self.notify("still checking the name…", severity="warning")
             return

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid
+from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, RichLog, Static
@@ -27,23 +29,45 @@ from devkit.tui.worker_bridge import answer_posting
 from devkit.units import format_amount
 
 if TYPE_CHECKING:
-    from devkit.tui.app import DashboardApp
+    from devkit.tui.status import StatusSource
+
+
+class DashboardHost(Protocol):
+    """What the screen needs from the app that shows it (``tui.app.DashboardApp``)."""
+
+    workspace: Path
+    source: StatusSource
+    command: list[str]
+    poll_s: float
+    now: Callable[[], float]
+
 
 # action → (title, the command it runs); action_argv fills in the workspace's own settings.
 ACTIONS: dict[str, tuple[str, list[str]]] = {
-    "rebuild": ("Rebuild", ["init"]),
+    "rebuild": ("Rebuild", ["init", "--rebuild"]),
     "sync": ("Sync data", ["sync-data"]),
     "check": ("Check parity", ["check"]),
     "down": ("Down", ["down"]),
 }
-PARITY_REPORT = ".devkit/parity/last.json"
+# Destructive actions ask first: (question, what it does).
+CONFIRM = {
+    "down": (
+        "Stop and remove the dev container?",
+        "devkit down: the container goes (the image, your files and the data stay).",
+    ),
+    "rebuild": (
+        "Rebuild the image and replace the container?",
+        "devkit init --rebuild: builds the image again from scratch and replaces the "
+        "container (a few minutes; your files and the data stay).",
+    ),
+}
 
 
 def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> list[str]:
     """The devkit command line (after the executable) an action runs in this workspace.
 
     Rebuild re-runs init headless with what the last init recorded (profile, branch, render
-    options); check also saves its JSON report where the dashboard reads the last result.
+    options) and ``--rebuild``; check records its result itself (.devkit/parity/last.json).
     """
     argv = list(ACTIONS[name][1])
     if name == "rebuild":
@@ -59,8 +83,6 @@ def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> l
                 argv += ["--base-image", str(status.render["base_image"])]
             if status.render.get("data"):
                 argv += ["--data", str(status.render["data"])]
-    elif name == "check":
-        argv += ["--format", "json", "--output", str(workspace / PARITY_REPORT)]
     return [*argv, "--workspace", str(workspace)]
 
 
@@ -152,11 +174,12 @@ class ActionEnded(Message):
 
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("b", "rebuild", "Rebuild"),
+        Binding("q", "app.quit", "Quit"),  # first, so a narrow footer never cuts it off
         Binding("s", "sync", "Sync data"),
         Binding("c", "check", "Check"),
         Binding("x", "shell", "Shell"),
         Binding("d", "down", "Down"),
+        Binding("b", "rebuild", "Rebuild"),
         Binding("r", "refresh", "Refresh"),
     ]
     PALETTE = (
@@ -174,21 +197,27 @@ class DashboardScreen(Screen[None]):
         self.changes = 0
 
     @property
-    def dash(self) -> DashboardApp:
-        return cast("DashboardApp", self.app)
+    def dash(self) -> DashboardHost:
+        return cast("DashboardHost", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(f"[b]{display_path(self.dash.workspace)}[/]", classes="intro", id="dash-root")
-        with Grid(id="dash-grid"):
+        with VerticalScroll(id="dash-tiles"), Grid(id="dash-grid"):
             for name in PANELS:
                 yield Static("[dim]reading…[/]", id=f"panel-{name}", classes="panel dash-panel")
-        yield RichLog(id="dash-log", max_lines=2000, wrap=True, markup=False, highlight=False)
+        yield RichLog(
+            id="dash-log", max_lines=2000, wrap=True, min_width=20, markup=False, highlight=False
+        )
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        fit_footer(self, event.size.width)
+
     def on_mount(self) -> None:
-        hint = "The output of rebuild, sync data, check and down appears here."
-        self.query_one(RichLog).write(Text(hint, style="dim"))
+        hint = Text("The output of rebuild, sync data, check and down appears here.", style="dim")
+        # After the first layout: written earlier, the line would be cut instead of wrapped.
+        self.call_after_refresh(lambda: self.query_one(RichLog).write(hint))
         self.call_after_refresh(self.action_refresh)  # read the sources after the first paint
         if self.dash.poll_s > 0:
             self.set_interval(self.dash.poll_s, self.action_refresh)
@@ -260,8 +289,22 @@ class DashboardScreen(Screen[None]):
         self.query_one(RichLog).write(Text(f"exit {message.code}", style="dim"))
         self.action_refresh()
 
+    def _confirm_then_run(self, name: str) -> None:
+        if self.busy:
+            self.notify(f"'{self.busy}' is still running", severity="warning")
+            return
+        from devkit.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run_action(name)
+            else:
+                self.query_one(RichLog).write(Text(f"{ACTIONS[name][0]}: cancelled", style="dim"))
+
+        self.app.push_screen(ConfirmScreen(*CONFIRM[name]), answered)
+
     def action_rebuild(self) -> None:
-        self._run_action("rebuild")
+        self._confirm_then_run("rebuild")
 
     def action_sync(self) -> None:
         self._run_action("sync")
@@ -270,7 +313,7 @@ class DashboardScreen(Screen[None]):
         self._run_action("check")
 
     def action_down(self) -> None:
-        self._run_action("down")
+        self._confirm_then_run("down")
 
     def action_shell(self) -> None:
         container = self.dash.source.container_id()
@@ -285,6 +328,14 @@ class DashboardScreen(Screen[None]):
         except SuspendNotSupported:
             self.notify("this terminal cannot hand over to a shell", severity="error")
         self.action_refresh()
+
+
+def fit_footer(screen: Screen[Any], width: int) -> None:
+    """Below 100 columns the footer packs its keys tighter; below 80 it drops the palette
+    hint (Ctrl+P still works) so that every key, quit included, stays on screen."""
+    for footer in screen.query(Footer):
+        footer.compact = width < 100
+        footer.show_command_palette = width >= 80
 
 
 def _child_env() -> dict[str, str]:

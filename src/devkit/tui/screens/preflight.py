@@ -22,6 +22,7 @@ class PreflightScreen(InitScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "continue", "Continue", priority=True),
         Binding("r", "recheck", "Check again"),
+        Binding("escape", "back", "Quit"),
         Binding("h", "host_target", "Use this machine (--target host)", show=False),
     ]
     PALETTE = (("Check again", "Run the preflight checks again", "action_recheck"),)
@@ -131,4 +132,5 @@ class PreflightScreen(InitScreen):
         self.action_continue()
 
     def action_back(self) -> None:
-        pass  # the first screen: nothing to go back to
+        """The first screen: nothing to go back to, so Esc leaves (as the footer says)."""
+        self.init_app.action_quit()

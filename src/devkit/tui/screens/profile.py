@@ -19,6 +19,7 @@ from devkit.tui.services import profile_summary
 class ProfileScreen(InitScreen):
     NAME = "profile"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "continue", "Choose", priority=True)]
+    READY_ON_MOUNT = False  # keys typed ahead wait until the profiles are listed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -43,6 +44,7 @@ class ProfileScreen(InitScreen):
             self.query_one("#profile-details", Static).update(
                 marked("✗", "bold red", message.error)
             )
+            self.init_app.screen_ready()
             return
         self.init_app.profiles = {p.name: p for p in message.value}
         self._fill()
@@ -61,6 +63,7 @@ class ProfileScreen(InitScreen):
             chosen = app.choices.profile if app.choices.profile in names else names[0]
             options.highlighted = options.get_option_index(chosen)
         options.focus()
+        self.call_after_refresh(self.init_app.screen_ready)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         profile = self.init_app.profiles.get(event.option.id or "")

@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Header, Static
 from devkit.plan import Plan
 from devkit.tui.messages import Answer
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
-from devkit.tui.services import ReviewItem, review_items
+from devkit.tui.services import ReviewItem, plan_problems, review_items
 
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
 
@@ -54,6 +54,7 @@ class ReviewScreen(InitScreen):
         super().__init__()
         self.items: list[ReviewItem] | None = None
         self.replacing: list[str] = []
+        self.problems: list[str] = []
 
     def compose(self) -> ComposeResult:
         c = self.init_app.choices
@@ -68,9 +69,9 @@ class ReviewScreen(InitScreen):
                 " · data ",
                 (str(c.data), "bold"),
                 *((" · target ", ("host", "bold")) if c.target == "host" else ()),
-                " — nothing has changed yet. This is everything the setup will do:",
             ),
             classes="intro",
+            id="review-intro",
         )
         with VerticalScroll(id="review-body", classes="panel"):
             yield Static("[dim]planning…[/]", id="review-plan")
@@ -82,7 +83,8 @@ class ReviewScreen(InitScreen):
 
         def plan_and_describe() -> object:
             plan = app.services.build_plan(app.choices)
-            return plan, review_items(plan, app.workspace), replaced_files(plan)
+            items = review_items(plan, app.workspace)
+            return plan, items, replaced_files(plan), plan_problems(plan)
 
         self.ask("plan", plan_and_describe)
 
@@ -96,16 +98,50 @@ class ReviewScreen(InitScreen):
         if message.error:
             body.update(marked("✗ cannot plan the setup:", "bold red", message.error))
             return
-        plan, items, replacing = message.value
+        plan, items, replacing, problems = message.value
         self.init_app.plan = plan
         self.items = items
+        self.problems = problems
         self.replacing = [] if self.init_app.choices.force else replacing
-        body.update(render_items(items))
+        self._intro(items)
+        text = Text()
+        for problem in problems:
+            text.append_text(marked("✗", "bold red", problem + "\n"))
+        if problems:
+            text.append("Fix this first (Esc goes back), then come back to run.\n\n", style="bold")
+        body.update(text + render_items(items))
         button = self.query_one("#run", Button)
+        if problems:
+            button.label = "Blocked: see above"
+            return
         if self.replacing:
             button.label = "Replace (backup kept) and run"
         button.disabled = False
         button.focus()
+
+    def _intro(self, items: list[ReviewItem]) -> None:
+        c = self.init_app.choices
+        done = sum(1 for item in items if item.done)
+        if done:
+            left = len(items) - done
+            tail = (
+                f" — {done} of {len(items)} steps are already done (an earlier run made those "
+                f"changes); {left} left. This is what the setup will still do:"
+            )
+        else:
+            tail = " — nothing has changed yet. This is everything the setup will do:"
+        self.query_one("#review-intro", Static).update(
+            Text.assemble(
+                "Profile ",
+                (str(c.profile), "bold"),
+                " · branch ",
+                (str(c.branch), "bold"),
+                " · data ",
+                (str(c.data), "bold"),
+                *((" · target ", ("host", "bold")) if c.target == "host" else ()),
+                tail,
+            )
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -114,6 +150,11 @@ class ReviewScreen(InitScreen):
     def action_continue(self) -> None:
         if self.items is None:
             self.notify("the plan is not ready", severity="warning")
+            return
+        if self.problems:
+            self.notify(
+                self.problems[0], title="the setup would fail", severity="error", markup=False
+            )
             return
         if self.replacing:
             # Running after seeing the diff is the user's yes to replacing those files.

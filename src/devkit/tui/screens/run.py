@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, RichLog, Static
 
 from devkit.errors import ExitCode
-from devkit.events import Log, StepFailed
+from devkit.events import Log, StepDone, StepFailed, StepStarted
 from devkit.tui.messages import EngineEvent, PlanEnded
 from devkit.tui.screens.base import InitScreen, breadcrumb
 from devkit.tui.widgets.step_list import StepList
@@ -41,13 +41,17 @@ class RunScreen(InitScreen):
         self.running = False
         self.state = "idle"  # running | cancelling | ok | failed | cancelled
         self.failed_step = ""
+        self.current_step = ""  # the title of the step running now
+        self.quit_after = False  # Ctrl+Q during a run: exit once the step has stopped
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(breadcrumb("Run"), classes="breadcrumb")
         yield Static("Setting up…", id="run-state", classes="intro")
         yield StepList(self.init_app.clock, id="steps")
-        yield RichLog(id="run-log", max_lines=5000, wrap=True, markup=False, highlight=False)
+        yield RichLog(
+            id="run-log", max_lines=5000, wrap=True, min_width=20, markup=False, highlight=False
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -88,7 +92,11 @@ class RunScreen(InitScreen):
             line = Text(f"{event.step} │ ", style="dim")
             line.append(event.line, style="red" if event.stream == "err" else "")
             self.query_one(RichLog).write(line)
-        elif isinstance(event, StepFailed) and event.code != int(ExitCode.INTERRUPTED):
+        if isinstance(event, StepStarted):
+            self.current_step = event.title
+        elif isinstance(event, StepDone | StepFailed):
+            self.current_step = ""
+        if isinstance(event, StepFailed) and event.code != int(ExitCode.INTERRUPTED):
             self.failed_step = event.step
 
     def on_plan_ended(self, message: PlanEnded) -> None:
@@ -97,6 +105,9 @@ class RunScreen(InitScreen):
         self.running = False
         outcome = message.outcome
         self.init_app.outcome = outcome
+        if self.quit_after:
+            self.init_app.exit(self.init_app.quit_code() if outcome else 130)
+            return
         if outcome is None:
             crash = Text.assemble(("✗ devkit hit a bug: ", "bold red"), message.crash)
             self._state("failed", crash + Text(" — r retries"))
@@ -129,11 +140,21 @@ class RunScreen(InitScreen):
             return self.state == "ok"
         return True
 
+    def _stopping(self) -> Text:
+        step = self.current_step or "the setup"
+        return Text.assemble((f"Stopping {step}…", "bold yellow"), " it cleans up after itself")
+
+    def stop_and_quit(self) -> None:
+        """Ctrl+Q while a step runs: stop it (it cleans up), then exit 130."""
+        self.quit_after = True
+        self.cancel_event.set()
+        self._state("stopping", self._stopping() + Text(", then devkit exits"))
+
     def action_cancel(self) -> None:
         if self.running:
             self.cancel_event.set()
-            self._state("cancelling", "[b $warning]Cancelling…[/] waiting for the step to stop")
-        elif self.state != "cancelling":
+            self._state("cancelling", self._stopping())
+        elif self.state not in ("cancelling", "stopping"):
             self.init_app.go_back()
 
     def action_retry(self) -> None:

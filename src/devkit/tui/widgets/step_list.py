@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import ProgressBar, Static
 
+from devkit.errors import ExitCode
 from devkit.events import Event, PlanStarted, Progress, StepDone, StepFailed, StepStarted
 from devkit.tui.formatting import RateMeter, format_amount, format_eta, format_rate
 
@@ -20,6 +21,7 @@ GLYPHS = {
     "skipped": ("=", "step-skipped"),
     "warn": ("!", "step-warn"),
     "failed": ("✗", "step-failed"),
+    "cancelled": ("■", "step-cancelled"),
 }
 
 
@@ -28,7 +30,7 @@ class StepRow(Vertical):
 
     DEFAULT_CSS = """
     StepRow { height: auto; padding: 0 1; }
-    StepRow .step-line { height: 1; }
+    StepRow .step-line { height: auto; }
     StepRow .step-progress { height: 1; display: none; padding-left: 2; }
     StepRow.has-progress .step-progress { display: block; }
     StepRow ProgressBar { width: 40; }
@@ -63,7 +65,9 @@ class StepRow(Vertical):
         text = Text()
         text.append(
             f"{glyph} ",
-            style={"ok": "green", "failed": "red", "warn": "yellow"}.get(self.status, ""),
+            style={"ok": "green", "failed": "red", "warn": "yellow", "cancelled": "yellow"}.get(
+                self.status, ""
+            ),
         )
         text.append(self.title, style="bold")
         if self.summary:
@@ -140,6 +144,10 @@ class StepList(VerticalScroll):
             self._row(event.step).set_status(status if status in GLYPHS else "ok", event.summary)
         elif isinstance(event, StepFailed):
             row = self._row(event.step)
+            if event.code == int(ExitCode.INTERRUPTED):
+                row.set_status("cancelled", "cancelled: stopped and cleaned up")
+                row.set_hint("")
+                return
             where = f"{event.where}: " if event.where else ""
             row.set_status("failed", where + event.what)
             row.set_hint(f"→ {event.hint}" if event.hint else "")
