@@ -13,12 +13,11 @@ from typing import Any
 from devkit.config.model import Profile
 from devkit.container import labels as L
 from devkit.errors import DevkitError
+from devkit.git.state import repo_state
 
 
 def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
     try:
-        from devkit.gitinfo import repo_state
-
         state = repo_state(root, profile.branch.base if profile else "main")
     except DevkitError as exc:
         return {"error": exc.what}

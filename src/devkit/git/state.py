@@ -1,23 +1,17 @@
-"""Fast, read-only facts about a git repository, from the git command line.
+"""Fast, read-only facts about a git repository: where it stands, what it tracks.
 
-These run on every ``devkit check`` and fingerprint, so they avoid GitPython (its import alone
-costs about as much as the queries) and start independent git processes side by side. Writing
-to a repository (branches, checkouts) lives in ``git_branch.py``.
+These run on every ``devkit check`` and fingerprint, so independent git processes run side by
+side (``command.start``). Writing to a repository (branches, checkouts) lives in ``step.py``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError, DevkitError, NotReadyError
-
-REMOTE = "origin"
+from devkit.git.command import REMOTE, failure, is_linked_worktree, run, start
 
 
 @dataclass(frozen=True)
@@ -50,114 +44,6 @@ class RepoState:
         return asdict(self)
 
 
-def git_executable() -> str:
-    found = shutil.which("git")
-    if not found:
-        raise NotReadyError("git is not installed", "install git (e.g. 'apt-get install git')")
-    return found
-
-
-def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for git: English messages (we parse some), no prompts, no lock fights."""
-    env = dict(os.environ)
-    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
-    if extra:
-        env.update(extra)
-    return env
-
-
-def _popen(root: Path, args: Sequence[str], stdin: bool = False) -> subprocess.Popen[bytes]:
-    try:
-        return subprocess.Popen(
-            [git_executable(), "-C", str(root), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            env=git_env(),
-        )
-    except OSError as exc:
-        raise NotReadyError(f"could not run git: {exc}", "check that git is installed") from exc
-
-
-def _finish(proc: subprocess.Popen[bytes]) -> tuple[int, bytes, str]:
-    out, err = proc.communicate()
-    return proc.returncode, out, err.decode("utf-8", "replace").strip()
-
-
-def run_git(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
-    """Run one git command in ``root`` and return its stdout; fail as a DevkitError."""
-    code, out, err = _finish(_popen(root, args))
-    if code not in ok_codes:
-        raise _git_failure(root, args, err)
-    return out.decode("utf-8", "surrogateescape")
-
-
-def run_git_many(
-    root: Path, *commands: Sequence[str], ok_codes: tuple[int, ...] = (0,)
-) -> list[str]:
-    """Run independent read-only git commands side by side; stdout of each, in order."""
-    procs = [(args, _popen(root, args)) for args in commands]
-    results = [(args, *_finish(proc)) for args, proc in procs]
-    outputs = []
-    for args, code, out, err in results:
-        if code not in ok_codes:
-            raise _git_failure(root, args, err)
-        outputs.append(out.decode("utf-8", "surrogateescape"))
-    return outputs
-
-
-def _git_failure(root: Path, args: Sequence[str], stderr: str) -> DevkitError:
-    if "dubious ownership" in stderr:
-        return NotReadyError(
-            f"git refuses to read {root}: it belongs to another user than the one running devkit",
-            f"run devkit as the owner of {root}, or trust it with "
-            f"'git config --global --add safe.directory {root}'",
-        )
-    missing = _unreachable_gitdir(root)
-    if missing is not None:
-        return NotReadyError(
-            f"{root} is a linked git worktree whose git folder {missing} is not reachable here",
-            "mount or copy the main repository too (its .git folder), or use a regular clone",
-        )
-    if "not a git repository" in stderr:
-        return ConfigError(
-            f"{root} is not a git repository",
-            "run devkit inside your repository, or 'git init' it first",
-        )
-    return ConfigError(
-        f"'git {' '.join(args)}' failed in {root}: {stderr or 'no message'}",
-        "run the same git command yourself to see what git needs",
-    )
-
-
-def _unreachable_gitdir(root: Path) -> Path | None:
-    """The gitdir a ``.git`` file names when it does not exist (e.g. inside a container)."""
-    dot_git = root / ".git"
-    if not dot_git.is_file():
-        return None
-    text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-    if not text.startswith("gitdir:"):
-        return None
-    gitdir = Path(text.removeprefix("gitdir:").strip())
-    gitdir = gitdir if gitdir.is_absolute() else root / gitdir
-    return None if gitdir.exists() else gitdir
-
-
-def is_linked_worktree(root: Path) -> bool:
-    """True for a checkout made by 'git worktree add' (its .git is a file naming a gitdir
-    that points back to a common dir); submodules also have a .git file but no commondir."""
-    dot_git = root / ".git"
-    if not dot_git.is_file():
-        return False
-    text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-    if not text.startswith("gitdir:"):
-        return False
-    gitdir = Path(text.removeprefix("gitdir:").strip())
-    if not gitdir.is_absolute():
-        gitdir = root / gitdir
-    return (gitdir / "commondir").is_file()
-
-
 def base_candidates(base: str) -> list[str]:
     """The refs a base branch may resolve to, preferred first."""
     return [f"refs/remotes/{REMOTE}/{base}", f"refs/heads/{base}"]
@@ -184,31 +70,31 @@ def repo_state(root: Path, base: str) -> RepoState:
     Four git processes, two at a time: status and the base lookup first, then the counts and
     the merge-base, which need the resolved base.
     """
-    status_proc = _popen(root, ["status", "--porcelain=v2", "--branch", "-z", "-unormal"])
-    refs_proc = _popen(root, ["for-each-ref", "--format=%(refname)", *base_candidates(base)])
-    status_code, status_out, status_err = _finish(status_proc)
-    refs_code, refs_out, refs_err = _finish(refs_proc)
-    if status_code != 0:
-        raise _git_failure(root, ["status"], status_err)
-    if refs_code != 0:
-        raise _git_failure(root, ["for-each-ref"], refs_err)
-    parsed = parse_status_v2(status_out)
-    base_ref = _pick_base(refs_out.decode(), base)
+    status_proc = start(root, ["status", "--porcelain=v2", "--branch", "-z", "-unormal"])
+    refs_proc = start(root, ["for-each-ref", "--format=%(refname)", *base_candidates(base)])
+    status = status_proc.finish()
+    refs = refs_proc.finish()
+    if status.code != 0:
+        raise failure(root, ["status"], status.err)
+    if refs.code != 0:
+        raise failure(root, ["for-each-ref"], refs.err)
+    parsed = parse_status_v2(status.out)
+    base_ref = _pick_base(refs.text, base)
     behind = ahead = 0
     merge_base: str | None = None
     if parsed.commit is not None and base_ref is not None:
-        count_proc = _popen(root, ["rev-list", "--left-right", "--count", f"{base_ref}...HEAD"])
-        mb_proc = _popen(root, ["merge-base", base_ref, "HEAD"])
-        count_code, count_out, count_err = _finish(count_proc)
-        mb_code, mb_out, mb_err = _finish(mb_proc)
-        if count_code != 0:
-            raise _git_failure(root, ["rev-list"], count_err)
-        left, right = count_out.decode().split()
+        count_proc = start(root, ["rev-list", "--left-right", "--count", f"{base_ref}...HEAD"])
+        mb_proc = start(root, ["merge-base", base_ref, "HEAD"])
+        count = count_proc.finish()
+        found = mb_proc.finish()
+        if count.code != 0:
+            raise failure(root, ["rev-list"], count.err)
+        left, right = count.text.split()
         behind, ahead = int(left), int(right)
-        if mb_code == 0:
-            merge_base = mb_out.decode().strip() or None
-        elif mb_code != 1:  # 1 means unrelated histories: no merge-base
-            raise _git_failure(root, ["merge-base"], mb_err)
+        if found.code == 0:
+            merge_base = found.text.strip() or None
+        elif found.code != 1:  # 1 means unrelated histories: no merge-base
+            raise failure(root, ["merge-base"], found.err)
     return RepoState(
         branch=parsed.branch,
         commit=parsed.commit,
@@ -263,7 +149,7 @@ def parse_status_v2(raw: bytes) -> StatusSummary:
 
 def tracked_files(root: Path) -> list[str]:
     """Every path git tracks in ``root`` (``git ls-files``), relative, with '/' separators."""
-    out = run_git(root, "ls-files", "-z")
+    out = run(root, "ls-files", "-z")
     return [path for path in out.split("\0") if path]
 
 
@@ -273,16 +159,18 @@ def conflicting_paths(root: Path, target: str) -> list[tuple[str, str]]:
     Stricter than git on purpose: git silently overwrites *ignored* files (a developer's
     ``.env``) when the target tracks the same path; here that counts as a conflict too.
     """
-    diff_proc = _popen(root, ["diff", "--name-status", "-z", "--no-renames", "HEAD", target])
-    status_proc = _popen(root, ["status", "--porcelain=v1", "-z", "-uno"])
-    diff_code, diff_out, diff_err = _finish(diff_proc)
-    status_code, status_out, status_err = _finish(status_proc)
-    if diff_code != 0:
-        raise _git_failure(root, ["diff", "HEAD", target], diff_err)
-    if status_code != 0:
-        raise _git_failure(root, ["status"], status_err)
-    changed = _changed_paths(status_out.decode("utf-8", "surrogateescape"))
-    fields = diff_out.decode("utf-8", "surrogateescape").split("\0")
+    diff_proc = start(
+        root, ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", "HEAD", target]
+    )
+    status_proc = start(root, ["status", "--porcelain=v1", "-z", "-uno"])
+    diff = diff_proc.finish()
+    status = status_proc.finish()
+    if diff.code != 0:
+        raise failure(root, ["diff", "HEAD", target], diff.err)
+    if status.code != 0:
+        raise failure(root, ["status"], status.err)
+    changed = _changed_paths(status.text)
+    fields = diff.text.split("\0")
     conflicts: list[tuple[str, str]] = []
     tracked: set[str] | None = None
     for kind, path in zip(fields[0::2], fields[1::2], strict=False):
@@ -341,12 +229,69 @@ def _with_ignored_marked(root: Path, conflicts: list[tuple[str, str]]) -> list[t
     untracked = [path for path, why in conflicts if why == "untracked file"]
     if not untracked:
         return conflicts
-    proc = _popen(root, ["check-ignore", "-z", "--stdin", "--no-index"], stdin=True)
-    out, _err = proc.communicate("\0".join(untracked).encode("utf-8", "surrogateescape"))
-    ignored = (
-        set(out.decode("utf-8", "surrogateescape").split("\0")) if proc.returncode == 0 else set()
-    )
+    proc = start(root, ["check-ignore", "-z", "--stdin", "--no-index"], stdin=True)
+    result = proc.finish("\0".join(untracked).encode("utf-8", "surrogateescape"))
+    ignored = set(result.text.split("\0")) if result.code == 0 else set()
     return [
         (path, "ignored file (git would overwrite it silently)" if path in ignored else why)
         for path, why in conflicts
     ]
+
+
+def tracked_under(root: Path, *paths: str) -> list[str]:
+    """The files git tracks at or under ``paths`` (relative to ``root``)."""
+    out = run(root, "ls-files", "-z", "--", *paths)
+    return [name for name in out.split("\0") if name]
+
+
+def is_tracked_symlink(root: Path, rel: str) -> bool:
+    """Whether git tracks ``rel`` as a symlink (index mode 120000); a failure of git raises."""
+    out = start(root, ["ls-files", "-s", "-z", "--", f":(literal){rel}"]).finish(timeout=30)
+    if out.code != 0:
+        raise failure(root, ["ls-files", "-s"], out.err)
+    for record in out.out.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        if name.decode("utf-8", "surrogateescape") == rel and meta.startswith(b"120000 "):
+            return True
+    return False
+
+
+def files_containing(root: Path, literals: list[str]) -> list[str]:
+    """Tracked text files holding any of ``literals`` (case-insensitive, ``git grep -F``)."""
+    args = ["grep", "-l", "-z", "-I", "-F", "-i", "--no-color", "--no-textconv"]
+    for text in literals:
+        args += ["-e", text]
+    out = run(root, *args, ok_codes=(0, 1))
+    return [path for path in out.split("\0") if path]
+
+
+def commit_time(root: Path, rev: str = "HEAD") -> int:
+    """The committer time of ``rev``, in seconds since the epoch."""
+    return int(run(root, "show", "-s", "--no-show-signature", "--format=%ct", rev).strip())
+
+
+def hooks_path(root: Path) -> Path:
+    """Where git runs hooks from for this checkout (honours core.hooksPath, worktrees)."""
+    raw = run(root, "rev-parse", "--git-path", "hooks", hooks=True).strip()
+    path = Path(raw)
+    return path if path.is_absolute() else (root / path)
+
+
+def config_get(root: Path, key: str, kind: str | None = None) -> str | None:
+    """The value of ``key`` as git sees it (all config levels), or None when unset.
+    ``kind``: a type such as "bool" that git normalises the value to."""
+    typed = [f"--type={kind}"] if kind else []
+    result = start(root, ["config", *typed, "--get", key]).finish()
+    if result.code == 1:
+        return None
+    if result.code != 0:
+        raise failure(root, ["config", "--get", key], result.err)
+    return result.text.strip()
+
+
+def config_set_local(root: Path, key: str, value: str | None) -> None:
+    """Set ``key`` in the repository's own config; ``None`` removes it (absent is fine)."""
+    if value is None:
+        run(root, "config", "--local", "--unset", key, ok_codes=(0, 5))
+    else:
+        run(root, "config", "--local", key, value)

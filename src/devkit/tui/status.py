@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from devkit.errors import DevkitError
+from devkit.git.repo import head
+
 CONTAINER_LABEL = "devcontainer.local_folder"
 MANIFEST_NAME = ".devkit-manifest.json"  # written by the data package next to the dataset
 OWN_FILES = ".devkit-"  # manifest, journal and partial downloads: not part of the dataset
@@ -57,25 +60,12 @@ class StatusSource(Protocol):
     def container_id(self) -> str | None: ...
 
 
-def git_dir(root: Path) -> Path:
-    """The git directory of a repository or a worktree (whose ``.git`` is a file)."""
-    dot = root / ".git"
-    if dot.is_file():
-        text = dot.read_text(encoding="utf-8").strip()
-        if text.startswith("gitdir:"):
-            target = Path(text.removeprefix("gitdir:").strip())
-            return target if target.is_absolute() else (root / target).resolve()
-    return dot
-
-
 def current_branch(root: Path) -> str:
     try:
-        head = (git_dir(root) / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
+        found = head(root)
+    except DevkitError:
         return "(not a git repository)"
-    if head.startswith("ref: refs/heads/"):
-        return head.removeprefix("ref: refs/heads/")
-    return f"(detached at {head[:7]})"
+    return found.branch or f"(detached at {(found.commit or '')[:7]})"
 
 
 def newest_json(folder: Path) -> dict[str, Any] | None:
