@@ -2,10 +2,11 @@
 
 A repository's own config may name programs that git would start on its own: a filesystem
 monitor (``core.fsmonitor``, run by ``status``, ``diff`` and ``checkout``), hooks (a committed
-folder through ``core.hooksPath``: ``post-checkout``, ``reference-transaction``), a local
-remote's ``uploadpack``, an ``ext::`` remote URL. Every git process devkit starts gets the
-overrides in ``SAFE_CONFIG`` on its command line, where they outrank every config file, so
-none of those run. Clean and smudge filters are left alone: turning them off would check out
+folder through ``core.hooksPath``: ``post-checkout``, ``reference-transaction``), an
+``ext::`` remote URL. Every git process devkit starts gets the overrides in ``SAFE_CONFIG`` on
+its command line, where they outrank every config file, so none of those run. A remote's
+``uploadpack`` is the exception (git keeps the first value it reads, the repository's), so
+``repo.fetch`` names the upload-pack program itself. Clean and smudge filters are left alone: turning them off would check out
 git-lfs pointers instead of files.
 
 GitPython is imported here, lazily (``devkit --help`` must not pay for it), and its failures
@@ -33,7 +34,6 @@ SAFE_CONFIG: tuple[tuple[str, str], ...] = (
     ("core.fsmonitor", "false"),
     ("core.hooksPath", "/dev/null"),
     ("protocol.ext.allow", "never"),
-    (f"remote.{REMOTE}.uploadpack", "git-upload-pack"),
     ("core.pager", "cat"),
 )
 # English messages (some are parsed), no prompts, no optional index lock fights, no editor.

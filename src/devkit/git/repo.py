@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from git import Repo
 
 
+UPLOAD_PACK = "git-upload-pack"
+
+
 @contextlib.contextmanager
 def open_repo(root: Path) -> Iterator[Repo]:
     """GitPython's Repo for ``root`` (closed on leaving), or the DevkitError saying why not."""
@@ -161,7 +164,13 @@ def fetch(root: Path, args: list[str], timeout: float, cancel: threading.Event) 
     cancel raises CancelledError, a timeout returns (-1, reason). The fetch touches only
     remote-tracking refs, so stopping it halfway leaves nothing a developer owns.
     """
-    proc = start(root, ["fetch", "--quiet", "--no-tags", *args], new_session=True, quiet=True)
+    proc = start(
+        root,
+        # a remote's configured uploadpack is a program the repository names: never run it
+        ["fetch", "--quiet", "--no-tags", f"--upload-pack={UPLOAD_PACK}", *args],
+        new_session=True,
+        quiet=True,
+    )
     deadline = time.monotonic() + timeout
     try:
         while True:
