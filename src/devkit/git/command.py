@@ -6,8 +6,8 @@ folder through ``core.hooksPath``: ``post-checkout``, ``reference-transaction``)
 ``ext::`` remote URL. Every git process devkit starts gets the overrides in ``SAFE_CONFIG`` on
 its command line, where they outrank every config file, so none of those run. A remote's
 ``uploadpack`` is the exception (git keeps the first value it reads, the repository's), so
-``repo.fetch`` names the upload-pack program itself. Clean and smudge filters are left alone: turning them off would check out
-git-lfs pointers instead of files.
+``repo.fetch`` names the upload-pack program itself. Clean and smudge filters are left alone:
+turning them off would check out git-lfs pointers instead of files.
 
 GitPython is imported here, lazily (``devkit --help`` must not pay for it), and its failures
 become DevkitErrors: exit 3 when git is missing or the repository is unreachable, exit 2 for
