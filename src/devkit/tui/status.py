@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from devkit.container.engine import image_info, list_containers
 from devkit.errors import DevkitError
 from devkit.git.repo import head
 
@@ -204,21 +205,19 @@ class WorkspaceStatusSource:
         except DevkitError as exc:
             return ContainerStatus("unknown", note=exc.what)
         try:
-            found = client.containers.list(
-                all=True, filters={"label": f"{CONTAINER_LABEL}={self.root}"}
-            )
+            found = list_containers(client, {CONTAINER_LABEL: str(self.root)})
             if not found:
                 tag, created = kept_image(client, self.root)
                 note = "image kept: b rebuilds the container" if tag else ""
                 return ContainerStatus("none", image=tag, image_created=created, note=note)
             box = found[0]
-            created = box.image.attrs.get("Created", "")
+            image = image_info(client, box.image_id)
             return ContainerStatus(
                 box.status,
                 box.name,
                 box.id,
-                (box.image.tags or [box.image.short_id])[0],
-                _parse_docker_time(created),
+                (image.tags or (image.short_id,))[0] if image else box.image_id[:19],
+                _parse_docker_time(image.created if image else ""),
             )
         except Exception as exc:  # the engine went away between calls
             return ContainerStatus("unknown", note=str(exc).split("\n")[0][:120])
@@ -230,14 +229,13 @@ def kept_image(client: Any, root: Path) -> tuple[str, float | None]:
     """The image this workspace last ran (init's container step records it in
     .devkit/state.json), when it is still on the engine after ``devkit down``; ("", None)
     otherwise. Never a guess by profile: on a shared engine that finds other workspaces'."""
-    from devkit.container.engine import image_attrs
     from devkit.container.state import read_state
 
     tag = str((read_state(root).get("image") or {}).get("tag") or "")
-    attrs = image_attrs(client, tag) if tag else None
-    if attrs is None:
+    found = image_info(client, tag) if tag else None
+    if found is None:
         return "", None
-    return tag, _parse_docker_time(str(attrs.get("Created", "")))
+    return tag, _parse_docker_time(found.created)
 
 
 def _parse_docker_time(text: str) -> float | None:
