@@ -149,7 +149,7 @@ def run_many(root: Path, *commands: Sequence[str], ok_codes: tuple[int, ...] = (
 
 def version() -> str:
     """The version of the git devkit runs, e.g. '2.39.5'."""
-    result = start(Path.cwd(), ["--version"]).finish()
+    result = start(Path("/"), ["--version"]).finish()
     if result.code != 0:
         raise NotReadyError(f"git --version failed: {result.err}", "reinstall git")
     return result.text.strip().removeprefix("git version ")

@@ -45,7 +45,7 @@ def open_repo(root: Path) -> Iterator[Repo]:
     if unreachable_gitdir(root) is not None:
         raise failure(root, ["rev-parse"], "")
     try:
-        repo = git.Repo(root)
+        repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise ConfigError(
             f"{root} is not a git repository",
@@ -53,6 +53,11 @@ def open_repo(root: Path) -> Iterator[Repo]:
         ) from None
     try:
         yield repo
+    except (ValueError, OSError, git.GitError) as exc:  # a ref GitPython cannot parse
+        raise ConfigError(
+            f"git data in {root} could not be read: {exc}",
+            "run 'git status' there to see what git says about it",
+        ) from None
     finally:
         repo.close()
 
