@@ -6,7 +6,8 @@
 #   scripts/test.sh                   everything
 #   scripts/test.sh -m 'not docker'   pytest arguments pass through
 #
-# Knobs: DEVKIT_DEVCONTAINER_CLI_VERSION (npm version of @devcontainers/cli to install)
+# Knobs: DEVKIT_DEVCONTAINER_CLI_VERSION (npm version of @devcontainers/cli to install),
+#        DEVKIT_REGISTRY_PORT (loopback image registry, default 5055; see scripts/registry.sh)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -56,12 +57,19 @@ fi
 export PATH="$root/.venv/bin:$PATH"
 export VIRTUAL_ENV="$root/.venv"
 
-# --- Docker Engine and base image ---------------------------------------------------------------
+# --- Docker Engine, base image and image registry -----------------------------------------------
+# The loopback registry doubles as the engine's registry mirror: public names such as
+# python:3.11-slim pull from it for real (scripts/registry.sh seeds it with the local base image).
+export DEVKIT_REGISTRY_PORT=${DEVKIT_REGISTRY_PORT:-5055}
+export DEVKIT_REGISTRY_MIRROR=${DEVKIT_REGISTRY_MIRROR:-http://127.0.0.1:$DEVKIT_REGISTRY_PORT}
 phase "docker engine"
 bash scripts/engine.sh
 
 phase "base image"
 bash scripts/base-image.sh
+
+phase "image registry (127.0.0.1:$DEVKIT_REGISTRY_PORT)"
+bash scripts/registry.sh
 
 # --- reference devcontainer CLI (interop tests) -------------------------------------------------
 phase "devcontainer CLI $cli_version (.tools)"
