@@ -44,6 +44,8 @@ os.environ.setdefault("DEVKIT_VENDOR", "1")
 
 _DOCKER_FIXTURES = {"docker_engine", "base_image", "registry", "public_base_image"}
 _S3_FIXTURES = {"s3_server", "aws_env"}
+# Markers that mean "scripts/test.sh must provision something first".
+_PROVISIONED = {"docker", "devcontainer_cli", "tmux"}
 _timings: dict[str, float] = {}
 
 
@@ -61,13 +63,36 @@ def _no_guard_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEVKIT_GUARD_CACHE", "0")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def _runs_the_reference_cli(path: Path, seen: dict[Path, bool]) -> bool:
+    """Whether a test module runs the reference Dev Containers CLI (it names its .tools install)."""
+    if path not in seen:
+        try:
+            text = path.read_text(encoding="utf-8")
+            seen[path] = '".tools"' in text or "DEVCONTAINER_CLI" in text
+        except OSError:
+            seen[path] = False
+    return seen[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seen: dict[Path, bool] = {}
+    needs: set[str] = set()
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if used & _DOCKER_FIXTURES:
             item.add_marker(pytest.mark.docker)
         if used & _S3_FIXTURES:
             item.add_marker(pytest.mark.s3)
+        if "tmux" in used:
+            item.add_marker(pytest.mark.tmux)
+        if _runs_the_reference_cli(Path(str(item.path)), seen):
+            item.add_marker(pytest.mark.devcontainer_cli)
+        needs.update(m.name for m in item.iter_markers() if m.name in _PROVISIONED)
+    # scripts/test.sh asks which prerequisites the selected tests need (engine, CLI, tmux) and
+    # provisions only those: `pytest --collect-only` with DEVKIT_TEST_NEEDS_FILE set.
+    target = os.environ.get("DEVKIT_TEST_NEEDS_FILE")
+    if target:
+        Path(target).write_text("".join(f"{name}\n" for name in sorted(needs)))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
