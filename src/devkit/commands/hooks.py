@@ -24,7 +24,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import execute, show_dry_run, workspace
     from devkit.errors import ConfigError, ExitCode
-    from devkit.hooks import HooksStep, uninstall_pre_push_hook
+    from devkit.githooks import GitHookStep, uninstall_pre_push_hook
     from devkit.plan import Plan
 
     action = getattr(args, "action", None)
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return int(ExitCode.OK)
     plan = Plan(
         "devkit hooks install",
-        [HooksStep(ws.root, getattr(args, "profile", None))],
+        [GitHookStep(ws.root, getattr(args, "profile", None))],
         lock=ws.state,
     )
     if getattr(args, "dry_run", False):
