@@ -1,4 +1,5 @@
-"""Git hooks (the only "hook" in devkit's names): a pre-push hook that runs ``devkit check`` and blocks the push when it fails.
+"""Git hooks: a pre-push hook that runs ``devkit check`` and blocks the push when it fails.
+("Hook" in devkit's names means a git hook; the devcontainer's postCreate is ``inside``.)
 
 The hook is written where git looks for hooks (``git rev-parse --git-path hooks``, so
 ``core.hooksPath`` and linked worktrees are honoured). A hook the developer already had is

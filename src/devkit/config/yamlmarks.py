@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from devkit import safefs
 from devkit.errors import ConfigError, Problem, Where
 
 Path = tuple[str | int, ...]
@@ -67,7 +68,6 @@ def read_config(path: FsPath, shown: str, root: FsPath | None) -> tuple[str | No
     With ``root`` (a workspace), a symlink the repository committed on the way is refused
     (RefusedError, exit 4); a device, FIFO, folder or oversized file is a problem.
     """
-    from devkit import safefs
 
     try:
         data = safefs.read_bytes(path, MAX_CONFIG_BYTES, root=root)

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 from devkit.container import labels as L
 from devkit.container import secrets
 from devkit.container.credentials_mount import MANAGED_TARGETS
+from devkit.container.engine import containers_with_labels, create_and_start, remove_container
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
+from devkit.container.state import update_state
+from devkit.container.visibility import prove_engine_sees
 from devkit.errors import DevkitError, NotReadyError
 from devkit.plan import StepContext, StepResult
 
@@ -82,7 +85,6 @@ def port_problems(client: Any, ports: tuple[int, ...], workspace: Path) -> list[
 def record_image(workspace: Path, tag: str, digest: str) -> None:
     """Remember the image this workspace runs: the dashboard shows it after ``devkit down``
     (which keeps the image) and ``devkit init --rebuild`` replaces it."""
-    from devkit.container.state import update_state
 
     update_state(workspace, "image", {"tag": tag, "hash": digest})
 
@@ -92,7 +94,6 @@ def workspace_labels(workspace: Path) -> dict[str, str]:
 
 
 def find_containers(client: Any, workspace: Path) -> list[Any]:
-    from devkit.container.engine import containers_with_labels
 
     return containers_with_labels(client, workspace_labels(workspace))
 
@@ -213,7 +214,6 @@ class ContainerStep:
     def prove_workspace_visible(self, spec: ContainerSpec, ctx: StepContext) -> None:
         """NotReadyError (exit 3) unless the engine sees the workspace through the very bind
         mount the container gets (``visibility``): never a container on an empty folder."""
-        from devkit.container.visibility import prove_engine_sees
 
         for mount in spec.mounts:
             if mount.type == "bind" and Path(mount.source) == self.workspace:
@@ -228,7 +228,6 @@ class ContainerStep:
                 )
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import create_and_start, remove_container
 
         values, missing = self.secret_values()
         for name in missing:

@@ -6,8 +6,17 @@ import os
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
 from devkit.container import labels as L
+from devkit.container import wheel
 from devkit.container.context import ImageInputs
+from devkit.container.engine import (
+    build_image,
+    connect,
+    ensure_base_image,
+    image_attrs,
+    images_with_label,
+)
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, DOCKERFILE_NAME
 from devkit.container.trust import (
     LOCAL_DIR,
@@ -28,8 +37,6 @@ class DockerHandle:
     @property
     def client(self) -> Any:
         if self._client is None:
-            from devkit.container.engine import connect
-
             self._client = connect()
         return self._client
 
@@ -48,7 +55,6 @@ class ImageTarget:
         return self.inputs.profile.name
 
     def base_id(self) -> str | None:
-        from devkit.container.engine import image_attrs
 
         found = image_attrs(self.docker.client, self.inputs.base_image)
         return str(found["Id"]) if found else None
@@ -69,7 +75,6 @@ class ImageTarget:
         return f"{self.repository}:{digest[:12]}"
 
     def existing(self) -> dict[str, Any] | None:
-        from devkit.container.engine import images_with_label
 
         digest = self.content_hash()
         if digest is None:
@@ -122,8 +127,6 @@ class ImageStep:
         return found is not None and local_bundle_current(inputs.context_dir, inputs.ca_bundle)
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container import wheel
-        from devkit.container.engine import build_image, ensure_base_image
 
         inputs = self.target.inputs
         context = inputs.context_dir
@@ -159,7 +162,6 @@ class ImageStep:
         dockerfile = context / DOCKERFILE_NAME
         if not dockerfile.is_file() or dockerfile.read_text("utf-8") != inputs.rendered.dockerfile:
             dockerfile = context / LOCAL_DIR / DOCKERFILE_NAME
-            from devkit import safefs
 
             safefs.write_text(
                 dockerfile, inputs.rendered.dockerfile, root=inputs.workspace, strict_from=context

@@ -12,6 +12,7 @@ from typing import Any
 
 from devkit.container import secrets
 from devkit.container.container_step import find_containers
+from devkit.container.engine import stop_and_remove
 from devkit.container.image_step import DockerHandle
 from devkit.container.postcreate_step import STATE_KEY
 from devkit.container.spec import container_name
@@ -38,7 +39,6 @@ class DownStep:
         return not self._containers() and secrets.current(container_name(self.workspace)) is None
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import stop_and_remove
 
         removed: list[str] = []
         for container in self._containers():

@@ -13,7 +13,6 @@ each of them so its log lines also land in ``.devkit/logs/post-create/``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import time

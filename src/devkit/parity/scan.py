@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devkit.errors import DevkitError
+from devkit.gitinfo import run_git
+
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
 
@@ -67,8 +70,6 @@ def literals(envs: EnvironmentMap) -> list[str]:
 def candidate_files(root: Path, envs: EnvironmentMap) -> list[str] | None:
     """Tracked files holding any of ``literals`` (per ``git grep``); None when every file
     must be read (a pattern without a literal, or git grep unavailable)."""
-    from devkit.errors import DevkitError
-    from devkit.gitinfo import run_git
 
     fixed = literals(envs)
     prod = envs.get("prod")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import IO, Any
 
-from devkit.console import use_color
+from devkit.console import rich_console, use_color
 from devkit.events import (
     Event,
     Log,
@@ -123,8 +123,6 @@ class ConsoleView:
         from rich.progress import Progress as RichProgress
 
         if self._progress is None:
-            from devkit.console import rich_console
-
             columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()]
             if event.unit == "B":
                 columns += [DownloadColumn(), TransferSpeedColumn()]

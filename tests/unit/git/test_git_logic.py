@@ -7,8 +7,8 @@ import subprocess
 import pytest
 
 from devkit.git_branch import Refs, plan_source
+from devkit.githooks import MARKER, render_pre_push
 from devkit.gitinfo import _changed_paths, _pick_base, parse_status_v2
-from devkit.hooks import MARKER, render_pre_push
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
