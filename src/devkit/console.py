@@ -28,7 +28,7 @@ def use_color(stream: IO[str]) -> bool:
 
 
 def rich_console(stream: IO[str] | None = None) -> Console:
-    from rich.console import Console
+    from rich.console import Console  # only for tables and bars: plain errors stay light
 
     stream = stream or sys.stdout
     color = use_color(stream)

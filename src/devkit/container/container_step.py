@@ -8,7 +8,9 @@ nothing: when the start fails (a port taken, say) the created container is remov
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
 
 def check_ports_free(ports: tuple[int, ...], host: str = "127.0.0.1") -> None:
     """NotReadyError naming the first port something on the host already listens on."""
-    import errno
-    import socket
 
     for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

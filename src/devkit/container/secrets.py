@@ -16,6 +16,7 @@ import contextlib
 import os
 import shlex
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -105,7 +106,6 @@ def sweep(live_names: set[str], min_age_s: float = 600.0) -> list[str]:
 
     Files younger than ``min_age_s`` stay: another devkit may be about to create their container.
     """
-    import time
 
     root = runtime_dir("x").parent
     removed: list[str] = []

@@ -6,6 +6,7 @@ of failing the whole report.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,6 @@ def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
 def last_check(root: Path) -> dict[str, Any] | None:
     """The last ``devkit check`` in this workspace, from any source (its command line, the
     dashboard), as it recorded itself in .devkit/parity/last.json; None when never run."""
-    import json
 
     try:
         body = read_check(root)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,6 @@ def prove_engine_sees(
 ) -> float:
     """Seconds the proof took; NotReadyError (exit 3) when the engine does not see
     ``workspace`` at ``source``."""
-    import time
 
     started = time.perf_counter()
     token = secrets.token_hex(16)

@@ -42,7 +42,9 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
@@ -302,8 +304,6 @@ def read_only_session(
     name = None
     keys = aws.session_keys(base) if guard_cache.enabled() else None
     if keys is not None:
-        import os
-
         context = {
             "role": source.role_arn or "",
             "bucket": source.bucket,
@@ -356,7 +356,6 @@ def _from_cache(
     keep_listing: bool,
 ) -> GuardedSession:
     """The session and verdict the guard reached earlier for this very identity and context."""
-    import time
 
     env = check_account(str(cached["account"]), "the session", source, envs, purpose)
     creds = cached.get("credentials")

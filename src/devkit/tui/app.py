@@ -7,6 +7,7 @@ workers; the engine's events come back as Messages (see ``worker_bridge``).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -209,8 +210,6 @@ def make_dashboard_app(
     frozen: bool = False,
     now: Callable[[], float] | None = None,
 ) -> DashboardApp:
-    import sys
-
     return DashboardApp(
         workspace,
         source or WorkspaceStatusSource(workspace),

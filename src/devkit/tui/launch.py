@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +48,6 @@ def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
 def remember_last_init(args: argparse.Namespace, ws: Any, prefill: Prefill) -> None:
     """Pre-fill what the headless init would default to: the last profile, the checked-out
     feature branch, the last render options. The wizard still shows every screen."""
-    import contextlib
 
     # A recorded profile that no longer exists: the wizard asks from scratch.
     with contextlib.suppress(DevkitError):

@@ -112,6 +112,7 @@ class ConsoleView:
                     f"{format_amount(event.done, event.unit)}{total}"
                 )
             return
+        # rich's progress bars only when a terminal draws them (rich.progress is slow to import)
         from rich.progress import (
             BarColumn,
             DownloadColumn,
