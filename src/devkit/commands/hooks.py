@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         )
     ws = workspace(args)
     if action == "uninstall":
-        from devkit.console import out
+        from devkit.terminal import out
 
         out(uninstall_pre_push_hook(ws.root))
         return int(ExitCode.OK)

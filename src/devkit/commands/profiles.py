@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     import yaml
 
     from devkit.commands._shared import profile_set, workspace
-    from devkit.console import out
+    from devkit.terminal import out
 
     ws = workspace(args, require_git=False)
     profiles = profile_set(ws)

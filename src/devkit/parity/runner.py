@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.console import err
 from devkit.errors import ConfigError
 from devkit.parity.fingerprint import fingerprint
 from devkit.parity.records import RUNS_DIR, new_record, write_record
+from devkit.terminal import err
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import IO, Any
 
-from devkit.console import rich_console, use_color
 from devkit.events import (
     Event,
     Log,
@@ -16,6 +15,7 @@ from devkit.events import (
     StepFailed,
     StepStarted,
 )
+from devkit.terminal import rich_console, use_color
 from devkit.units import format_amount
 
 PLAIN_PROGRESS_EVERY_S = 5.0
