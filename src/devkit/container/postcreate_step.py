@@ -2,9 +2,9 @@
 
 Output streams into log events and into ``.devkit/logs/post-create-<time>.log``. Success is
 recorded in ``.devkit/state.json`` under a key made of the container's id, the image hash and the
-profile's post-create commands, so the hook runs once per container and again after any change.
-A failed hook is recorded as failed and therefore retried by the next ``devkit init`` (the
-reference CLI skips a hook that failed before; devkit does not).
+profile's post-create commands, so the command runs once per container and again after any change.
+A failed run is recorded as failed and therefore retried by the next ``devkit init`` (the
+reference CLI skips a postCreate command that failed before; devkit does not).
 """
 
 from __future__ import annotations
