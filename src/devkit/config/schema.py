@@ -190,7 +190,6 @@ class RelPath(Spec):
     type_name = "relative path"
 
     def check(self, value: Any, path: Path, checker: Checker) -> None:
-
         if not isinstance(value, str):
             checker.add(path, f"{_dotted(path)} must be a path, not {_kind(value)}", "quote it")
             return

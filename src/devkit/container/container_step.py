@@ -94,7 +94,6 @@ def workspace_labels(workspace: Path) -> dict[str, str]:
 
 
 def find_containers(client: Any, workspace: Path) -> list[Any]:
-
     return containers_with_labels(client, workspace_labels(workspace))
 
 
@@ -228,7 +227,6 @@ class ContainerStep:
                 )
 
     def run(self, ctx: StepContext) -> StepResult:
-
         values, missing = self.secret_values()
         for name in missing:
             ctx.log(f"secret {name} is not set on the host; the container will not have it")

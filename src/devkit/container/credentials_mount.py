@@ -102,7 +102,6 @@ class AwsAccess:
         return "broker", f"read-only sessions for {self.role_arn} through the credentials broker"
 
     def host_folder(self) -> Path:
-
         return runtime_dir(self.ws)
 
     def mounts(self) -> list[Mount]:
@@ -155,14 +154,12 @@ class CredentialsStep:
         return [f"no broker: {self.access.reason}"]
 
     def _running(self) -> bool:
-
         return broker_pid(self.access.host_folder(), self.access.profile.name) is not None
 
     def is_done(self) -> bool:
         return self._running() == (self.access.mode() == "broker")
 
     def run(self, ctx: StepContext) -> StepResult:
-
         mode = self.access.mode()
         if mode != "broker":
             if stop_broker(self.access.ws):
@@ -191,7 +188,6 @@ class StopBrokerStep:
         self.ws = ws
 
     def _pid(self) -> int | None:
-
         return broker_pid(runtime_dir(self.ws))
 
     def describe(self) -> list[str]:
@@ -201,6 +197,5 @@ class StopBrokerStep:
         return self._pid() is None
 
     def run(self, ctx: StepContext) -> StepResult:
-
         stopped = stop_broker(self.ws)
         return StepResult("credentials broker stopped" if stopped else "no broker was running")

@@ -68,7 +68,6 @@ class FileChange:
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:
-
     if isinstance(text, bytes):
         safefs.write_bytes(path, text)
     else:
@@ -105,7 +104,6 @@ class DevcontainerFilesStep:
         return found
 
     def written_before(self) -> dict[str, str]:
-
         found = read_state(self.workspace).get(STATE_KEY)
         return dict(found) if isinstance(found, dict) else {}
 
@@ -154,7 +152,6 @@ class DevcontainerFilesStep:
         return self._recorded()
 
     def run(self, ctx: StepContext) -> StepResult:
-
         changes = self.changes()
         stale = self.stale()
         replaced = [c for c in changes if c.old is not None]

@@ -55,7 +55,6 @@ class ImageTarget:
         return self.inputs.profile.name
 
     def base_id(self) -> str | None:
-
         found = image_attrs(self.docker.client, self.inputs.base_image)
         return str(found["Id"]) if found else None
 
@@ -75,7 +74,6 @@ class ImageTarget:
         return f"{self.repository}:{digest[:12]}"
 
     def existing(self) -> dict[str, Any] | None:
-
         digest = self.content_hash()
         if digest is None:
             return None
@@ -127,7 +125,6 @@ class ImageStep:
         return found is not None and local_bundle_current(inputs.context_dir, inputs.ca_bundle)
 
     def run(self, ctx: StepContext) -> StepResult:
-
         inputs = self.target.inputs
         context = inputs.context_dir
         if write_local_bundle(context, inputs.ca_bundle):

@@ -39,7 +39,6 @@ class DownStep:
         return not self._containers() and secrets.current(container_name(self.workspace)) is None
 
     def run(self, ctx: StepContext) -> StepResult:
-
         removed: list[str] = []
         for container in self._containers():
             ctx.log(f"stopping {container.name}")

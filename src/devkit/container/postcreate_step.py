@@ -64,7 +64,6 @@ class PostCreateStep:
         return bool(record.get("ok")) and record.get("key") == self.key(container_id)
 
     def run(self, ctx: StepContext) -> StepResult:
-
         container_id = self._container_id()
         if container_id is None:
             raise NotReadyError(

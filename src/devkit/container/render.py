@@ -276,7 +276,6 @@ def _dockerfile(profile: Profile, source: DevkitSource) -> str:
 
 
 def _host_trust(profile: Profile) -> str:
-
     if profile.ca_bundle == "none":
         candidates = '""'
     else:
@@ -336,7 +335,6 @@ def render(
 
 
 def deps_text(version: str, requirements: list[str]) -> str:
-
     head = (
         f"# {DIST_NAME} {version}: its dependencies, pinned (rendered by devkit init; kept as\n"
         "# long as devkit's version does not change, so teammates' inits leave it alone)\n"
@@ -345,7 +343,6 @@ def deps_text(version: str, requirements: list[str]) -> str:
 
 
 def pin_text(version: str, hashes: dict[str, str]) -> str:
-
     lines = [f"# {DIST_NAME} {version} from the package index, by hash (rendered by devkit init)"]
     lines.append(f"{DIST_NAME}=={version} \\")
     digests = sorted(set(hashes.values()))

@@ -25,7 +25,6 @@ def read_state(workspace: Path) -> dict[str, Any]:
 
 
 def update_state(workspace: Path, key: str, value: Any) -> None:
-
     Workspace(workspace).ensure_state()
     data = read_state(workspace)
     if value is None:

@@ -47,7 +47,6 @@ def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 
 def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
-
     config = root / ".devcontainer" / "devcontainer.json"
     override = root / OVERRIDE_FILE
     found: dict[str, Any] = {"present": config.is_file(), "override": None}
@@ -87,7 +86,6 @@ def _recorded_render(root: Path) -> dict[str, Any]:
 
 
 def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-
     try:
         client = connect(timeout=10)
     except DevkitError as exc:
@@ -141,7 +139,6 @@ def _venv(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 
 def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
-
     target = recorded_target(root)
     if target == "host":
         container: dict[str, Any] = {"state": "none", "target": "host"}
@@ -187,7 +184,6 @@ def last_check(root: Path) -> dict[str, Any] | None:
 
 
 def render_lines(report: dict[str, Any]) -> list[str]:
-
     branch = report["branch"]
     if "error" in branch:
         branch_text = f"unknown ({branch['error']})"

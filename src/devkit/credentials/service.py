@@ -66,7 +66,6 @@ def check_private(folder: Path) -> None:
 def provider_for(
     ws: Workspace, profile: Profile, lifetime: timedelta = SESSION_LIFETIME
 ) -> Provider:
-
     source = profile.data.source if profile.data else None
     if source is None or not source.role_arn:
         raise NotReadyError(

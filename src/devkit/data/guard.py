@@ -77,7 +77,6 @@ class GuardedSession:
     client: S3 | None = field(default=None, repr=False)
 
     def s3(self, max_pool: int = 16) -> S3:
-
         return S3(self.session, max_pool=max_pool)
 
     def summary(self) -> str:

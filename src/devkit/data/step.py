@@ -117,7 +117,6 @@ class DataStep:
         return self._synthetic(ctx)
 
     def _synthetic(self, ctx: StepContext) -> StepResult:
-
         tables = self.spec.tables
         if not tables:
             raise ConfigError(
@@ -145,7 +144,6 @@ class DataStep:
         )
 
     def _sample(self, ctx: StepContext) -> StepResult:
-
         source = self.spec.source
         assert source is not None
         try:

@@ -22,7 +22,6 @@ class HostDownStep:
         return False  # always runs, so the user reads why nothing happened
 
     def run(self, ctx: StepContext) -> StepResult:
-
         ctx.log("this workspace uses the host target: no container, image or broker to remove")
         return StepResult(
             f"removed nothing (host target); {VENV_REL}, the workspace and its data are kept — "

@@ -20,7 +20,6 @@ def recorded_target(root: Path) -> str:
 
 
 def record_target(root: Path, target: str) -> None:
-
     update_state(root, STATE_KEY, check_target(target))
 
 

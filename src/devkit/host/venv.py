@@ -137,12 +137,10 @@ class VenvStep:
         return rel, lock.sha256, dict(lock.pins)
 
     def _recorded(self) -> dict[str, Any]:
-
         value = read_state(self.root).get(STATE_KEY)
         return value if isinstance(value, dict) else {}
 
     def _venv_version(self) -> str | None:
-
         exe = venv_python(self.root)
         return interpreter_version(str(exe)) if exe.exists() else None
 
@@ -182,7 +180,6 @@ class VenvStep:
         return target
 
     def run(self, ctx: StepContext) -> StepResult:
-
         rel, sha, pins = self._lock()
         target = self._prepare_folder()
         version = self._venv_version()

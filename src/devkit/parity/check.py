@@ -35,7 +35,6 @@ def run_check(
     cache_dir = ws.state / "cache"
 
     def envs_loader() -> EnvironmentMap:
-
         return load_environments(ws.root)
 
     rule_ids = selected_rules(profile.parity_rules, only)

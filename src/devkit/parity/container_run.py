@@ -33,7 +33,6 @@ _LOAD_SECRETS = 'if [ -r "$0" ]; then set -a; . "$0"; set +a; fi; exec "$@"'
 
 
 def with_secrets(command: list[str]) -> list[str]:
-
     return ["sh", "-c", _LOAD_SECRETS, CONTAINER_PATH, *command]
 
 
@@ -88,7 +87,6 @@ def base_image_of(client: Any, ws: Workspace, profile: Profile) -> dict[str, str
 
 
 def probe_container(client: Any, container: Any, ws: Workspace, profile: Profile) -> dict[str, Any]:
-
     lines: list[str] = []
     code = exec_stream(
         client,
@@ -118,7 +116,6 @@ def run_in_container(
     command: list[str],
     on_line: Callable[[str], None] | None = None,
 ) -> RunOutcome:
-
     client = connect()
     container = find_container(client, ws.root, profile.name)
     workdir = container_workdir(container, ws.root, Path(os.getcwd()))

@@ -34,7 +34,6 @@ def _signature(dest: Path, files: list[Path]) -> str:
 
 
 def data_files(dest: Path) -> list[Path]:
-
     return [path for _, path in dataset_files(dest)]
 
 

@@ -217,7 +217,6 @@ def _read_cache(path: Path) -> dict[str, Any]:
 
 
 def _write_cache(path: Path, data: dict[str, Any]) -> None:
-
     # A read-only workspace (or a refused committed symlink) scans every time.
     with contextlib.suppress(OSError, DevkitError):
         safefs.write_text(path, json.dumps(data))  # no committed symlink followed

@@ -53,7 +53,6 @@ def now_iso() -> str:
 
 
 def git_facts(root: Path, base: str) -> dict[str, Any] | None:
-
     if not (root / ".git").exists():
         return None
     state = repo_state(root, base).to_dict()

@@ -84,7 +84,6 @@ def parse_lockfile(text: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
 
 
 def read_lockfile(root: Path, rel: str) -> Lockfile:
-
     safefs.check_relpath(rel, "image.lockfile", "name a lockfile inside the workspace")
     path = root / rel
     try:

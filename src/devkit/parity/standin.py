@@ -47,7 +47,6 @@ def build_trust(dest: Path, setting: str = "auto") -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-
     parser = argparse.ArgumentParser(prog="python -m devkit.parity.standin")
     parser.add_argument("context", type=Path, help="the build context: writes devkit/, trust/")
     parser.add_argument("--python", default=f"{sys.version_info[0]}.{sys.version_info[1]}")

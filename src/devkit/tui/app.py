@@ -92,7 +92,6 @@ class InitApp(DevkitApp):
         self.push_screen(self.make_screen("preflight"))
 
     def make_screen(self, name: str) -> Screen[None]:
-
         return screen_class(name)()
 
     def advance(self, current: str) -> None:

@@ -88,13 +88,11 @@ class CheckInputs:
 
     @cached_property
     def lockfile(self) -> dict[str, Any] | None:
-
         rel = self.profile.image.lockfile
         return read_lockfile(self.root, rel).to_dict() if rel else None
 
     @cached_property
     def data(self) -> dict[str, Any] | None:
-
         spec = self.profile.data
         return dataset_facts(self.root, spec.dest, self.cache_dir) if spec else None
 
@@ -107,10 +105,8 @@ class CheckInputs:
 
     @cached_property
     def git(self) -> dict[str, Any] | None:
-
         return git_facts(self.root, self.profile.branch.base)
 
     @cached_property
     def tracked_files(self) -> list[str]:
-
         return tracked_files(self.root) if (self.root / ".git").exists() else []

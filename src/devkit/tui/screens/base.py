@@ -76,7 +76,6 @@ class InitScreen(Screen[None]):
     READY_ON_MOUNT: ClassVar[bool] = True
 
     def on_resize(self, event: events.Resize) -> None:
-
         fit_footer(self, event.size.width)
 
     def on_mount(self) -> None:
