@@ -213,7 +213,6 @@ class ContainerStep:
     def prove_workspace_visible(self, spec: ContainerSpec, ctx: StepContext) -> None:
         """NotReadyError (exit 3) unless the engine sees the workspace through the very bind
         mount the container gets (``visibility``): never a container on an empty folder."""
-
         for mount in spec.mounts:
             if mount.type == "bind" and Path(mount.source) == self.workspace:
                 prove_engine_sees(

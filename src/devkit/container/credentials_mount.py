@@ -131,7 +131,6 @@ class AwsAccess:
 
     def step_needed(self) -> bool:
         """Whether init has a broker to start, or one of this workspace's to stop."""
-
         return self.mode() == "broker" or broker_pid(self.host_folder()) is not None
 
     def wanted_targets(self) -> set[str]:

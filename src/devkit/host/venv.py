@@ -124,7 +124,6 @@ class VenvStep:
     # -- what the lockfile says -------------------------------------------------------------
     def _lock(self) -> tuple[str | None, str | None, dict[str, str]]:
         """(relative path, sha256, pins) of the profile's lockfile; (None, None, {}) without."""
-
         rel = self.profile.image.lockfile
         if not rel:
             return None, None, {}
@@ -169,7 +168,6 @@ class VenvStep:
 
     def _prepare_folder(self) -> Path:
         """``.devkit/`` reached safely; ``.devkit/venv`` a real folder or absent."""
-
         safefs.ensure_dir(self.root / ".devkit", root=self.root)
         target = venv_dir(self.root)
         if target.is_symlink():

@@ -132,8 +132,7 @@ class InitApp(DevkitApp):
 
     def action_quit(self) -> None:  # type: ignore[override]
         """Ctrl+Q / Ctrl+C: 0 after a successful setup, the failure's code after a failed one,
-        130 otherwise. During a run the step is stopped first (see ``RunScreen.stop_and_quit``)."""
-
+        130 otherwise. A screen with work running stops it first (``stop_before_quit``)."""
         for screen in self.screen_stack:
             if isinstance(screen, InitScreen) and screen.stop_before_quit():
                 return

@@ -100,7 +100,6 @@ class CheckInputs:
     def env_use(self) -> dict[str, Any]:
         """The names the workload uses, from the workspace's code now (a change after the run
         counts)."""
-
         return workload_env_use(self.root, self.profile, self.cache_dir)
 
     @cached_property
