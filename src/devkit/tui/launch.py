@@ -7,10 +7,10 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from devkit.commands._shared import workspace
 from devkit.errors import DevkitError
 from devkit.tui.app import make_init_app
 from devkit.tui.services import InitChoices, WorkspaceServices
+from devkit.workspace import Workspace
 
 Prefill = Callable[[argparse.Namespace, Any], None]
 
@@ -19,7 +19,7 @@ def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
     """The guided ``devkit init``: the flags given are pre-filled answers, completed by
     ``prefill`` (the command line's own defaults: the last init, the current branch)."""
 
-    ws = workspace(args)
+    ws = Workspace.locate(getattr(args, "workspace", None))
     remember_last_init(args, ws, prefill)
     choices = InitChoices(
         profile=args.profile,
