@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from devkit import safefs
 from devkit.data.manifest import Manifest, prepare_dest
 from devkit.data.schema import table_file
 from devkit.data.selection import check_no_symlink, check_relpath
 
-GENERATOR_VERSION = 1
+if TYPE_CHECKING:
+    from devkit.data.synthetic.generate import TableStream
+
+GENERATOR_VERSION = 2
 
 
 def spec_digest(tables: Mapping[str, Any], seed: int) -> str:
@@ -42,45 +46,98 @@ def write_synthetic(
     seed: int,
     dest: Path,
     on_file: Callable[[str, int], None] | None = None,
+    threads: int = 2,
 ) -> Manifest:
-    """Generate every table into ``dest`` (temp file + rename each) and record the manifest."""
-    from devkit.data.synthetic.generate import generate
-    from devkit.data.synthetic.writers import chunks
+    """Generate every table into ``dest`` (temp file + rename each) and record the manifest.
+
+    Each table streams through in row-group chunks: while one chunk is encoded, hashed and
+    written, a second thread (``threads=2``) generates the next. One chunk is in flight at a
+    time and every column draws from its own streams, so the bytes are the same for any
+    ``threads``."""
+    from devkit.data.synthetic.generate import streams
 
     targets = {name: table_file(name, table) for name, table in tables.items()}
     for name, rel in targets.items():
         check_relpath(rel, f"synthetic table {name}")
         check_no_symlink(dest, rel, f"synthetic table {name}")
+    planned = streams(tables, seed)  # a bad declaration fails here, before any file
     prepare_dest(dest)
-    generated = generate(tables, seed)
     manifest = Manifest.load(dest)
     manifest.kind = "synthetic"
     manifest.source = {"spec": spec_digest(tables, seed), "seed": seed}
-    for name, table in generated.items():
-        rel = targets[name]
-        pieces = chunks(table, str(tables[name].get("format", "parquet")))
-        target = dest / rel
-        digest, size = hashlib.sha256(), 0
-        # No fsync: the data can be regenerated, and a file a power cut left incomplete no
-        # longer matches its manifest SHA-256, so the next run rewrites it.
-        with safefs.atomic_writer(
-            target, root=dest, strict_from=dest, prefix=".devkit-tmp-"
-        ) as handle:
-            for piece in pieces:
-                handle.write(piece)
-                digest.update(piece)
-                size += len(piece)
-        del pieces
-        manifest.record(
-            rel,
-            {
-                "size": size,
-                "sha256": digest.hexdigest(),
-                "mtime_ns": target.stat().st_mtime_ns,
-                "rows": table.num_rows,
-            },
-        )
-        if on_file:
-            on_file(rel, size)
+    with _Ahead(threads) as ahead:
+        for name, stream in planned.items():
+            rel = targets[name]
+            target = dest / rel
+            # No fsync: the data can be regenerated, and a file a power cut left incomplete no
+            # longer matches its manifest SHA-256, so the next run rewrites it.
+            with safefs.atomic_writer(
+                target, root=dest, strict_from=dest, prefix=".devkit-tmp-"
+            ) as handle:
+                sink = _HashingSink(handle)
+                _write_table(stream, tables[name], sink, ahead)
+            manifest.record(
+                rel,
+                {
+                    "size": sink.size,
+                    "sha256": sink.digest.hexdigest(),
+                    "mtime_ns": target.stat().st_mtime_ns,
+                    "rows": stream.rows,
+                },
+            )
+            if on_file:
+                on_file(rel, sink.size)
     manifest.compact()
     return manifest
+
+
+def _write_table(
+    stream: TableStream, table: Mapping[str, Any], sink: _HashingSink, ahead: _Ahead
+) -> None:
+    from devkit.data.synthetic.writers import ROW_GROUP_ROWS, open_writer
+
+    fmt = str(table.get("format", "parquet"))
+    writer = open_writer(sink, stream.schema, fmt, table.get("columns", {}))
+    for chunk in ahead.iterate(stream.chunks(ROW_GROUP_ROWS)):
+        writer.write_table(chunk)
+    writer.close()
+
+
+class _HashingSink:
+    """A file's bytes on their way out: written, counted and SHA-256 hashed in one pass."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle, self.digest, self.size = handle, hashlib.sha256(), 0
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        self.handle.write(data)
+        self.size += len(data)
+        return len(data)
+
+
+class _Ahead:
+    """Runs an iterator one item ahead on a worker thread (or inline with ``threads=1``)."""
+
+    def __init__(self, threads: int) -> None:
+        self.pool = ThreadPoolExecutor(1, "devkit-synthetic") if threads > 1 else None
+
+    def __enter__(self) -> _Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def iterate(self, items: Iterator[Any]) -> Iterator[Any]:
+        if self.pool is None:
+            yield from items
+            return
+        end = object()
+        pending = self.pool.submit(next, items, end)
+        while True:
+            item = pending.result()
+            if item is end:
+                return
+            pending = self.pool.submit(next, items, end)
+            yield item
