@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -65,40 +64,39 @@ def write_synthetic(
     manifest = Manifest.load(dest)
     manifest.kind = "synthetic"
     manifest.source = {"spec": spec_digest(tables, seed), "seed": seed}
-    with _Ahead(threads) as ahead:
-        for name, stream in planned.items():
-            rel = targets[name]
-            target = dest / rel
-            # No fsync: the data can be regenerated, and a file a power cut left incomplete no
-            # longer matches its manifest SHA-256, so the next run rewrites it.
-            with safefs.atomic_writer(
-                target, root=dest, strict_from=dest, prefix=".devkit-tmp-"
-            ) as handle:
-                sink = _HashingSink(handle)
-                _write_table(stream, tables[name], sink, ahead)
-            manifest.record(
-                rel,
-                {
-                    "size": sink.size,
-                    "sha256": sink.digest.hexdigest(),
-                    "mtime_ns": target.stat().st_mtime_ns,
-                    "rows": stream.rows,
-                },
-            )
-            if on_file:
-                on_file(rel, sink.size)
+    for name, stream in planned.items():
+        rel = targets[name]
+        target = dest / rel
+        # No fsync: the data can be regenerated, and a file a power cut left incomplete no
+        # longer matches its manifest SHA-256, so the next run rewrites it.
+        with safefs.atomic_writer(
+            target, root=dest, strict_from=dest, prefix=".devkit-tmp-"
+        ) as handle:
+            sink = _HashingSink(handle)
+            _write_table(stream, tables[name], sink, threads)
+        manifest.record(
+            rel,
+            {
+                "size": sink.size,
+                "sha256": sink.digest.hexdigest(),
+                "mtime_ns": target.stat().st_mtime_ns,
+                "rows": stream.rows,
+            },
+        )
+        if on_file:
+            on_file(rel, sink.size)
     manifest.compact()
     return manifest
 
 
 def _write_table(
-    stream: TableStream, table: Mapping[str, Any], sink: _HashingSink, ahead: _Ahead
+    stream: TableStream, table: Mapping[str, Any], sink: _HashingSink, threads: int
 ) -> None:
     from devkit.data.synthetic.writers import ROW_GROUP_ROWS, open_writer
 
     fmt = str(table.get("format", "parquet"))
     writer = open_writer(sink, stream.schema, fmt, table.get("columns", {}))
-    for chunk in ahead.iterate(stream.chunks(ROW_GROUP_ROWS)):
+    for chunk in _one_ahead(stream.chunks(ROW_GROUP_ROWS), threads):
         writer.write_table(chunk)
     writer.close()
 
@@ -116,28 +114,35 @@ class _HashingSink:
         return len(data)
 
 
-class _Ahead:
-    """Runs an iterator one item ahead on a worker thread (or inline with ``threads=1``)."""
+def _one_ahead(items: Iterator[Any], threads: int) -> Iterator[Any]:
+    """``items``, with the next one made on a second thread while the caller uses this one
+    (inline with ``threads=1``). Only one item is ever in the making, so their order is kept."""
+    if threads <= 1:
+        yield from items
+        return
+    import threading
 
-    def __init__(self, threads: int) -> None:
-        self.pool = ThreadPoolExecutor(1, "devkit-synthetic") if threads > 1 else None
+    end = object()
+    box: list[Any] = []
 
-    def __enter__(self) -> _Ahead:
-        return self
+    def make() -> None:
+        try:
+            box.append((next(items, end), None))
+        except BaseException as exc:  # handed to the caller's thread below
+            box.append((None, exc))
 
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def iterate(self, items: Iterator[Any]) -> Iterator[Any]:
-        if self.pool is None:
-            yield from items
-            return
-        end = object()
-        pending = self.pool.submit(next, items, end)
+    worker = threading.Thread(target=make, name="devkit-synthetic", daemon=True)
+    worker.start()
+    try:
         while True:
-            item = pending.result()
+            worker.join()
+            item, error = box.pop()
+            if error is not None:
+                raise error
             if item is end:
                 return
-            pending = self.pool.submit(next, items, end)
+            worker = threading.Thread(target=make, name="devkit-synthetic", daemon=True)
+            worker.start()
             yield item
+    finally:
+        worker.join()

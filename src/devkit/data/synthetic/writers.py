@@ -26,9 +26,9 @@ ROW_GROUP_ROWS = 65_536
 # become small integer codes (run-length encoded), so the file is smaller and faster to write.
 DICTIONARY_TYPES = ("category", "bool")
 DICTIONARY_MAX_SPAN = 1 << 16
-# Min/max statistics are kept where a reader can use them to skip row groups (numbers, times,
-# categories); computing them over a million random strings costs more than writing them.
-NO_STATISTICS_TYPES = ("text", "uuid", "url", "email", "phone")
+# Min/max statistics are kept for numbers and times, where a reader can use them to skip row
+# groups; over strings (random text, ids) they cost more to compute than they are worth.
+STATISTICS_TYPES = ("int", "float", "bool", "timestamp", "date")
 
 
 Chunks = list[bytes | memoryview]
@@ -94,7 +94,7 @@ def parquet_options(columns: Mapping[str, Any]) -> dict[str, Any]:
         "version": "2.6",
         "use_dictionary": [n for n in names if dictionary(columns[n])],
         "compression": "none",
-        "write_statistics": [n for n in names if columns[n].get("type") not in NO_STATISTICS_TYPES],
+        "write_statistics": [n for n in names if columns[n].get("type") in STATISTICS_TYPES],
         "data_page_size": 1 << 20,
         "data_page_version": "1.0",
         "store_schema": False,
