@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -45,16 +46,19 @@ def write_synthetic(
     seed: int,
     dest: Path,
     on_file: Callable[[str, int], None] | None = None,
-    threads: int = 2,
+    threads: int | None = None,
 ) -> Manifest:
     """Generate every table into ``dest`` (temp file + rename each) and record the manifest.
 
     Each table streams through in row-group chunks: while one chunk is encoded, hashed and
-    written, a second thread (``threads=2``) generates the next. One chunk is in flight at a
-    time and every column draws from its own streams, so the bytes are the same for any
-    ``threads``."""
+    written, a second thread (``threads=2``) generates the next ones. That thread alone makes
+    them, in order, and every column draws from its own streams, so the bytes are the same for
+    any ``threads``. By default the second thread is used when a second CPU is idle: on a
+    machine already busy it only adds hand-over costs (measured: bench/bench_synthetic.py)."""
     from devkit.data.synthetic.generate import streams
 
+    if threads is None:
+        threads = 2 if _spare_cpu() else 1
     targets = {name: table_file(name, table) for name, table in tables.items()}
     for name, rel in targets.items():
         check_relpath(rel, f"synthetic table {name}")
@@ -96,7 +100,7 @@ def _write_table(
 
     fmt = str(table.get("format", "parquet"))
     writer = open_writer(sink, stream.schema, fmt, table.get("columns", {}))
-    for chunk in _one_ahead(stream.chunks(ROW_GROUP_ROWS), threads):
+    for chunk in _made_ahead(stream.chunks(ROW_GROUP_ROWS), threads):
         writer.write_table(chunk)
     writer.close()
 
@@ -114,35 +118,54 @@ class _HashingSink:
         return len(data)
 
 
-def _one_ahead(items: Iterator[Any], threads: int) -> Iterator[Any]:
-    """``items``, with the next one made on a second thread while the caller uses this one
-    (inline with ``threads=1``). Only one item is ever in the making, so their order is kept."""
+def _spare_cpu() -> bool:
+    try:
+        return (os.cpu_count() or 1) >= 2 and os.getloadavg()[0] < (os.cpu_count() or 1) - 1
+    except OSError:
+        return False
+
+
+AHEAD = 4  # chunks made ahead: enough slack that one thread's pause does not stall the other
+
+
+def _made_ahead(items: Iterator[Any], threads: int) -> Iterator[Any]:
+    """``items`` in order, made up to ``AHEAD`` ahead on a second thread while the caller uses
+    the earlier ones (inline with ``threads=1``). One thread makes them all, in order."""
     if threads <= 1:
         yield from items
         return
+    import queue
     import threading
 
-    end = object()
-    box: list[Any] = []
+    done = object()
+    ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(AHEAD)
+    stop = threading.Event()
 
     def make() -> None:
         try:
-            box.append((next(items, end), None))
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        ready.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put((done, None))
         except BaseException as exc:  # handed to the caller's thread below
-            box.append((None, exc))
+            ready.put((None, exc))
 
     worker = threading.Thread(target=make, name="devkit-synthetic", daemon=True)
     worker.start()
     try:
         while True:
-            worker.join()
-            item, error = box.pop()
+            item, error = ready.get()
             if error is not None:
                 raise error
-            if item is end:
+            if item is done:
                 return
-            worker = threading.Thread(target=make, name="devkit-synthetic", daemon=True)
-            worker.start()
             yield item
     finally:
+        stop.set()
         worker.join()
