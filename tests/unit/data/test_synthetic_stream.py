@@ -51,9 +51,9 @@ def test_one_thread_or_two_write_the_same_bytes(tmp_path: Path) -> None:
 # CSV and JSON Lines are formatted by devkit itself. A change here is a new generator version:
 # bump GENERATOR_VERSION in devkit.data.synthetic.
 PINNED = {
-    "documents.csv": "",
-    "parents.csv": "",
-    "children.jsonl": "",
+    "documents.csv": "d92ab3d792428b87e0f6ee23d0f9820013b66177749ca6b63431df40a231dd5c",
+    "parents.csv": "cc3ffe66196d80d27e455aefe087b1066339995fbe8570ac0e1e4d03d07a17d4",
+    "children.jsonl": "0034a67500ea3373956196d4735f744ae56dfb3a9ab6c4834f016bb78cb843eb",
 }
 
 
