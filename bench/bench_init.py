@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             remove_all(ws)
     med = {k: statistics.median(v) for k, v in times.items() if v}
     for name, values in times.items():
+        if not values:
+            continue
         runs = ", ".join(f"{v:.2f}" for v in values)
         print(f"{name:18} median {med[name]:7.2f} s   runs: {runs}")
     for kind in ("cold", "warm"):

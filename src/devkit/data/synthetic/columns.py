@@ -78,6 +78,8 @@ def gen_int(spec: Spec, n: int, draws: ColumnDraws) -> Any:
     span = high - low + 1
     if n > span:
         raise ValueError(f"{n} unique values do not fit in [{low}, {high}]")
+    if n == 0:
+        return pa.array([], pa.int64())
     if span <= max(16 * n, 1 << 20):
         order = draws("values").permutation_keys(span)[:n]
         return pa.array(order + np.int64(low), pa.int64())
