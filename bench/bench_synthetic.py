@@ -10,8 +10,10 @@ imports, generation, Parquet, and for devkit also the SHA-256 manifest):
   table, ``labels``, 10 rows, comes along and is counted);
 - Faker: ``bench/faker_documents.py`` (see there; ``pip install Faker`` into the dev venv).
 
-Runs are interleaved (devkit, Faker, devkit, ...) so load on the machine hits both alike; the
-medians of --runs are compared, wall-clock and CPU (user + system of the child). devkit's own
+Runs are interleaved (--devkit-runs devkit runs, then one Faker run, --runs times) so load on
+the machine hits both alike; the medians are compared, wall-clock and CPU (user + system of the
+child). devkit's runs are short, so it gets more of them: its median is then less at the mercy
+of one burst of load elsewhere. devkit's own
 generation in-process (2 threads and 1) is printed too: the difference to the CLI is start-up.
 Every devkit run must produce the same bytes (checked from the manifests). Child processes may
 write bytecode caches, as an installed package has them. --faker-rows below --rows shortens the
@@ -103,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--faker-rows", type=int, help="default: --rows")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--devkit-runs", type=int, default=5, help="devkit runs before each Faker run"
+    )
     args = parser.parse_args(argv)
     faker_rows = args.faker_rows or args.rows
     devkit = shutil.which("devkit", path=str(Path(sys.executable).parent)) or "devkit"
@@ -121,10 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[str, list[tuple[float, float]]] = {"devkit": [], "faker": []}
         digests, phases = set(), []
         for run in range(args.runs):
-            shutil.rmtree(dest, ignore_errors=True)
-            wall, cpu, _ = timed([*cli, "--workspace", str(ws)], env, ws)
-            runs["devkit"].append((wall, cpu))
-            digests.add(documents_digest(dest))
+            for _ in range(args.devkit_runs):
+                shutil.rmtree(dest, ignore_errors=True)
+                wall, cpu, _ = timed([*cli, "--workspace", str(ws)], env, ws)
+                runs["devkit"].append((wall, cpu))
+                digests.add(documents_digest(dest))
             out = work / f"faker-{run}.parquet"
             wall, cpu, stdout = timed(
                 [*faker, "--rows", str(faker_rows), "--out", str(out)], env, work
@@ -144,8 +150,9 @@ def main(argv: list[str] | None = None) -> int:
 
         total = args.rows + 10  # the profile's labels table comes along
         print(
-            f"synthetic: training 'documents' as Parquet, medians of {args.runs} interleaved runs; "
-            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+            f"synthetic: training 'documents' as Parquet; medians of {args.runs} Faker runs, each "
+            f"after {args.devkit_runs} devkit runs; load average {os.getloadavg()[0]:.1f} on "
+            f"{os.cpu_count()} CPUs"
         )
         dk = line("devkit sync-data --synthetic (CLI)", total, runs["devkit"])
         fk = line("Faker loop (process)", faker_rows, runs["faker"])
