@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from devkit import safefs
 from devkit.data.manifest import Manifest, prepare_dest
-from devkit.data.schema import table_file
-from devkit.data.selection import check_no_symlink, check_relpath
+from devkit.data.selection import check_no_symlink, check_relpath, table_file
 
 if TYPE_CHECKING:
     from devkit.data.synthetic.generate import TableStream
