@@ -155,10 +155,9 @@ class HookStep(_Check):
 
 def recorded_data_mode(root: Path) -> str | None:
     """The --data that 'devkit init' was given (None: sample when credentials reach us)."""
-    from devkit.container.state import read_state
+    from devkit.state import WorkspaceState
 
-    value = (read_state(root).get("render") or {}).get("data")
-    return str(value) if value else None
+    return WorkspaceState(root).last_init().data
 
 
 def build_post_create_plan(

@@ -24,9 +24,9 @@ from pathlib import Path
 from devkit.container.render import OVERRIDE_FILE, Rendered
 from devkit.errors import RefusedError
 from devkit.plan import StepContext, StepResult
+from devkit.state import FILES_KEY, WorkspaceState
 
 BACKUP_DIR = ".devkit/backups"
-STATE_KEY = "devcontainer_files"
 
 
 def sha(data: str | bytes) -> str:
@@ -104,10 +104,7 @@ class DevcontainerFilesStep:
         return found
 
     def written_before(self) -> dict[str, str]:
-        from devkit.container.state import read_state
-
-        found = read_state(self.workspace).get(STATE_KEY)
-        return dict(found) if isinstance(found, dict) else {}
+        return {str(k): str(v) for k, v in WorkspaceState(self.workspace).entry(FILES_KEY).items()}
 
     def stale(self) -> list[str]:
         """Files devkit wrote before, no longer rendered, unchanged since: to remove."""
@@ -155,7 +152,6 @@ class DevcontainerFilesStep:
 
     def run(self, ctx: StepContext) -> StepResult:
         from devkit import safefs
-        from devkit.container.state import update_state
         from devkit.workspace import Workspace
 
         changes = self.changes()
@@ -195,7 +191,8 @@ class DevcontainerFilesStep:
             backup(rel)
             safefs.unlink(self.workspace / rel, root=self.workspace)
             ctx.log(f"removed {rel} (no longer rendered)")
-        update_state(self.workspace, STATE_KEY, {rel: sha(d) for rel, d in self.wanted().items()})
+        written = {rel: sha(d) for rel, d in self.wanted().items()}
+        WorkspaceState(self.workspace).update(**{FILES_KEY: written})
         if not self._override_current():
             Workspace(self.workspace).ensure_state()
             atomic_write(self.workspace / OVERRIDE_FILE, self.rendered.override_json)

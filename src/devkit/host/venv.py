@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from devkit.errors import ConfigError, NotReadyError, RefusedError
 from devkit.plan import StepContext, StepResult
+from devkit.state import HOST_VENV_KEY, WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
     from devkit.host.python import HostPython
 
 VENV_REL = ".devkit/venv"
-STATE_KEY = "host_venv"
 _LIST_DISTS = (
     "import importlib.metadata as m, json; "
     "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
@@ -135,10 +135,7 @@ class VenvStep:
         return rel, lock.sha256, dict(lock.pins)
 
     def _recorded(self) -> dict[str, Any]:
-        from devkit.container.state import read_state
-
-        value = read_state(self.root).get(STATE_KEY)
-        return value if isinstance(value, dict) else {}
+        return WorkspaceState(self.root).entry(HOST_VENV_KEY)
 
     def _venv_version(self) -> str | None:
         from devkit.host.python import interpreter_version
@@ -183,8 +180,6 @@ class VenvStep:
         return target
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.state import update_state
-
         rel, sha, pins = self._lock()
         target = self._prepare_folder()
         version = self._venv_version()
@@ -222,11 +217,8 @@ class VenvStep:
                     f"after pip install, {VENV_REL} still lacks: {', '.join(missing)}",
                     "check the lockfile's pins for conflicts",
                 )
-        update_state(
-            self.root,
-            STATE_KEY,
-            {"path": VENV_REL, "python": self.python.version, "lock_sha256": sha, "lockfile": rel},
-        )
+        record = {"path": VENV_REL, "python": self.python.version, "lock_sha256": sha}
+        WorkspaceState(self.root).update(**{HOST_VENV_KEY: record | {"lockfile": rel}})
         what = "created" if created else "re-synced"
         return StepResult(
             f"{what} {VENV_REL} (Python {self.python.version}, {len(pins)} locked pin(s))",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from devkit.errors import NotReadyError
 from devkit.parity.probe import PROBE, parse_probe_output
 from devkit.parity.runner import RunOutcome, record_run
+from devkit.state import WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
@@ -76,10 +77,8 @@ def base_image_of(client: Any, ws: Workspace, profile: Profile) -> dict[str, str
     """The base image the container was built from: the one 'devkit init' recorded (or the
     profile's) and its image id as the engine knows it."""
     from devkit.container.engine import image_attrs
-    from devkit.container.state import read_state
 
-    render = read_state(ws.root).get("render") or {}
-    ref = str(render.get("base_image") or profile.image.base)
+    ref = WorkspaceState(ws).last_init().base_image or profile.image.base
     attrs = image_attrs(client, ref)
     digest = None
     if attrs:

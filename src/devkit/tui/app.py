@@ -17,12 +17,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from devkit.tui.services import InitChoices, InitServices
+from devkit.init.request import InitRequest
+from devkit.tui.services import InitServices
+from devkit.tui.status import StatusSource, WorkspaceStatusSource
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
     from devkit.plan import Plan, PlanOutcome
-    from devkit.tui.status import StatusSource
 
 FLOW = ("preflight", "profile", "branch", "data", "review", "run", "done")
 
@@ -57,13 +58,13 @@ class InitApp(DevkitApp):
     def __init__(
         self,
         services: InitServices,
-        choices: InitChoices | None = None,
+        choices: InitRequest | None = None,
         clock: Callable[[], float] | None = None,
         frozen: bool = False,
     ) -> None:
         super().__init__(clock, frozen)
         self.services = services
-        self.choices = choices or InitChoices()
+        self.choices = choices or InitRequest()
         self.profiles: dict[str, Profile] = {}
         self.plan: Plan | None = None
         self.outcome: PlanOutcome | None = None
@@ -159,7 +160,6 @@ class DashboardApp(DevkitApp):
         self,
         workspace: Path,
         source: StatusSource,
-        command: list[str],
         poll_s: float = 2.0,
         clock: Callable[[], float] | None = None,
         frozen: bool = False,
@@ -169,7 +169,6 @@ class DashboardApp(DevkitApp):
         self.now = now or time.time
         self.workspace = workspace
         self.source = source
-        self.command = command
         self.poll_s = poll_s
 
     def on_mount(self) -> None:
@@ -179,6 +178,10 @@ class DashboardApp(DevkitApp):
         self.push_screen(DashboardScreen())
 
     def action_quit(self) -> None:  # type: ignore[override]
+        for screen in self.screen_stack:  # a running action stops (and cleans up) first
+            cancel = getattr(screen, "cancel_action", None)
+            if callable(cancel):
+                cancel()
         self.exit(0)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -189,7 +192,7 @@ class DashboardApp(DevkitApp):
 
 def make_init_app(
     services: InitServices,
-    choices: InitChoices | None = None,
+    choices: InitRequest | None = None,
     clock: Callable[[], float] | None = None,
     frozen: bool = False,
 ) -> InitApp:
@@ -199,20 +202,14 @@ def make_init_app(
 def make_dashboard_app(
     workspace: Path,
     source: StatusSource | None = None,
-    command: list[str] | None = None,
     poll_s: float = 2.0,
     clock: Callable[[], float] | None = None,
     frozen: bool = False,
     now: Callable[[], float] | None = None,
 ) -> DashboardApp:
-    import sys
-
-    from devkit.tui.status import WorkspaceStatusSource
-
     return DashboardApp(
         workspace,
         source or WorkspaceStatusSource(workspace),
-        command or [sys.executable, "-m", "devkit"],
         poll_s,
         clock,
         frozen,

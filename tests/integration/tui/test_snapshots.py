@@ -24,6 +24,7 @@ from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 from tui_steps import ChunkedCopyStep, NeedsFileStep, SnapshotServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_dashboard_app, make_init_app
 from devkit.tui.capture import screen_svg, screen_text
 from devkit.tui.screens import (
@@ -154,8 +155,8 @@ async def test_run_failed_screen(workspace: Path) -> None:
                       title="devcontainer files"),
         NeedsFileStep(workspace, "requirements/training.lock", id="image", title="image"),
     ]  # fmt: skip
-    app = make_init_app(SnapshotServices(workspace, steps), clock=ticking(), frozen=True)
-    app.choices.profile, app.choices.branch, app.choices.data = "training", "feat/x", "none"
+    choices = InitRequest("training", "feat/x", "none")
+    app = make_init_app(SnapshotServices(workspace, steps), choices, clock=ticking(), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished
