@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
+    from devkit.config.profiles import ProfileSet
     from devkit.init.request import InitRequest
+    from devkit.workspace import Workspace
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -100,24 +101,16 @@ def request_from_args(args: argparse.Namespace) -> InitRequest:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Build the init request from the flags, plan it, confirm replacing edited files, run it."""
-    from dataclasses import replace
+def headless_request(
+    args: argparse.Namespace, ws: Workspace, profiles: ProfileSet, interactive: bool
+) -> InitRequest:
+    """The flags with the defaults applied; ConfigError naming the flags when a choice that
+    has no default (the profile, the branch) is still missing."""
+    import os
 
-    from devkit.commands._shared import execute, profile_set, show_dry_run, workspace
     from devkit.errors import ConfigError
-    from devkit.init.plan import Runtime, plan_init, ready_engine, require_engine
     from devkit.init.request import resolve_request
-    from devkit.interactive import can_use_tui
 
-    ws = workspace(args)
-    interactive = can_use_tui(args.no_input)
-    missing = not (args.profile and args.branch)
-    if interactive and missing and not (args.dry_run or args.json):
-        from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
-
-        return run_init(ws, request_from_args(args))
-    profiles = profile_set(ws)
     request = resolve_request(request_from_args(args), ws, os.environ, profiles)
     # Without a terminal (CI, a pipe, --no-input) nobody can be asked: say so, and name the flags.
     nobody = "" if interactive else ", and there is no terminal to ask in"
@@ -131,12 +124,31 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"no branch chosen{nobody}", "pass --branch NAME, e.g. --branch feat/my-change"
         )
-    profile = profiles.get(request.profile)
+    return request
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the init request from the flags, plan it, confirm replacing edited files, run it."""
+    from dataclasses import replace
+
+    from devkit.commands._shared import execute, profile_set, show_dry_run, workspace
+    from devkit.init.plan import Runtime, plan_init, ready_engine, require_engine
+    from devkit.interactive import can_use_tui
+
+    ws = workspace(args)
+    interactive = can_use_tui(args.no_input)
+    missing = not (args.profile and args.branch)
+    if interactive and missing and not (args.dry_run or args.json):
+        from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
+
+        return run_init(ws, request_from_args(args))
+    profiles = profile_set(ws)
+    request = headless_request(args, ws, profiles, interactive)
     # The engine is asked first: without one, nothing (branch, files) is changed, and the hint
     # names --target host. devkit never switches target on its own.
     docker = None
     if request.target == "container":
-        base = request.base_image or profile.image.base
+        base = request.base_image or profiles.get(str(request.profile)).image.base
         docker = require_engine() if args.dry_run else ready_engine(ws, base)
     runtime = Runtime(docker=docker)
     plan = plan_init(ws, request, runtime, profiles)

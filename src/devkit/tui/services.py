@@ -22,7 +22,7 @@ from devkit.data.guard import read_only_session
 from devkit.data.selection import select
 from devkit.errors import DevkitError
 from devkit.git_branch import branch_info
-from devkit.init.plan import DATA_MODES, plan_init
+from devkit.init.plan import DATA_MODES, Runtime, plan_init
 from devkit.init.preflight import preflight_checks
 from devkit.init.request import InitRequest
 from devkit.plan import Plan, Step
@@ -178,8 +178,9 @@ def branch_status_from_info(info: Mapping[str, Any]) -> BranchStatus:
 class WorkspaceServices:
     """The real answers, from the workspace and the same modules the headless init uses."""
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, runtime: Runtime | None = None) -> None:
         self.workspace = workspace
+        self.runtime = runtime or Runtime()
         self._profile_set: ProfileSet | None = None
 
     @property
@@ -227,4 +228,4 @@ class WorkspaceServices:
         return DataStatus(choice, True, credentials, size)
 
     def build_plan(self, request: InitRequest) -> Plan:
-        return plan_init(Workspace(self.workspace), request, profiles=self._profiles)
+        return plan_init(Workspace(self.workspace), request, self.runtime, self._profiles)

@@ -12,9 +12,9 @@ from pilot_helpers import wait_for
 from textual.widgets import Static
 from tui_steps import SlowBuildStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import PreflightScreen, RunScreen
-from devkit.init.request import InitRequest
 
 SIZE = (110, 36)
 

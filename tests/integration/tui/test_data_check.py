@@ -10,9 +10,9 @@ from pilot_helpers import wait_for
 from textual.widgets import Static
 from tui_steps import StepServices
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import DataScreen, PreflightScreen
-from devkit.init.request import InitRequest
 from devkit.tui.services import WorkspaceServices
 from support.gitrepo import make_repo
 

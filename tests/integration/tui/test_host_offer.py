@@ -10,9 +10,9 @@ from textual.widgets import Static
 from tui_steps import StepServices
 
 from devkit.init.preflight import DockerCheck, TargetsCheck
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import PreflightScreen, ProfileScreen
-from devkit.init.request import InitRequest
 
 SIZE = (110, 36)
 

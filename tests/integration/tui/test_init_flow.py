@@ -10,6 +10,7 @@ from pilot_helpers import settled, wait_for
 from textual.widgets import Input, RichLog, Static
 from tui_steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
     BranchScreen,
@@ -20,7 +21,6 @@ from devkit.tui.screens import (
     ReviewScreen,
     RunScreen,
 )
-from devkit.init.request import InitRequest
 
 SIZE = (110, 36)
 

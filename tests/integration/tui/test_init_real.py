@@ -16,6 +16,7 @@ import pytest
 from pilot_helpers import settled, wait_for
 from textual.widgets import Static
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
     BranchScreen,
@@ -26,7 +27,6 @@ from devkit.tui.screens import (
     ReviewScreen,
     RunScreen,
 )
-from devkit.init.request import InitRequest
 from devkit.tui.services import WorkspaceServices
 from support.engine import TEST_LABELS
 from support.gitrepo import make_repo

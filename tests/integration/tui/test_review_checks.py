@@ -12,9 +12,9 @@ from pilot_helpers import wait_for
 from textual.widgets import Static
 from tui_steps import PublishStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import PreflightScreen, ReviewScreen
-from devkit.init.request import InitRequest
 from support.engine import TEST_LABELS
 
 SIZE = (110, 36)

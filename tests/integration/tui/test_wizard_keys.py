@@ -11,6 +11,7 @@ from textual import events
 from textual.widgets import Input, Static
 from tui_steps import SlowStopStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
     BranchScreen,
@@ -19,7 +20,6 @@ from devkit.tui.screens import (
     PreflightScreen,
     RunScreen,
 )
-from devkit.init.request import InitRequest
 
 SIZE = (110, 36)
 
