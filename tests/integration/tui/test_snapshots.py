@@ -37,6 +37,7 @@ from devkit.tui.screens import (
     RunScreen,
 )
 from devkit.tui.screens.dashboard import DashboardScreen
+from support.runs import write_run
 
 # A progress bar's split between done and to-do cells depends on how many redraws a loaded
 # machine fitted in; its percentage and amounts (also on screen) are compared exactly.
@@ -181,9 +182,7 @@ async def test_dashboard_screen(workspace: Path, docker_engine: Any) -> None:
     for i in range(3):
         (data / f"part-{i}.parquet").write_bytes(b"x" * 700_000)
         os.utime(data / f"part-{i}.parquet", (1_700_000_000, 1_700_000_000))
-    run = state / "runs" / "20231114-221320.json"
-    run.write_text(json.dumps({"command": ["pytest", "tests/training"], "exit_code": 0}))
-    os.utime(run, (1_700_003_000, 1_700_003_000))
+    write_run(workspace, ["pytest", "tests/training"], 0, 1_700_003_000)
     parity = state / "parity" / "last.json"
     parity.write_text(json.dumps({"ok": True, "summary": {"pass": 7, "fail": 0, "warn": 1}}))
     os.utime(parity, (1_700_003_100, 1_700_003_100))
