@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from devkit.errors import ConfigError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
-from devkit.parity.records import RUNS_DIR, latest_record, read_record
+from devkit.parity.records import latest_record, read_record
+from devkit.state import WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.workspace import Workspace
@@ -18,7 +19,7 @@ LATEST = "latest"
 
 def load_fingerprint(spec: str, ws: Workspace) -> dict[str, Any]:
     if spec == LATEST:
-        return latest_record(ws.state / RUNS_DIR).fingerprint
+        return latest_record(WorkspaceState(ws).runs_dir).fingerprint
     if spec.startswith("s3://"):
         from devkit.config.environments import load_environments
         from devkit.parity.s3io import get_object

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Footer
 from textual.worker import Worker
 
 from devkit.tui.worker_bridge import answer_posting
@@ -29,6 +30,14 @@ def breadcrumb(current: str) -> str:
     return " › ".join(f"[b reverse] {s} [/]" if s == current else s for s in STEPS)
 
 
+def fit_footer(screen: Screen[Any], width: int) -> None:
+    """Below 100 columns the footer packs its keys tighter; below 80 it drops the palette
+    hint (Ctrl+P still works) so that every key, quit included, stays on screen."""
+    for footer in screen.query(Footer):
+        footer.compact = width < 100
+        footer.show_command_palette = width >= 80
+
+
 class InitScreen(Screen[None]):
     NAME = ""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
@@ -38,8 +47,6 @@ class InitScreen(Screen[None]):
     READY_ON_MOUNT: ClassVar[bool] = True
 
     def on_resize(self, event: events.Resize) -> None:
-        from devkit.tui.screens.dashboard import fit_footer
-
         fit_footer(self, event.size.width)
 
     def on_mount(self) -> None:
@@ -48,10 +55,7 @@ class InitScreen(Screen[None]):
 
     @property
     def init_app(self) -> InitApp:
-        from devkit.tui.app import InitApp
-
-        assert isinstance(self.app, InitApp)
-        return self.app
+        return cast("InitApp", self.app)
 
     def action_back(self) -> None:
         self.init_app.go_back()

@@ -13,7 +13,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, cast
+from typing import ClassVar, Protocol, cast
 
 from rich.text import Text
 from textual import events
@@ -33,6 +33,7 @@ from devkit.init.request import InitRequest, resolve_request
 from devkit.plan import Plan
 from devkit.tui.formatting import display_path
 from devkit.tui.messages import Answer, EngineEvent, PlanEnded
+from devkit.tui.screens.base import fit_footer
 from devkit.tui.screens.confirm import ConfirmScreen
 from devkit.tui.status import StatusSource, WorkspaceStatus, age_text, docker_time
 from devkit.tui.widgets.step_list import StepList
@@ -412,11 +413,3 @@ class DashboardScreen(Screen[None]):
     def cancel_action(self) -> None:
         """Stop the running action (its step cleans up after itself)."""
         self.cancel_event.set()
-
-
-def fit_footer(screen: Screen[Any], width: int) -> None:
-    """Below 100 columns the footer packs its keys tighter; below 80 it drops the palette
-    hint (Ctrl+P still works) so that every key, quit included, stays on screen."""
-    for footer in screen.query(Footer):
-        footer.compact = width < 100
-        footer.show_command_palette = width >= 80
