@@ -57,7 +57,7 @@ async def test_an_explicit_container_target_is_not_offered_the_host(
     workspace: Path, no_engine: None
 ) -> None:
     choices = InitRequest(target="container")
-    app = make_init_app(NoEngineServices(workspace, [], choices), choices, frozen=True)
+    app = make_init_app(NoEngineServices(workspace, []), choices, frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: isinstance(screen, PreflightScreen) and screen.finished)
