@@ -31,8 +31,9 @@ def build_host_plan(
     branch: Step,
     make_data: Callable[[], Step | None],
 ) -> Plan:
-    """The host plan from the steps it shares with the container plan (``init_plan`` builds the
-    branch step, checked already, and the data step, made once the venv's Python is found)."""
+    """The host plan from the steps it shares with the container plan (``devkit.init.plan``
+    builds the branch step, checked already, and the data step, made once the venv's Python
+    is found)."""
     import os
 
     from devkit.host.python import find_python
