@@ -150,8 +150,6 @@ class DevcontainerFilesStep:
         return self._recorded()
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit import safefs
-
         changes = self.changes()
         stale = self.stale()
         replaced = [c for c in changes if c.old is not None]

@@ -18,6 +18,7 @@ from devkit.container.trust import detect_ca_bundle, proxy_settings, redact_prox
 from devkit.container.visibility import prove_early
 from devkit.data.aws import caller_identity, session
 from devkit.errors import ConfigError, DevkitError, NotReadyError
+from devkit.git.command import version
 from devkit.host.python import find_python
 from devkit.plan import StepContext, StepResult
 from devkit.state import WorkspaceState
@@ -56,8 +57,6 @@ def warn(summary: str, hint: str = "", **data: object) -> StepResult:
 
 class GitCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.git.command import version
-
         return ok(version() or "present")
 
 
