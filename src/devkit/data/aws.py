@@ -30,11 +30,18 @@ class Session:
         profile: str | None = None,
         credentials: tuple[str, str, str | None] | None = None,
     ) -> None:
-        self._core = _core_session(profile)
+        self._profile = profile
+        self._core_: Any = None  # botocore's session, made on first use (an import of botocore)
         self._credentials = credentials
         self.expiration: float | None = None  # epoch seconds, for assumed-role sessions
         self.sts: Any = None  # its STS client, once made
         self.region_name: str | None = region or self._core.get_config_variable("region")
+
+    @property
+    def _core(self) -> Any:
+        if self._core_ is None:
+            self._core_ = _core_session(self._profile)
+        return self._core_
 
     def client(self, service: str, config: Any = None) -> Any:
         keys: dict[str, Any] = {}
@@ -48,6 +55,10 @@ class Session:
         return self._core.create_client(
             service, region_name=self.region_name, config=config, **keys
         )
+
+    def config_variable(self, name: str) -> Any:
+        """A setting from botocore's configuration chain (environment, config file)."""
+        return self._core.get_config_variable(name)
 
     def get_credentials(self) -> Any:
         if self._credentials:
@@ -95,6 +106,10 @@ class MissingCredentialsError(NotReadyError):
 
 def has_credentials(sess: Any) -> bool:
     """Whether the standard chain yields any credentials (no network call for static ones)."""
+    from devkit.data import aws_fast
+
+    if aws_fast.env_keys() is not None:
+        return True  # the chain's first source, read without importing botocore
     from botocore.exceptions import BotoCoreError
 
     try:
@@ -311,16 +326,31 @@ def _checksum_mode(request: Any = None, **kwargs: Any) -> None:
 
 
 class S3:
-    """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors."""
+    """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors.
+    The botocore client is built on the first call that needs it: a no-op sync that listed
+    through the fast lane (``devkit.data.aws_fast``) never builds one."""
 
     def __init__(self, sess: Any, max_pool: int = 16) -> None:
+        self.counts: dict[str, int] = {}
+        self._session, self._max_pool = sess, max_pool
+        self._client_: Any = None
+        self._client_lock = threading.Lock()
+        self._list_request: tuple[str, str] | None = None  # (URL, signing region), once listed
+
+    @property
+    def _client(self) -> Any:
+        with self._client_lock:
+            if self._client_ is None:
+                self._client_ = self._make_client()
+            return self._client_
+
+    def _make_client(self) -> Any:
         from botocore.config import Config
 
-        self.counts: dict[str, int] = {}
-        self._client = sess.client(
+        client = self._session.client(
             "s3",
             config=Config(
-                max_pool_connections=max_pool,
+                max_pool_connections=self._max_pool,
                 retries={"max_attempts": 4, "mode": "standard"},
                 tcp_keepalive=True,
                 # devkit verifies object checksums itself, in the one pass it makes over the
@@ -329,9 +359,48 @@ class S3:
                 response_checksum_validation="when_required",
             ),
         )
-        self._client.meta.events.register("before-send.s3", self._count)
-        self._client.meta.events.register("before-sign.s3.GetObject", _checksum_mode)
-        self.endpoint = str(self._client.meta.endpoint_url)
+        client.meta.events.register("before-send.s3", self._count)
+        client.meta.events.register("before-send.s3.ListObjectsV2", self._note_listing)
+        client.meta.events.register("before-sign.s3.GetObject", _checksum_mode)
+        return client
+
+    def note(self, operation: str, count: int) -> None:
+        """Count requests sent outside botocore (the fast lane's listing)."""
+        with _REQUESTS_LOCK:
+            self.counts[operation] = self.counts.get(operation, 0) + count
+            REQUESTS[operation] = REQUESTS.get(operation, 0) + count
+
+    def _note_listing(self, request: Any = None, **kwargs: Any) -> None:
+        if request is None or self._list_request is not None:
+            return
+        auth = str(request.headers.get("Authorization", ""))
+        found = re.search(r"Credential=[^/,]+/\d{8}/([^/,]+)/s3/aws4_request", auth)
+        if found:
+            self._list_request = (str(request.url), found.group(1))
+
+    def route(self) -> dict[str, Any] | None:
+        """How this client reached the bucket's listing, for the fast lane
+        (``aws_fast.Route``): None before a listing, or when a proxy applied."""
+        if self._list_request is None or self._client_ is None:
+            return None
+        from botocore.httpsession import get_cert_path
+        from botocore.utils import get_environ_proxies
+
+        url, region = self._list_request
+        base = url.split("?", 1)[0]
+        if get_environ_proxies(base):
+            return None
+        bundle = None
+        if base.startswith("https:"):
+            import os
+
+            configured = self._session_config("ca_bundle") or os.environ.get("REQUESTS_CA_BUNDLE")
+            bundle = str(configured or get_cert_path(True))
+        return {"base": base, "region": region, "ca_bundle": bundle}
+
+    def _session_config(self, name: str) -> Any:
+        lookup = getattr(self._session, "config_variable", None)
+        return lookup(name) if lookup is not None else None
 
     def _count(self, request: Any = None, **kwargs: Any) -> None:
         name = str(kwargs.get("event_name", "before-send.s3.?")).rsplit(".", 1)[-1]

@@ -52,6 +52,7 @@ from devkit.errors import ConfigError, NotReadyError, RefusedError
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
     from devkit.config.model import DataSource
+    from devkit.data import aws_fast
     from devkit.data.aws import S3
     from devkit.data.selection import RemoteObject
 
@@ -300,25 +301,15 @@ def read_only_session(
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose}")
     check_bucket(source, envs, purpose)
+    if keep_listing and probe_key is None and not brokered:
+        fast = _fast_lane(source, envs, purpose, max_pool)
+        if fast is not None:
+            return fast
     base = aws.session(source.region)
     name = None
     keys = aws.session_keys(base) if guard_cache.enabled() else None
     if keys is not None:
-        import os
-
-        context = {
-            "role": source.role_arn or "",
-            "bucket": source.bucket,
-            "prefix": source.prefix,
-            "purpose": purpose,
-            "region": base.region_name or "",
-            "probe_key": probe_key or "",
-            "brokered": brokered,
-            "environments": guard_cache.environments_digest(envs),
-            "aws_profile": os.environ.get("AWS_PROFILE", ""),
-            "endpoints": [os.environ.get(k, "") for k in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-                                                          "AWS_ENDPOINT_URL_STS")],
-        }  # fmt: skip
+        context = _context(source, envs, purpose, base.region_name, probe_key, brokered)
         name = guard_cache.entry_name(keys, context)
         cached = guard_cache.load(name)
         if cached is not None:
@@ -330,6 +321,8 @@ def read_only_session(
                 guard_cache.forget(name)  # revoked, or not what was stored: the full guard
     guarded = _verify(source, envs, purpose, base, probe_key, max_pool, keep_listing, brokered)
     if name is not None:
+        from devkit.data import aws_fast
+
         assumed = source.role_arn and not brokered
         creds = aws.session_keys(guarded.session) if assumed else None
         guard_cache.store(
@@ -341,10 +334,76 @@ def read_only_session(
                 "role_arn": guarded.role_arn,
                 "checks": guarded.checks,
                 "credentials": list(creds) if creds else None,
+                # How botocore reached the listing, for the fast lane (aws_fast): only valid
+                # under the same connection settings (``transport``).
+                "route": guarded.client.route() if guarded.client is not None else None,
+                "transport": aws_fast.fingerprint(),
             },
             guard_cache.expiry(getattr(guarded.session, "expiration", None) if assumed else None),
         )
     return guarded
+
+
+def _context(
+    source: DataSource,
+    envs: EnvironmentMap,
+    purpose: str,
+    region: str | None,
+    probe_key: str | None,
+    brokered: bool,
+) -> dict[str, Any]:
+    """Everything a cached verdict depends on besides the caller's credentials."""
+    import os
+
+    from devkit.data import guard_cache
+
+    return {
+        "role": source.role_arn or "",
+        "bucket": source.bucket,
+        "prefix": source.prefix,
+        "purpose": purpose,
+        "region": region or "",
+        "probe_key": probe_key or "",
+        "brokered": brokered,
+        "environments": guard_cache.environments_digest(envs),
+        "aws_profile": os.environ.get("AWS_PROFILE", ""),
+        "endpoints": [os.environ.get(k, "") for k in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                                                      "AWS_ENDPOINT_URL_STS")],
+    }  # fmt: skip
+
+
+def _fast_lane(
+    source: DataSource, envs: EnvironmentMap, purpose: str, max_pool: int
+) -> GuardedSession | None:
+    """The cached verdict and a listing made without botocore (``devkit.data.aws_fast``), or
+    None when anything needed for it is missing: keys outside the environment, no region
+    without the config file, no cached entry for this caller and context, no recorded route,
+    other connection settings than when it was recorded, or any failure of the listing."""
+    import os
+
+    from devkit.data import aws_fast, guard_cache
+
+    keys = aws_fast.env_keys() if guard_cache.enabled() else None
+    region = source.region or os.environ.get("AWS_DEFAULT_REGION")
+    if keys is None or not region:
+        return None
+    name = guard_cache.entry_name(keys, _context(source, envs, purpose, region, None, False))
+    cached = guard_cache.load(name)
+    if cached is None or cached.get("transport") != aws_fast.fingerprint():
+        return None
+    route = aws_fast.Route.from_json(cached.get("route"))
+    creds = cached.get("credentials")
+    if route is None or (creds is not None and not isinstance(creds, list)):
+        return None
+    lister = aws_fast.Lister(route, (str(creds[0]), str(creds[1]), creds[2]) if creds else keys)
+    from devkit.data import aws
+
+    try:
+        return _from_cache(
+            cached, aws.session(region), source, envs, purpose, None, max_pool, True, lister
+        )
+    except (aws_fast.FastPathError, KeyError, TypeError, ValueError, IndexError):
+        return None  # botocore's path answers (and reports any real error)
 
 
 def _from_cache(
@@ -356,8 +415,10 @@ def _from_cache(
     probe_key: str | None,
     max_pool: int,
     keep_listing: bool,
+    lister: aws_fast.Lister | None = None,
 ) -> GuardedSession:
-    """The session and verdict the guard reached earlier for this very identity and context."""
+    """The session and verdict the guard reached earlier for this very identity and context
+    (``lister``: the listing goes through the fast lane)."""
     import time
 
     from devkit.data import aws
@@ -366,7 +427,7 @@ def _from_cache(
     creds = cached.get("credentials")
     sess = (
         aws.session(
-            source.region,
+            source.region or base.region_name,
             aws_access_key_id=str(creds[0]),
             aws_secret_access_key=str(creds[1]),
             aws_session_token=str(creds[2]) if creds[2] else None,
@@ -387,7 +448,11 @@ def _from_cache(
     )
     s3 = guarded.client = guarded.s3(max_pool=max_pool)
     if probe_key is None and keep_listing:
-        listed = s3.list(source.bucket, source.prefix)
+        if lister is not None:
+            listed = lister.list(source.prefix)
+            s3.note("ListObjectsV2", lister.requests)
+        else:
+            listed = s3.list(source.bucket, source.prefix)
         if not listed:
             raise ConfigError(
                 f"nothing under s3://{source.bucket}/{source.prefix}",
