@@ -314,11 +314,14 @@ def read_only_session(
         cached = guard_cache.load(name)
         if cached is not None:
             try:
-                return _from_cache(
+                reused = _from_cache(
                     cached, base, source, envs, purpose, probe_key, max_pool, keep_listing
                 )
             except (NotReadyError, KeyError, TypeError, ValueError):
                 guard_cache.forget(name)  # revoked, or not what was stored: the full guard
+            else:
+                _refresh_route(name, cached, reused)
+                return reused
     guarded = _verify(source, envs, purpose, base, probe_key, max_pool, keep_listing, brokered)
     if name is not None:
         from devkit.data import aws_fast
@@ -342,6 +345,19 @@ def read_only_session(
             guard_cache.expiry(getattr(guarded.session, "expiration", None) if assumed else None),
         )
     return guarded
+
+
+def _refresh_route(name: str, cached: dict[str, Any], reused: GuardedSession) -> None:
+    """After botocore listed for a cached verdict, record its route for the fast lane when the
+    entry has none, another, or one made under other connection settings."""
+    from devkit.data import aws_fast, guard_cache
+
+    route = reused.client.route() if reused.client is not None else None
+    transport = aws_fast.fingerprint()
+    if route is None or (cached.get("route") == route and cached.get("transport") == transport):
+        return
+    kept = {k: v for k, v in cached.items() if k not in ("format", "expires")}
+    guard_cache.store(name, {**kept, "route": route, "transport": transport}, cached["expires"])
 
 
 def _context(

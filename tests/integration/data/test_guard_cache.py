@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from devkit.data import aws_fast
 from support.proxy import LoopbackProxy
 
-from .conftest import MotoIAM, make_workspace
+from .conftest import BUCKET, MotoIAM, make_workspace
 from .test_sync_s3 import run_devkit, step_done
 
 pytestmark = pytest.mark.s3
@@ -129,3 +130,84 @@ def test_a_cache_folder_that_is_not_private_is_never_used(
     assert list(elsewhere.iterdir()) == []
     if kind != "symlink":
         assert list(cache.iterdir()) == []
+
+
+# -- the fast lane: the cached verdict's listing without botocore (devkit.data.aws_fast) --------
+
+FAST_PREFIX = "data-tests/fast-lane/"
+
+
+@pytest.fixture
+def fast_ws(moto_iam: MotoIAM, tmp_path: Path) -> Any:
+    """A workspace on a prefix of its own (this module changes its objects)."""
+    prefix = FAST_PREFIX + tmp_path.name + "/"
+    for i in range(3):
+        moto_iam.put(f"{prefix}f-{i}.parquet", f"fast lane {i}".encode() * 100)
+    return make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=prefix)
+
+
+def fast_sync(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any
+) -> tuple[int, Counter[str], dict[str, Any], int]:
+    aws_fast.REQUESTS.clear()
+    code, counted, events = sync(moto_iam, proxy, ws, moto_iam.dev_key, mp, capsys)
+    done = step_done(events)["data"] if code == 0 else {}
+    return code, counted, done, aws_fast.REQUESTS.get("ListObjectsV2", 0)
+
+
+def test_a_no_op_lists_through_the_fast_lane(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    code, _, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 3 and fast == 0  # the full guard, botocore
+    (entry,) = cache.iterdir()
+    route = json.loads(entry.read_text())["route"]
+    assert route["base"].startswith(proxy.url) and route["region"] == "eu-west-1"
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 0
+    assert fast == 1 and counted == Counter({"GET": 1})  # one listing, signed here
+    assert done["requests"] == {"ListObjectsV2": 1}
+
+
+def test_the_fast_lane_sees_remote_and_local_changes(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    assert fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)[0] == 0
+    prefix = FAST_PREFIX + fast_ws.root.parent.name + "/"
+    moto_iam.put(prefix + "f-0.parquet", b"changed upstream")  # new ETag and size
+    moto_iam.put(prefix + "f-3.parquet", b"new upstream")
+    data = fast_ws.root / "data" / "training"
+    (data / "f-1.parquet").unlink()
+    (data / "f-2.parquet").write_bytes(b"x" * 1100)  # same size: found by its hash
+    code, _, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and fast == 1
+    assert done["fetched"] == 4  # changed remotely, new, deleted here, edited here
+    assert (data / "f-0.parquet").read_bytes() == b"changed upstream"
+    assert (data / "f-2.parquet").read_bytes() == b"fast lane 2" * 100
+
+
+@pytest.mark.parametrize("spoil", ["route", "transport", "settings"])
+def test_the_fast_lane_falls_back_to_botocore(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any, spoil: str,
+) -> None:  # fmt: skip
+    """A route that no longer answers, a record made under other connection settings, or
+    settings changed since: the listing goes through botocore, and the sync still succeeds."""
+    assert fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)[0] == 0
+    (entry,) = cache.iterdir()
+    stored = json.loads(entry.read_text())
+    if spoil == "route":
+        stored["route"]["base"] = "http://127.0.0.1:9/" + BUCKET  # nothing listens on port 9
+    elif spoil == "transport":
+        stored["transport"] = "0" * 64
+    entry.write_text(json.dumps(stored))
+    if spoil == "settings":
+        monkeypatch.setenv("SSL_CERT_DIR", str(fast_ws.root))  # a TLS setting: not for http
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 0
+    assert fast == 0  # refused to connect, or not tried
+    assert counted["GET"] == 1 and counted["POST"] == 0  # botocore's listing, verdict cached
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and fast == 1  # botocore's route was recorded again, for these settings
