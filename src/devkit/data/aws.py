@@ -35,6 +35,9 @@ class Session:
         self._credentials = credentials
         self.expiration: float | None = None  # epoch seconds, for assumed-role sessions
         self.sts: Any = None  # its STS client, once made
+        # Who this session is, when STS already said so (AssumeRole's AssumedRoleUser): a
+        # GetCallerIdentity would answer the same, at the cost of a client and a round trip.
+        self.identity: dict[str, str] | None = None
         self.region_name: str | None = region or self._core.get_config_variable("region")
 
     @property
@@ -158,6 +161,8 @@ def _sts(sess: Any) -> Any:
 
 def caller_identity(sess: Any) -> dict[str, str]:
     """STS GetCallerIdentity (reads no data); NotReadyError when there are no credentials."""
+    if isinstance(sess, Session) and sess.identity is not None:
+        return dict(sess.identity)
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
@@ -193,9 +198,10 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
-        creds = _sts(sess).assume_role(
+        answer = _sts(sess).assume_role(
             RoleArn=role_arn, RoleSessionName=session_name, Policy=policy, DurationSeconds=3600
-        )["Credentials"]
+        )
+        creds = answer["Credentials"]
     except NoCredentialsError:
         raise NotReadyError(
             "no AWS credentials found",
@@ -220,6 +226,14 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
     )
     expiration = creds.get("Expiration")
     assumed.expiration = expiration.timestamp() if hasattr(expiration, "timestamp") else None
+    user = answer.get("AssumedRoleUser") or {}
+    arn = str(user.get("Arn") or "")
+    if arn.startswith("arn:") and arn.count(":") >= 5 and arn.split(":")[4]:
+        assumed.identity = {
+            "account": arn.split(":")[4],
+            "arn": arn,
+            "user_id": str(user.get("AssumedRoleId") or ""),
+        }
     return assumed
 
 
@@ -336,6 +350,8 @@ class S3:
         self._client_: Any = None
         self._client_lock = threading.Lock()
         self._list_request: tuple[str, str] | None = None  # (URL, signing region), once listed
+        self._adopted: dict[str, Any] | None = None  # a route recorded by an earlier run
+        self._getter: Any = None  # aws_fast.Getter, False when the fast lane cannot be used
 
     @property
     def _client(self) -> Any:
@@ -364,6 +380,28 @@ class S3:
         client.meta.events.register("before-sign.s3.GetObject", _checksum_mode)
         return client
 
+    def adopt_route(self, route: dict[str, Any]) -> None:
+        """A route the guard's cache recorded under these very connection settings: GETs may
+        take the fast lane without a botocore listing first."""
+        self._adopted = route
+
+    def _fast_getter(self) -> Any:
+        """The fast lane for GetObject (``aws_fast.Getter``) once botocore's route is known,
+        without a proxy; None otherwise (``DEVKIT_S3_FAST_LANE=0``: never)."""
+        from devkit.data import aws_fast
+
+        if self._getter is None:
+            if not aws_fast.enabled():
+                self._getter = False
+            elif self._adopted is None and self._list_request is None:
+                return None  # nothing listed yet: botocore's route is not known
+            else:
+                with self._client_lock:
+                    route = aws_fast.Route.from_json(self._adopted or self.route())
+                keys = session_keys(self._session)
+                self._getter = aws_fast.Getter(route, keys) if route and keys else False
+        return self._getter or None
+
     def note(self, operation: str, count: int) -> None:
         """Count requests sent outside botocore (the fast lane's listing)."""
         with _REQUESTS_LOCK:
@@ -382,7 +420,7 @@ class S3:
         """How this client reached the bucket's listing, for the fast lane
         (``aws_fast.Route``): None before a listing, or when a proxy applied."""
         if self._list_request is None or self._client_ is None:
-            return None
+            return self._adopted
         from botocore.httpsession import get_cert_path
         from botocore.utils import get_environ_proxies
 
@@ -511,6 +549,17 @@ class S3:
         """One GetObject, its checksum headers requested (``x-amz-checksum-mode``) but left to
         the caller to verify: (streaming body, response metadata). ``first``/``last``: a byte
         range (inclusive); ``etag``: If-Match, so parts of one download are of one version."""
+        fast = self._fast_getter()
+        if fast is not None:
+            from devkit.data.aws_fast import FastPathError
+
+            try:
+                body, meta = fast.get(key, first, last, etag)
+            except FastPathError:
+                pass  # botocore asks again, with its retries, and reports what went wrong
+            else:
+                self.note("GetObject", 1)
+                return body, meta
         from botocore.exceptions import BotoCoreError, ClientError
 
         extra: dict[str, Any] = {}

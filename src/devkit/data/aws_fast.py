@@ -43,6 +43,11 @@ TIMEOUT = 20.0  # per socket operation; a route that stopped answering falls bac
 REQUESTS: dict[str, int] = {}
 
 
+def enabled() -> bool:
+    """``DEVKIT_S3_FAST_LANE=0`` sends every request through botocore."""
+    return os.environ.get("DEVKIT_S3_FAST_LANE", "1") not in ("0", "false", "no", "off")
+
+
 class FastPathError(Exception):
     """The fast lane cannot answer; botocore's path must (and reports any real error)."""
 
@@ -69,9 +74,7 @@ def _file_id(path: str) -> str:
 def fingerprint() -> str:
     """A hash of every setting that decides how botocore reaches S3 (see the module doc)."""
     names = sorted(
-        k
-        for k in os.environ
-        if k.startswith("AWS_") or k.lower() in _PROXY_VARS or k in _TLS_VARS
+        k for k in os.environ if k.startswith("AWS_") or k.lower() in _PROXY_VARS or k in _TLS_VARS
     )
     parts = [f"{k}={os.environ[k]}" for k in names]
     parts.append(_file_id(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"))
@@ -94,8 +97,10 @@ def sign(
     region: str,
     keys: tuple[str, str, str | None],
     now: float | None = None,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """The headers of an AWS Signature Version 4 request to S3 with an empty body."""
+    """The headers of an AWS Signature Version 4 request to S3 with an empty body; ``extra``
+    headers (``range``, ``if-match``, ``x-amz-checksum-mode``) are sent and signed too."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if ":" in host:
@@ -109,6 +114,7 @@ def sign(
     headers = {"host": host, "x-amz-content-sha256": EMPTY_SHA256, "x-amz-date": stamp}
     if token:
         headers["x-amz-security-token"] = token
+    headers.update({k.lower(): v for k, v in (extra or {}).items()})
     signed = ";".join(sorted(headers))
     canonical = "\n".join(
         [
@@ -182,9 +188,7 @@ class Lister:
             if self.route.ca_bundle is None:
                 raise FastPathError("no CA bundle recorded")
             context = ssl.create_default_context(cafile=self.route.ca_bundle)
-            return http.client.HTTPSConnection(
-                host, parts.port, timeout=TIMEOUT, context=context
-            )
+            return http.client.HTTPSConnection(host, parts.port, timeout=TIMEOUT, context=context)
         return http.client.HTTPConnection(host, parts.port, timeout=TIMEOUT)
 
     def list(self, prefix: str) -> list[RemoteObject]:
@@ -253,3 +257,85 @@ def _parse_page(body: bytes, found: list[RemoteObject]) -> str | None:
     if not token:
         raise FastPathError("a truncated page without a continuation token")
     return token
+
+
+# Response headers the sync reads, under the names botocore gives them.
+_META = {
+    "etag": "ETag",
+    "content-range": "ContentRange",
+    "x-amz-checksum-crc32": "ChecksumCRC32",
+    "x-amz-checksum-crc32c": "ChecksumCRC32C",
+    "x-amz-checksum-crc64nvme": "ChecksumCRC64NVME",
+    "x-amz-checksum-sha256": "ChecksumSHA256",
+    "x-amz-checksum-sha1": "ChecksumSHA1",
+    "x-amz-checksum-type": "ChecksumType",
+    "x-amz-server-side-encryption": "ServerSideEncryption",
+    "x-amz-server-side-encryption-customer-algorithm": "SSECustomerAlgorithm",
+}
+
+
+class Body:
+    """A GetObject body: ``read(n)`` and ``close()`` like botocore's streaming body. Closing
+    it before the end closes its connection (unread bytes would garble the next answer)."""
+
+    def __init__(self, response: Any, connection: Any, owner: Getter) -> None:
+        self._response, self._connection, self._owner = response, connection, owner
+
+    def read(self, amount: int | None = None) -> bytes:
+        return bytes(self._response.read(amount))
+
+    def close(self) -> None:
+        finished = self._response.isclosed() or self._response.length == 0
+        self._response.close()
+        if not finished:
+            self._owner.drop(self._connection)
+
+
+class Getter:
+    """GetObject over kept-alive connections (one per thread), signed with ``keys``."""
+
+    def __init__(self, route: Route, keys: tuple[str, str, str | None]) -> None:
+        import threading
+
+        self.route, self.keys = route, keys
+        self._local = threading.local()
+        self._lister = Lister(route, keys)
+
+    def drop(self, connection: Any) -> None:
+        connection.close()
+        if getattr(self._local, "connection", None) is connection:
+            self._local.connection = None
+
+    def get(
+        self, key: str, first: int | None, last: int | None, etag: str | None
+    ) -> tuple[Body, dict[str, Any]]:
+        """(body, metadata) of a 200/206 answer; FastPathError on anything else, before a
+        byte of the body is handed over."""
+        url = self.route.base.rstrip("/") + "/" + quote(key, safe="/~")
+        extra = {"x-amz-checksum-mode": "ENABLED"}
+        if first is not None:
+            extra["range"] = f"bytes={first}-{'' if last is None else last}"
+        if etag:
+            extra["if-match"] = etag
+        headers = sign("GET", url, {}, self.route.region, self.keys, extra=extra)
+        connection = getattr(self._local, "connection", None)
+        try:
+            if connection is None:
+                connection = self._local.connection = self._lister._connection()
+            connection.request("GET", urlsplit(url).path, headers=headers)
+            response = connection.getresponse()
+        except Exception as exc:  # OSError, http.client.HTTPException, ssl errors
+            if connection is not None:
+                self.drop(connection)
+            raise FastPathError(f"{type(exc).__name__}: {exc}") from None
+        if response.status not in (200, 206) or response.length is None:
+            response.read()  # botocore asks again and says what went wrong
+            self.drop(connection)
+            raise FastPathError(f"GetObject answered {response.status}")
+        REQUESTS["GetObject"] = REQUESTS.get("GetObject", 0) + 1
+        meta: dict[str, Any] = {"ContentLength": response.length, "SdkValidated": None}
+        for name, field in _META.items():
+            value = response.getheader(name)
+            if value is not None:
+                meta[field] = value
+        return Body(response, connection, self), meta

@@ -399,7 +399,7 @@ def _fast_lane(
 
     from devkit.data import aws_fast, guard_cache
 
-    keys = aws_fast.env_keys() if guard_cache.enabled() else None
+    keys = aws_fast.env_keys() if guard_cache.enabled() and aws_fast.enabled() else None
     region = source.region or os.environ.get("AWS_DEFAULT_REGION")
     if keys is None or not region:
         return None
@@ -467,6 +467,7 @@ def _from_cache(
         if lister is not None:
             listed = lister.list(source.prefix)
             s3.note("ListObjectsV2", lister.requests)
+            s3.adopt_route(lister.route.to_json())
         else:
             listed = s3.list(source.bucket, source.prefix)
         if not listed:

@@ -56,7 +56,7 @@ def test_second_sync_reuses_the_verified_session_and_verdict(
     ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
     code, first, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
     assert code == 0
-    assert first["POST"] >= 3 and first["PUT"] == 1  # identity x2, AssumeRole; the probe
+    assert first["POST"] == 2 and first["PUT"] == 1  # identity, AssumeRole; the probe
     entries = list(cache.iterdir())
     assert len(entries) == 1
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
@@ -102,7 +102,7 @@ def test_an_expired_entry_runs_the_full_guard(
     stored["expires"] = 1.0
     entry.write_text(json.dumps(stored))
     code, counted, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
-    assert code == 0 and counted["POST"] >= 3 and counted["PUT"] == 1
+    assert code == 0 and counted["POST"] >= 2 and counted["PUT"] == 1
 
 
 @pytest.mark.parametrize("kind", ["symlink", "foreign", "open"])
@@ -126,7 +126,7 @@ def test_a_cache_folder_that_is_not_private_is_never_used(
     ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
     for _ in range(2):
         code, counted, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
-        assert code == 0 and counted["POST"] >= 3 and counted["PUT"] == 1
+        assert code == 0 and counted["POST"] >= 2 and counted["PUT"] == 1
     assert list(elsewhere.iterdir()) == []
     if kind != "symlink":
         assert list(cache.iterdir()) == []
@@ -211,3 +211,50 @@ def test_the_fast_lane_falls_back_to_botocore(
     assert counted["GET"] == 1 and counted["POST"] == 0  # botocore's listing, verdict cached
     code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
     assert code == 0 and fast == 1  # botocore's route was recorded again, for these settings
+
+
+def test_a_cold_sync_gets_objects_through_the_fast_lane(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """Once botocore has listed (the full guard), GETs are signed here; the bytes are verified
+    as always."""
+    aws_fast.REQUESTS.clear()
+    code, _, done, _ = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 3
+    assert aws_fast.REQUESTS.get("GetObject") == 3
+    data = fast_ws.root / "data" / "training"
+    assert (data / "f-1.parquet").read_bytes() == b"fast lane 1" * 100
+
+
+def test_without_the_fast_lane_botocore_does_it_all(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("DEVKIT_S3_FAST_LANE", "0")
+    for _ in range(2):
+        code, _, _, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+        assert code == 0 and fast == 0 and not aws_fast.REQUESTS
+
+
+def test_a_refused_fast_get_is_asked_again_through_botocore(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    proxy.refuse = 1  # the first GetObject (the fast lane's) is answered 503
+    code, _, done, _ = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 3 and proxy.refuse == 0
+    objects = [p for method, p in proxy.requests if method == "GET" and "list-type" not in p]
+    assert len(objects) == 4  # three objects, one of them asked for twice
+    data = fast_ws.root / "data" / "training"
+    for i in range(3):
+        assert (data / f"f-{i}.parquet").read_bytes() == f"fast lane {i}".encode() * 100
+
+
+def test_botocore_reports_what_the_fast_lane_could_not_get(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    proxy.refuse = 1000  # every GetObject: the fast lane's and botocore's retries
+    code, _, _, _ = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 3  # not ready (S3 failed to read), one line and a hint, no traceback

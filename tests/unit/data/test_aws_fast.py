@@ -15,7 +15,7 @@ from botocore.credentials import Credentials
 
 from devkit.data import aws_fast
 
-NOW = datetime.datetime(2026, 12, 2, 8, 30, 15, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 12, 2, 8, 30, 15, tzinfo=datetime.UTC)
 NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
 
 
@@ -50,6 +50,20 @@ def test_the_signature_is_botocores(url: str, token: str | None, monkeypatch: An
     assert ours["x-amz-date"] == theirs["x-amz-date"]
     assert ours["authorization"] == theirs["authorization"]
     assert ours.get("x-amz-security-token") == theirs.get("x-amz-security-token")
+
+
+def test_an_object_request_is_signed_as_botocore_signs_it(monkeypatch: Any) -> None:
+    """A key with spaces, plus signs and non-ASCII letters, and the headers a ranged,
+    conditional GET with the checksum mode sends."""
+    keys = ("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "token")
+    url = "http://127.0.0.1:9000/acme-ml-dev-samples/" + quote("data/ü b+c=(1).parquet", "/~")
+    extra = {"range": "bytes=0-99", "if-match": '"abc"', "x-amz-checksum-mode": "ENABLED"}
+    ours = aws_fast.sign("GET", url, {}, "eu-west-1", keys, NOW.timestamp(), extra)
+    monkeypatch.setattr(auth, "get_current_datetime", lambda: NOW.replace(tzinfo=None))
+    request = AWSRequest(method="GET", url=url, headers=dict(extra))
+    request.headers["X-Amz-Content-SHA256"] = aws_fast.EMPTY_SHA256
+    auth.S3SigV4Auth(Credentials(*keys), "s3", "eu-west-1").add_auth(request)
+    assert ours["authorization"] == request.headers["Authorization"]
 
 
 def page(contents: str, truncated: str = "false", token: str = "", encoded: bool = True) -> bytes:
