@@ -21,6 +21,11 @@ or in the venv given by --tools-venv; a missing one is reported and skipped. Set
 Run:  python bench/bench_sync.py --tools-venv /tmp/devkit-bench-venv [--runs 2]
 devkit runs with --concurrency 16 (--devkit-concurrency), rclone with --transfers 16
 --checkers 16, aws and s5cmd at their defaults; all are told the endpoint explicitly.
+
+It ends with one table: every cell under both networks, each tool's median, the best peer,
+devkit / best peer and whether the target (<= 1.0) is met; then the 1 GiB cell under the model
+against the model's aggregate limit (devkit's connections x the per-connection rate; target
+<= 1.5x). bench/README.md has the setup.
 """
 
 from __future__ import annotations
