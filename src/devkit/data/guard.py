@@ -317,7 +317,7 @@ def read_only_session(
                 reused = _from_cache(
                     cached, base, source, envs, purpose, probe_key, max_pool, keep_listing
                 )
-            except (NotReadyError, KeyError, TypeError, ValueError):
+            except (NotReadyError, KeyError, TypeError, ValueError, IndexError):
                 guard_cache.forget(name)  # revoked, or not what was stored: the full guard
             else:
                 _refresh_route(name, cached, reused)
@@ -409,14 +409,30 @@ def _fast_lane(
         return None
     route = aws_fast.Route.from_json(cached.get("route"))
     creds = cached.get("credentials")
-    if route is None or (creds is not None and not isinstance(creds, list)):
+    if creds is not None:
+        ok = (
+            isinstance(creds, list)
+            and len(creds) == 3
+            and all(isinstance(c, str) for c in creds[:2])
+        )
+        if not ok or not (creds[2] is None or isinstance(creds[2], str)):
+            return None  # not what devkit stores: botocore's path (which forgets the entry)
+        keys = (creds[0], creds[1], creds[2])
+    if route is None:
         return None
-    lister = aws_fast.Lister(route, (str(creds[0]), str(creds[1]), creds[2]) if creds else keys)
     from devkit.data import aws
 
     try:
         return _from_cache(
-            cached, aws.session(region), source, envs, purpose, None, max_pool, True, lister
+            cached,
+            aws.session(region),
+            source,
+            envs,
+            purpose,
+            None,
+            max_pool,
+            True,
+            aws_fast.Lister(route, keys),
         )
     except (aws_fast.FastPathError, KeyError, TypeError, ValueError, IndexError):
         return None  # botocore's path answers (and reports any real error)

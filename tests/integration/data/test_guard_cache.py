@@ -258,3 +258,18 @@ def test_botocore_reports_what_the_fast_lane_could_not_get(
     proxy.refuse = 1000  # every GetObject: the fast lane's and botocore's retries
     code, _, _, _ = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
     assert code == 3  # not ready (S3 failed to read), one line and a hint, no traceback
+
+
+@pytest.mark.parametrize("credentials", [["only-one"], [1, 2, 3], "not a list"])
+def test_an_entry_that_is_not_what_devkit_stores_runs_the_full_guard(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any, credentials: Any,
+) -> None:  # fmt: skip
+    assert fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)[0] == 0
+    (entry,) = cache.iterdir()
+    stored = json.loads(entry.read_text())
+    stored["credentials"] = credentials
+    entry.write_text(json.dumps(stored))
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 0 and fast == 0
+    assert counted["POST"] >= 2 and counted["PUT"] == 1  # the guard ran in full again
