@@ -33,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
                 self.formatter_class = argparse.RawDescriptionHelpFormatter
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        from devkit.console import err
+        from devkit.terminal import err
 
         err(f"error: {message}")
         err(f"hint: run '{self.prog} --help' to see the accepted options")
@@ -118,7 +118,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
-    from devkit.console import set_color
+    from devkit.terminal import set_color
 
     set_color(args.color)
     if args.command is None:
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from devkit.interactive import can_use_tui
+    from devkit.terminal import can_use_tui
 
     if can_use_tui(no_input=False):
         from devkit.commands import dashboard
@@ -139,7 +139,7 @@ def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 
 def run_command(args: argparse.Namespace, func: object | None = None) -> int:
     """The one top-level handler: known errors print what and what to do."""
-    from devkit.console import err, print_error
+    from devkit.terminal import err, print_error
 
     handler = func or args.handler
     try:

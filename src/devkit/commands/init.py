@@ -80,7 +80,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the init plan from the flags, confirm replacing edited files, run it."""
-    from devkit.interactive import can_use_tui as _tui_ok
+    from devkit.terminal import can_use_tui as _tui_ok
 
     missing = not (args.profile and args.branch)
     if _tui_ok(args.no_input) and missing and not (args.dry_run or args.json):
@@ -92,12 +92,12 @@ def run(args: argparse.Namespace) -> int:
     from devkit.errors import ConfigError
     from devkit.host.target import record_target
     from devkit.init_plan import InitOptions, build_init_plan, require_engine, resolve_network
-    from devkit.interactive import can_use_tui
+    from devkit.terminal import can_use_tui
 
     ws = workspace(args)
     interactive = can_use_tui(args.no_input)
     if args.branch is not None:
-        from devkit.branch_names import clean_branch_name
+        from devkit.git.names import clean_branch_name
 
         args.branch = clean_branch_name(args.branch) or None
     _fill_from_last_init(args, ws)
@@ -201,22 +201,20 @@ def _current_feature_branch(args: argparse.Namespace, ws: Workspace) -> str | No
 
 def _current_branch(ws: Workspace) -> str | None:
     """The checked-out branch, when HEAD is on one."""
-    head = ws.root / ".git"
-    if head.is_file():  # a worktree: .git names the real git dir
-        text = head.read_text(encoding="utf-8").strip()
-        head = (ws.root / text.removeprefix("gitdir:").strip()).resolve()
+    from devkit.errors import DevkitError
+    from devkit.git.repo import current_branch
+
     try:
-        ref = (head / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
+        return current_branch(ws.root)
+    except DevkitError:
         return None
-    return ref.removeprefix("ref: refs/heads/") if ref.startswith("ref: refs/heads/") else None
 
 
 def _confirm_replacements(plan: object) -> bool:
     """Show the diff of files that would be replaced and ask; True when nothing to ask."""
-    from devkit.console import out
     from devkit.container.files_step import DevcontainerFilesStep
     from devkit.plan import Plan
+    from devkit.terminal import out
 
     assert isinstance(plan, Plan)
     step = next((s for s in plan.steps if isinstance(s, DevcontainerFilesStep)), None)

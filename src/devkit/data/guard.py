@@ -42,18 +42,20 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from devkit.config.model import DataSource
+from devkit.data import aws, aws_fast, guard_cache
+from devkit.data.aws import S3
 from devkit.errors import ConfigError, NotReadyError, RefusedError
 
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
-    from devkit.config.model import DataSource
-    from devkit.data import aws_fast
-    from devkit.data.aws import S3
     from devkit.data.selection import RemoteObject
 
 PURPOSES = ("sample", "parity")
@@ -75,8 +77,6 @@ class GuardedSession:
     client: S3 | None = field(default=None, repr=False)
 
     def s3(self, max_pool: int = 16) -> S3:
-        from devkit.data.aws import S3
-
         return S3(self.session, max_pool=max_pool)
 
     def summary(self) -> str:
@@ -229,7 +229,6 @@ def prove_read_only(
 ) -> list[str]:
     """Proof that the session cannot write (see the decision table above); RefusedError when
     it could or when nothing proves it cannot."""
-    from devkit.data import aws
 
     if brokered:
         parts = (role_arn or "").split(":")
@@ -296,7 +295,6 @@ def read_only_session(
     Raises RefusedError (exit 4) for prod or write-capable credentials, NotReadyError (exit 3)
     when there are no usable credentials.
     """
-    from devkit.data import aws, guard_cache
 
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose}")
@@ -324,8 +322,6 @@ def read_only_session(
                 return reused
     guarded = _verify(source, envs, purpose, base, probe_key, max_pool, keep_listing, brokered)
     if name is not None:
-        from devkit.data import aws_fast
-
         assumed = source.role_arn and not brokered
         creds = aws.session_keys(guarded.session) if assumed else None
         guard_cache.store(
@@ -350,8 +346,6 @@ def read_only_session(
 def _refresh_route(name: str, cached: dict[str, Any], reused: GuardedSession) -> None:
     """After botocore listed for a cached verdict, record its route for the fast lane when the
     entry has none, another, or one made under other connection settings."""
-    from devkit.data import aws_fast, guard_cache
-
     route = reused.client.route() if reused.client is not None else None
     transport = aws_fast.fingerprint()
     if route is None or (cached.get("route") == route and cached.get("transport") == transport):
@@ -369,10 +363,6 @@ def _context(
     brokered: bool,
 ) -> dict[str, Any]:
     """Everything a cached verdict depends on besides the caller's credentials."""
-    import os
-
-    from devkit.data import guard_cache
-
     return {
         "role": source.role_arn or "",
         "bucket": source.bucket,
@@ -395,10 +385,6 @@ def _fast_lane(
     None when anything needed for it is missing: keys outside the environment, no region
     without the config file, no cached entry for this caller and context, no recorded route,
     other connection settings than when it was recorded, or any failure of the listing."""
-    import os
-
-    from devkit.data import aws_fast, guard_cache
-
     keys = aws_fast.env_keys() if guard_cache.enabled() and aws_fast.enabled() else None
     region = source.region or os.environ.get("AWS_DEFAULT_REGION")
     if keys is None or not region:
@@ -420,8 +406,6 @@ def _fast_lane(
         keys = (creds[0], creds[1], creds[2])
     if route is None:
         return None
-    from devkit.data import aws
-
     try:
         return _from_cache(
             cached,
@@ -451,9 +435,6 @@ def _from_cache(
 ) -> GuardedSession:
     """The session and verdict the guard reached earlier for this very identity and context
     (``lister``: the listing goes through the fast lane)."""
-    import time
-
-    from devkit.data import aws
 
     env = check_account(str(cached["account"]), "the session", source, envs, purpose)
     creds = cached.get("credentials")
@@ -506,7 +487,6 @@ def _verify(
     brokered: bool,
 ) -> GuardedSession:
     """The full guard (the decision table above), every time nothing is cached."""
-    from devkit.data import aws
 
     role_arn = source.role_arn
     if role_arn and not brokered:
@@ -554,7 +534,6 @@ def read_object(
     """One object (e.g. a parity reference) read through the full guard: bucket and account
     classified for the ``parity`` purpose (staging parity buckets allowed by the environments
     map), write access disproved on that very key, then a single GET."""
-    from devkit.config.model import DataSource
 
     source = DataSource(bucket=bucket, prefix=key, region=region, role_arn=role_arn)
     guarded = read_only_session(source, envs, "parity", probe_key=key, max_pool=1)

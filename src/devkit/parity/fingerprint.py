@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from devkit import __version__
 from devkit.errors import ConfigError, NotReadyError
+from devkit.git.state import commit_time, repo_state
 from devkit.parity import formats
 from devkit.parity.dataset import dataset_facts
+from devkit.parity.envscan import workload_env_use
 from devkit.parity.lockfile import read_lockfile
 from devkit.parity.probe import (
     normalise_name,
@@ -51,14 +53,12 @@ def now_iso() -> str:
 
 
 def git_facts(root: Path, base: str) -> dict[str, Any] | None:
-    from devkit.gitinfo import repo_state, run_git
-
     if not (root / ".git").exists():
         return None
     state = repo_state(root, base).to_dict()
     state["commit_time"] = None
     if state["commit"]:
-        state["commit_time"] = int(run_git(root, "show", "-s", "--format=%ct", "HEAD").strip())
+        state["commit_time"] = commit_time(root)
     return state
 
 
@@ -74,7 +74,6 @@ def workspace_facts(root: Path, profile: Profile, cache_dir: Path | None) -> dic
         git = git_facts(root, profile.branch.base)
     except NotReadyError:
         git = None
-    from devkit.parity.envscan import workload_env_use
 
     return {
         "env_used": workload_env_use(root, profile, cache_dir),

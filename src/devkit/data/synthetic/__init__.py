@@ -10,8 +10,7 @@ from typing import Any
 
 from devkit import safefs
 from devkit.data.manifest import Manifest, prepare_dest
-from devkit.data.schema import table_file
-from devkit.data.selection import check_no_symlink, check_relpath
+from devkit.data.selection import check_no_symlink, check_relpath, table_file
 
 GENERATOR_VERSION = 1
 
