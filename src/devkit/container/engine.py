@@ -597,3 +597,22 @@ def read_through_bind(
     finally:
         if container is not None:
             remove_container(client, container.id)
+
+
+def read_in_container(client: Any, container_id: str, path: str) -> tuple[str | None, str]:
+    """What ``cat path`` prints inside a running container (as root, no shell):
+    (content, "") or (None, why not)."""
+    from docker.errors import APIError, DockerException
+
+    try:
+        exec_id = client.api.exec_create(container_id, ["cat", path], user="0")["Id"]
+        out = client.api.exec_start(exec_id)
+        code = client.api.exec_inspect(exec_id).get("ExitCode")
+    except (APIError, DockerException, OSError) as exc:
+        return None, _reason(exc)
+    except Exception as exc:  # requests' ReadTimeout and the like: never a traceback
+        return None, f"{type(exc).__name__}: {exc}"[:200]
+    text = out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out or "")
+    if code != 0:
+        return None, text.strip().splitlines()[-1][:200] if text.strip() else f"exit {code}"
+    return text, ""

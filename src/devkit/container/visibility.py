@@ -11,6 +11,13 @@ another file, nothing — stops ``init`` with exit 3 before the container exists
 It runs whenever a container is created (reusing a running one needs no proof) and also for a
 local engine: a unix socket can still lead to a daemon in another mount namespace (a rootless or
 a snap engine, a VM behind a forwarded socket), and the proof costs one short container.
+
+The early proof (before ``init`` changes anything) is cheaper on a warm workspace: when a
+container of this workspace already runs with the workspace bind-mounted, the marker is read
+through that container's own bind (an exec of ``cat``) instead of starting a probe container.
+The marker is fresh and random, so only an engine that sees the workspace can read it back; when
+the exec does not read it (another folder there, no ``cat``, the exec refused), the probe
+container decides as before.
 """
 
 from __future__ import annotations
@@ -24,7 +31,13 @@ from typing import Any
 
 from devkit import safefs
 from devkit.container import labels as L
-from devkit.container.engine import engine_address, image_info, read_through_bind
+from devkit.container.engine import (
+    engine_address,
+    image_info,
+    list_containers,
+    read_in_container,
+    read_through_bind,
+)
 from devkit.container.render import WORKSPACE_FOLDER
 from devkit.errors import NotReadyError
 
@@ -43,6 +56,22 @@ def prove_engine_sees(
     """Seconds the proof took; NotReadyError (exit 3) when the engine does not see
     ``workspace`` at ``source``."""
 
+    def read(rel: str) -> tuple[str | None, str]:
+        return read_through_bind(client, image, source, target, rel, labels)
+
+    return _prove(workspace, source, target, read, log)
+
+
+def _prove(
+    workspace: Path,
+    source: str,
+    target: str,
+    read: Callable[[str], tuple[str | None, str]],
+    log: Callable[[str], None] | None = None,
+) -> float:
+    """Write a random marker under ``workspace``, ``read`` it back at its path relative to
+    ``source`` (seen at ``target``), delete it; seconds taken, or NotReadyError."""
+
     started = time.perf_counter()
     token = secrets.token_hex(16)
     name = f"{MARKER_PREFIX}{token[:12]}"
@@ -57,7 +86,7 @@ def prove_engine_sees(
     existed = state_dir.is_dir()
     safefs.write_text(marker, token + "\n", root=workspace)
     try:
-        seen, why = read_through_bind(client, image, source, target, rel, labels)
+        seen, why = read(rel)
     finally:
         safefs.unlink(marker, root=workspace)
         if not existed:  # leave no empty .devkit/ behind (doctor, a refused init)
@@ -77,12 +106,39 @@ def prove_engine_sees(
     )
 
 
-def prove_early(client: Any, workspace: Path, images: list[str]) -> bool:
-    """The same proof before ``init`` changes anything, with the first of ``images`` the engine
-    already holds (the base image, typically), so a remote engine is refused before a branch,
-    a file or a long image build; False when the engine holds none of them (the container step
-    proves it before starting the container)."""
+def running_bind(client: Any, workspace: Path) -> tuple[str, str] | None:
+    """(container id, mount target) of a running container of ``workspace`` that has the
+    workspace itself bind-mounted, or None."""
 
+    labels = {L.LOCAL_FOLDER: str(workspace)}
+    for container in list_containers(client, labels, running_only=True):
+        for mount in container.mounts:
+            if mount.type == "bind" and mount.source and Path(mount.source) == workspace:
+                return container.id, mount.destination
+    return None
+
+
+def prove_in_container(client: Any, container_id: str, workspace: Path, target: str) -> float:
+    """The proof read through a running container's bind of ``workspace`` at ``target``."""
+
+    def read(rel: str) -> tuple[str | None, str]:
+        return read_in_container(client, container_id, f"{target.rstrip('/')}/{rel}")
+
+    return _prove(workspace, str(workspace), target, read)
+
+
+def prove_early(client: Any, workspace: Path, images: list[str]) -> bool:
+    """The same proof before ``init`` changes anything: through the workspace's running
+    container when there is one, else with the first of ``images`` the engine already holds
+    (the base image, typically), so a remote engine is refused before a branch, a file or a
+    long image build; False when the engine holds none of them (the container step proves it
+    before starting the container)."""
+
+    running = running_bind(client, workspace)
+    if running is not None:
+        with contextlib.suppress(NotReadyError):  # not read there: the probe container decides
+            prove_in_container(client, running[0], workspace, running[1])
+            return True
     for image in dict.fromkeys(images):
         if image and image_info(client, image):
             prove_engine_sees(
