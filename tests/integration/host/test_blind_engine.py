@@ -103,6 +103,20 @@ def blind_engine(tmp_path: Path, docker_engine: Any, base_image: str) -> Iterato
         subprocess.run(["rm", "-rf", "--one-file-system", str(exec_root)], check=False)
 
 
+def _workspace_sleeper(client: Any, workspace: Path) -> Any:
+    """A running container labelled as ``workspace``'s, with it bind-mounted at /workspace."""
+    from docker.types import Mount
+
+    return client.containers.run(
+        BASE_IMAGE,
+        ["sleep", "600"],
+        detach=True,
+        labels={**TEST_LABELS, "devcontainer.local_folder": str(workspace)},
+        mounts=[Mount("/workspace", str(workspace), type="bind")],
+        network_mode="none",
+    )
+
+
 def _main_engine_state(client: Any) -> tuple[bool, set[str], set[str]]:
     networks = {n.name for n in client.networks.list()}
     probes = {
@@ -164,6 +178,20 @@ def test_an_engine_that_cannot_see_the_workspace_is_refused(
             )
         assert "/workspace" in refused.value.what
         assert blind.containers.list(all=True) == []
+        # A container of this workspace already running there (its bind shows the engine's
+        # empty folder): the early proof reads through it, does not find the marker, and the
+        # probe container still refuses.
+        from devkit.container.visibility import prove_early, running_bind
+
+        sleeper = _workspace_sleeper(blind, repo.path)
+        try:
+            assert running_bind(blind, repo.path) == (sleeper.id, "/workspace")
+            with pytest.raises(NotReadyError):
+                prove_early(blind, repo.path, [BASE_IMAGE])
+            assert not list((repo.path / ".devkit").glob("engine-probe-*"))
+            assert [c.id for c in blind.containers.list(all=True)] == [sleeper.id]
+        finally:
+            sleeper.remove(force=True)
         # …and the same proof passes on the main engine, which sees this path.
         assert (
             prove_engine_sees(
@@ -198,3 +226,24 @@ def test_the_proof_on_a_local_engine_leaves_nothing_behind(
     assert {c.id for c in docker_engine.containers.list(all=True, filters=labels)} == probes
     # An engine holding none of the images proves nothing here (the container step will).
     assert not prove_early(docker_engine, repo.path, ["no-such-image:devkit-test"])
+
+
+@pytest.mark.docker
+def test_a_running_container_of_the_workspace_proves_it_without_a_probe(
+    docker_engine: Any, base_image: str, tmp_path: Path
+) -> None:
+    """A warm workspace: the marker is read through the running container's bind, so the
+    early proof passes even when the engine holds none of the probe images."""
+    from devkit.container.visibility import prove_early
+
+    repo = make_repo(tmp_path / "ws")
+    before = snapshot(repo.path)
+    # No running container of the workspace: nothing proves it without an image.
+    assert not prove_early(docker_engine, repo.path, ["no-such-image:devkit-test"])
+    sleeper = _workspace_sleeper(docker_engine, repo.path)
+    try:
+        assert prove_early(docker_engine, repo.path, ["no-such-image:devkit-test"])
+    finally:
+        sleeper.remove(force=True)
+    assert not (repo.path / ".devkit").exists()
+    assert snapshot(repo.path) == before
