@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from devkit.actions import check_and_record
+    from devkit.actions.check import check_and_record
     from devkit.commands._shared import selected_profile, workspace
     from devkit.parity.reports import render
     from devkit.terminal import out, use_color

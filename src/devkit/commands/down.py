@@ -19,7 +19,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.actions import down_plan
+    from devkit.actions.down import down_plan
     from devkit.commands._shared import execute, show_dry_run, workspace
 
     plan = down_plan(workspace(args, require_git=False))

@@ -31,7 +31,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from devkit.actions import sync_plan
+    from devkit.actions.sync import sync_plan
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
     from devkit.errors import ConfigError
 

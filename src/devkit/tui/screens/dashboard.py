@@ -23,7 +23,9 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, RichLog, Static
 
-from devkit.actions import check_plan, down_plan, sync_plan
+from devkit.actions.check import check_plan
+from devkit.actions.down import down_plan
+from devkit.actions.sync import sync_plan
 from devkit.config.model import Profile
 from devkit.container.status import status_profile
 from devkit.errors import ConfigError, ExitCode

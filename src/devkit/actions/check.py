@@ -1,21 +1,11 @@
-"""The workspace's everyday actions as plans: down, sync-data and check.
-
-Built here once, for the command line (``devkit down``, ``devkit sync-data``, ``devkit check``)
-and the dashboard, which runs the same plans in-process and shows their events. (Rebuild is
-``devkit.init.plan.plan_init`` with ``rebuild``.)
-"""
+"""``devkit check`` as a plan, and the check recorded in the workspace."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from devkit.config.model import Profile
-from devkit.container.credentials_mount import StopBrokerStep
-from devkit.container.lifecycle import DownStep
-from devkit.data.step import DEFAULT_CONCURRENCY, DataStep
 from devkit.errors import DevkitError, ExitCode
-from devkit.host.lifecycle import HostDownStep
 from devkit.parity.check import run_check
 from devkit.parity.evaluate import Report
 from devkit.parity.reports import render
@@ -28,37 +18,6 @@ class ParityViolationsError(DevkitError):
     """``devkit check`` found parity violations (exit 1)."""
 
     code = ExitCode.VIOLATIONS
-
-
-def down_plan(ws: Workspace) -> Plan:
-    """Stop and remove the dev container and the credentials broker; the host target has
-    nothing to stop, and says so."""
-    if WorkspaceState(ws).target() == "host":
-        return Plan("devkit down", [HostDownStep(ws.root)], lock=ws.state)
-    return Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)], lock=ws.state)
-
-
-def sync_plan(
-    ws: Workspace,
-    profile: Profile,
-    synthetic: bool = False,
-    seed: int | None = None,
-    dest: Path | None = None,
-    concurrency: int | None = None,
-    delete: bool = False,
-    verify: bool = False,
-) -> Plan:
-    step = DataStep(
-        ws.root,
-        profile,
-        mode="synthetic" if synthetic else "auto",
-        seed=seed,
-        dest=dest,
-        concurrency=concurrency or DEFAULT_CONCURRENCY,
-        delete=delete,
-        verify=verify,
-    )
-    return Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
 
 
 def check_and_record(
