@@ -10,6 +10,11 @@ problem at FILE:LINE:COL with a hint, never a hang or a traceback:
   is built and again while aliases are expanded;
 * ``MAX_ALIASES``: alias nodes (``*name``) in one document;
 * ``MAX_NODES``: nodes after alias expansion — a "billion laughs" document stops here.
+
+A document loaded without a problem is remembered (``parsecache``: private, keyed by the file's
+name and its exact content), so an everyday command reads it back without importing or running
+the YAML parser; PyYAML is imported only when a document must really be parsed (the adapter's
+boundary, like the pyarrow one).
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-import yaml
-
 from devkit import safefs
+from devkit.config import parsecache
 from devkit.errors import ConfigError, Problem, Where
+
+TYPE_CHECKING = False  # mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    import yaml
 
 Path = tuple[str | int, ...]
 
@@ -56,7 +64,10 @@ class Located:
         return Where(self.file, line, col)
 
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _loader() -> type[yaml.SafeLoader]:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -108,9 +119,11 @@ def _limit(file: str, mark: Any, what: str, hint: str) -> Problem:
 
 def _check_events(text: str, file: str) -> Problem | None:
     """Depth and alias counts from the event stream, before any node is built."""
+    import yaml
+
     depth = 0
     aliases = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_loader()):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -136,6 +149,8 @@ def _check_events(text: str, file: str) -> Problem | None:
 
 class _Budget:
     def __init__(self) -> None:
+        import yaml
+
         self.nodes = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -159,11 +174,30 @@ def load_located(text: str, file: str) -> tuple[Located, list[Problem]]:
         what = f"the document is larger than {MAX_CONFIG_BYTES} characters"
         problems.append(Problem(Where(file, 1, 1), what, "keep configuration small"))
         return located, problems
+    remembered = parsecache.get(text, file)
+    if remembered is not None:
+        located.data, located.values, located.keys = remembered
+        return located, problems
+    located, problems = _parse(text, file)
+    if not problems:
+        parsecache.put(text, file, located.data, located.values, located.keys)
+    return located, problems
+
+
+def _parse(text: str, file: str) -> tuple[Located, list[Problem]]:
+    import yaml
+
+    located = Located(file, None)
+    problems: list[Problem] = []
+    if len(text) > MAX_CONFIG_BYTES:
+        what = f"the document is larger than {MAX_CONFIG_BYTES} characters"
+        problems.append(Problem(Where(file, 1, 1), what, "keep configuration small"))
+        return located, problems
     try:
         limit = _check_events(text, file)
         if limit is not None:
             return located, [limit]
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -189,6 +223,8 @@ def load_located(text: str, file: str) -> tuple[Located, list[Problem]]:
 def _convert(
     node: yaml.Node, path: Path, located: Located, problems: list[Problem], budget: _Budget
 ) -> Any:
+    import yaml
+
     budget.nodes += 1
     if budget.nodes > MAX_NODES:
         raise _LimitHit(
@@ -252,4 +288,6 @@ def _convert(
 
 def dump_yaml(value: Any) -> str:
     """``value`` as block-style YAML, keys in their order, without a trailing newline."""
+    import yaml
+
     return str(yaml.safe_dump(value, sort_keys=False, allow_unicode=True)).rstrip()

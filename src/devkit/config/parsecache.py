@@ -1,0 +1,141 @@
+"""A private cache of configuration documents already parsed without a problem.
+
+Reading a profile means parsing YAML with positions (``yamlmarks``); every command reads the
+built-in profiles, the workspace's profiles and the environments map, and importing and running
+the parser is a fixed cost of each (a no-op ``sync-data`` included). A document that loaded with
+no problem is stored here, as JSON, under the SHA-256 of its shown name and its exact text: the
+next load of the very same bytes reads the stored values and positions back; any change to the
+text is another key, so an entry is never used for other content. Only documents made of JSON's
+own values (text, whole numbers, finite floats, booleans, null, lists, mappings with text keys)
+are stored: anything else (a date, binary) is parsed every time.
+
+* the folder is ``$DEVKIT_CACHE_DIR/config`` (else ``$XDG_CACHE_HOME/devkit/config``, else
+  ``~/.cache/devkit/config``), a private folder (0700) of this user; entries are 0600 files
+  written atomically through ``safefs``; a folder that is a symlink, another user's or open to
+  others is never used;
+* bounded: an entry is at most ``MAX_ENTRY`` bytes, and the folder keeps at most ``MAX_ENTRIES``
+  of them (the oldest go first);
+* ``DEVKIT_CONFIG_CACHE=0`` turns it off; anything unreadable is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+
+from devkit import safefs
+
+FORMAT = 1
+MAX_ENTRY = 4 << 20
+MAX_ENTRIES = 64
+SUFFIX = ".json"
+
+Positions = dict[tuple[str | int, ...], tuple[int, int]]
+
+
+def folder() -> Path:
+    explicit = os.environ.get("DEVKIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / "config"
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "devkit" / "config"
+
+
+def enabled() -> bool:
+    return os.environ.get("DEVKIT_CONFIG_CACHE", "1") not in ("0", "false", "no", "off")
+
+
+def _name(text: str, file: str) -> str:
+    digest = hashlib.sha256(f"{FORMAT}\0{file}\0".encode() + text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:40] + SUFFIX
+
+
+def _plain(value: object) -> bool:
+    """Whether ``value`` survives a JSON round trip unchanged."""
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def _positions(raw: object) -> Positions | None:
+    if not isinstance(raw, list):
+        return None
+    out: Positions = {}
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], list)):
+            return None
+        path, line, col = item
+        if not all(isinstance(p, str | int) and not isinstance(p, bool) for p in path):
+            return None
+        if not (type(line) is int and type(col) is int):
+            return None
+        out[tuple(path)] = (line, col)
+    return out
+
+
+def get(text: str, file: str) -> tuple[object, Positions, Positions] | None:
+    """(data, value positions, key positions) stored for exactly this ``text`` of ``file``."""
+    if not enabled():
+        return None
+    raw = safefs.read_private(folder(), _name(text, file), MAX_ENTRY)
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+        return None
+    if entry.get("file") != file or entry.get("sha256") != _sha(text):
+        return None
+    values, keys = _positions(entry.get("values")), _positions(entry.get("keys"))
+    if values is None or keys is None or not _plain(entry.get("data")):
+        return None
+    return entry.get("data"), values, keys
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def put(text: str, file: str, data: object, values: Positions, keys: Positions) -> None:
+    """Store a document that loaded without a problem (nothing when it is not plain JSON)."""
+    if not enabled() or not _plain(data):
+        return
+    entry = {
+        "format": FORMAT,
+        "file": file,
+        "sha256": _sha(text),
+        "data": data,
+        "values": [[list(p), *pos] for p, pos in values.items()],
+        "keys": [[list(p), *pos] for p, pos in keys.items()],
+    }
+    body = json.dumps(entry, separators=(",", ":")).encode()
+    if len(body) > MAX_ENTRY:
+        return
+    where = folder()
+    if safefs.write_private(where, _name(text, file), body):
+        _prune(where)
+
+
+def _prune(where: Path) -> None:
+    try:
+        entries = [e for e in os.scandir(where) if e.name.endswith(SUFFIX) and e.is_file()]
+    except OSError:
+        return
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime)
+    for old in entries[: len(entries) - MAX_ENTRIES]:
+        safefs.remove_private(where, old.name)
