@@ -423,7 +423,7 @@ def main() -> int:
                                 cmd[2] = str(Path(args.profile_devkit) / f"{network}-{name}-"
                                              f"{phase}-{run}.prof")  # fmt: skip
                             if phase == "first":  # the day's first sync: no cached session
-                                shutil.rmtree(work / "devkit-cache", ignore_errors=True)
+                                shutil.rmtree(work / "devkit-cache" / "guard", ignore_errors=True)
                             seconds, counted = run_once(cmd, env, server)
                             times.setdefault((tool, phase), []).append(seconds)
                             requests[(tool, phase)] = counted

@@ -7,7 +7,8 @@ no problem is stored here, as JSON, under the SHA-256 of its shown name and its 
 next load of the very same bytes reads the stored values and positions back; any change to the
 text is another key, so an entry is never used for other content. Only documents made of JSON's
 own values (text, whole numbers, finite floats, booleans, null, lists, mappings with text keys)
-are stored: anything else (a date, binary) is parsed every time.
+and dates or timestamps (stored apart, by path, in ISO 8601) are stored: anything else (binary,
+a set) is parsed every time.
 
 * the folder is ``$DEVKIT_CACHE_DIR/config`` (else ``$XDG_CACHE_HOME/devkit/config``, else
   ``~/.cache/devkit/config``), a private folder (0700) of this user; entries are 0600 files
@@ -24,6 +25,7 @@ import hashlib
 import json
 import math
 import os
+from datetime import date, datetime
 from pathlib import Path
 
 from devkit import safefs
@@ -55,17 +57,78 @@ def _name(text: str, file: str) -> str:
     return digest.hexdigest()[:40] + SUFFIX
 
 
-def _plain(value: object) -> bool:
-    """Whether ``value`` survives a JSON round trip unchanged."""
+class _NotPlain(Exception):
+    pass
+
+
+def _split(value: object, path: list[str | int], dates: list[list[object]]) -> object:
+    """``value`` as JSON's own values, its dates and timestamps moved to ``dates`` as
+    [path, kind, ISO 8601] (None left in their place); _NotPlain for anything else."""
     if value is None or isinstance(value, str | bool | int):
-        return True
+        return value
     if isinstance(value, float):
-        return math.isfinite(value)
+        if not math.isfinite(value):
+            raise _NotPlain
+        return value
     if isinstance(value, list):
-        return all(_plain(v) for v in value)
+        return [_split(v, [*path, i], dates) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return False
+        if not all(isinstance(k, str) for k in value):
+            raise _NotPlain
+        return {k: _split(v, [*path, k], dates) for k, v in value.items()}
+    if type(value) is datetime and datetime.fromisoformat(value.isoformat()) == value:
+        dates.append([path, "datetime", value.isoformat()])
+        return None
+    if type(value) is date:
+        dates.append([path, "date", value.isoformat()])
+        return None
+    raise _NotPlain
+
+
+def _plain(value: object) -> bool:
+    """Whether ``value`` is made of JSON's own values only."""
+    try:
+        return _only_json(value)
+    except _NotPlain:
+        return False
+
+
+def _only_json(value: object) -> bool:
+    dates: list[list[object]] = []
+    _split(value, [], dates)
+    return not dates
+
+
+def _put_dates(data: object, raw: object) -> bool:
+    """Put the stored dates back into ``data``; False when ``raw`` is not well formed."""
+    if not isinstance(raw, list):
+        return False
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], list)):
+            return False
+        path, kind, text = item
+        if not path or not isinstance(text, str) or kind not in ("date", "datetime"):
+            return False
+        try:
+            value: object = (
+                date.fromisoformat(text) if kind == "date" else datetime.fromisoformat(text)
+            )
+        except ValueError:
+            return False
+        parent = data
+        for step in path[:-1]:
+            try:
+                parent = parent[step]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                return False
+        last = path[-1]
+        if isinstance(parent, dict) and isinstance(last, str) and last in parent:
+            parent[last] = value
+            continue
+        if not (isinstance(parent, list) and type(last) is int and 0 <= last < len(parent)):
+            return False
+        parent[last] = value
+    return True
 
 
 def _positions(raw: object) -> Positions | None:
@@ -100,9 +163,12 @@ def get(text: str, file: str) -> tuple[object, Positions, Positions] | None:
     if entry.get("file") != file or entry.get("sha256") != _sha(text):
         return None
     values, keys = _positions(entry.get("values")), _positions(entry.get("keys"))
-    if values is None or keys is None or not _plain(entry.get("data")):
+    data = entry.get("data")
+    if values is None or keys is None or not _plain(data):
         return None
-    return entry.get("data"), values, keys
+    if not _put_dates(data, entry.get("dates", [])):
+        return None
+    return data, values, keys
 
 
 def _sha(text: str) -> str:
@@ -111,13 +177,19 @@ def _sha(text: str) -> str:
 
 def put(text: str, file: str, data: object, values: Positions, keys: Positions) -> None:
     """Store a document that loaded without a problem (nothing when it is not plain JSON)."""
-    if not enabled() or not _plain(data):
+    if not enabled():
+        return
+    dates: list[list[object]] = []
+    try:
+        plain = _split(data, [], dates)
+    except _NotPlain:
         return
     entry = {
         "format": FORMAT,
         "file": file,
         "sha256": _sha(text),
-        "data": data,
+        "data": plain,
+        "dates": dates,
         "values": [[list(p), *pos] for p, pos in values.items()],
         "keys": [[list(p), *pos] for p, pos in keys.items()],
     }

@@ -57,7 +57,7 @@ def test_changed_text_or_another_name_is_parsed_again(cache: Path) -> None:
 def test_a_document_with_problems_or_non_json_values_is_not_stored(cache: Path) -> None:
     _, problems = load_located("a: 1\na: 2\n", "dup.yaml")
     assert problems
-    _, problems = load_located("when: 2024-01-01\n", "date.yaml")
+    _, problems = load_located("blob: !!binary aGk=\n", "binary.yaml")
     assert not problems
     bomb = "a: &a [x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)
@@ -99,3 +99,17 @@ def test_off_means_nothing_stored(cache: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("DEVKIT_CONFIG_CACHE", "0")
     load_located(DOC, "demo.yaml")
     assert not cache.exists()
+
+
+def test_dates_and_timestamps_come_back_as_such(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "day: 2025-01-01\nat: [2025-01-01T10:00:00+02:00, 2025-01-02 03:04:05]\nname: x\n"
+    first, _ = load_located(text, "dates.yaml")
+    assert len(list(cache.iterdir())) == 1
+    _no_parser(monkeypatch)
+    again, _ = load_located(text, "dates.yaml")
+    assert again.data == first.data
+    assert [type(v) for v in again.data["at"]] == [type(v) for v in first.data["at"]]
+    assert type(again.data["day"]) is type(first.data["day"])
+    assert again.data["at"][0].utcoffset() == first.data["at"][0].utcoffset()
