@@ -25,6 +25,7 @@ from devkit.container.credentials_mount import AwsAccess, CredentialsStep
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
 from devkit.container.postcreate_step import PostCreateStep
+from devkit.container.prebuilt import pull_steps
 from devkit.container.render import HostUser, LocalLayer, render
 from devkit.errors import ConfigError
 from devkit.plan import Plan, Step
@@ -213,6 +214,7 @@ def build_init_plan(workspace: Workspace, profile: Profile, options: InitOptions
         DevcontainerFilesStep(
             workspace.root, target.inputs.rendered, options.overwrite or options.force
         ),
+        *pull_steps(target, options.rebuild),
         ImageStep(target, rebuild=options.rebuild),
         *([CredentialsStep(access)] if access.step_needed() else []),
         ContainerStep(target, options.env, access, replace=options.rebuild),
