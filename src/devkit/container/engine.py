@@ -483,6 +483,9 @@ _AUTH_MARKERS = (
 )
 
 
+_PUSH_CHATTER = ("Preparing", "Waiting", "Pushing")
+
+
 def is_auth_failure(reason: str) -> bool:
     lowered = reason.lower()
     return any(marker in lowered for marker in _AUTH_MARKERS)
@@ -558,7 +561,7 @@ def push_image(
             if isinstance(aux, dict) and aux.get("Digest"):
                 digest = str(aux["Digest"])
             status = str(chunk.get("status", ""))
-            if status and not chunk.get("progressDetail"):
+            if status and not chunk.get("progressDetail") and status not in _PUSH_CHATTER:
                 layer = chunk.get("id")
                 log(f"{layer}: {status}" if layer else status)
     except (APIError, DockerException, OSError) as exc:
