@@ -65,9 +65,8 @@ def check_committed(workspace: Path, target: ImageTarget) -> None:
         )
 
 
-def build_publish_plan(
-    workspace: Workspace, profile: Profile, network: str = "bridge", docker: Any = None
-) -> Plan:
+def check_publishable(workspace: Workspace, profile: Profile) -> str:
+    """The profile's prebuilt repository; ConfigError without one, RefusedError for prod."""
     repository = profile.image.prebuilt
     if not repository:
         where = Where(profile.source_files[-1]) if profile.source_files else None
@@ -77,6 +76,13 @@ def build_publish_plan(
             where,
         )
     check_not_prod(repository, workspace.root)
+    return repository
+
+
+def build_publish_plan(
+    workspace: Workspace, profile: Profile, network: str = "bridge", docker: Any = None
+) -> Plan:
+    repository = check_publishable(workspace, profile)
     target = publish_target(workspace.root, profile, network, docker)
     check_committed(workspace.root, target)
     steps: list[Step] = [
