@@ -19,6 +19,7 @@ COMMAND_LINES: list[list[str]] = [
     ["parity", "diff", "a.json", "b.json"],
     ["hooks", "install"],
     ["hooks", "uninstall"],
+    ["image", "publish"],
     ["post-create"],
     ["status"],
     ["down"],
@@ -46,7 +47,7 @@ def _with_option(line: list[str], option: list[str], before: bool) -> list[str]:
     if before:
         return [*option, *line]
     # After the command words, before any positional argument or '--'.
-    words = 2 if line[0] in {"data", "parity", "hooks", "profiles", "credentials"} else 1
+    words = 2 if line[0] in {"data", "parity", "hooks", "image", "profiles", "credentials"} else 1
     return [*line[:words], *option, *line[words:]]
 
 
@@ -84,7 +85,7 @@ def test_every_command_help_ends_with_examples(
     line: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     words = (
-        line[:2] if line[0] in {"data", "parity", "hooks", "profiles", "credentials"} else line[:1]
+        line[:2] if line[0] in {"data", "parity", "hooks", "image", "profiles", "credentials"} else line[:1]
     )
     with pytest.raises(SystemExit) as done:
         parse([*words, "--help"])
