@@ -8,6 +8,9 @@
 #   DEVKIT_DOCKERD_FLAGS   extra flags for dockerd, tried first (e.g. "--storage-driver=vfs")
 #   DEVKIT_DOCKERD_LOG     log file (default /var/log/devkit-dockerd.log)
 #   DEVKIT_DOCKERD_DATA_ROOT  data root of a private engine (see below)
+#   DEVKIT_REGISTRY_MIRROR     a registry mirror for the engine it starts, e.g.
+#                              http://127.0.0.1:5055 (scripts/registry.sh serves one there), so
+#                              public image names pull from it; ignored when daemon.json sets one
 #
 # DOCKER_HOST=unix:///some/other.sock starts a private engine beside the system one: its own
 # pid file, data root, exec root and log, no bridge and no iptables rules (tests use host
@@ -145,6 +148,15 @@ if [[ -S $sock ]]; then
 fi
 
 mkdir -p "$(dirname "$log_file")" "$(dirname "$sock")"
+
+# A mirror given both as a flag and in daemon.json stops dockerd from starting: the file wins.
+if [[ -n ${DEVKIT_REGISTRY_MIRROR:-} ]]; then
+    if grep -qs '"registry-mirrors"' /etc/docker/daemon.json; then
+        say "daemon.json sets registry-mirrors; not adding $DEVKIT_REGISTRY_MIRROR"
+    else
+        daemon_flags+=("--registry-mirror=$DEVKIT_REGISTRY_MIRROR")
+    fi
+fi
 
 # Try the defaults first (overlay2, iptables, bridge); if dockerd dies, fall back to settings
 # that need fewer kernel features. Containers in tests use host networking, so no bridge is fine.

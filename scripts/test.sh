@@ -4,9 +4,15 @@
 # skips what is already in place. Arguments are passed to pytest.
 #
 #   scripts/test.sh                   everything
+#   scripts/test.sh tests/unit        the fast path: pure tests, nothing to provision
 #   scripts/test.sh -m 'not docker'   pytest arguments pass through
 #
-# Knobs: DEVKIT_DEVCONTAINER_CLI_VERSION (npm version of @devcontainers/cli to install)
+# With arguments, pytest first collects the selected tests and only what they need is set up:
+# the Docker Engine, base image and image registry for tests marked `docker`, the reference
+# Dev Containers CLI for `devcontainer_cli`, tmux for `tmux` (markers set in tests/conftest.py).
+#
+# Knobs: DEVKIT_DEVCONTAINER_CLI_VERSION (npm version of @devcontainers/cli to install),
+#        DEVKIT_REGISTRY_PORT (loopback image registry, default 5055; see scripts/registry.sh)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -56,30 +62,63 @@ fi
 export PATH="$root/.venv/bin:$PATH"
 export VIRTUAL_ENV="$root/.venv"
 
-# --- Docker Engine and base image ---------------------------------------------------------------
-phase "docker engine"
-bash scripts/engine.sh
+# --- what do the selected tests need? ----------------------------------------------------------
+needs="docker devcontainer_cli tmux"
+if (($#)); then
+    phase "which prerequisites the selected tests need"
+    needs_file=$(mktemp)
+    set +e
+    DEVKIT_TEST_NEEDS_FILE=$needs_file pytest --collect-only -q -p no:cacheprovider "$@" >/dev/null
+    rc=$?
+    set -e
+    # 5 = nothing collected: pytest reports that itself below. Otherwise show what went wrong.
+    if ((rc != 0 && rc != 5)); then
+        pytest --collect-only -q -p no:cacheprovider "$@" | tail -n 20 >&2 || true
+        exit "$rc"
+    fi
+    needs=$(tr '\n' ' ' <"$needs_file")
+    rm -f "$needs_file"
+    echo "    ${needs:-nothing beyond the Python environment}"
+fi
+need() { [[ " $needs " == *" $1 "* ]]; }
 
-phase "base image"
-bash scripts/base-image.sh
+# --- Docker Engine, base image and image registry -----------------------------------------------
+# The loopback registry doubles as the engine's registry mirror: public names such as
+# python:3.11-slim pull from it for real (scripts/registry.sh seeds it with the local base image).
+export DEVKIT_REGISTRY_PORT=${DEVKIT_REGISTRY_PORT:-5055}
+export DEVKIT_REGISTRY_MIRROR=${DEVKIT_REGISTRY_MIRROR:-http://127.0.0.1:$DEVKIT_REGISTRY_PORT}
+if need docker; then
+    phase "docker engine"
+    bash scripts/engine.sh
+
+    phase "base image"
+    bash scripts/base-image.sh
+
+    phase "image registry (127.0.0.1:$DEVKIT_REGISTRY_PORT)"
+    bash scripts/registry.sh
+fi
 
 # --- reference devcontainer CLI (interop tests) -------------------------------------------------
-phase "devcontainer CLI $cli_version (.tools)"
-cli_pkg=.tools/node_modules/@devcontainers/cli/package.json
-have_cli=""
-[[ -f $cli_pkg ]] && have_cli=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$cli_pkg" | head -n1)
-if [[ ! -x .tools/node_modules/.bin/devcontainer || $have_cli != "$cli_version" ]]; then
-    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-    npm install --prefix .tools --no-audit --no-fund --loglevel=error \
-        "@devcontainers/cli@$cli_version" >/dev/null
+if need devcontainer_cli; then
+    phase "devcontainer CLI $cli_version (.tools)"
+    cli_pkg=.tools/node_modules/@devcontainers/cli/package.json
+    have_cli=""
+    [[ -f $cli_pkg ]] && have_cli=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$cli_pkg" | head -n1)
+    if [[ ! -x .tools/node_modules/.bin/devcontainer || $have_cli != "$cli_version" ]]; then
+        command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+        npm install --prefix .tools --no-audit --no-fund --loglevel=error \
+            "@devcontainers/cli@$cli_version" >/dev/null
+    fi
+    export PATH="$root/.tools/node_modules/.bin:$PATH"
+    echo "    devcontainer $(devcontainer --version)"
 fi
-export PATH="$root/.tools/node_modules/.bin:$PATH"
-echo "    devcontainer $(devcontainer --version)"
 
 # --- tmux (the TUI smoke test drives the real devkit in a terminal) -----------------------------
-phase "tmux"
-command -v tmux >/dev/null 2>&1 || apt_install tmux
-echo "    $(tmux -V)"
+if need tmux; then
+    phase "tmux"
+    command -v tmux >/dev/null 2>&1 || apt_install tmux
+    echo "    $(tmux -V)"
+fi
 
 # --- checks ------------------------------------------------------------------------------------
 phase "ruff check"

@@ -27,6 +27,13 @@ from support.engine import (
     in_ci,
 )
 from support.gitrepo import GitRepo, isolated_git_env, make_repo
+from support.registry import (
+    PUBLIC_BASE,
+    Registry,
+    RegistryUnavailableError,
+    shared_registry,
+    start_registry,
+)
 from support.s3server import Keys, S3Server, start_s3_server
 
 __all__ = ["TEST_LABEL", "TEST_LABELS"]
@@ -35,8 +42,10 @@ __all__ = ["TEST_LABEL", "TEST_LABELS"]
 # runs installs devkit in the image from a vendored wheel (tests of the index path say otherwise).
 os.environ.setdefault("DEVKIT_VENDOR", "1")
 
-_DOCKER_FIXTURES = {"docker_engine", "base_image"}
+_DOCKER_FIXTURES = {"docker_engine", "base_image", "registry", "public_base_image"}
 _S3_FIXTURES = {"s3_server", "aws_env"}
+# Markers that mean "scripts/test.sh must provision something first".
+_PROVISIONED = {"docker", "devcontainer_cli", "tmux"}
 _timings: dict[str, float] = {}
 
 
@@ -54,13 +63,36 @@ def _no_guard_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEVKIT_GUARD_CACHE", "0")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def _runs_the_reference_cli(path: Path, seen: dict[Path, bool]) -> bool:
+    """Whether a test module runs the reference Dev Containers CLI (it names its .tools install)."""
+    if path not in seen:
+        try:
+            text = path.read_text(encoding="utf-8")
+            seen[path] = '".tools"' in text or "DEVCONTAINER_CLI" in text
+        except OSError:
+            seen[path] = False
+    return seen[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seen: dict[Path, bool] = {}
+    needs: set[str] = set()
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if used & _DOCKER_FIXTURES:
             item.add_marker(pytest.mark.docker)
         if used & _S3_FIXTURES:
             item.add_marker(pytest.mark.s3)
+        if "tmux" in used:
+            item.add_marker(pytest.mark.tmux)
+        if _runs_the_reference_cli(Path(str(item.path)), seen):
+            item.add_marker(pytest.mark.devcontainer_cli)
+        needs.update(m.name for m in item.iter_markers() if m.name in _PROVISIONED)
+    # scripts/test.sh asks which prerequisites the selected tests need (engine, CLI, tmux) and
+    # provisions only those: `pytest --collect-only` with DEVKIT_TEST_NEEDS_FILE set.
+    target = os.environ.get("DEVKIT_TEST_NEEDS_FILE")
+    if target:
+        Path(target).write_text("".join(f"{name}\n" for name in sorted(needs)))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -102,6 +134,60 @@ def base_image(docker_engine: Any) -> str:
         _unavailable("base image", str(exc))
     _timings["base image"] = time.monotonic() - start
     return tag
+
+
+# --- image registry ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def registry(docker_engine: Any, base_image: str) -> Registry:
+    """The shared loopback registry (scripts/registry.sh): the engine's registry mirror, holding
+    the local base image as library/python:3.11-slim. Push only under a repository of your own."""
+    start = time.monotonic()
+    try:
+        found = shared_registry()
+    except RegistryUnavailableError as exc:
+        _unavailable("image registry", str(exc))
+    _timings["image registry"] = time.monotonic() - start
+    return found
+
+
+@pytest.fixture
+def registry_factory(tmp_path: Path) -> Iterator[Callable[..., Registry]]:
+    """``registry_factory(auth=("user", "pw"))`` starts a private registry (own storage and
+    access log) on a free loopback port; all are stopped after the test."""
+    started: list[Registry] = []
+
+    def make(auth: tuple[str, str] | None = None) -> Registry:
+        try:
+            found = start_registry(tmp_path / f"registry-{len(started)}", auth=auth)
+        except RegistryUnavailableError as exc:
+            _unavailable("image registry", str(exc))
+        started.append(found)
+        return found
+
+    yield make
+    for one in started:
+        one.stop()
+
+
+@pytest.fixture(scope="session")
+def public_base_image(docker_engine: Any, registry: Registry) -> str:
+    """The profiles' public base image name (python:3.11-slim), pulled for real through the
+    engine's registry mirror, the way an engine that reaches Docker Hub would get it."""
+    mirrors = docker_engine.info().get("RegistryConfig", {}).get("Mirrors") or []
+    if not any(registry.host in mirror for mirror in mirrors):
+        _unavailable(
+            "registry mirror",
+            f"the engine has no --registry-mirror=http://{registry.host} (mirrors: {mirrors}); "
+            "restart it with that flag (scripts/engine.sh adds it from DEVKIT_REGISTRY_MIRROR)",
+        )
+    name, tag = PUBLIC_BASE.split(":")
+    try:
+        docker_engine.images.pull(name, tag=tag)
+    except Exception as exc:  # the SDK's errors, reported as the missing prerequisite they are
+        _unavailable("registry mirror", f"pulling {PUBLIC_BASE} failed: {exc}")
+    return PUBLIC_BASE
 
 
 # --- S3 / STS / IAM ---------------------------------------------------------------------------

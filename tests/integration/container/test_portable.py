@@ -5,8 +5,9 @@ networking), is committed, cloned afresh, and the clone is opened by the referen
 CLI from the committed files alone — no devkit on the PATH the CLI gets, no override config. Then
 the same clone is opened by `devkit init` on the host: the committed files stay as they are.
 
-There is no image registry here: the local base image is tagged with the profile's base image
-name (`python:3.11-slim`), the only stand-in. The clone is handed to UID 1000 (a teammate's usual
+The profile's base image name (`python:3.11-slim`) is pulled for real through the engine's
+registry mirror, a loopback registry holding the local Debian base image under that name (see
+scripts/registry.sh); nothing is re-tagged. The clone is handed to UID 1000 (a teammate's usual
 UID) so the container user `dev` (UID 1000, the committed default) may write into it; the tests
 run as root, for which the CLI leaves the UID as it is.
 """
@@ -88,12 +89,11 @@ def _chown(root: Path, uid: int) -> None:
 
 @pytest.fixture(scope="module")
 def committed_clone(
-    tmp_path_factory: pytest.TempPathFactory, docker_engine: Any, base_image: str
+    tmp_path_factory: pytest.TempPathFactory, docker_engine: Any, public_base_image: str
 ) -> dict[str, Any]:
     """origin: the sample workspace after `devkit init --vendor`, committed; clone: a fresh
     `git clone` of it, owned by the teammate."""
-    if docker_engine.images.list(name=PROFILE_BASE) == []:
-        docker_engine.images.get(base_image).tag(PROFILE_BASE)
+    assert public_base_image == PROFILE_BASE
     root = tmp_path_factory.mktemp("portable")
     origin = root / "origin"
     shutil.copytree(EXAMPLE, origin)
