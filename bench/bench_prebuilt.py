@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from support.private_registry import start_registry  # noqa: E402
+from support.registry import start_registry  # noqa: E402
 
 SAMPLE = REPO / "examples" / "ml-platform"
 LABELS = "org.devkit.test=1,org.devkit.bench=1"

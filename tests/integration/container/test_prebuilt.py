@@ -14,9 +14,11 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +26,12 @@ import json5
 import pytest
 
 from support.gitrepo import GitRepo, isolated_git_env, run_git
-from support.private_registry import Registry, available, start_registry
+from support.registry import Registry, start_registry
 
 from .conftest import devkit_env, run_devkit, workspace_containers
 from .test_portable import EXAMPLE, SAFE, TEAMMATE, _chown, _cli, _cli_env
 
 REPO_PATH = "ml/training-dev"
-pytestmark = pytest.mark.skipif(available() is None, reason="docker-registry is not installed")
 
 
 def _events(stdout: str) -> list[dict[str, Any]]:
@@ -98,7 +99,7 @@ def published(tmp_path_factory: pytest.TempPathFactory, docker_engine: Any, base
     pushed = _done(_events(proc.stdout), "push")["data"]
     digest = pushed["hash"]
     assert pushed["tags"] == [f"{repository}:{digest}", f"{repository}:latest"]
-    assert sorted(registry.tags(REPO_PATH)) == sorted([digest, "latest"])
+    assert registry.tags(REPO_PATH) == sorted([digest, "latest"])
     repo.git("add", "-A")
     repo.git("commit", "-q", "-m", "dev environment")
     config = json5.loads((origin / ".devcontainer" / "devcontainer.json").read_text())
@@ -138,67 +139,64 @@ def test_a_fresh_clone_pulls_the_published_image_and_builds_nothing(
     assert image["summary"] in ("image already built", "already done")
     local = docker_engine.images.get(f"devkit-training:{digest[:12]}")
     assert local.id == published["image_id"], "the very image CI pushed"
+    log = "\n".join(registry.access_log())
     manifest = re.compile(rf'"(HEAD|GET) /v2/{REPO_PATH}/manifests/{digest} HTTP/1\.1" 200 ')
-    assert manifest.search(registry.log()), "the engine asked the registry for the hash tag"
-    assert re.search(rf'"GET /v2/{REPO_PATH}/manifests/sha256:\w+ HTTP/1\.1" 200 ', registry.log())
+    assert manifest.search(log), "the engine asked the registry for the hash tag"
+    assert re.search(rf'"GET /v2/{REPO_PATH}/manifests/sha256:\w+ HTTP/1\.1" 200 ', log)
     (container,) = workspace_containers(docker_engine, clone.path)
     assert container.status == "running"
 
 
 def test_b_publish_uses_docker_credentials_and_fails_with_a_hint_without_them(
-    published: dict[str, Any], tmp_path: Path
+    published: dict[str, Any], tmp_path: Path, registry_factory: Callable[..., Registry]
 ) -> None:
-    registry = start_registry(tmp_path / "registry", auth=True)
-    try:
-        workspace = _clone(published["root"], published["origin"], "clone-auth", published["env"])
-        repository = f"{registry.host}/{REPO_PATH}"
-        profile = workspace.path / ".devkit" / "profiles" / "training.yaml"
-        profile.write_text(profile.read_text().replace(published["repository"], repository))
-        (workspace.path / ".devcontainer" / "devcontainer.json").unlink()
-        env = {**devkit_env(workspace), **SAFE}
-        args = ["image", "publish", "--profile", "training", "--network", "host"]
-        empty = tmp_path / "docker-empty"
-        empty.mkdir()
-        refused = run_devkit(workspace, *args, env={**env, "DOCKER_CONFIG": str(empty)})
-        assert refused.returncode == 3, refused.stdout[-2000:] + refused.stderr
-        hint = f"hint: log in with Docker's own tools first: docker login {registry.host}"
-        assert hint in refused.stdout + refused.stderr
-        assert registry.tags(REPO_PATH) == []
-        config = registry.docker_config(tmp_path / "docker-auth")
-        ok = run_devkit(workspace, *args, "--json", env={**env, "DOCKER_CONFIG": str(config)})
-        assert ok.returncode == 0, ok.stdout[-2000:] + ok.stderr
-        assert sorted(registry.tags(REPO_PATH)) == sorted([published["hash"], "latest"])
-        assert registry.password and registry.password not in ok.stdout + ok.stderr
-    finally:
-        registry.stop()
+    password = secrets.token_hex(12)
+    registry = registry_factory(auth=("ci", password))
+    workspace = _clone(published["root"], published["origin"], "clone-auth", published["env"])
+    repository = f"{registry.host}/{REPO_PATH}"
+    profile = workspace.path / ".devkit" / "profiles" / "training.yaml"
+    profile.write_text(profile.read_text().replace(published["repository"], repository))
+    (workspace.path / ".devcontainer" / "devcontainer.json").unlink()
+    env = {**devkit_env(workspace), **SAFE}
+    args = ["image", "publish", "--profile", "training", "--network", "host"]
+    empty = tmp_path / "docker-empty"
+    empty.mkdir()
+    refused = run_devkit(workspace, *args, env={**env, "DOCKER_CONFIG": str(empty)})
+    assert refused.returncode == 3, refused.stdout[-2000:] + refused.stderr
+    hint = f"hint: log in with Docker's own tools first: docker login {registry.host}"
+    assert hint in refused.stdout + refused.stderr
+    assert registry.tags(REPO_PATH) == []
+    config = registry.docker_config(tmp_path / "docker-auth")
+    ok = run_devkit(workspace, *args, "--json", env={**env, "DOCKER_CONFIG": str(config)})
+    assert ok.returncode == 0, ok.stdout[-2000:] + ok.stderr
+    assert registry.tags(REPO_PATH) == sorted([published["hash"], "latest"])
+    assert password not in ok.stdout + ok.stderr
 
 
 def test_e_publish_to_a_registry_the_environments_map_calls_prod_is_refused(
-    published: dict[str, Any], tmp_path: Path
+    published: dict[str, Any], registry_factory: Callable[..., Registry]
 ) -> None:
-    registry = start_registry(tmp_path / "registry")
-    try:
-        workspace = _clone(published["root"], published["origin"], "clone-prod", published["env"])
-        repository = f"{registry.host}/{REPO_PATH}"
-        profile = workspace.path / ".devkit" / "profiles" / "training.yaml"
-        profile.write_text(profile.read_text().replace(published["repository"], repository))
-        (workspace.path / ".devcontainer" / "devcontainer.json").unlink()
-        (workspace.path / ".devkit" / "environments.yaml").write_text(
-            "environments:\n"
-            "  dev: {accounts: ['111111111111']}\n"
-            "  staging: {accounts: ['222222222222']}\n"
-            f"  prod: {{accounts: ['333333333333'], registries: ['{registry.host}/*']}}\n"
-        )
-        env = {**devkit_env(workspace), **SAFE}
-        proc = run_devkit(workspace, "image", "publish", "--profile", "training", env=env)
-        assert proc.returncode == 4, proc.stdout + proc.stderr
-        assert f"{repository} is a prod registry" in proc.stdout + proc.stderr
-        assert registry.repositories() == [], "nothing reached the registry"
-        assert "/v2/ml" not in registry.log()
-    finally:
-        registry.stop()
+    registry = registry_factory()
+    workspace = _clone(published["root"], published["origin"], "clone-prod", published["env"])
+    repository = f"{registry.host}/{REPO_PATH}"
+    profile = workspace.path / ".devkit" / "profiles" / "training.yaml"
+    profile.write_text(profile.read_text().replace(published["repository"], repository))
+    (workspace.path / ".devcontainer" / "devcontainer.json").unlink()
+    (workspace.path / ".devkit" / "environments.yaml").write_text(
+        "environments:\n"
+        "  dev: {accounts: ['111111111111']}\n"
+        "  staging: {accounts: ['222222222222']}\n"
+        f"  prod: {{accounts: ['333333333333'], registries: ['{registry.host}/*']}}\n"
+    )
+    env = {**devkit_env(workspace), **SAFE}
+    proc = run_devkit(workspace, "image", "publish", "--profile", "training", env=env)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert f"{repository} is a prod registry" in proc.stdout + proc.stderr
+    assert registry.catalog() == [], "nothing reached the registry"
+    assert not any("/v2/ml" in line for line in registry.access_log())
 
 
+@pytest.mark.devcontainer_cli
 def test_d_the_reference_cli_on_a_fresh_clone_reuses_the_published_layers(
     published: dict[str, Any], docker_engine: Any
 ) -> None:
@@ -212,7 +210,8 @@ def test_d_the_reference_cli_on_a_fresh_clone_reuses_the_published_layers(
         assert up.returncode == 0, up.stderr[-3000:]
         output = up.stdout + up.stderr
         assert f"prebuilt: pulled {published['repository']}:latest" in output
-        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        stamped = (re.sub(r"^\[[^\]]*\]", "", line).strip() for line in output.splitlines())
+        lines = [line for line in stamped if line]
         install = next(i for i, line in enumerate(lines) if "RUN python3 -m venv /opt/venv" in line)
         assert "Using cache" in lines[install + 1], lines[install : install + 3]
     finally:
@@ -240,7 +239,9 @@ def test_c_a_lockfile_changed_on_the_branch_builds_and_says_why(
         assert any(line.startswith("Step ") for line in _logs(events, "image")), "it built"
         digest = _done(events, "image")["data"]["hash"]
         assert digest != published["hash"]
-        assert re.search(rf'/v2/{REPO_PATH}/manifests/{digest} HTTP/1\.1" 404 ', registry.log())
+        asked = registry.requests("HEAD", f"/v2/{REPO_PATH}/manifests/{digest} ")
+        asked += registry.requests("GET", f"/v2/{REPO_PATH}/manifests/{digest} ")
+        assert asked and all('" 404 ' in line for line in asked), "asked, and it had none"
     finally:
         for container in workspace_containers(docker_engine, clone.path):
             container.remove(force=True)
