@@ -170,3 +170,23 @@ def test_image_help_ends_with_examples() -> None:
     proc = _devkit(Path.cwd(), "image", "publish", "--help")
     assert proc.returncode == 0
     assert "examples:\n  devkit image publish --profile training" in proc.stdout
+
+
+def test_a_failed_pull_says_why_in_one_line() -> None:
+    from devkit.container.prebuilt import _why_not
+
+    repo = "registry.example.com/ml/training-dev"
+    missing = "manifest for registry.example.com/ml/training-dev:ab12 not found: manifest unknown"
+    assert _why_not(missing, repo) == "the registry has no image for this environment's hash"
+    refused = _why_not("unauthorized: authentication required", repo)
+    assert refused == "the registry refused the credentials (docker login registry.example.com)"
+    down = _why_not("dial tcp 127.0.0.1:1: connect: connection refused", repo)
+    assert down == "the pull failed: dial tcp 127.0.0.1:1: connect: connection refused"
+
+
+def test_a_hash_holding_401_is_no_auth_failure() -> None:
+    from devkit.container.engine import is_auth_failure
+
+    assert not is_auth_failure("manifest for r/x:ab401cd403ef not found: manifest unknown")
+    assert is_auth_failure("received unexpected HTTP status: 401 Unauthorized")
+    assert is_auth_failure("denied: requested access to the resource is denied")
