@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -473,22 +474,16 @@ def read_through_bind(
 
 # --- registries: pull, tag, push (credentials: Docker's own config, helpers, or auth_config) ---
 
-_AUTH_MARKERS = (
-    "unauthorized",
-    "authentication required",
-    "no basic auth credentials",
-    "denied",
-    "401",
-    "403",
+_AUTH_MARKERS = re.compile(
+    r"unauthorized|authentication required|no basic auth credentials|denied|\b40[13]\b"
 )
-
-
 _PUSH_CHATTER = ("Preparing", "Waiting", "Pushing")
 
 
 def is_auth_failure(reason: str) -> bool:
-    lowered = reason.lower()
-    return any(marker in lowered for marker in _AUTH_MARKERS)
+    """Whether a registry error means "not with these credentials" (a status code counts only
+    as a word of its own: a content hash in the message may hold the digits 401)."""
+    return _AUTH_MARKERS.search(reason.lower()) is not None
 
 
 def docker_config_has_auth(registry: str) -> bool:
