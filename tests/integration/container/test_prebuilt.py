@@ -71,55 +71,61 @@ def _init(clone: GitRepo, branch: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory, docker_engine: Any, base_image: str) -> Any:
+def published(
+    tmp_path_factory: pytest.TempPathFactory, docker_engine: Any, public_base_image: str
+) -> Any:
     """origin: the sample workspace naming the registry, published and committed; the local
     images of the publish are removed again."""
     root = tmp_path_factory.mktemp("prebuilt")
     registry = start_registry(root / "registry")
-    repository = f"{registry.host}/{REPO_PATH}"
-    origin = root / "origin"
-    shutil.copytree(EXAMPLE, origin)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    override = origin / ".devkit" / "profiles" / "training.yaml"
-    override.write_text(
-        override.read_text() + f"ports: [{port}]\nimage:\n  prebuilt: {repository}\n"
-    )
-    lock = origin / "requirements" / "training.lock"
-    lock.write_text(lock.read_text() + f"# prebuilt test {uuid.uuid4().hex}\n")
-    env = {**os.environ, **isolated_git_env(root / "githome"), **SAFE}
-    run_git(origin, env, "init", "-q", "-b", "main")
-    run_git(origin, env, "add", "-A")
-    run_git(origin, env, "commit", "-q", "-m", "ml-platform sample workspace")
-    repo = GitRepo(origin, "main", env)
-    publish = ["image", "publish", "--profile", "training", "--network", "host", "--json"]
-    proc = run_devkit(repo, *publish)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
-    pushed = _done(_events(proc.stdout), "push")["data"]
-    digest = pushed["hash"]
-    assert pushed["tags"] == [f"{repository}:{digest}", f"{repository}:latest"]
-    assert registry.tags(REPO_PATH) == sorted([digest, "latest"])
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "-m", "dev environment")
-    config = json5.loads((origin / ".devcontainer" / "devcontainer.json").read_text())
-    assert config["build"]["cacheFrom"] == [f"{repository}:latest"]
-    local = [f"{repository}:{digest}", f"{repository}:latest", f"devkit-training:{digest[:12]}"]
-    _remove_images(docker_engine, local)
-    assert docker_engine.images.list(filters={"label": f"org.devkit.image-hash={digest}"}) == []
-    state = {
-        "registry": registry,
-        "repository": repository,
-        "hash": digest,
-        "image_id": pushed["id"],
-        "origin": repo,
-        "root": root,
-        "env": env,
-        "local": local,
-    }
-    yield state
-    registry.stop()
-    _remove_images(docker_engine, local)
+    local: list[str] = []
+    try:
+        repository = f"{registry.host}/{REPO_PATH}"
+        origin = root / "origin"
+        shutil.copytree(EXAMPLE, origin)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        override = origin / ".devkit" / "profiles" / "training.yaml"
+        override.write_text(
+            override.read_text() + f"ports: [{port}]\nimage:\n  prebuilt: {repository}\n"
+        )
+        lock = origin / "requirements" / "training.lock"
+        lock.write_text(lock.read_text() + f"# prebuilt test {uuid.uuid4().hex}\n")
+        env = {**os.environ, **isolated_git_env(root / "githome"), **SAFE}
+        run_git(origin, env, "init", "-q", "-b", "main")
+        run_git(origin, env, "add", "-A")
+        run_git(origin, env, "commit", "-q", "-m", "ml-platform sample workspace")
+        repo = GitRepo(origin, "main", env)
+        publish = ["image", "publish", "--profile", "training", "--network", "host", "--json"]
+        proc = run_devkit(repo, *publish)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+        pushed = _done(_events(proc.stdout), "push")["data"]
+        digest = pushed["hash"]
+        assert pushed["tags"] == [f"{repository}:{digest}", f"{repository}:latest"]
+        assert registry.tags(REPO_PATH) == sorted([digest, "latest"])
+        repo.git("add", "-A")
+        repo.git("commit", "-q", "-m", "dev environment")
+        config = json5.loads((origin / ".devcontainer" / "devcontainer.json").read_text())
+        assert config["build"]["cacheFrom"] == [f"{repository}:latest"]
+        local += [f"{repository}:{t}" for t in (digest, "latest")]
+        local.append(f"devkit-training:{digest[:12]}")
+        _remove_images(docker_engine, local)
+        assert docker_engine.images.list(filters={"label": f"org.devkit.image-hash={digest}"}) == []
+        state = {
+            "registry": registry,
+            "repository": repository,
+            "hash": digest,
+            "image_id": pushed["id"],
+            "origin": repo,
+            "root": root,
+            "env": env,
+            "local": local,
+        }
+        yield state
+    finally:
+        registry.stop()
+        _remove_images(docker_engine, local)
 
 
 def test_a_fresh_clone_pulls_the_published_image_and_builds_nothing(
