@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from devkit.gitinfo import repo_state
+from devkit.git.state import repo_state
 
 
 def fast_import_stream(commits: int, files: int) -> bytes:
@@ -107,7 +107,7 @@ def main() -> None:
             f"ahead={state.ahead} dirty={state.dirty} untracked={state.untracked}"
         )
         from devkit.config.model import BranchPolicy
-        from devkit.git_branch import FeatureBranchStep
+        from devkit.git.step import FeatureBranchStep
 
         step = FeatureBranchStep(root, "feat/bench", BranchPolicy(pattern=r"feat/.+"), fetch=False)
         ours, plain, gp, done = medians_ms(

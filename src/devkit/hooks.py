@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devkit.errors import ConfigError
-from devkit.gitinfo import run_git
+from devkit.git.state import config_get, config_set_local, hooks_path
 from devkit.plan import StepContext, StepResult
 
 MARKER = "# devkit-managed-hook: pre-push"
@@ -27,9 +27,7 @@ LOCAL_SUFFIX = ".local"
 
 def hooks_dir(root: Path) -> Path:
     """Where git runs hooks from for this checkout (honours core.hooksPath, worktrees)."""
-    raw = run_git(root, "rev-parse", "--git-path", "hooks").strip()
-    path = Path(raw)
-    return path if path.is_absolute() else (root / path)
+    return hooks_path(root)
 
 
 def devkit_command() -> list[str]:
@@ -137,8 +135,7 @@ def plan_pre_push(root: Path, profile: str | None = None) -> HookPlan:
 
 
 def is_enabled(root: Path) -> bool:
-    value = run_git(root, "config", "--bool", "--get", ENABLED_KEY, ok_codes=(0, 1))
-    return value.strip() == "true"
+    return config_get(root, ENABLED_KEY, kind="bool") == "true"
 
 
 def _is_inside(path: Path, folder: Path) -> bool:
@@ -150,7 +147,7 @@ def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
     plan = plan_pre_push(root, profile)
     if plan.action == "none":
         return plan
-    run_git(root, "config", "--local", ENABLED_KEY, "true")
+    config_set_local(root, ENABLED_KEY, "true")
     if plan.action == "enable":
         return plan
     from devkit import safefs
@@ -165,7 +162,7 @@ def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
 def uninstall_pre_push_hook(root: Path) -> str:
     """Remove devkit's hook and put back the one it chained, if any."""
     path = hooks_dir(root) / "pre-push"
-    run_git(root, "config", "--local", "--unset", ENABLED_KEY, ok_codes=(0, 5))
+    config_set_local(root, ENABLED_KEY, None)
     if not is_devkit_hook(path):
         return "no devkit pre-push hook installed"
     from devkit import safefs

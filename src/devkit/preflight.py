@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,11 +47,9 @@ def warn(summary: str, hint: str = "", **data: object) -> StepResult:
 
 class GitCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        git = shutil.which("git")
-        if not git:
-            raise NotReadyError("git is not installed", "install git (e.g. 'apt-get install git')")
-        version = subprocess.run([git, "--version"], capture_output=True, text=True, check=False)
-        return ok(version.stdout.strip().removeprefix("git version ") or "present")
+        from devkit.git.command import version
+
+        return ok(version() or "present")
 
 
 class WorkspaceCheck(Check):

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from devkit.errors import ConfigError, DevkitError, NotReadyError, RefusedError
+from devkit.git.state import is_tracked_symlink as git_tracks_symlink
 
 NAME_MAX = 255
 PATH_MAX = 4096
@@ -106,22 +107,9 @@ def is_tracked_symlink(root: Path, rel: str) -> bool:
     if not os.path.lexists(root / ".git"):
         return True
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-s", "-z", "--", f":(literal){rel}"],
-            capture_output=True,
-            timeout=30,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        tracked = git_tracks_symlink(root, rel)
+    except (DevkitError, subprocess.SubprocessError):
         return True
-    if proc.returncode != 0:
-        return True
-    tracked = False
-    for record in proc.stdout.split(b"\0"):
-        meta, _, name = record.partition(b"\t")
-        if name.decode("utf-8", "surrogateescape") == rel and meta.startswith(b"120000 "):
-            tracked = True
     _tracked_cache[key] = tracked
     return tracked
 

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     ws = workspace(args)
     interactive = can_use_tui(args.no_input)
     if args.branch is not None:
-        from devkit.branch_names import clean_branch_name
+        from devkit.git.names import clean_branch_name
 
         args.branch = clean_branch_name(args.branch) or None
     _fill_from_last_init(args, ws)
@@ -201,15 +201,13 @@ def _current_feature_branch(args: argparse.Namespace, ws: Workspace) -> str | No
 
 def _current_branch(ws: Workspace) -> str | None:
     """The checked-out branch, when HEAD is on one."""
-    head = ws.root / ".git"
-    if head.is_file():  # a worktree: .git names the real git dir
-        text = head.read_text(encoding="utf-8").strip()
-        head = (ws.root / text.removeprefix("gitdir:").strip()).resolve()
+    from devkit.errors import DevkitError
+    from devkit.git.repo import current_branch
+
     try:
-        ref = (head / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
+        return current_branch(ws.root)
+    except DevkitError:
         return None
-    return ref.removeprefix("ref: refs/heads/") if ref.startswith("ref: refs/heads/") else None
 
 
 def _confirm_replacements(plan: object) -> bool:

@@ -116,7 +116,7 @@ class Regex(Spec):
             )
             return
         if self.safe:
-            from devkit.regex_safety import backtracking_risk
+            from devkit.git.regex_safety import backtracking_risk
 
             risk = backtracking_risk(value)
             if risk:

@@ -15,6 +15,13 @@ from typing import TYPE_CHECKING, Any
 from devkit.container import labels as L
 from devkit.container import secrets
 from devkit.container.credentials_mount import MANAGED_TARGETS
+from devkit.container.engine import (
+    ContainerInfo,
+    create_and_start,
+    list_containers,
+    remove_container,
+    start_container,
+)
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
@@ -50,10 +57,9 @@ def port_holders(client: Any, ports: tuple[int, ...], workspace: Path) -> dict[i
     ports do not count)."""
     held: dict[int, str] = {}
     for port in ports:
-        for container in client.containers.list(filters={"publish": str(port)}):
-            labels = container.labels or {}
-            if labels.get(L.LOCAL_FOLDER) != str(workspace):
-                held[port] = str(container.name)
+        for container in list_containers(client, publish=port, running_only=True):
+            if container.labels.get(L.LOCAL_FOLDER) != str(workspace):
+                held[port] = container.name
                 break
     return held
 
@@ -91,10 +97,8 @@ def workspace_labels(workspace: Path) -> dict[str, str]:
     return {L.LOCAL_FOLDER: str(workspace)}
 
 
-def find_containers(client: Any, workspace: Path) -> list[Any]:
-    from devkit.container.engine import containers_with_labels
-
-    return containers_with_labels(client, workspace_labels(workspace))
+def find_containers(client: Any, workspace: Path) -> list[ContainerInfo]:
+    return list_containers(client, workspace_labels(workspace))
 
 
 class ContainerStep:
@@ -129,16 +133,16 @@ class ContainerStep:
         text = secrets.current(self.name)
         return (text or "") == secrets.render(values) if values else text is None
 
-    def _matching(self) -> tuple[Any | None, list[Any]]:
+    def _matching(self) -> tuple[ContainerInfo | None, list[ContainerInfo]]:
         """(the container running the current image, the others to remove)."""
         digest = self.target.content_hash()
         wants_secrets = bool(self.secret_values()[0])
         wants_aws = self.access.wanted_targets() if self.access else set()
-        mine: Any | None = None
-        others: list[Any] = []
+        mine: ContainerInfo | None = None
+        others: list[ContainerInfo] = []
         for container in find_containers(self.target.docker.client, self.workspace):
-            labels = container.labels or {}
-            targets = {m.get("Destination") for m in container.attrs.get("Mounts") or []}
+            labels = container.labels
+            targets = {m.destination for m in container.mounts}
             same_mounts = (secrets.CONTAINER_PATH in targets) == wants_secrets
             same_mounts = same_mounts and (targets & MANAGED_TARGETS) == wants_aws
             same = digest and labels.get(L.IMAGE_HASH) == digest and same_mounts
@@ -228,12 +232,11 @@ class ContainerStep:
                 )
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import create_and_start, remove_container
-
         values, missing = self.secret_values()
         for name in missing:
             ctx.log(f"secret {name} is not set on the host; the container will not have it")
-        live = {c.name for c in self.target.docker.client.containers.list(all=True)}
+        client = self.target.docker.client
+        live = {c.name for c in list_containers(client)}
         for name in secrets.sweep(live | {self.name}):
             ctx.log(f"deleted the secrets file of {name} (that container no longer exists)")
         if values:
@@ -245,20 +248,20 @@ class ContainerStep:
         self.replace = False  # replaced once: a retry of the same plan keeps the new container
         for container in others:
             ctx.log(f"removing container {container.name}: its image or mounts changed")
-            remove_container(container)
+            remove_container(client, container.id)
         if mine is not None:
-            if mine.status != "running":
-                mine.start()
+            if not mine.running:
+                start_container(client, mine.id)
                 return StepResult(f"started {mine.name}", {"container": mine.id})
             return StepResult(f"{mine.name} is running", {"container": mine.id})
         digest = self.target.content_hash()
         assert digest is not None, "the image step runs first"
         spec = self.spec(self.target.tag_for(digest))
-        problems = port_problems(self.target.docker.client, self.profile.ports, self.workspace)
+        problems = port_problems(client, self.profile.ports, self.workspace)
         if problems:
             raise problems[0]
         self.prove_workspace_visible(spec, ctx)
-        container = create_and_start(self.target.docker.client, spec)
+        container = create_and_start(client, spec)
         record_image(self.workspace, spec.image, digest)
         published = ", ".join(f"{p.host_ip}:{p.host_port}" for p in spec.ports)
         extra = f", ports {published}" if published else ""

@@ -1,7 +1,9 @@
-"""The Docker SDK adapter's entry: connecting to the engine the user's Docker CLI would use.
+"""The Docker SDK adapter: the only module that talks to the Docker Engine.
 
-Honours ``DOCKER_HOST`` first, then the current Docker context (``docker context use``), then
-the default socket, and turns every failure into a NotReadyError with a hint.
+It connects to the engine the user's Docker CLI would use (``DOCKER_HOST`` first, then the
+current Docker context, then the default socket), turns every failure into a NotReadyError with
+a hint, and hands back small frozen records (``ContainerInfo``, ``ImageInfo``) rather than SDK
+objects, so no caller reads the engine's raw inspect data.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +23,99 @@ from devkit.errors import DevkitError, NotReadyError
 
 if TYPE_CHECKING:
     from devkit.container.spec import ContainerSpec
+
+
+@dataclass(frozen=True)
+class MountInfo:
+    type: str  # "bind", "volume", "tmpfs"
+    source: str
+    destination: str
+    read_only: bool
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """What devkit reads of a container (from the engine's inspect data)."""
+
+    id: str
+    name: str
+    status: str  # "running", "exited", "created", ...
+    labels: Mapping[str, str]
+    image_id: str
+    mounts: tuple[MountInfo, ...] = ()
+    workdir: str = ""
+    user: str = ""
+
+    @property
+    def short_id(self) -> str:
+        return self.id.removeprefix("sha256:")[:12]
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What devkit reads of an image: its id, tags, registry digests, labels and creation."""
+
+    id: str
+    tags: tuple[str, ...] = ()
+    digests: tuple[str, ...] = ()  # "repo@sha256:…", from RepoDigests
+    labels: Mapping[str, str] | None = None
+    created: str = ""  # RFC 3339, as the engine reports it (UTC)
+
+    @property
+    def short_id(self) -> str:
+        return self.id.removeprefix("sha256:")[:12]
+
+
+def _strings(value: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _container_info(attrs: Mapping[str, Any]) -> ContainerInfo:
+    config = attrs.get("Config") or {}
+    state = attrs.get("State")
+    status = state.get("Status") if isinstance(state, dict) else state
+    mounts = tuple(
+        MountInfo(
+            type=str(m.get("Type") or ""),
+            source=str(m.get("Source") or ""),
+            destination=str(m.get("Destination") or ""),
+            read_only=not m.get("RW", True),
+        )
+        for m in attrs.get("Mounts") or []
+        if isinstance(m, dict)
+    )
+    return ContainerInfo(
+        id=str(attrs.get("Id") or ""),
+        name=str(attrs.get("Name") or "").lstrip("/"),
+        status=str(status or "unknown"),
+        labels=_strings(config.get("Labels")),
+        image_id=str(attrs.get("Image") or ""),
+        mounts=mounts,
+        workdir=str(config.get("WorkingDir") or ""),
+        user=str(config.get("User") or ""),
+    )
+
+
+def _image_info(attrs: Mapping[str, Any]) -> ImageInfo:
+    """From ``inspect_image`` (Config.Labels, RFC 3339 Created) or the image list (Labels,
+    Created in epoch seconds)."""
+    labels = attrs.get("Labels")
+    if labels is None:
+        labels = (attrs.get("Config") or {}).get("Labels")
+    created = attrs.get("Created", "")
+    if isinstance(created, int | float):
+        created = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ImageInfo(
+        id=str(attrs.get("Id") or ""),
+        tags=tuple(str(t) for t in attrs.get("RepoTags") or () if t != "<none>:<none>"),
+        digests=tuple(str(d) for d in attrs.get("RepoDigests") or ()),
+        labels=_strings(labels),
+        created=str(created or ""),
+    )
 
 
 def _context_host() -> str | None:
@@ -90,13 +187,15 @@ def engine_arch(client: Any) -> str:
     return str(client.version().get("Arch", "amd64"))
 
 
-def image_attrs(client: Any, ref: str) -> dict[str, Any] | None:
-    """The engine's inspect data of an image, or None when it is not present locally."""
-    from docker.errors import ImageNotFound
+def image_info(client: Any, ref: str) -> ImageInfo | None:
+    """An image by reference or id, or None when it is not present locally."""
+    from docker.errors import ImageNotFound, NullResource
 
+    if not ref:
+        return None
     try:
-        return dict(client.api.inspect_image(ref))
-    except ImageNotFound:
+        return _image_info(client.api.inspect_image(ref))
+    except (ImageNotFound, NullResource):
         return None
 
 
@@ -104,9 +203,9 @@ def ensure_base_image(client: Any, ref: str, log: Callable[[str], None]) -> str:
     """The id of base image ``ref``: local if present, else pulled; NotReadyError otherwise."""
     from docker.errors import APIError, DockerException
 
-    found = image_attrs(client, ref)
+    found = image_info(client, ref)
     if found:
-        return str(found["Id"])
+        return found.id
     repo, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "latest")
     log(f"base image {ref} is not present locally; pulling it")
     try:
@@ -119,16 +218,16 @@ def ensure_base_image(client: Any, ref: str, log: Callable[[str], None]) -> str:
             f"pull '{ref}' on a machine with registry access (docker pull / docker load), or pass "
             "--base-image with an image present locally (e.g. one built by scripts/base-image.sh)",
         ) from None
-    found = image_attrs(client, ref)
+    found = image_info(client, ref)
     if not found:
         raise NotReadyError(
             f"base image '{ref}' could not be pulled", "pass --base-image with a local image"
         )
-    return str(found["Id"])
+    return found.id
 
 
-def images_with_label(client: Any, key: str, value: str) -> list[dict[str, Any]]:
-    return list(client.api.images(filters={"label": f"{key}={value}"}))
+def images_with_label(client: Any, key: str, value: str) -> list[ImageInfo]:
+    return [_image_info(i) for i in client.api.images(filters={"label": f"{key}={value}"})]
 
 
 _VANISHED_LAYER = ("unknown parent image id", "no such image")
@@ -259,8 +358,8 @@ def _build_once(
     if cancel is not None and cancel.is_set():
         raise CancelledError("cancelled", "run the command again to finish")
     if not image_id:
-        found = image_attrs(client, tag)
-        image_id = str(found["Id"]) if found else ""
+        found = image_info(client, tag)
+        image_id = found.id if found else ""
     return image_id
 
 
@@ -287,12 +386,28 @@ def _build_error(message: str, instruction: str, last: list[str]) -> DevkitError
     )
 
 
-def containers_with_labels(client: Any, labels: dict[str, str]) -> list[Any]:
-    filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
-    return list(client.containers.list(all=True, filters=filters))
+def list_containers(
+    client: Any,
+    labels: Mapping[str, str] | None = None,
+    publish: int | None = None,
+    running_only: bool = False,
+) -> list[ContainerInfo]:
+    """Containers (stopped ones too unless ``running_only``) carrying every label of
+    ``labels`` and, when given, publishing host port ``publish``; newest first."""
+    filters: dict[str, Any] = {}
+    if labels:
+        filters["label"] = [f"{k}={v}" for k, v in labels.items()]
+    if publish is not None:
+        filters["publish"] = str(publish)
+    found = client.containers.list(all=not running_only, filters=filters, ignore_removed=True)
+    return [_container_info(c.attrs) for c in found]
 
 
-def create_and_start(client: Any, spec: ContainerSpec) -> Any:
+def containers_with_labels(client: Any, labels: Mapping[str, str]) -> list[ContainerInfo]:
+    return list_containers(client, labels)
+
+
+def create_and_start(client: Any, spec: ContainerSpec) -> ContainerInfo:
     """Create and start the container; on any failure nothing is left behind."""
     from docker.errors import APIError, DockerException
     from docker.types import Mount as DockerMount
@@ -328,10 +443,10 @@ def create_and_start(client: Any, spec: ContainerSpec) -> Any:
         )
         container.start()
         container.reload()
-        return container
+        return _container_info(container.attrs)
     except (APIError, DockerException, OSError) as exc:
         if container is not None:
-            remove_container(container)
+            remove_container(client, container.id)
         raise _start_error(exc, spec) from None
 
 
@@ -357,23 +472,37 @@ def _start_error(exc: BaseException, spec: ContainerSpec) -> DevkitError:
     return NotReadyError(f"could not start the dev container: {reason}", "see the Docker log")
 
 
-def remove_container(container: Any) -> None:
+def start_container(client: Any, container_id: str) -> None:
+    """Start a stopped container; NotReadyError when the engine cannot."""
+    from docker.errors import APIError, DockerException
+
+    try:
+        client.api.start(container_id)
+    except (APIError, DockerException, OSError) as exc:
+        raise NotReadyError(
+            f"could not start container {container_id[:12]}: {_reason(exc)}",
+            "see 'docker logs' of the container, or run 'devkit init --rebuild'",
+        ) from None
+
+
+def remove_container(client: Any, container_id: str) -> None:
+    """Remove a container, running or not; one that is already gone is fine."""
     from docker.errors import NotFound
 
     with contextlib.suppress(NotFound):
-        container.remove(force=True)
+        client.api.remove_container(container_id, force=True)
 
 
-def stop_and_remove(container: Any, timeout: int = 5) -> None:
+def stop_and_remove(client: Any, container_id: str, timeout: int = 5) -> None:
     from docker.errors import APIError, NotFound
 
     try:
-        container.stop(timeout=timeout)
+        client.api.stop(container_id, timeout=timeout)
     except NotFound:
         return
     except APIError:
         pass
-    remove_container(container)
+    remove_container(client, container_id)
 
 
 def exec_stream(
@@ -469,7 +598,7 @@ def read_through_bind(
         return None, f"{type(exc).__name__}: {exc}"[:200]
     finally:
         if container is not None:
-            remove_container(container)
+            remove_container(client, container.id)
 
 
 # --- registries: pull, tag, push (credentials: Docker's own config, helpers, or auth_config) ---
@@ -514,8 +643,8 @@ def pull_image(
                 return None, str(chunk["error"]).strip().splitlines()[0][:300]
     except (APIError, DockerException, OSError) as exc:
         return None, _reason(exc)
-    found = image_attrs(client, f"{repository}:{tag}")
-    return (str(found["Id"]), "") if found else (None, "the engine reported no image")
+    found = image_info(client, f"{repository}:{tag}")
+    return (found.id, "") if found else (None, "the engine reported no image")
 
 
 def tag_image(client: Any, image: str, repository: str, tag: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from devkit.container import labels as L
 from devkit.container.context import ImageInputs
+from devkit.container.engine import ImageInfo, image_info, images_with_label
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, DOCKERFILE_NAME
 from devkit.container.trust import (
     LOCAL_DIR,
@@ -48,10 +49,8 @@ class ImageTarget:
         return self.inputs.profile.name
 
     def base_id(self) -> str | None:
-        from devkit.container.engine import image_attrs
-
-        found = image_attrs(self.docker.client, self.inputs.base_image)
-        return str(found["Id"]) if found else None
+        found = image_info(self.docker.client, self.inputs.base_image)
+        return found.id if found else None
 
     def content_hash(self, base_id: str | None = None) -> str | None:
         if self._hash is None:
@@ -68,9 +67,7 @@ class ImageTarget:
     def tag_for(self, digest: str) -> str:
         return f"{self.repository}:{digest[:12]}"
 
-    def existing(self) -> dict[str, Any] | None:
-        from devkit.container.engine import images_with_label
-
+    def existing(self) -> ImageInfo | None:
         digest = self.content_hash()
         if digest is None:
             return None
@@ -116,7 +113,7 @@ class ImageStep:
             return False
         found = self.target.existing()
         if found:
-            self.target.image_id = str(found["Id"])
+            self.target.image_id = found.id
         # The host's CA bundle in .devcontainer/.local/ too (what host-trust.sh writes).
         inputs = self.target.inputs
         return found is not None and local_bundle_current(inputs.context_dir, inputs.ca_bundle)
@@ -138,7 +135,7 @@ class ImageStep:
         assert digest is not None
         found = None if self.rebuild else self.target.existing()
         if found:
-            self.target.image_id = str(found["Id"])
+            self.target.image_id = found.id
             return StepResult("image already built", {"image": self.target.tag_for(digest)})
         ctx.check_cancelled()
         proxies = proxy_settings()

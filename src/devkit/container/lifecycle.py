@@ -12,6 +12,7 @@ from typing import Any
 
 from devkit.container import secrets
 from devkit.container.container_step import find_containers
+from devkit.container.engine import ContainerInfo, stop_and_remove
 from devkit.container.image_step import DockerHandle
 from devkit.container.postcreate_step import STATE_KEY
 from devkit.container.spec import container_name
@@ -27,7 +28,7 @@ class DownStep:
         self.workspace = workspace
         self.docker = DockerHandle(docker)
 
-    def _containers(self) -> list[Any]:
+    def _containers(self) -> list[ContainerInfo]:
         return find_containers(self.docker.client, self.workspace)
 
     def describe(self) -> list[str]:
@@ -38,12 +39,10 @@ class DownStep:
         return not self._containers() and secrets.current(container_name(self.workspace)) is None
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import stop_and_remove
-
         removed: list[str] = []
         for container in self._containers():
             ctx.log(f"stopping {container.name}")
-            stop_and_remove(container)
+            stop_and_remove(self.docker.client, container.id)
             removed.append(container.name)
         secrets.remove(container_name(self.workspace))
         if read_state(self.workspace).get(STATE_KEY):

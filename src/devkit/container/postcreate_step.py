@@ -39,8 +39,8 @@ class PostCreateStep:
     def _container_id(self) -> str | None:
         digest = self.target.content_hash()
         for container in find_containers(self.target.docker.client, self.workspace):
-            if digest and (container.labels or {}).get("org.devkit.image-hash") == digest:
-                return str(container.id)
+            if digest and container.labels.get("org.devkit.image-hash") == digest:
+                return container.id
         return None
 
     def key(self, container_id: str) -> str:

@@ -49,7 +49,7 @@ class PrebuiltPullStep:
         return self.target.existing() is not None
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import ensure_base_image, image_attrs, pull_image, tag_image
+        from devkit.container.engine import ensure_base_image, image_info, pull_image, tag_image
 
         client = self.target.docker.client
         inputs = self.target.inputs
@@ -67,8 +67,8 @@ class PrebuiltPullStep:
         image_id, reason = pull_image(client, self.repository, digest, auth)
         if image_id is None:
             return self._fallback(ctx, _why_not(reason, self.repository))
-        found = image_attrs(client, image_id) or {}
-        labels = (found.get("Config") or {}).get("Labels") or {}
+        found = image_info(client, image_id)
+        labels = (found.labels if found else None) or {}
         if labels.get(L.IMAGE_HASH) != digest:
             return self._fallback(ctx, f"{ref} is not labelled with that hash (not devkit's)")
         tag = self.target.tag_for(digest)

@@ -13,12 +13,11 @@ from typing import Any
 from devkit.config.model import Profile
 from devkit.container import labels as L
 from devkit.errors import DevkitError
+from devkit.git.state import repo_state
 
 
 def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
     try:
-        from devkit.gitinfo import repo_state
-
         state = repo_state(root, profile.branch.base if profile else "main")
     except DevkitError as exc:
         return {"error": exc.what}
@@ -79,7 +78,7 @@ def _recorded_render(root: Path) -> dict[str, Any]:
 
 def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     from devkit.container.container_step import find_containers
-    from devkit.container.engine import connect, image_attrs
+    from devkit.container.engine import connect, image_info
 
     try:
         client = connect(timeout=10)
@@ -89,13 +88,12 @@ def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     if not containers:
         return {"state": "none"}, {}
     container = containers[0]
-    labels = container.labels or {}
     info = {"name": container.name, "state": container.status, "id": container.short_id}
-    image: dict[str, Any] = {"hash": (labels.get(L.IMAGE_HASH) or "")[:12] or None}
-    attrs = image_attrs(client, container.attrs.get("Image", ""))
-    if attrs:
-        created = str(attrs.get("Created", ""))[:19]
-        image |= {"present": True, "tags": attrs.get("RepoTags") or [], "created": created}
+    image: dict[str, Any] = {"hash": (container.labels.get(L.IMAGE_HASH) or "")[:12] or None}
+    found = image_info(client, container.image_id)
+    if found:
+        created = found.created[:19]
+        image |= {"present": True, "tags": list(found.tags), "created": created}
         try:
             made = time.mktime(time.strptime(created, "%Y-%m-%dT%H:%M:%S")) - time.timezone
             image["age_hours"] = round((time.time() - made) / 3600, 1)

@@ -82,11 +82,11 @@ def prove_early(client: Any, workspace: Path, images: list[str]) -> bool:
     a file or a long image build; False when the engine holds none of them (the container step
     proves it before starting the container)."""
     from devkit.container import labels as L
-    from devkit.container.engine import image_attrs
+    from devkit.container.engine import image_info
     from devkit.container.render import WORKSPACE_FOLDER
 
     for image in dict.fromkeys(images):
-        if image and image_attrs(client, image):
+        if image and image_info(client, image):
             prove_engine_sees(
                 client,
                 image,

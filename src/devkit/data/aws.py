@@ -325,10 +325,11 @@ _REQUESTS_LOCK = threading.Lock()
 
 def _sdk_validation(body: Any) -> str | None:
     """The checksum botocore verifies while the body streams (it raises at the end on a
-    mismatch), or None. Composite multipart checksums are never verified by botocore."""
+    mismatch), or None. botocore wraps the body only when the response carries a whole-object
+    checksum header to verify against; composite multipart checksums are never verified."""
     from botocore.httpchecksum import StreamingChecksumBody
 
-    if not isinstance(body, StreamingChecksumBody) or getattr(body, "_expected", None) is None:
+    if not isinstance(body, StreamingChecksumBody):
         return None
     # Sha256Checksum, Crc32Checksum, CrtCrc32cChecksum, CrtCrc64NvmeChecksum, ...
     name = type(body.checksum).__name__.removeprefix("Crt").removesuffix("Checksum").lower()

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from devkit.errors import NotReadyError, RefusedError
+from devkit.git.state import tracked_under
 from devkit.parity.evaluate import Report, evaluate_rules, needs_run, selected_rules
 from devkit.parity.records import RUNS_DIR, RunRecord, latest_record
 from devkit.parity.reference import load_reference, reference_address
@@ -77,10 +78,7 @@ def refuse_committed_state(ws: Workspace) -> None:
     """
     if not ws.is_git():
         return
-    from devkit.gitinfo import run_git
-
-    listed = run_git(ws.root, "ls-files", "-z", "--", f".devkit/{RUNS_DIR}", ".devkit/cache")
-    tracked = [name for name in listed.split("\0") if name]
+    tracked = tracked_under(ws.root, f".devkit/{RUNS_DIR}", ".devkit/cache")
     if tracked:
         shown = ", ".join(tracked[:3]) + (
             f" and {len(tracked) - 3} more" if len(tracked) > 3 else ""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from devkit.container.engine import ContainerInfo, image_info, list_containers
 from devkit.errors import NotReadyError
 from devkit.parity.probe import PROBE, parse_probe_output
 from devkit.parity.runner import RunOutcome, record_run
@@ -34,14 +35,13 @@ def with_secrets(command: list[str]) -> list[str]:
     return ["sh", "-c", _LOAD_SECRETS, CONTAINER_PATH, *command]
 
 
-def find_container(client: Any, root: Path, profile: str) -> Any:
+def find_container(client: Any, root: Path, profile: str) -> ContainerInfo:
     """The running container made for this workspace (and profile, when labelled)."""
     from devkit.container import labels as L
-    from devkit.container.engine import containers_with_labels
 
-    found = containers_with_labels(client, {L.LOCAL_FOLDER: str(root)})
-    running = [c for c in found if c.status == "running"]
-    matching = [c for c in running if (c.labels or {}).get(L.PROFILE) in (None, profile)]
+    found = list_containers(client, {L.LOCAL_FOLDER: str(root)})
+    running = [c for c in found if c.running]
+    matching = [c for c in running if c.labels.get(L.PROFILE) in (None, profile)]
     if not matching:
         raise NotReadyError(
             f"no running dev container for {root} (profile {profile})",
@@ -50,21 +50,21 @@ def find_container(client: Any, root: Path, profile: str) -> Any:
     return matching[0]
 
 
-def container_workdir(container: Any, root: Path, cwd: Path) -> str:
+def container_workdir(container: ContainerInfo, root: Path, cwd: Path) -> str:
     """Where ``cwd`` (inside the workspace) is mounted in the container."""
-    for mount in container.attrs.get("Mounts", []):
-        if Path(str(mount.get("Source", ""))) == root:
-            target = PurePosixPath(str(mount["Destination"]))
+    for mount in container.mounts:
+        if Path(mount.source) == root:
+            target = PurePosixPath(mount.destination)
             try:
                 rel = cwd.resolve().relative_to(root)
             except ValueError:
                 rel = Path()
             return str(target.joinpath(*rel.parts))
-    return str(container.attrs.get("Config", {}).get("WorkingDir") or "/")
+    return container.workdir or "/"
 
 
-def _user(container: Any) -> str:
-    return str(container.attrs.get("Config", {}).get("User") or "root")
+def _user(container: ContainerInfo) -> str:
+    return container.user or "root"
 
 
 def _print_line(line: str) -> None:
@@ -75,20 +75,20 @@ def _print_line(line: str) -> None:
 def base_image_of(client: Any, ws: Workspace, profile: Profile) -> dict[str, str | None]:
     """The base image the container was built from: the one 'devkit init' recorded (or the
     profile's) and its image id as the engine knows it."""
-    from devkit.container.engine import image_attrs
     from devkit.container.state import read_state
 
     render = read_state(ws.root).get("render") or {}
     ref = str(render.get("base_image") or profile.image.base)
-    attrs = image_attrs(client, ref)
+    found = image_info(client, ref)
     digest = None
-    if attrs:
-        repo_digests = attrs.get("RepoDigests") or []
-        digest = str(repo_digests[0].split("@", 1)[1]) if repo_digests else str(attrs.get("Id"))
+    if found:
+        digest = found.digests[0].split("@", 1)[1] if found.digests else found.id
     return {"ref": ref, "digest": digest}
 
 
-def probe_container(client: Any, container: Any, ws: Workspace, profile: Profile) -> dict[str, Any]:
+def probe_container(
+    client: Any, container: ContainerInfo, ws: Workspace, profile: Profile
+) -> dict[str, Any]:
     from devkit.container.engine import exec_stream
 
     lines: list[str] = []

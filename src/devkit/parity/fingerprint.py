@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from devkit import __version__
 from devkit.errors import ConfigError, NotReadyError
+from devkit.git.state import commit_time, repo_state
 from devkit.parity import formats
 from devkit.parity.dataset import dataset_facts
 from devkit.parity.lockfile import read_lockfile
@@ -51,14 +52,12 @@ def now_iso() -> str:
 
 
 def git_facts(root: Path, base: str) -> dict[str, Any] | None:
-    from devkit.gitinfo import repo_state, run_git
-
     if not (root / ".git").exists():
         return None
     state = repo_state(root, base).to_dict()
     state["commit_time"] = None
     if state["commit"]:
-        state["commit_time"] = int(run_git(root, "show", "-s", "--format=%ct", "HEAD").strip())
+        state["commit_time"] = commit_time(root)
     return state
 
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devkit.errors import DevkitError
+from devkit.git.state import files_containing
+
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
 
@@ -67,21 +70,14 @@ def literals(envs: EnvironmentMap) -> list[str]:
 def candidate_files(root: Path, envs: EnvironmentMap) -> list[str] | None:
     """Tracked files holding any of ``literals`` (per ``git grep``); None when every file
     must be read (a pattern without a literal, or git grep unavailable)."""
-    from devkit.errors import DevkitError
-    from devkit.gitinfo import run_git
-
     fixed = literals(envs)
     prod = envs.get("prod")
     if prod is None or len(fixed) < len(prod.buckets) + len(prod.accounts):
         return None
-    args = ["grep", "-l", "-z", "-I", "-F", "-i", "--no-color"]
-    for text in fixed:
-        args += ["-e", text]
     try:
-        out = run_git(root, *args, ok_codes=(0, 1))
+        return files_containing(root, fixed)
     except DevkitError:
         return None
-    return [path for path in out.split("\0") if path]
 
 
 def scan_bytes(data: bytes, pattern: re.Pattern[bytes], rel: str) -> list[Finding]:

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from devkit.container.engine import image_info, list_containers
+from devkit.errors import DevkitError
+from devkit.git.repo import head
+
 CONTAINER_LABEL = "devcontainer.local_folder"
 MANIFEST_NAME = ".devkit-manifest.json"  # written by the data package next to the dataset
 OWN_FILES = ".devkit-"  # manifest, journal and partial downloads: not part of the dataset
@@ -57,25 +61,12 @@ class StatusSource(Protocol):
     def container_id(self) -> str | None: ...
 
 
-def git_dir(root: Path) -> Path:
-    """The git directory of a repository or a worktree (whose ``.git`` is a file)."""
-    dot = root / ".git"
-    if dot.is_file():
-        text = dot.read_text(encoding="utf-8").strip()
-        if text.startswith("gitdir:"):
-            target = Path(text.removeprefix("gitdir:").strip())
-            return target if target.is_absolute() else (root / target).resolve()
-    return dot
-
-
 def current_branch(root: Path) -> str:
     try:
-        head = (git_dir(root) / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
+        found = head(root)
+    except DevkitError:
         return "(not a git repository)"
-    if head.startswith("ref: refs/heads/"):
-        return head.removeprefix("ref: refs/heads/")
-    return f"(detached at {head[:7]})"
+    return found.branch or f"(detached at {(found.commit or '')[:7]})"
 
 
 def newest_json(folder: Path) -> dict[str, Any] | None:
@@ -214,21 +205,19 @@ class WorkspaceStatusSource:
         except DevkitError as exc:
             return ContainerStatus("unknown", note=exc.what)
         try:
-            found = client.containers.list(
-                all=True, filters={"label": f"{CONTAINER_LABEL}={self.root}"}
-            )
+            found = list_containers(client, {CONTAINER_LABEL: str(self.root)})
             if not found:
                 tag, created = kept_image(client, self.root)
                 note = "image kept: b rebuilds the container" if tag else ""
                 return ContainerStatus("none", image=tag, image_created=created, note=note)
             box = found[0]
-            created = box.image.attrs.get("Created", "")
+            image = image_info(client, box.image_id)
             return ContainerStatus(
                 box.status,
                 box.name,
                 box.id,
-                (box.image.tags or [box.image.short_id])[0],
-                _parse_docker_time(created),
+                (image.tags or (image.short_id,))[0] if image else box.image_id[:19],
+                _parse_docker_time(image.created if image else ""),
             )
         except Exception as exc:  # the engine went away between calls
             return ContainerStatus("unknown", note=str(exc).split("\n")[0][:120])
@@ -240,14 +229,13 @@ def kept_image(client: Any, root: Path) -> tuple[str, float | None]:
     """The image this workspace last ran (init's container step records it in
     .devkit/state.json), when it is still on the engine after ``devkit down``; ("", None)
     otherwise. Never a guess by profile: on a shared engine that finds other workspaces'."""
-    from devkit.container.engine import image_attrs
     from devkit.container.state import read_state
 
     tag = str((read_state(root).get("image") or {}).get("tag") or "")
-    attrs = image_attrs(client, tag) if tag else None
-    if attrs is None:
+    found = image_info(client, tag) if tag else None
+    if found is None:
         return "", None
-    return tag, _parse_docker_time(str(attrs.get("Created", "")))
+    return tag, _parse_docker_time(found.created)
 
 
 def _parse_docker_time(text: str) -> float | None:

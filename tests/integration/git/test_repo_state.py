@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from devkit.gitinfo import repo_state, tracked_files
+from devkit.git.state import repo_state, tracked_files
 
 Commit = Callable[[Path, str, str, str], str]
 

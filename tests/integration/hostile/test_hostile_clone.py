@@ -4,7 +4,9 @@ The fixture is a real git repository that commits a symlink at every path devkit
 logs, caches, run records, backups, the devcontainer files and their temp name, the dataset
 folder's manifest, journal and temp names, report outputs — each pointing at a sentinel folder
 outside the workspace; another variant commits whole folders (``.devkit``, ``.devcontainer``,
-``data``) as symlinks, and others carry alias bombs, oversized values and a tampered manifest.
+``data``) as symlinks, and others carry alias bombs, oversized values and a tampered manifest;
+``git-config`` has a repository config naming programs git would start by itself (a filesystem
+monitor, hooks in a committed folder) that write into the sentinel folder if they ever run.
 Each command runs as a subprocess (capped at 2 GiB of memory and a timeout), and afterwards:
 
 * the sentinel tree is byte-for-byte unchanged (contents, mtimes, no new entries);
@@ -166,7 +168,25 @@ def build(variant: str, root: Path, env: dict[str, str]) -> tuple[Path, Path]:
         commit_links(repo, env, FOLDER_LINKS, sentinel)
     elif variant == "devkit-folder-link":
         commit_links(repo, env, {".devkit": "dir"}, sentinel)
+    elif variant == "git-config":
+        arm_git_config(repo, env, sentinel)
     return repo, sentinel
+
+
+GIT_TRAPS = ("post-checkout", "reference-transaction", "post-index-change", "pre-auto-gc")
+
+
+def arm_git_config(repo: Path, env: dict[str, str], sentinel: Path) -> None:
+    """core.fsmonitor and core.hooksPath name a script that leaves a file in the sentinel."""
+    spy = repo.parent / "spy.sh"
+    spy.write_text(f'#!/bin/sh\necho "$0 $*" >> "{sentinel / "dir" / "git-ran-a-program"}"\n')
+    spy.chmod(0o755)
+    hooks = repo / ".githooks"
+    hooks.mkdir()
+    for name in GIT_TRAPS:
+        (hooks / name).symlink_to(spy)
+    for key, value in (("core.fsmonitor", str(spy)), ("core.hooksPath", ".githooks")):
+        subprocess.run(["git", "config", key, value], cwd=repo, env=env, check=True)
 
 
 def run(repo: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -197,7 +217,7 @@ def run(repo: Path, args: list[str], env: dict[str, str]) -> subprocess.Complete
 
 @pytest.mark.parametrize(
     "variant",
-    ["file-links", "folder-links", "devkit-folder-link", "alias-bombs", "oversized"],
+    ["file-links", "folder-links", "devkit-folder-link", "alias-bombs", "oversized", "git-config"],
 )
 def test_every_command_on_a_hostile_clone_leaves_the_machine_alone(
     tmp_path: Path, git_env: dict[str, str], variant: str
@@ -232,3 +252,6 @@ def test_every_command_on_a_hostile_clone_leaves_the_machine_alone(
         list((tmp_path / "state").rglob("crash-*")) if (tmp_path / "state").exists() else []
     )
     assert crash_logs == [], "\n".join(results)
+    if variant == "git-config":  # the trap was armed: git itself runs the monitor
+        subprocess.run(["git", "status"], cwd=repo, env=env, check=True, capture_output=True)
+        assert (sentinel / "dir" / "git-ran-a-program").exists()

@@ -17,7 +17,7 @@ from devkit.config.profiles import ProfileSet
 from devkit.config.yamlmarks import load_located
 from devkit.data.selection import check_relpath
 from devkit.errors import DevkitError
-from devkit.regex_safety import backtracking_risk
+from devkit.git.regex_safety import backtracking_risk
 from devkit.safefs import confine_problem, write_text
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

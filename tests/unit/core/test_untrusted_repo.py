@@ -468,7 +468,7 @@ def test_10_catastrophic_branch_patterns_are_refused_at_load(tmp_path: Path, pat
 
 
 def test_10_matching_a_very_long_name_is_bounded() -> None:
-    from devkit.branch_names import matches_pattern
+    from devkit.git.names import matches_pattern
 
     started = time.monotonic()
     assert not matches_pattern("a" * 5000 + "!", "^[a-z]*[a-z]*[a-z]*$")

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from devkit.branch_names import (
+from devkit.config.model import DEFAULT_BRANCH_PATTERN
+from devkit.git.names import (
     example_name,
     git_rule_problems,
     matches_pattern,
     repair,
     validate_branch_name,
 )
-from devkit.config.model import DEFAULT_BRANCH_PATTERN
 
 TRICKY = [
     "feat/x",
@@ -189,7 +189,7 @@ def test_part_length_limit_agrees_with_git_creating_the_branch(size: int, tmp_pa
 
 
 def test_branch_name_is_trimmed() -> None:
-    from devkit.branch_names import clean_branch_name
+    from devkit.git.names import clean_branch_name
 
     assert clean_branch_name("  feat/x \t") == "feat/x"
     assert clean_branch_name("feat/x y") == "feat/x y"  # inner spaces stay (and are refused)

@@ -6,8 +6,9 @@ import subprocess
 
 import pytest
 
-from devkit.git_branch import Refs, plan_source
-from devkit.gitinfo import _changed_paths, _pick_base, parse_status_v2
+from devkit.git.repo import Refs
+from devkit.git.state import _changed_paths, _pick_base, parse_status_v2
+from devkit.git.step import plan_source
 from devkit.hooks import MARKER, render_pre_push
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

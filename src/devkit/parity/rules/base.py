@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from devkit.git.state import tracked_files as git_tracked_files
+
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
     from devkit.config.model import Profile
@@ -110,6 +112,4 @@ class CheckInputs:
 
     @cached_property
     def tracked_files(self) -> list[str]:
-        from devkit.gitinfo import tracked_files
-
-        return tracked_files(self.root) if (self.root / ".git").exists() else []
+        return git_tracked_files(self.root) if (self.root / ".git").exists() else []

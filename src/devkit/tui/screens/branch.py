@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Input, Static
 
-from devkit.branch_names import clean_branch_name
+from devkit.git.names import clean_branch_name
 from devkit.tui.messages import Answer
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import BranchStatus

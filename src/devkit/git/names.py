@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from devkit.git.regex_safety import MAX_NAME
+
 EXAMPLES = (
     "feat/add-login",
     "fix/null-title",
@@ -101,8 +103,6 @@ def git_rule_problems(name: str) -> list[str]:
 
 def matches_pattern(name: str, pattern: str) -> bool:
     """The profile's branch pattern must match the whole name."""
-    from devkit.regex_safety import MAX_NAME
-
     if len(name) > MAX_NAME:
         return False  # bounds the cost of any pattern the load-time check let through
     try:
