@@ -107,7 +107,7 @@ def main() -> None:
             f"ahead={state.ahead} dirty={state.dirty} untracked={state.untracked}"
         )
         from devkit.config.model import BranchPolicy
-        from devkit.git.step import FeatureBranchStep
+        from devkit.init.branch import FeatureBranchStep
 
         step = FeatureBranchStep(root, "feat/bench", BranchPolicy(pattern=r"feat/.+"), fetch=False)
         ours, plain, gp, done = medians_ms(

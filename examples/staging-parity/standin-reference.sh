@@ -39,7 +39,9 @@ cp "$here/Dockerfile" "$ctx/Dockerfile"
 
 tag="devkit-standin-staging/$profile:$ref"
 tag=${tag//[^a-zA-Z0-9\/:._-]/-}
-digest=$(docker image inspect -f '{{.Id}}' "$base")
+# The same rule as devkit's side and publish-reference.sh: the registry digest, else the image id.
+digest=$(docker image inspect -f '{{if .RepoDigests}}{{index .RepoDigests 0}}{{else}}{{.Id}}{{end}}' "$base")
+digest=${digest#*@}
 args=()
 [[ -n ${STANDIN_NETWORK:-} ]] && args+=(--network "$STANDIN_NETWORK")
 IFS=, read -ra labels <<<"${DEVKIT_EXTRA_LABELS:-}"

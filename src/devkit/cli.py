@@ -21,23 +21,56 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it, without importing shutil
+    (argparse would, and with it bz2, lzma and zlib: a few milliseconds of every ``--help``)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Help(argparse.HelpFormatter):
+    def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("width", _columns() - 2)
+        super().__init__(prog, *args, **kwargs)
+
+
+class _RawDescriptionHelp(argparse.RawDescriptionHelpFormatter, _Help):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports bad usage as devkit does (what, what to do, exit 2) and ends each
     command's help with its examples."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        wanted = kwargs.get("formatter_class", argparse.HelpFormatter)
+        kwargs["formatter_class"] = _FORMATTERS.get(wanted, wanted)
         super().__init__(*args, **kwargs)
         if self.epilog is None:
             self.epilog = examples.epilog(self.prog)
             if self.epilog:
-                self.formatter_class = argparse.RawDescriptionHelpFormatter
+                self.formatter_class = _RawDescriptionHelp
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        from devkit.console import err
+        from devkit.terminal import err
 
         err(f"error: {message}")
         err(f"hint: run '{self.prog} --help' to see the accepted options")
         raise SystemExit(int(ExitCode.BAD_INPUT))
+
+
+_FORMATTERS: dict[object, type[argparse.HelpFormatter]] = {
+    argparse.HelpFormatter: _Help,
+    argparse.RawDescriptionHelpFormatter: _RawDescriptionHelp,
+}
 
 
 # Options every command shares. They are accepted before the command and after it (at any
@@ -57,7 +90,9 @@ GLOBAL_DEFAULTS: dict[str, object] = {
 
 def common_options() -> argparse.ArgumentParser:
     """Flags every command shares where they make sense."""
-    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common = argparse.ArgumentParser(
+        add_help=False, argument_default=argparse.SUPPRESS, formatter_class=_Help
+    )
     common.add_argument(
         "--workspace",
         metavar="PATH",
@@ -118,7 +153,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
-    from devkit.console import set_color
+    from devkit.terminal import set_color
 
     set_color(args.color)
     if args.command is None:
@@ -127,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from devkit.interactive import can_use_tui
+    from devkit.terminal import can_use_tui
 
     if can_use_tui(no_input=False):
         from devkit.commands import dashboard
@@ -139,7 +174,7 @@ def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 
 def run_command(args: argparse.Namespace, func: object | None = None) -> int:
     """The one top-level handler: known errors print what and what to do."""
-    from devkit.console import err, print_error
+    from devkit.terminal import err, print_error
 
     handler = func or args.handler
     try:

@@ -89,13 +89,13 @@ def host_user(workspace: Path | None = None) -> HostUser:
 
 def check_branch(name: str, profile: Profile) -> None:
     """ConfigError (exit 2) naming every problem with the branch name, before any step runs."""
-    from devkit.git.step import check_name
+    from devkit.init.branch import check_name
 
     check_name(name, profile.branch)
 
 
 def branch_step(ws: Workspace, profile: Profile, options: InitOptions) -> Step:
-    from devkit.git.step import FeatureBranchStep
+    from devkit.init.branch import FeatureBranchStep
 
     return FeatureBranchStep(ws.root, options.branch, profile.branch, fetch=options.fetch)
 

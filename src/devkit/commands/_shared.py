@@ -60,7 +60,7 @@ def show_dry_run(plan: Plan, args: argparse.Namespace) -> int:
     """Print (or emit as JSON) every change the plan would make; change nothing."""
     import json
 
-    from devkit.console import out
+    from devkit.terminal import out
 
     described = plan.describe()
     if getattr(args, "json", False):

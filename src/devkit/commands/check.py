@@ -28,9 +28,9 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from devkit.commands._shared import selected_profile, workspace
-    from devkit.console import out, use_color
     from devkit.parity.check import run_check
     from devkit.parity.reports import render
+    from devkit.terminal import out, use_color
 
     ws = workspace(args)
     profile = selected_profile(args, ws)

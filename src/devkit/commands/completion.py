@@ -29,7 +29,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from argcomplete.shell_integration import shellcode
 
-    from devkit.console import out
+    from devkit.terminal import out
 
     out(shellcode(["devkit"], shell=args.shell).rstrip("\n"))
     return 0

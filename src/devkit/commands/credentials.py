@@ -27,8 +27,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "get":
-        from devkit.console import out
         from devkit.credentials.client import fetch
+        from devkit.terminal import out
 
         out(fetch(args.socket))
         return 0

@@ -24,9 +24,9 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from devkit.console import out
     from devkit.data.schema import dataset_schema, declared_schema
     from devkit.errors import ConfigError
+    from devkit.terminal import out
 
     if getattr(args, "action", None) != "schema":
         raise ConfigError("no action given", "run 'devkit data schema [PATH]'")

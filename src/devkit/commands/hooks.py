@@ -24,7 +24,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import execute, show_dry_run, workspace
     from devkit.errors import ConfigError, ExitCode
-    from devkit.hooks import HooksStep, uninstall_pre_push_hook
+    from devkit.githooks import GitHookStep, uninstall_pre_push_hook
     from devkit.plan import Plan
 
     action = getattr(args, "action", None)
@@ -34,13 +34,13 @@ def run(args: argparse.Namespace) -> int:
         )
     ws = workspace(args)
     if action == "uninstall":
-        from devkit.console import out
+        from devkit.terminal import out
 
         out(uninstall_pre_push_hook(ws.root))
         return int(ExitCode.OK)
     plan = Plan(
         "devkit hooks install",
-        [HooksStep(ws.root, getattr(args, "profile", None))],
+        [GitHookStep(ws.root, getattr(args, "profile", None))],
         lock=ws.state,
     )
     if getattr(args, "dry_run", False):

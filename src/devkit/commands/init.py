@@ -80,7 +80,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the init plan from the flags, confirm replacing edited files, run it."""
-    from devkit.interactive import can_use_tui as _tui_ok
+    from devkit.terminal import can_use_tui as _tui_ok
 
     missing = not (args.profile and args.branch)
     if _tui_ok(args.no_input) and missing and not (args.dry_run or args.json):
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from devkit.errors import ConfigError
     from devkit.host.target import record_target
     from devkit.init_plan import InitOptions, build_init_plan, require_engine, resolve_network
-    from devkit.interactive import can_use_tui
+    from devkit.terminal import can_use_tui
 
     ws = workspace(args)
     interactive = can_use_tui(args.no_input)
@@ -212,9 +212,9 @@ def _current_branch(ws: Workspace) -> str | None:
 
 def _confirm_replacements(plan: object) -> bool:
     """Show the diff of files that would be replaced and ask; True when nothing to ask."""
-    from devkit.console import out
     from devkit.container.files_step import DevcontainerFilesStep
     from devkit.plan import Plan
+    from devkit.terminal import out
 
     assert isinstance(plan, Plan)
     step = next((s for s in plan.steps if isinstance(s, DevcontainerFilesStep)), None)

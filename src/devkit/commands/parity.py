@@ -42,9 +42,9 @@ def snapshot(args: argparse.Namespace) -> int:
     import json
 
     from devkit.commands._shared import selected_profile, workspace
-    from devkit.console import err, out
     from devkit.parity.fingerprint import fingerprint
     from devkit.parity.runner import host_env
+    from devkit.terminal import err, out
 
     # Staging's image holds the workload's files, not its git history: no repository needed.
     ws = workspace(args, require_git=False)
@@ -92,9 +92,9 @@ def diff(args: argparse.Namespace) -> int:
     import json
 
     from devkit.commands._shared import workspace
-    from devkit.console import out
     from devkit.parity.diff import diff_fingerprints
     from devkit.parity.load import load_fingerprint
+    from devkit.terminal import out
 
     ws = workspace(args, require_git=False)
     a = load_fingerprint(args.a, ws)

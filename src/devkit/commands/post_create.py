@@ -25,9 +25,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Runs inside the container (see devkit.postcreate)."""
+    """Runs inside the container (see devkit.inside)."""
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
-    from devkit.postcreate import build_post_create_plan
+    from devkit.inside.plan import build_post_create_plan
 
     ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)

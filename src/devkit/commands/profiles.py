@@ -24,10 +24,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    import yaml
-
     from devkit.commands._shared import profile_set, workspace
-    from devkit.console import out
+    from devkit.config.yamlmarks import dump_yaml
+    from devkit.terminal import out
 
     ws = workspace(args, require_git=False)
     profiles = profile_set(ws)
@@ -58,5 +57,5 @@ def run(args: argparse.Namespace) -> int:
         out(json.dumps(resolved, default=str, indent=2))
     else:
         out(f"# {profile.name}: resolved from {', '.join(profile.source_files)}")
-        out(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True).rstrip())
+        out(dump_yaml(resolved))
     return int(ExitCode.OK)

@@ -25,8 +25,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import selected_profile, workspace
-    from devkit.console import err
     from devkit.events import Log, StepDone
+    from devkit.terminal import err
 
     ws = workspace(args)
     profile = selected_profile(args, ws)

@@ -23,8 +23,8 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from devkit.commands._shared import profile_set, recorded_profile, workspace
-    from devkit.console import out
     from devkit.container.status import gather, render_lines
+    from devkit.terminal import out
 
     ws = workspace(args)  # outside a git repository: exit 2 with a hint
     # Inside a dev container a fresh clone has no .devkit/profile: devcontainer.json names it.

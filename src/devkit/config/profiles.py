@@ -15,8 +15,9 @@ from typing import Any
 
 from devkit import safefs
 from devkit.config.model import Profile, build_profile
-from devkit.config.profile_spec import PROFILE
+from devkit.config.profile_spec import MAX_CELLS, PROFILE
 from devkit.config.schema import Checker
+from devkit.config.substitutions import looks_like_credential, variable_problems
 from devkit.config.yamlmarks import Located, load_located, read_config
 from devkit.errors import ConfigError, Problem, ProblemsError
 
@@ -238,7 +239,6 @@ class ProfileSet:
 
 def check_data_budget(data: dict[str, Any], checker: Checker) -> None:
     """The synthetic dataset as a whole stays small enough to generate in memory."""
-    from devkit.config.profile_spec import MAX_CELLS
 
     tables = data.get("data", {}).get("synthetic", {}).get("tables", {})
     if not isinstance(tables, dict):
@@ -265,7 +265,6 @@ def check_data_budget(data: dict[str, Any], checker: Checker) -> None:
 
 def check_variables(data: dict[str, Any], sources: list[ProfileSource], checker: Checker) -> None:
     """No ``${localEnv:…}`` copies a host secret into the container (see substitutions)."""
-    from devkit.config.substitutions import variable_problems
 
     passthrough = data.get("env_passthrough", [])
     secrets = data.get("secrets", [])
@@ -279,7 +278,6 @@ def check_variables(data: dict[str, Any], sources: list[ProfileSource], checker:
             continue
         for path, what, hint in variable_problems(own, allowed, hidden):
             checker.problems.append(Problem(source.located.where(path), what, hint))
-    from devkit.config.substitutions import looks_like_credential
 
     for index, name in enumerate(passthrough):
         if isinstance(name, str) and (looks_like_credential(name) or name in hidden):

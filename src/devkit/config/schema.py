@@ -12,6 +12,8 @@ from typing import Any
 
 from devkit.config.yamlmarks import Located, Path
 from devkit.errors import Problem
+from devkit.git.regex_safety import backtracking_risk
+from devkit.safefs import confine_problem
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
@@ -116,8 +118,6 @@ class Regex(Spec):
             )
             return
         if self.safe:
-            from devkit.git.regex_safety import backtracking_risk
-
             risk = backtracking_risk(value)
             if risk:
                 checker.add(
@@ -190,8 +190,6 @@ class RelPath(Spec):
     type_name = "relative path"
 
     def check(self, value: Any, path: Path, checker: Checker) -> None:
-        from devkit.safefs import confine_problem
-
         if not isinstance(value, str):
             checker.add(path, f"{_dotted(path)} must be a path, not {_kind(value)}", "quote it")
             return

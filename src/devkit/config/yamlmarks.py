@@ -1,4 +1,5 @@
-"""Load YAML into plain Python values while remembering where every key and value stood.
+"""Load YAML into plain Python values while remembering where every key and value stood (and
+write plain values back as YAML, for display: devkit's one PyYAML user).
 
 Configuration files may come from an untrusted clone, so loading is bounded; each limit is a
 problem at FILE:LINE:COL with a hint, never a hang or a traceback:
@@ -19,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from devkit import safefs
 from devkit.errors import ConfigError, Problem, Where
 
 Path = tuple[str | int, ...]
@@ -67,7 +69,6 @@ def read_config(path: FsPath, shown: str, root: FsPath | None) -> tuple[str | No
     With ``root`` (a workspace), a symlink the repository committed on the way is refused
     (RefusedError, exit 4); a device, FIFO, folder or oversized file is a problem.
     """
-    from devkit import safefs
 
     try:
         data = safefs.read_bytes(path, MAX_CONFIG_BYTES, root=root)
@@ -247,3 +248,8 @@ def _convert(
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         problems.append(Problem(Where(located.file, *_pos(node)), f"bad value: {exc}", ""))
         return None
+
+
+def dump_yaml(value: Any) -> str:
+    """``value`` as block-style YAML, keys in their order, without a trailing newline."""
+    return str(yaml.safe_dump(value, sort_keys=False, allow_unicode=True)).rstrip()

@@ -7,6 +7,7 @@ inputs and their content hash), ``wheel`` (a wheel of the running devkit, devkit
 ``wheelhouse`` (a host cache of devkit's dependency wheels, for the parity stand-in image),
 ``secrets`` (the run-time secrets file), ``labels``, ``state``, ``trust``.
 The one Docker SDK adapter is ``engine``. Plan steps: ``files_step``, ``image_step``,
-``container_step``, ``postcreate_step``; ``lifecycle`` (down) and ``status`` serve the commands
-of the same names.
+``container_step``, ``postcreate_step`` (starts ``devkit post-create`` in the container; what
+that does there is ``devkit.inside``); ``lifecycle`` (down) and ``status`` serve the commands of
+the same names.
 """

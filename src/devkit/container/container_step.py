@@ -8,7 +8,9 @@ nothing: when the start fails (a port taken, say) the created container is remov
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,8 @@ from devkit.container.engine import (
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
+from devkit.container.state import update_state
+from devkit.container.visibility import prove_engine_sees
 from devkit.errors import DevkitError, NotReadyError
 from devkit.plan import StepContext, StepResult
 
@@ -34,8 +38,6 @@ if TYPE_CHECKING:
 
 def check_ports_free(ports: tuple[int, ...], host: str = "127.0.0.1") -> None:
     """NotReadyError naming the first port something on the host already listens on."""
-    import errno
-    import socket
 
     for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -88,7 +90,6 @@ def port_problems(client: Any, ports: tuple[int, ...], workspace: Path) -> list[
 def record_image(workspace: Path, tag: str, digest: str) -> None:
     """Remember the image this workspace runs: the dashboard shows it after ``devkit down``
     (which keeps the image) and ``devkit init --rebuild`` replaces it."""
-    from devkit.container.state import update_state
 
     update_state(workspace, "image", {"tag": tag, "hash": digest})
 
@@ -217,8 +218,6 @@ class ContainerStep:
     def prove_workspace_visible(self, spec: ContainerSpec, ctx: StepContext) -> None:
         """NotReadyError (exit 3) unless the engine sees the workspace through the very bind
         mount the container gets (``visibility``): never a container on an empty folder."""
-        from devkit.container.visibility import prove_engine_sees
-
         for mount in spec.mounts:
             if mount.type == "bind" and Path(mount.source) == self.workspace:
                 prove_engine_sees(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from devkit import safefs
 from devkit.config.model import Profile
 from devkit.container import trust
 from devkit.container.render import DEVCONTAINER_DIR, Rendered
@@ -46,7 +47,6 @@ def lockfile_path(workspace: Path, profile: Profile) -> Path | None:
 def lockfile_text(workspace: Path, profile: Profile) -> str:
     """The lockfile's text (it is copied into .devcontainer/, so never read through a
     committed symlink, never a device, at most 16 MiB)."""
-    from devkit import safefs
 
     if lockfile_path(workspace, profile) is None or not profile.image.lockfile:
         return ""

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from devkit.container.spec import Mount
 from devkit.credentials.protocol import CONFIG_NAME, CONTAINER_DIR
+from devkit.credentials.service import broker_pid, runtime_dir, start_broker, stop_broker
+from devkit.data import aws
 from devkit.errors import DevkitError
 from devkit.plan import StepContext, StepResult
 
@@ -93,7 +95,6 @@ class AwsAccess:
                 f"profile '{self.profile.name}' names no read-only role; "
                 "long-lived keys are never handed to a container"
             )
-        from devkit.data import aws
 
         region = self.profile.data.source.region
         if not aws.has_credentials(aws.session(region)):
@@ -101,8 +102,6 @@ class AwsAccess:
         return "broker", f"read-only sessions for {self.role_arn} through the credentials broker"
 
     def host_folder(self) -> Path:
-        from devkit.credentials.service import runtime_dir
-
         return runtime_dir(self.ws)
 
     def mounts(self) -> list[Mount]:
@@ -132,8 +131,6 @@ class AwsAccess:
 
     def step_needed(self) -> bool:
         """Whether init has a broker to start, or one of this workspace's to stop."""
-        from devkit.credentials.service import broker_pid
-
         return self.mode() == "broker" or broker_pid(self.host_folder()) is not None
 
     def wanted_targets(self) -> set[str]:
@@ -156,16 +153,12 @@ class CredentialsStep:
         return [f"no broker: {self.access.reason}"]
 
     def _running(self) -> bool:
-        from devkit.credentials.service import broker_pid
-
         return broker_pid(self.access.host_folder(), self.access.profile.name) is not None
 
     def is_done(self) -> bool:
         return self._running() == (self.access.mode() == "broker")
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.credentials.service import start_broker, stop_broker
-
         mode = self.access.mode()
         if mode != "broker":
             if stop_broker(self.access.ws):
@@ -194,8 +187,6 @@ class StopBrokerStep:
         self.ws = ws
 
     def _pid(self) -> int | None:
-        from devkit.credentials.service import broker_pid, runtime_dir
-
         return broker_pid(runtime_dir(self.ws))
 
     def describe(self) -> list[str]:
@@ -205,7 +196,5 @@ class StopBrokerStep:
         return self._pid() is None
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.credentials.service import stop_broker
-
         stopped = stop_broker(self.ws)
         return StepResult("credentials broker stopped" if stopped else "no broker was running")

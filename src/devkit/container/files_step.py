@@ -21,9 +21,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit import safefs
 from devkit.container.render import OVERRIDE_FILE, Rendered
+from devkit.container.state import read_state, update_state
 from devkit.errors import RefusedError
 from devkit.plan import StepContext, StepResult
+from devkit.workspace import Workspace
 
 BACKUP_DIR = ".devkit/backups"
 STATE_KEY = "devcontainer_files"
@@ -65,8 +68,6 @@ class FileChange:
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:
-    from devkit import safefs
-
     if isinstance(text, bytes):
         safefs.write_bytes(path, text)
     else:
@@ -75,7 +76,6 @@ def atomic_write(path: Path, text: str | bytes) -> None:
 
 def read_current(workspace: Path, rel: str) -> bytes | None:
     """A devcontainer file's bytes; a symlink the repository committed there is refused."""
-    from devkit import safefs
 
     return safefs.read_bytes(workspace / rel, 64 << 20, root=workspace, missing_ok=True)
 
@@ -104,8 +104,6 @@ class DevcontainerFilesStep:
         return found
 
     def written_before(self) -> dict[str, str]:
-        from devkit.container.state import read_state
-
         found = read_state(self.workspace).get(STATE_KEY)
         return dict(found) if isinstance(found, dict) else {}
 
@@ -154,10 +152,6 @@ class DevcontainerFilesStep:
         return self._recorded()
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit import safefs
-        from devkit.container.state import update_state
-        from devkit.workspace import Workspace
-
         changes = self.changes()
         stale = self.stale()
         replaced = [c for c in changes if c.old is not None]

@@ -6,9 +6,18 @@ import os
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
 from devkit.container import labels as L
+from devkit.container import wheel
 from devkit.container.context import ImageInputs
-from devkit.container.engine import ImageInfo, image_info, images_with_label
+from devkit.container.engine import (
+    ImageInfo,
+    build_image,
+    connect,
+    ensure_base_image,
+    image_info,
+    images_with_label,
+)
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, DOCKERFILE_NAME
 from devkit.container.trust import (
     LOCAL_DIR,
@@ -29,8 +38,6 @@ class DockerHandle:
     @property
     def client(self) -> Any:
         if self._client is None:
-            from devkit.container.engine import connect
-
             self._client = connect()
         return self._client
 
@@ -119,9 +126,6 @@ class ImageStep:
         return found is not None and local_bundle_current(inputs.context_dir, inputs.ca_bundle)
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container import wheel
-        from devkit.container.engine import build_image, ensure_base_image
-
         inputs = self.target.inputs
         context = inputs.context_dir
         if write_local_bundle(context, inputs.ca_bundle):
@@ -156,7 +160,6 @@ class ImageStep:
         dockerfile = context / DOCKERFILE_NAME
         if not dockerfile.is_file() or dockerfile.read_text("utf-8") != inputs.rendered.dockerfile:
             dockerfile = context / LOCAL_DIR / DOCKERFILE_NAME
-            from devkit import safefs
 
             safefs.write_text(
                 dockerfile, inputs.rendered.dockerfile, root=inputs.workspace, strict_from=context

@@ -2,7 +2,7 @@
 
 The image, the workspace, its data and ``.devkit/`` stay; the run-time secrets file is deleted
 (it only exists while a container may read it) and the post-create record is cleared, so the
-next ``devkit init`` runs the hook in the new container.
+next ``devkit init`` runs post-create in the new container.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Output streams into log events and into ``.devkit/logs/post-create-<time>.log``. Success is
 recorded in ``.devkit/state.json`` under a key made of the container's id, the image hash and the
-profile's post-create commands, so the hook runs once per container and again after any change.
-A failed hook is recorded as failed and therefore retried by the next ``devkit init`` (the
-reference CLI skips a hook that failed before; devkit does not).
+profile's post-create commands, so the command runs once per container and again after any change.
+A failed run is recorded as failed and therefore retried by the next ``devkit init`` (the
+reference CLI skips a postCreate command that failed before; devkit does not).
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import hashlib
 import json
 import time
 
+from devkit import safefs
 from devkit.container.container_step import find_containers
+from devkit.container.engine import exec_stream
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import WORKSPACE_FOLDER
 from devkit.container.state import read_state, update_state
 from devkit.errors import NotReadyError
 from devkit.plan import StepContext, StepResult
+from devkit.workspace import Workspace
 
 STATE_KEY = "post_create"
 TAIL_LINES = 15
@@ -61,9 +64,6 @@ class PostCreateStep:
         return bool(record.get("ok")) and record.get("key") == self.key(container_id)
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import exec_stream
-        from devkit.workspace import Workspace
-
         container_id = self._container_id()
         if container_id is None:
             raise NotReadyError(
@@ -73,7 +73,6 @@ class PostCreateStep:
             "logs", f"post-create-{time.strftime('%Y%m%d-%H%M%S')}.log"
         )
         tail: list[str] = []
-        from devkit import safefs
 
         with safefs.open_text_write(log_path, root=self.workspace) as log:
 

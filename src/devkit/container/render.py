@@ -43,7 +43,9 @@ from importlib import resources
 from typing import Any
 
 from devkit.config.model import Profile
+from devkit.container import wheel
 from devkit.container.trust import CA_ENV_VARS, SYSTEM_BUNDLES
+from devkit.container.wheel import DIST_NAME
 
 WORKSPACE_FOLDER = "/workspace"
 DEVCONTAINER_DIR = ".devcontainer"
@@ -296,7 +298,6 @@ def _dockerfile(profile: Profile, source: DevkitSource) -> str:
 
 
 def _host_trust(profile: Profile) -> str:
-
     if profile.ca_bundle == "none":
         candidates = '""'
     else:
@@ -356,8 +357,6 @@ def render(
 
 
 def deps_text(version: str, requirements: list[str]) -> str:
-    from devkit.container.wheel import DIST_NAME
-
     head = (
         f"# {DIST_NAME} {version}: its dependencies, pinned (rendered by devkit init; kept as\n"
         "# long as devkit's version does not change, so teammates' inits leave it alone)\n"
@@ -366,8 +365,6 @@ def deps_text(version: str, requirements: list[str]) -> str:
 
 
 def pin_text(version: str, hashes: dict[str, str]) -> str:
-    from devkit.container.wheel import DIST_NAME
-
     lines = [f"# {DIST_NAME} {version} from the package index, by hash (rendered by devkit init)"]
     lines.append(f"{DIST_NAME}=={version} \\")
     digests = sorted(set(hashes.values()))
@@ -379,7 +376,6 @@ def pin_text(version: str, hashes: dict[str, str]) -> str:
 
 def default_source(vendor: bool = False) -> DevkitSource:
     """This devkit's pins with no index lookup (a placeholder pin): for tests and previews."""
-    from devkit.container import wheel
 
     version = wheel.devkit_version()
     deps = deps_text(version, wheel.runtime_requirements())

@@ -16,10 +16,13 @@ import contextlib
 import os
 import shlex
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from devkit.container.spec import Mount
+from devkit.credentials.service import check_private
+from devkit.errors import RefusedError
 
 CONTAINER_PATH = "/run/devkit/secrets.env"
 
@@ -63,7 +66,6 @@ def collect(names: tuple[str, ...], env: Mapping[str, str]) -> tuple[dict[str, s
 
 def write(container_name: str, values: Mapping[str, str]) -> Path:
     """Write the file in place (same inode, so a running container sees the new values)."""
-    from devkit.credentials.service import check_private
 
     path = secrets_path(container_name)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -75,8 +77,6 @@ def write(container_name: str, values: Mapping[str, str]) -> Path:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
-        from devkit.errors import RefusedError
-
         raise RefusedError(
             f"cannot write {path} safely: {exc.strerror or exc}",
             "remove it (a symlink there is never followed) and run 'devkit init' again",
@@ -106,7 +106,6 @@ def sweep(live_names: set[str], min_age_s: float = 600.0) -> list[str]:
 
     Files younger than ``min_age_s`` stay: another devkit may be about to create their container.
     """
-    import time
 
     root = runtime_dir("x").parent
     removed: list[str] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devkit import safefs
 from devkit.container import index, wheel
 from devkit.container.render import (
     DEPS_NAME,
@@ -20,12 +21,11 @@ from devkit.container.render import (
     deps_text,
     pin_text,
 )
+from devkit.errors import DevkitError
 
 
 def _read(workspace: Path, path: Path) -> str | None:
     """A committed file's text; never through a committed symlink (then: as if missing)."""
-    from devkit import safefs
-    from devkit.errors import DevkitError
 
     try:
         data = safefs.read_bytes(path, 1 << 20, root=workspace, missing_ok=True)
@@ -36,8 +36,6 @@ def _read(workspace: Path, path: Path) -> str | None:
 
 def committed_vendor(workspace: Path) -> bool:
     """Whether the committed files install a vendored wheel (a fresh clone keeps that choice)."""
-    from devkit import safefs
-    from devkit.errors import DevkitError
 
     folder = workspace / DEVCONTAINER_DIR / VENDOR_DIR
     try:

@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
+from devkit.errors import DevkitError
+from devkit.workspace import Workspace
+
 STATE_FILE = ".devkit/state.json"
 
 
 def read_state(workspace: Path) -> dict[str, Any]:
     """The state, or {} when it is missing, unreadable, or a symlink the repository committed."""
-    from devkit import safefs
-    from devkit.errors import DevkitError
 
     try:
         body = safefs.read_bytes(workspace / STATE_FILE, 16 << 20, root=workspace, missing_ok=True)
@@ -23,9 +25,6 @@ def read_state(workspace: Path) -> dict[str, Any]:
 
 
 def update_state(workspace: Path, key: str, value: Any) -> None:
-    from devkit import safefs
-    from devkit.workspace import Workspace
-
     Workspace(workspace).ensure_state()
     data = read_state(workspace)
     if value is None:

@@ -6,14 +6,29 @@ of failing the whole report.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
 
 from devkit.config.model import Profile
 from devkit.container import labels as L
+from devkit.container.container_step import find_containers
+from devkit.container.engine import connect, image_info
+from devkit.container.files_step import DevcontainerFilesStep
+from devkit.container.render import LOCK_NAME, OVERRIDE_FILE
+from devkit.container.state import read_state
+from devkit.data.usage import dataset_usage
 from devkit.errors import DevkitError
 from devkit.git.state import repo_state
+from devkit.host.python import interpreter_version
+from devkit.host.target import recorded_target
+from devkit.host.venv import STATE_KEY, VENV_REL, venv_python
+from devkit.init_plan import InitOptions, image_target
+from devkit.parity.lockfile import read_lockfile
+from devkit.parity.record import LAST_CHECK, read_check
+from devkit.units import format_amount
+from devkit.workspace import Workspace
 
 
 def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
@@ -32,11 +47,6 @@ def _branch(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 
 def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
-    from devkit.container.files_step import DevcontainerFilesStep
-    from devkit.container.render import LOCK_NAME, OVERRIDE_FILE
-    from devkit.init_plan import InitOptions, image_target
-    from devkit.workspace import Workspace
-
     config = root / ".devcontainer" / "devcontainer.json"
     override = root / OVERRIDE_FILE
     found: dict[str, Any] = {"present": config.is_file(), "override": None}
@@ -70,16 +80,12 @@ def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 def _recorded_render(root: Path) -> dict[str, Any]:
     """The flags of the last init that change what is rendered (--base-image, --network…)."""
-    from devkit.container.state import read_state
 
     value = read_state(root).get("render") or {}
     return value if isinstance(value, dict) else {}
 
 
 def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    from devkit.container.container_step import find_containers
-    from devkit.container.engine import connect, image_info
-
     try:
         client = connect(timeout=10)
     except DevkitError as exc:
@@ -110,7 +116,6 @@ def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
     folder = root / profile.data.dest
     if not folder.is_dir():
         return {"folder": profile.data.dest, "present": False}
-    from devkit.data.usage import dataset_usage
 
     files, size, _newest = dataset_usage(folder)
     return {"folder": profile.data.dest, "present": True, "bytes": size, "files": files}
@@ -119,9 +124,6 @@ def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
 def _venv(root: Path, profile: Profile | None) -> dict[str, Any]:
     """The host target's venv: its Python and whether the lockfile changed since it was
     synced (no engine is asked)."""
-    from devkit.container.state import read_state
-    from devkit.host.python import interpreter_version
-    from devkit.host.venv import STATE_KEY, VENV_REL, venv_python
 
     exe = venv_python(root)
     found: dict[str, Any] = {"path": VENV_REL, "present": exe.exists()}
@@ -130,16 +132,12 @@ def _venv(root: Path, profile: Profile | None) -> dict[str, Any]:
     found["python"] = interpreter_version(str(exe))
     record = read_state(root).get(STATE_KEY) or {}
     if profile is not None and profile.image.lockfile and isinstance(record, dict):
-        from devkit.parity.lockfile import read_lockfile
-
         current = read_lockfile(root, profile.image.lockfile).sha256
         found["lockfile_stale"] = record.get("lock_sha256") != current
     return found
 
 
 def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
-    from devkit.host.target import recorded_target
-
     target = recorded_target(root)
     if target == "host":
         container: dict[str, Any] = {"state": "none", "target": "host"}
@@ -170,9 +168,6 @@ def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
 def last_check(root: Path) -> dict[str, Any] | None:
     """The last ``devkit check`` in this workspace, from any source (its command line, the
     dashboard), as it recorded itself in .devkit/parity/last.json; None when never run."""
-    import json
-
-    from devkit.parity.record import LAST_CHECK, read_check
 
     try:
         body = read_check(root)
@@ -188,8 +183,6 @@ def last_check(root: Path) -> dict[str, Any] | None:
 
 
 def render_lines(report: dict[str, Any]) -> list[str]:
-    from devkit.units import format_amount
-
     branch = report["branch"]
     if "error" in branch:
         branch_text = f"unknown ({branch['error']})"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from devkit import safefs
+from devkit.errors import RefusedError
+
 # The git-ignored folder under .devcontainer/ that holds this machine's CA bundle for the build.
 LOCAL_DIR = ".local"
 
@@ -64,7 +67,6 @@ def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
     Writes only below ``.local/``, refuses a symlinked ``.local/`` (or files in it), and
     rewrites a file only when its content changed. Returns whether host-ca.crt changed.
     """
-    from devkit.errors import RefusedError
 
     folder = devcontainer_dir / LOCAL_DIR
     for path in (folder, folder / ".gitignore", folder / "host-ca.crt"):
@@ -73,7 +75,6 @@ def write_local_bundle(devcontainer_dir: Path, bundle: Path | None) -> bool:
                 f"{path} is a symlink; devkit does not write through it",
                 f"remove {path} (devkit recreates it as a plain folder) and run again",
             )
-    from devkit import safefs
 
     root = devcontainer_dir.parent
     safefs.ensure_dir(folder, root=root, strict_from=folder)

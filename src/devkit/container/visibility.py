@@ -17,10 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
+from devkit.container import labels as L
+from devkit.container.engine import engine_address, image_info, read_through_bind
+from devkit.container.render import WORKSPACE_FOLDER
 from devkit.errors import NotReadyError
 
 MARKER_PREFIX = "engine-probe-"
@@ -37,10 +42,6 @@ def prove_engine_sees(
 ) -> float:
     """Seconds the proof took; NotReadyError (exit 3) when the engine does not see
     ``workspace`` at ``source``."""
-    import time
-
-    from devkit import safefs
-    from devkit.container.engine import engine_address, read_through_bind
 
     started = time.perf_counter()
     token = secrets.token_hex(16)
@@ -81,9 +82,6 @@ def prove_early(client: Any, workspace: Path, images: list[str]) -> bool:
     already holds (the base image, typically), so a remote engine is refused before a branch,
     a file or a long image build; False when the engine holds none of them (the container step
     proves it before starting the container)."""
-    from devkit.container import labels as L
-    from devkit.container.engine import image_info
-    from devkit.container.render import WORKSPACE_FOLDER
 
     for image in dict.fromkeys(images):
         if image and image_info(client, image):

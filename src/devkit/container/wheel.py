@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import importlib.metadata as metadata
 import importlib.util
 import io
@@ -130,8 +131,6 @@ class _NoDist:
 
 
 def _marker_evaluator(python: str) -> Callable[[str, str], bool]:
-    import importlib
-
     module: Any = None
     for name in ("packaging.markers", "pip._vendor.packaging.markers"):
         try:

@@ -20,10 +20,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import selectors
 import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +83,6 @@ class BrokerServer:
         workers: int = MAX_WORKERS,
         max_connections: int = MAX_CONNECTIONS,
     ) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         self.cache = cache
         self.timeout = timeout
         self.max_connections = max_connections
@@ -104,8 +104,6 @@ class BrokerServer:
         self._wake_r, self._wake_w = socket.socketpair()
 
     def serve_forever(self) -> None:
-        import selectors
-
         sel = selectors.DefaultSelector()
         sel.register(self.socket, selectors.EVENT_READ, "accept")
         sel.register(self._wake_r, selectors.EVENT_READ, "wake")
@@ -133,8 +131,6 @@ class BrokerServer:
             self._stopped.set()
 
     def _accept(self, sel: Any) -> None:
-        import selectors
-
         for _ in range(self.max_connections):  # a burst at a time; the rest wait in the backlog
             try:
                 conn, _ = self.socket.accept()

@@ -20,9 +20,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devkit.config.environments import load_environments
 from devkit.credentials.broker import Provider, serve
 from devkit.credentials.protocol import CONFIG_NAME, SOCKET_NAME, Credentials, container_aws_config
-from devkit.errors import NotReadyError
+from devkit.data.guard import read_only_session
+from devkit.errors import NotReadyError, RefusedError
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
@@ -51,7 +53,6 @@ def runtime_dir(ws: Workspace) -> Path:
 
 def check_private(folder: Path) -> None:
     """RefusedError unless ``folder`` is ours and not writable by others (a shared /tmp)."""
-    from devkit.errors import RefusedError
 
     info = folder.lstat()
     if folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o022:
@@ -65,9 +66,6 @@ def check_private(folder: Path) -> None:
 def provider_for(
     ws: Workspace, profile: Profile, lifetime: timedelta = SESSION_LIFETIME
 ) -> Provider:
-    from devkit.config.environments import load_environments
-    from devkit.data.guard import read_only_session
-
     source = profile.data.source if profile.data else None
     if source is None or not source.role_arn:
         raise NotReadyError(

@@ -42,17 +42,20 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from devkit.config.model import DataSource
+from devkit.data import aws, guard_cache
+from devkit.data.aws import S3
 from devkit.errors import ConfigError, NotReadyError, RefusedError
 
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
-    from devkit.config.model import DataSource
-    from devkit.data.aws import S3
     from devkit.data.selection import RemoteObject
 
 PURPOSES = ("sample", "parity")
@@ -74,8 +77,6 @@ class GuardedSession:
     client: S3 | None = field(default=None, repr=False)
 
     def s3(self, max_pool: int = 16) -> S3:
-        from devkit.data.aws import S3
-
         return S3(self.session, max_pool=max_pool)
 
     def summary(self) -> str:
@@ -228,7 +229,6 @@ def prove_read_only(
 ) -> list[str]:
     """Proof that the session cannot write (see the decision table above); RefusedError when
     it could or when nothing proves it cannot."""
-    from devkit.data import aws
 
     if brokered:
         parts = (role_arn or "").split(":")
@@ -295,7 +295,6 @@ def read_only_session(
     Raises RefusedError (exit 4) for prod or write-capable credentials, NotReadyError (exit 3)
     when there are no usable credentials.
     """
-    from devkit.data import aws, guard_cache
 
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose}")
@@ -304,8 +303,6 @@ def read_only_session(
     name = None
     keys = aws.session_keys(base) if guard_cache.enabled() else None
     if keys is not None:
-        import os
-
         context = {
             "role": source.role_arn or "",
             "bucket": source.bucket,
@@ -358,9 +355,6 @@ def _from_cache(
     keep_listing: bool,
 ) -> GuardedSession:
     """The session and verdict the guard reached earlier for this very identity and context."""
-    import time
-
-    from devkit.data import aws
 
     env = check_account(str(cached["account"]), "the session", source, envs, purpose)
     creds = cached.get("credentials")
@@ -408,7 +402,6 @@ def _verify(
     brokered: bool,
 ) -> GuardedSession:
     """The full guard (the decision table above), every time nothing is cached."""
-    from devkit.data import aws
 
     role_arn = source.role_arn
     if role_arn and not brokered:
@@ -456,7 +449,6 @@ def read_object(
     """One object (e.g. a parity reference) read through the full guard: bucket and account
     classified for the ``parity`` purpose (staging parity buckets allowed by the environments
     map), write access disproved on that very key, then a single GET."""
-    from devkit.config.model import DataSource
 
     source = DataSource(bucket=bucket, prefix=key, region=region, role_arn=role_arn)
     guarded = read_only_session(source, envs, "parity", probe_key=key, max_pool=1)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import safefs
+from devkit.data.checksums import file_checksum
 from devkit.errors import DevkitError
 
 MANIFEST_NAME = ".devkit-manifest.json"
@@ -212,8 +213,6 @@ def content_matches(path: Path, entry: dict[str, Any]) -> bool:
     data). A checksum this machine cannot compute counts as a mismatch (fetched again)."""
     recorded = entry.get("checksum")
     if isinstance(recorded, str) and ":" in recorded:
-        from devkit.data.checksums import file_checksum
-
         return file_checksum(path, recorded.split(":", 1)[0]) == recorded
     return file_sha256(path) == entry.get("sha256")
 

@@ -17,15 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from devkit.data import arrow
+from devkit.data.selection import table_file
+from devkit.data.synthetic.columns import category_array
 from devkit.errors import ConfigError, RefusedError
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
 STRING_TYPES = ("text", "uuid", "url", "email", "phone")
-
-
-def table_file(name: str, table: Mapping[str, Any]) -> str:
-    """Where a declared table lands under the destination: its ``path`` or NAME.FORMAT."""
-    return str(table.get("path") or f"{name}.{table.get('format', 'parquet')}")
 
 
 def table_name(rel: str) -> str:
@@ -174,8 +171,6 @@ def _declared_type(
     if kind in ("int", "float", "bool", "timestamp", "date"):
         return str(kind)
     if kind == "category":
-        from devkit.data.synthetic.columns import category_array
-
         return logical_type(category_array(list(spec.get("values", []))).type)
     if kind == "foreign_key" and depth < 16:
         target, _, target_column = str(spec.get("references", "")).partition(".")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 from devkit.config.model import SampleRules
 from devkit.errors import RefusedError
@@ -104,3 +105,8 @@ def select(objects: Iterable[RemoteObject], rules: SampleRules, prefix: str) -> 
         chosen.append(obj)
         total += obj.size
     return chosen
+
+
+def table_file(name: str, table: Mapping[str, Any]) -> str:
+    """Where a declared table lands under the destination: its ``path`` or NAME.FORMAT."""
+    return str(table.get("path") or f"{name}.{table.get('format', 'parquet')}")

@@ -10,8 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from devkit.errors import ConfigError
+from devkit.config.environments import load_environments
+from devkit.data import aws
+from devkit.data.aws import MissingCredentialsError
+from devkit.data.guard import read_only_session
+from devkit.data.sync import Syncer
+from devkit.data.synthetic import is_current, write_synthetic
+from devkit.errors import ConfigError, NotReadyError, RefusedError
 from devkit.plan import StepContext, StepResult
+from devkit.safefs import check_relpath
 
 if TYPE_CHECKING:
     from devkit.config.model import DataSpec, Profile
@@ -54,7 +61,6 @@ class DataStep:
     def target(self) -> Path:
         if self.dest is not None:
             return self.dest if self.dest.is_absolute() else self.workspace / self.dest
-        from devkit.safefs import check_relpath
 
         # Checked at load (exit 2 with file:line:col) and again right before any write.
         rel = check_relpath(
@@ -75,8 +81,6 @@ class DataStep:
         if self.mode == "sample":
             return True
         if self._has_credentials is None:
-            from devkit.data import aws
-
             self._has_credentials = aws.has_credentials(aws.session(self.spec.source.region))
         return self._has_credentials
 
@@ -97,14 +101,11 @@ class DataStep:
     def is_done(self) -> bool:
         if self._uses_sample():
             return False  # only a listing can tell; run() reports "nothing to fetch"
-        from devkit.data.synthetic import is_current
 
         return is_current(self.target, self.spec.tables, self.synthetic_seed)
 
     def run(self, ctx: StepContext) -> StepResult:
         if self._uses_sample():
-            from devkit.data.aws import MissingCredentialsError
-
             try:
                 return self._sample(ctx)
             except MissingCredentialsError:
@@ -116,8 +117,6 @@ class DataStep:
         return self._synthetic(ctx)
 
     def _synthetic(self, ctx: StepContext) -> StepResult:
-        from devkit.data.synthetic import is_current, write_synthetic
-
         tables = self.spec.tables
         if not tables:
             raise ConfigError(
@@ -145,11 +144,6 @@ class DataStep:
         )
 
     def _sample(self, ctx: StepContext) -> StepResult:
-        from devkit.config.environments import load_environments
-        from devkit.data.guard import read_only_session
-        from devkit.data.sync import Syncer
-        from devkit.errors import NotReadyError, RefusedError
-
         source = self.spec.source
         assert source is not None
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devkit.host.venv import VENV_REL
 from devkit.plan import StepContext, StepResult
 
 
@@ -21,8 +22,6 @@ class HostDownStep:
         return False  # always runs, so the user reads why nothing happened
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.host.venv import VENV_REL
-
         ctx.log("this workspace uses the host target: no container, image or broker to remove")
         return StepResult(
             f"removed nothing (host target); {VENV_REL}, the workspace and its data are kept — "

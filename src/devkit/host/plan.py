@@ -1,7 +1,7 @@
 """The ``devkit init --target host`` plan: branch → venv → data → hooks → profile commands →
 first fingerprint, all on this machine.
 
-It reuses what a container's post-create does (``postcreate_steps``: the data step, the hooks
+It reuses what a container's post-create does (``inside.steps``: the data step, the git hook
 step, the profile's ``post_create`` commands, the fingerprint) with the venv activated instead of
 an image's interpreter; only the venv step is the host target's own. The profile's Python is
 looked for while the plan is built, so a missing one stops the command (exit 2) before any step
@@ -10,9 +10,15 @@ changes anything.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from devkit.githooks import GitHookStep
+from devkit.host.python import find_python
+from devkit.host.venv import VenvStep, run_env
+from devkit.inside.steps import FingerprintStep, LoggedStep, ProfileCommandStep
+from devkit.parity.runner import host_env
 from devkit.plan import Plan, Step
 
 if TYPE_CHECKING:
@@ -33,14 +39,6 @@ def build_host_plan(
 ) -> Plan:
     """The host plan from the steps it shares with the container plan (``init_plan`` builds the
     branch step, checked already, and the data step, made once the venv's Python is found)."""
-    import os
-
-    from devkit.host.python import find_python
-    from devkit.host.venv import VenvStep, run_env
-    from devkit.parity.runner import host_env
-    from devkit.postcreate import HookStep
-    from devkit.postcreate_steps import FingerprintStep, LoggedStep
-
     base = dict(os.environ if env is None else env)
     python = find_python(profile.image.python, profile.name, base)
     root = workspace.root
@@ -49,10 +47,10 @@ def build_host_plan(
     data = make_data()
     if data is not None:
         work.append(data)
-    from devkit.hooks import HooksStep
-
-    work.append(HooksStep(root, profile.name))
-    work += [HookStep(i, cmd, root, workload_env) for i, cmd in enumerate(profile.post_create)]
+    work.append(GitHookStep(root, profile.name))
+    work += [
+        ProfileCommandStep(i, cmd, root, workload_env) for i, cmd in enumerate(profile.post_create)
+    ]
     work.append(FingerprintStep(root, profile, workload_env, WHERE))
     log_dir = root.joinpath(".devkit", *LOG_DIR)
     steps: list[Step] = [branch, *(LoggedStep(step, log_dir) for step in work)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devkit.container.state import read_state, update_state
 from devkit.errors import ConfigError
 
 TARGETS = ("container", "host")
@@ -13,15 +14,12 @@ DEFAULT = "container"
 
 def recorded_target(root: Path) -> str:
     """The target the last ``devkit init`` here used (``container`` when none recorded)."""
-    from devkit.container.state import read_state
 
     value = read_state(root).get(STATE_KEY)
     return value if value in TARGETS else DEFAULT
 
 
 def record_target(root: Path, target: str) -> None:
-    from devkit.container.state import update_state
-
     update_state(root, STATE_KEY, check_target(target))
 
 

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devkit import safefs
+from devkit.container.state import read_state, update_state
+from devkit.container.trust import detect_ca_bundle
 from devkit.errors import ConfigError, NotReadyError, RefusedError
+from devkit.host.python import interpreter_version
+from devkit.parity.lockfile import read_lockfile
+from devkit.parity.probe import WORKLOAD_PYTHON_ENV
 from devkit.plan import StepContext, StepResult
 
 if TYPE_CHECKING:
@@ -51,7 +58,6 @@ def venv_python(root: Path) -> Path:
 def run_env(root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """``base`` (default: this process's environment) with the venv activated: its ``bin``
     first on PATH, ``VIRTUAL_ENV`` set, and the fingerprint probing the venv's interpreter."""
-    from devkit.parity.probe import WORKLOAD_PYTHON_ENV
 
     env = dict(os.environ if base is None else base)
     env.pop("PYTHONHOME", None)
@@ -62,8 +68,6 @@ def run_env(root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]
 
 
 def _norm(name: str) -> str:
-    import re
-
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -86,7 +90,6 @@ def installed(python: Path) -> dict[str, str] | None:
 def pip_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """pip's environment: the host's CA bundle when pip was told none (TLS-intercepting
     proxies), no PYTHONHOME/PYTHONPATH leaking another interpreter in."""
-    from devkit.container.trust import detect_ca_bundle
 
     env = dict(os.environ if base is None else base)
     for name in ("PYTHONHOME", "PYTHONPATH", "PIP_USER", "PIP_TARGET", "PIP_PREFIX"):
@@ -121,8 +124,6 @@ class VenvStep:
     # -- what the lockfile says -------------------------------------------------------------
     def _lock(self) -> tuple[str | None, str | None, dict[str, str]]:
         """(relative path, sha256, pins) of the profile's lockfile; (None, None, {}) without."""
-        from devkit.parity.lockfile import read_lockfile
-
         rel = self.profile.image.lockfile
         if not rel:
             return None, None, {}
@@ -135,14 +136,10 @@ class VenvStep:
         return rel, lock.sha256, dict(lock.pins)
 
     def _recorded(self) -> dict[str, Any]:
-        from devkit.container.state import read_state
-
         value = read_state(self.root).get(STATE_KEY)
         return value if isinstance(value, dict) else {}
 
     def _venv_version(self) -> str | None:
-        from devkit.host.python import interpreter_version
-
         exe = venv_python(self.root)
         return interpreter_version(str(exe)) if exe.exists() else None
 
@@ -171,8 +168,6 @@ class VenvStep:
 
     def _prepare_folder(self) -> Path:
         """``.devkit/`` reached safely; ``.devkit/venv`` a real folder or absent."""
-        from devkit import safefs
-
         safefs.ensure_dir(self.root / ".devkit", root=self.root)
         target = venv_dir(self.root)
         if target.is_symlink():
@@ -183,8 +178,6 @@ class VenvStep:
         return target
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.state import update_state
-
         rel, sha, pins = self._lock()
         target = self._prepare_folder()
         version = self._venv_version()

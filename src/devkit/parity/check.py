@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from devkit.config.environments import load_environments
 from devkit.errors import NotReadyError, RefusedError
 from devkit.git.state import tracked_under
 from devkit.parity.evaluate import Report, evaluate_rules, needs_run, selected_rules
@@ -34,8 +35,6 @@ def run_check(
     cache_dir = ws.state / "cache"
 
     def envs_loader() -> EnvironmentMap:
-        from devkit.config.environments import load_environments
-
         return load_environments(ws.root)
 
     rule_ids = selected_rules(profile.parity_rules, only)

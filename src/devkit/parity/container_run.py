@@ -14,7 +14,16 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from devkit.container.engine import ContainerInfo, image_info, list_containers
+from devkit.container import labels as L
+from devkit.container.engine import (
+    ContainerInfo,
+    connect,
+    exec_stream,
+    image_info,
+    list_containers,
+)
+from devkit.container.secrets import CONTAINER_PATH
+from devkit.container.state import read_state
 from devkit.errors import NotReadyError
 from devkit.parity.probe import PROBE, parse_probe_output
 from devkit.parity.runner import RunOutcome, record_run
@@ -30,14 +39,11 @@ _LOAD_SECRETS = 'if [ -r "$0" ]; then set -a; . "$0"; set +a; fi; exec "$@"'
 
 
 def with_secrets(command: list[str]) -> list[str]:
-    from devkit.container.secrets import CONTAINER_PATH
-
     return ["sh", "-c", _LOAD_SECRETS, CONTAINER_PATH, *command]
 
 
 def find_container(client: Any, root: Path, profile: str) -> ContainerInfo:
     """The running container made for this workspace (and profile, when labelled)."""
-    from devkit.container import labels as L
 
     found = list_containers(client, {L.LOCAL_FOLDER: str(root)})
     running = [c for c in found if c.running]
@@ -74,9 +80,8 @@ def _print_line(line: str) -> None:
 
 def base_image_of(client: Any, ws: Workspace, profile: Profile) -> dict[str, str | None]:
     """The base image the container was built from: the one 'devkit init' recorded (or the
-    profile's) and its image id as the engine knows it."""
-    from devkit.container.state import read_state
-
+    profile's) and its digest: the registry's (the first of RepoDigests) when the image came
+    from one, else the image id, the rule a staging build uses too (publish-reference.sh)."""
     render = read_state(ws.root).get("render") or {}
     ref = str(render.get("base_image") or profile.image.base)
     found = image_info(client, ref)
@@ -89,8 +94,6 @@ def base_image_of(client: Any, ws: Workspace, profile: Profile) -> dict[str, str
 def probe_container(
     client: Any, container: ContainerInfo, ws: Workspace, profile: Profile
 ) -> dict[str, Any]:
-    from devkit.container.engine import exec_stream
-
     lines: list[str] = []
     code = exec_stream(
         client,
@@ -120,8 +123,6 @@ def run_in_container(
     command: list[str],
     on_line: Callable[[str], None] | None = None,
 ) -> RunOutcome:
-    from devkit.container.engine import connect, exec_stream
-
     client = connect()
     container = find_container(client, ws.root, profile.name)
     workdir = container_workdir(container, ws.root, Path(os.getcwd()))

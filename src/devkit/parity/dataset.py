@@ -13,6 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
+from devkit.data.manifest import Manifest, content_id, digest_of
+from devkit.data.manifest import manifest_digest as from_manifest
+from devkit.data.schema import dataset_files
+from devkit.data.schema import dataset_schema as read_schema
+
 CACHE_FILE = "dataset-facts.json"
 # The data package's manifest files: a re-sync changes them, so they are part of the signature.
 MANIFEST_FILES = (".devkit-manifest.json", ".devkit-manifest.journal")
@@ -28,15 +34,12 @@ def _signature(dest: Path, files: list[Path]) -> str:
 
 
 def data_files(dest: Path) -> list[Path]:
-    from devkit.data.schema import dataset_files
-
     return [path for _, path in dataset_files(dest)]
 
 
 def dataset_schema(dest: Path) -> dict[str, Any]:
     """{table: {path, format, rows, columns: [{name, type, nullable}]}} (the data package's
     reader: logical types, the same for Parquet, CSV and JSON lines)."""
-    from devkit.data.schema import dataset_schema as read_schema
 
     tables: dict[str, Any] = read_schema(dest)["tables"]
     return tables
@@ -59,7 +62,6 @@ def content_digest(dest: Path, files: list[Path]) -> str | None:
 
 def manifest_digest(dest: Path, files: list[Path]) -> str | None:
     """The version of the local sample: the sync manifest's digest when devkit wrote it."""
-    from devkit.data.manifest import manifest_digest as from_manifest
 
     return from_manifest(dest) or content_digest(dest, files)
 
@@ -92,7 +94,6 @@ def dataset_identity(
     ``files`` maps each file to a short content id (the manifest's SHA-256, else its size), so
     a change can be named.
     """
-    from devkit.data.manifest import Manifest, content_id, digest_of
 
     shape = schema_hash(schema)
     manifest = Manifest.load(dest)
@@ -185,6 +186,5 @@ def _write_cache(cache: Path, dest_rel: str, signature: str, facts: dict[str, An
     except (OSError, ValueError):
         existing = {}
     existing[dest_rel] = {"signature": signature, "facts": facts}
-    from devkit import safefs
 
     safefs.write_text(cache, json.dumps(existing, indent=1))

@@ -31,6 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
+from devkit.errors import DevkitError
+
 DEFAULT_GLOBS = ("**/*.py",)
 SKIP_DIRS = frozenset(
     {
@@ -214,9 +217,6 @@ def _read_cache(path: Path) -> dict[str, Any]:
 
 
 def _write_cache(path: Path, data: dict[str, Any]) -> None:
-    from devkit import safefs
-    from devkit.errors import DevkitError
-
     # A read-only workspace (or a refused committed symlink) scans every time.
     with contextlib.suppress(OSError, DevkitError):
         safefs.write_text(path, json.dumps(data))  # no committed symlink followed

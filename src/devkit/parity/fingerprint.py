@@ -32,6 +32,7 @@ from devkit.errors import ConfigError, NotReadyError
 from devkit.git.state import commit_time, repo_state
 from devkit.parity import formats
 from devkit.parity.dataset import dataset_facts
+from devkit.parity.envscan import workload_env_use
 from devkit.parity.lockfile import read_lockfile
 from devkit.parity.probe import (
     normalise_name,
@@ -73,7 +74,6 @@ def workspace_facts(root: Path, profile: Profile, cache_dir: Path | None) -> dic
         git = git_facts(root, profile.branch.base)
     except NotReadyError:
         git = None
-    from devkit.parity.envscan import workload_env_use
 
     return {
         "env_used": workload_env_use(root, profile, cache_dir),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devkit.config.environments import load_environments
 from devkit.errors import ConfigError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 from devkit.parity.records import RUNS_DIR, latest_record, read_record
+from devkit.parity.s3io import get_object
 
 if TYPE_CHECKING:
     from devkit.workspace import Workspace
@@ -20,9 +22,6 @@ def load_fingerprint(spec: str, ws: Workspace) -> dict[str, Any]:
     if spec == LATEST:
         return latest_record(ws.state / RUNS_DIR).fingerprint
     if spec.startswith("s3://"):
-        from devkit.config.environments import load_environments
-        from devkit.parity.s3io import get_object
-
         body = get_object(spec, load_environments(ws.root))
         return fp.validate(formats.parse_json(body, spec, "point at a fingerprint"), spec)
     path = Path(spec).expanduser()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
 from devkit.errors import ConfigError
 from devkit.parity.probe import normalise_name
 
@@ -83,8 +84,6 @@ def parse_lockfile(text: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
 
 
 def read_lockfile(root: Path, rel: str) -> Lockfile:
-    from devkit import safefs
-
     safefs.check_relpath(rel, "image.lockfile", "name a lockfile inside the workspace")
     path = root / rel
     try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devkit import safefs
+
 LAST_CHECK = ".devkit/parity/last.json"
 MAX_BYTES = 16 << 20
 
 
 def record_check(root: Path, report_json: str) -> Path:
     """Write the JSON report to .devkit/parity/last.json atomically; its path."""
-    from devkit import safefs
 
     path = root / LAST_CHECK
     safefs.ensure_dir(path.parent, root=root)
@@ -25,6 +26,5 @@ def record_check(root: Path, report_json: str) -> Path:
 
 def read_check(root: Path) -> bytes | None:
     """The recorded report's bytes; None when there is none."""
-    from devkit import safefs
 
     return safefs.read_bytes(root / LAST_CHECK, MAX_BYTES, root=root, missing_ok=True)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from devkit import safefs
 from devkit.errors import ConfigError, NotReadyError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
@@ -93,7 +94,6 @@ def write_record(runs_dir: Path, record: dict[str, Any]) -> Path:
     """Write atomically (a reader never sees half a record); returns the path."""
     started = datetime.fromtimestamp(record["started_epoch"], UTC)
     name = f"{started.strftime('%Y%m%dT%H%M%S.%f')}Z-{record['id']}.json"
-    from devkit import safefs
 
     path = runs_dir / name
     safefs.write_text(path, json.dumps(record, indent=1, sort_keys=False) + "\n")
@@ -104,7 +104,6 @@ def write_record(runs_dir: Path, record: dict[str, Any]) -> Path:
 def prune(runs_dir: Path, keep: int) -> int:
     """Delete all but the newest ``keep`` records (devkit's own files only); how many went."""
     old = record_paths(runs_dir)[:-keep] if keep > 0 else []
-    from devkit import safefs
 
     for path in old:
         safefs.unlink(path)

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devkit import safefs
 from devkit.errors import ConfigError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
+from devkit.parity.s3io import get_object
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
@@ -99,12 +101,9 @@ def _from_s3(
                 return formats.parse_json(cached.read_bytes(), "cache", ""), age
             except ConfigError:
                 pass  # a broken cache entry is fetched again
-    from devkit.parity.s3io import get_object
 
     body = get_object(address, envs_loader())
     data = formats.parse_json(body, f"reference {address}", "ask staging to publish it again")
     if cached is not None:
-        from devkit import safefs
-
         safefs.write_text(cached, json.dumps(data))
     return data, None

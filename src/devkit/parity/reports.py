@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
 
 from devkit.parity.rules.base import RuleResult
 
@@ -88,8 +89,6 @@ def _text_rule(result: RuleResult, width: int, color: bool) -> list[str]:
 
 
 def render_junit(report: Report) -> str:
-    from xml.etree import ElementTree as ET
-
     counts = report.counts
     suites = ET.Element("testsuites", name="devkit check")
     suite = ET.SubElement(

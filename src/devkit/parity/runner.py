@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from devkit.errors import ConfigError
 from devkit.parity.fingerprint import fingerprint
 from devkit.parity.records import RUNS_DIR, new_record, write_record
+from devkit.terminal import err
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
@@ -56,13 +57,9 @@ def run_on_host(
             stderr=subprocess.STDOUT if on_line else None,
         )
     except FileNotFoundError:
-        from devkit.console import err
-
         err(f"devkit run: command not found: {command[0]}")
         return NOT_FOUND
     except PermissionError:
-        from devkit.console import err
-
         err(f"devkit run: permission denied: {command[0]}")
         return 126
     try:

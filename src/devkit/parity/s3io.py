@@ -12,6 +12,9 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
+from devkit.config.model import DataSource
+from devkit.data.aws import S3, caller_identity, session
+from devkit.data.guard import read_only_session
 from devkit.errors import ConfigError, NotReadyError, RefusedError
 
 if TYPE_CHECKING:
@@ -57,8 +60,6 @@ def guard_bucket(bucket: str, envs: EnvironmentMap, writing: bool) -> None:
 
 def get_object(url: str, envs: EnvironmentMap) -> bytes:
     """Read through the data package's guard: dev-only, read-only proven, prod refused."""
-    from devkit.config.model import DataSource
-    from devkit.data.guard import read_only_session
 
     bucket, key = split_url(url)
     guard_bucket(bucket, envs, writing=False)
@@ -97,7 +98,6 @@ def guard_publisher(account: str, principal: str, envs: EnvironmentMap) -> None:
 def put_object(url: str, body: bytes, envs: EnvironmentMap) -> None:
     """Publish a snapshot: only staging's identity, only to a staging parity bucket. Both are
     checked before the one write."""
-    from devkit.data.aws import S3, caller_identity, session
 
     bucket, key = split_url(url)
     guard_bucket(bucket, envs, writing=True)

@@ -15,10 +15,13 @@ import platform
 import sys
 from pathlib import Path
 
+from devkit.container import wheel, wheelhouse
+from devkit.container.trust import detect_ca_bundle
+from devkit.errors import DevkitError
+
 
 def devkit_wheels(dest: Path, python: str, arch: str) -> Path:
     """Fill ``dest`` with devkit's wheel, its dependencies' wheels and a requirements.txt."""
-    from devkit.container import wheel, wheelhouse
 
     requirements = wheel.runtime_requirements()
     house = wheelhouse.ensure(requirements, python, arch, lambda line: print(line, file=sys.stderr))
@@ -35,7 +38,6 @@ def build_trust(dest: Path, setting: str = "auto") -> Path:
     """``dest/ca-bundle.crt``: the CA bundle this machine trusts (empty when none), so the
     image build reaches the package index through an intercepting proxy as the host does. Only
     the build's pip step uses it; the image does not install it (that is a dev extra)."""
-    from devkit.container.trust import detect_ca_bundle
 
     dest.mkdir(parents=True, exist_ok=True)
     bundle = detect_ca_bundle(setting)
@@ -45,8 +47,6 @@ def build_trust(dest: Path, setting: str = "auto") -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from devkit.errors import DevkitError
-
     parser = argparse.ArgumentParser(prog="python -m devkit.parity.standin")
     parser.add_argument("context", type=Path, help="the build context: writes devkit/, trust/")
     parser.add_argument("--python", default=f"{sys.version_info[0]}.{sys.version_info[1]}")

@@ -7,6 +7,7 @@ workers; the engine's events come back as Messages (see ``worker_bridge``).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,7 +18,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from devkit.tui.screens import screen_class
+from devkit.tui.screens.base import InitHost, InitScreen
+from devkit.tui.screens.dashboard import DashboardScreen
 from devkit.tui.services import InitChoices, InitServices
+from devkit.tui.status import WorkspaceStatusSource
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
@@ -87,8 +92,6 @@ class InitApp(DevkitApp):
         self.push_screen(self.make_screen("preflight"))
 
     def make_screen(self, name: str) -> Screen[None]:
-        from devkit.tui.screens import screen_class
-
         return screen_class(name)()
 
     def advance(self, current: str) -> None:
@@ -129,12 +132,9 @@ class InitApp(DevkitApp):
 
     def action_quit(self) -> None:  # type: ignore[override]
         """Ctrl+Q / Ctrl+C: 0 after a successful setup, the failure's code after a failed one,
-        130 otherwise. During a run the step is stopped first (see ``RunScreen.stop_and_quit``)."""
-        from devkit.tui.screens.run import RunScreen
-
+        130 otherwise. A screen with work running stops it first (``stop_before_quit``)."""
         for screen in self.screen_stack:
-            if isinstance(screen, RunScreen) and screen.running:
-                screen.stop_and_quit()
+            if isinstance(screen, InitScreen) and screen.stop_before_quit():
                 return
         self.exit(self.quit_code())
 
@@ -174,7 +174,6 @@ class DashboardApp(DevkitApp):
 
     def on_mount(self) -> None:
         super().on_mount()
-        from devkit.tui.screens.dashboard import DashboardScreen
 
         self.push_screen(DashboardScreen())
 
@@ -185,6 +184,10 @@ class DashboardApp(DevkitApp):
         yield from super().get_system_commands(screen)
         for name, help_text, method in getattr(screen, "PALETTE", ()):
             yield SystemCommand(name, help_text, getattr(screen, method))
+
+
+def _conforms(app: InitApp) -> InitHost:
+    return app  # mypy checks here that InitApp gives the screens what they use
 
 
 def make_init_app(
@@ -205,10 +208,6 @@ def make_dashboard_app(
     frozen: bool = False,
     now: Callable[[], float] | None = None,
 ) -> DashboardApp:
-    import sys
-
-    from devkit.tui.status import WorkspaceStatusSource
-
     return DashboardApp(
         workspace,
         source or WorkspaceStatusSource(workspace),

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable
 from typing import Any
+
+from devkit.errors import DevkitError
+from devkit.tui.app import make_init_app
+from devkit.tui.services import InitChoices, WorkspaceServices
+from devkit.workspace import Workspace
 
 Prefill = Callable[[argparse.Namespace, Any], None]
 
@@ -12,11 +18,8 @@ Prefill = Callable[[argparse.Namespace, Any], None]
 def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
     """The guided ``devkit init``: the flags given are pre-filled answers, completed by
     ``prefill`` (the command line's own defaults: the last init, the current branch)."""
-    from devkit.commands._shared import workspace
-    from devkit.tui.app import make_init_app
-    from devkit.tui.services import InitChoices, WorkspaceServices
 
-    ws = workspace(args)
+    ws = Workspace.locate(getattr(args, "workspace", None))
     remember_last_init(args, ws, prefill)
     choices = InitChoices(
         profile=args.profile,
@@ -45,9 +48,6 @@ def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
 def remember_last_init(args: argparse.Namespace, ws: Any, prefill: Prefill) -> None:
     """Pre-fill what the headless init would default to: the last profile, the checked-out
     feature branch, the last render options. The wizard still shows every screen."""
-    import contextlib
-
-    from devkit.errors import DevkitError
 
     # A recorded profile that no longer exists: the wizard asks from scratch.
     with contextlib.suppress(DevkitError):

@@ -176,7 +176,7 @@ def plan_problems(plan: Plan) -> list[str]:
 
 
 def branch_status_from_info(info: Mapping[str, Any]) -> BranchStatus:
-    """The branch screen's answer from ``git.step.branch_info``: problems, or where it comes
+    """The branch screen's answer from ``init.branch.branch_info``: problems, or where it comes
     from (exists here, exists on the remote, or new from the base)."""
     problems = list(info.get("problems", []))
     if problems:
@@ -218,7 +218,7 @@ class WorkspaceServices:
         return list(self._profiles.all())
 
     def branch_status(self, name: str, profile: Profile) -> BranchStatus:
-        from devkit.git.step import branch_info
+        from devkit.init.branch import branch_info
 
         info = branch_info(self.workspace, name, profile.branch)
         return branch_status_from_info(info)

@@ -10,6 +10,7 @@ from typing import Any
 from textual.message_pump import MessagePump
 
 from devkit.errors import DevkitError
+from devkit.plan import run_plan
 from devkit.tui.messages import Answer, EngineEvent, PlanEnded
 
 
@@ -25,7 +26,6 @@ def run_plan_posting(
 
     ``before`` runs first in the same thread (recording the choices); a DevkitError from it
     ends the run as a failed plan."""
-    from devkit.plan import run_plan
 
     def report(event: Any) -> None:
         target.post_message(EngineEvent(event, run))

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 
 from devkit.events import Reporter
+from devkit.views.console import ConsoleView
+from devkit.views.jsonl import JsonLinesView
 
 
 def pick_reporter(json_mode: bool) -> Reporter:
     if json_mode:
-        from devkit.views.jsonl import JsonLinesView
-
         return JsonLinesView(sys.stdout)
-    from devkit.views.console import ConsoleView
 
     return ConsoleView(sys.stdout)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import IO, Any
 
-from devkit.console import use_color
 from devkit.events import (
     Event,
     Log,
@@ -16,6 +15,7 @@ from devkit.events import (
     StepFailed,
     StepStarted,
 )
+from devkit.terminal import rich_console, use_color
 from devkit.units import format_amount
 
 PLAIN_PROGRESS_EVERY_S = 5.0
@@ -112,6 +112,7 @@ class ConsoleView:
                     f"{format_amount(event.done, event.unit)}{total}"
                 )
             return
+        # rich's progress bars only when a terminal draws them (rich.progress is slow to import)
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -123,8 +124,6 @@ class ConsoleView:
         from rich.progress import Progress as RichProgress
 
         if self._progress is None:
-            from devkit.console import rich_console
-
             columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()]
             if event.unit == "B":
                 columns += [DownloadColumn(), TransferSpeedColumn()]

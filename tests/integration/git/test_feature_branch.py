@@ -12,7 +12,7 @@ import pytest
 from devkit.config.model import BranchPolicy
 from devkit.errors import ConfigError, ExitCode
 from devkit.events import Event, Log
-from devkit.git.step import FeatureBranchStep, branch_info
+from devkit.init.branch import FeatureBranchStep, branch_info
 from devkit.plan import CancelledError, Plan, StepContext, run_plan
 
 Git = Callable[..., str]

@@ -17,10 +17,10 @@ import pytest
 
 from devkit.cli import main
 from devkit.errors import ConfigError
-from devkit.hooks import (
+from devkit.githooks import (
     MARKER,
-    HooksStep,
-    hooks_dir,
+    GitHookStep,
+    git_hooks_dir,
     install_pre_push_hook,
     uninstall_pre_push_hook,
 )
@@ -126,7 +126,7 @@ def test_hook_calls_the_devkit_it_was_installed_with(
     repo: Path, pushable: Path, fake_devkit: FakeDevkit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     install_pre_push_hook(repo)
-    content = (hooks_dir(repo) / "pre-push").read_text()
+    content = (git_hooks_dir(repo) / "pre-push").read_text()
     assert f"if [ -x {fake_devkit.path} ]" in content
     # PATH no longer has the fake: the hook still finds it by its absolute path.
     monkeypatch.setenv("PATH", os.environ["PATH"].split(os.pathsep, 1)[1])
@@ -147,7 +147,7 @@ def test_existing_hook_is_kept_and_chained(
     tmp_path: Path, repo: Path, git: Git, pushable: Path, fake_devkit: FakeDevkit
 ) -> None:
     seen = tmp_path / "user-hook-saw"
-    hook = hooks_dir(repo) / "pre-push"
+    hook = git_hooks_dir(repo) / "pre-push"
     original = write_user_hook(hook, f'echo "$1 $2" > "{seen}"\ncat >> "{seen}"\nexit 0\n')
     result = install_pre_push_hook(repo)
     assert result.action == "chain"
@@ -166,7 +166,7 @@ def test_existing_hook_is_kept_and_chained(
 def test_failing_user_hook_still_blocks(
     repo: Path, git: Git, pushable: Path, fake_devkit: FakeDevkit
 ) -> None:
-    write_user_hook(hooks_dir(repo) / "pre-push", "echo 'user hook says no' >&2\nexit 3\n")
+    write_user_hook(git_hooks_dir(repo) / "pre-push", "echo 'user hook says no' >&2\nexit 3\n")
     install_pre_push_hook(repo)
     result = push(repo)
     assert result.returncode != 0
@@ -182,13 +182,13 @@ def test_install_is_idempotent(repo: Path, fake_devkit: FakeDevkit) -> None:
     assert (first.action, second.action) == ("create", "none")
     assert second.path.read_text() == content
     assert not second.local.exists()
-    step = HooksStep(repo)
+    step = GitHookStep(repo)
     assert step.is_done()
     assert step.describe() == []
 
 
 def test_refuses_when_both_hook_and_local_exist(repo: Path, fake_devkit: FakeDevkit) -> None:
-    hook = hooks_dir(repo) / "pre-push"
+    hook = git_hooks_dir(repo) / "pre-push"
     theirs = write_user_hook(hook, "exit 0\n")
     older = write_user_hook(hook.with_name("pre-push.local"), "exit 0 # older\n")
     with pytest.raises(ConfigError, match=r"pre-push\.local already exists") as info:
@@ -199,7 +199,7 @@ def test_refuses_when_both_hook_and_local_exist(repo: Path, fake_devkit: FakeDev
 
 
 def test_uninstall_restores_the_users_hook(repo: Path, fake_devkit: FakeDevkit) -> None:
-    hook = hooks_dir(repo) / "pre-push"
+    hook = git_hooks_dir(repo) / "pre-push"
     theirs = write_user_hook(hook, "exit 0\n")
     install_pre_push_hook(repo)
     assert "restored yours" in uninstall_pre_push_hook(repo)
@@ -251,8 +251,8 @@ def test_from_a_linked_worktree(
 
 
 def test_hooks_step_reports_chaining(repo: Path, fake_devkit: FakeDevkit) -> None:
-    write_user_hook(hooks_dir(repo) / "pre-push", "exit 0\n")
-    step = HooksStep(repo)
+    write_user_hook(git_hooks_dir(repo) / "pre-push", "exit 0\n")
+    step = GitHookStep(repo)
     assert "keeping your existing hook as pre-push.local" in step.describe()[0]
     logs: list[object] = []
     result = step.run(StepContext("hooks", logs.append))
@@ -264,7 +264,7 @@ def test_hooks_step_reports_chaining(repo: Path, fake_devkit: FakeDevkit) -> Non
 def test_cli_hooks_install(
     repo: Path, fake_devkit: FakeDevkit, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hook = hooks_dir(repo) / "pre-push"
+    hook = git_hooks_dir(repo) / "pre-push"
     assert main(["hooks", "install", "--workspace", str(repo), "--dry-run"]) == 0
     assert not hook.exists()
     assert "install a pre-push hook" in capsys.readouterr().out
@@ -286,7 +286,7 @@ def test_installed_by_the_devkit_executable_the_hook_names_it(repo: Path) -> Non
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    content = (hooks_dir(repo) / "pre-push").read_text()
+    content = (git_hooks_dir(repo) / "pre-push").read_text()
     assert f'if [ -x {exe} ]; then {exe} "$@"' in content
 
 
@@ -306,7 +306,7 @@ def test_shared_hooks_path_runs_the_check_only_where_installed(
     assert fake_devkit.calls() == []
     assert push(repo).returncode != 0
     assert len(fake_devkit.calls()) == 1
-    step = HooksStep(other)
+    step = GitHookStep(other)
     assert step.describe() == [
         f"enable the pre-push hook at {shared / 'pre-push'} for this repository (devkit.prepush)"
     ]

@@ -18,7 +18,7 @@ import pytest
 from devkit.config.model import BranchPolicy
 from devkit.errors import ConfigError
 from devkit.git.state import conflicting_paths
-from devkit.git.step import FeatureBranchStep
+from devkit.init.branch import FeatureBranchStep
 from devkit.plan import StepContext
 
 Git = Callable[..., str]

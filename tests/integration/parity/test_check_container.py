@@ -87,7 +87,10 @@ def dev(
         filters={"label": f"devcontainer.local_folder={path}"}
     )
     # Staging's image names its base; the snapshot runs there with devkit's own code.
-    digest = docker_engine.images.get(base_image).id
+    # What staging's build records (publish-reference.sh): the registry digest, else the id.
+    attrs = docker_engine.images.get(base_image).attrs
+    repo_digests = attrs.get("RepoDigests") or []
+    digest = repo_digests[0].split("@", 1)[1] if repo_digests else attrs["Id"]
     snapshot = [
         "devkit",
         "parity",

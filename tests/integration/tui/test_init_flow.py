@@ -90,7 +90,7 @@ async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
             await wait_for(pilot, lambda: screen.status is not None and screen.checked == text)
             return static_text(app, "#branch-status")
 
-        # the wording is devkit.git.step's; here: one ✗ line per broken rule, naming the rule
+        # the wording is devkit.init.branch's; here: one ✗ line per broken rule, naming the rule
         assert "pattern" in await typed("tokenizer")
         for bad in ("feat/two words", "feat/x..y", "feat/x.lock"):
             assert f"✗ '{bad}' is not a valid" in await typed(bad)

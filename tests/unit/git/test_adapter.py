@@ -24,7 +24,7 @@ from devkit.git.state import (
     tracked_files,
     tracked_under,
 )
-from devkit.git.step import FeatureBranchStep
+from devkit.init.branch import FeatureBranchStep
 from devkit.plan import StepContext
 from devkit.tui.status import current_branch as dashboard_branch
 from support.gitrepo import GitRepo, make_repo, run_git

@@ -8,8 +8,8 @@ import pytest
 
 from devkit.git.repo import Refs
 from devkit.git.state import _changed_paths, _pick_base, parse_status_v2
-from devkit.git.step import plan_source
-from devkit.hooks import MARKER, render_pre_push
+from devkit.githooks import MARKER, render_pre_push
+from devkit.init.branch import plan_source
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

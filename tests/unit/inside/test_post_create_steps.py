@@ -12,8 +12,9 @@ from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
 from devkit.errors import NotReadyError
 from devkit.events import Event, Log
+from devkit.inside.data import ContainerDataStep
+from devkit.inside.steps import DepsStep, LoggedStep
 from devkit.plan import StepContext, StepResult
-from devkit.postcreate_steps import ContainerDataStep, DepsStep, LoggedStep
 
 
 def training() -> Profile:

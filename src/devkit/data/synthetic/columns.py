@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from devkit.data import arrow
@@ -26,13 +27,20 @@ Generator = Callable[[Spec, int, "ColumnDraws"], Any]
 
 
 class ColumnDraws:
-    """The random streams of one column: ``draws("values")`` is independent of ``draws("len")``."""
+    """The random streams of one column: ``draws("values")`` is independent of ``draws("len")``.
+
+    A stream continues where the last call left it, so calling a generator for 3 rows and then
+    for 5 gives the same 8 rows as one call for 8 (every generator draws per row, in order)."""
 
     def __init__(self, seed: int, table: str, column: str) -> None:
         self.seed, self.table, self.column = seed, table, column
+        self._streams: dict[str, Draw] = {}
 
     def __call__(self, purpose: str) -> Draw:
-        return Draw(self.seed, self.table, self.column, purpose)
+        stream = self._streams.get(purpose)
+        if stream is None:
+            stream = self._streams[purpose] = Draw(self.seed, self.table, self.column, purpose)
+        return stream
 
 
 def _pick(choices: tuple[str, ...], draw: Draw, n: int) -> Any:
@@ -70,6 +78,8 @@ def gen_int(spec: Spec, n: int, draws: ColumnDraws) -> Any:
     span = high - low + 1
     if n > span:
         raise ValueError(f"{n} unique values do not fit in [{low}, {high}]")
+    if n == 0:
+        return pa.array([], pa.int64())
     if span <= max(16 * n, 1 << 20):
         order = draws("values").permutation_keys(span)[:n]
         return pa.array(order + np.int64(low), pa.int64())
@@ -122,8 +132,14 @@ def gen_category(spec: Spec, n: int, draws: ColumnDraws) -> Any:
     weights = np.asarray(spec.get("weights") or [1.0] * len(values), dtype=np.float64)
     cumulative = np.cumsum(weights / weights.sum())
     cumulative[-1] = 1.0
-    index = np.searchsorted(cumulative, draws("values").uniform(n), side="right")
-    return category_array(values).take(pa.array(np.minimum(index, len(values) - 1)))
+    u = draws("values").uniform(n)
+    if len(values) <= 8:  # a few comparisons beat a binary search per row
+        index = np.zeros(n, dtype=np.int64)
+        for edge in cumulative[:-1]:
+            index += u >= edge
+    else:
+        index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)
+    return category_array(values).take(pa.array(index))
 
 
 def category_array(values: list[Any]) -> Any:
@@ -139,19 +155,32 @@ def category_array(values: list[Any]) -> Any:
     return pa.array([str(v) for v in values], pa.string())
 
 
+@cache
+def _vocabulary() -> Any:
+    """Each word followed by a space, then each word alone: a row's words are the spaced forms,
+    its last word the bare one, so one ``take`` lays out every row's text end to end."""
+    pa = arrow.pa()
+
+    return pa.array([f"{w} " for w in WORDS] + list(WORDS), pa.string())
+
+
 def gen_text(spec: Spec, n: int, draws: ColumnDraws) -> Any:
     import numpy as np
 
     pa = arrow.pa()
-    pc = arrow.pc()
 
     low, high = (int(w) for w in spec.get("words", (1, 8))[:2])
     counts = draws("len").integers(low, high, n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    words = _words(draws("values"), int(offsets[-1]))
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), words)
-    return pc.binary_join(lists, " ").cast(pa.string())
+    ends = np.cumsum(counts)  # word offsets of each row's end
+    picks = draws("values").integers(0, len(WORDS) - 1, int(ends[-1]) if n else 0)
+    picks[ends[counts > 0] - 1] += len(WORDS)  # the last word of a row: no trailing space
+    words = _vocabulary().take(pa.array(picks))
+    if len(words) == 0:
+        return pa.array([""] * n, pa.string())
+    byte_ends = np.frombuffer(words.buffers()[1], dtype=np.int32)[: len(words) + 1]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    offsets[1:] = byte_ends[ends]
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), words.buffers()[2])
 
 
 def _epoch_us(value: Any, default: datetime) -> int:
@@ -187,6 +216,7 @@ def gen_date(spec: Spec, n: int, draws: ColumnDraws) -> Any:
     return pa.array(days, pa.date32())
 
 
+@cache
 def _hex_pairs() -> Any:
     """For each byte value, its two lowercase hex digits as one 2-byte cell."""
     import numpy as np
@@ -199,7 +229,7 @@ def gen_uuid(spec: Spec, n: int, draws: ColumnDraws) -> Any:
     import numpy as np
 
     pa = arrow.pa()
-    raw = draws("values").raw(2 * n).astype(">u8").view(np.uint8).reshape(n, 16)
+    raw = draws("values").raw(2 * n).astype("<u8", copy=False).view(np.uint8).reshape(n, 16)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
     hexed = _hex_pairs()[raw].view(np.uint8).reshape(n, 32)
@@ -248,19 +278,38 @@ GENERATORS: dict[str, Generator] = {
 }
 
 
-def apply_nulls(array: Any, fraction: float, draws: ColumnDraws) -> Any:
-    """Null out about ``fraction`` of the rows; at least one when the fraction is above zero,
-    so a nullable column is visibly nullable in any format (CSV and JSON Lines declare nothing)."""
+def null_mask(fraction: float, n: int, draws: ColumnDraws) -> Any:
+    """Which rows are null: about ``fraction`` of them, and at least one when the fraction is
+    above zero, so a nullable column is visibly nullable in any format (CSV and JSON Lines
+    declare nothing). ``None`` when no row is. Drawn for the whole column up front."""
+    import numpy as np
+
+    if fraction <= 0 or n == 0:
+        return None
+    mask = np.empty(n, dtype=np.bool_)
+    low, at, step = 2.0, 0, 1 << 20
+    for start in range(0, n, step):  # in blocks: a few MB at a time, however long the column
+        u = draws("nulls").uniform(min(step, n - start))
+        np.less(u, fraction, out=mask[start : start + len(u)])
+        i = int(np.argmin(u))
+        if u[i] < low:
+            low, at = float(u[i]), start + i
+    if not mask.any():
+        mask[at] = True
+    return mask
+
+
+def with_nulls(array: Any, mask: Any) -> Any:
+    """``array`` with the rows where ``mask`` is true made null (the mask's validity bitmap)."""
     import numpy as np
 
     pa = arrow.pa()
     pc = arrow.pc()
 
-    n = len(array)
-    if fraction <= 0 or n == 0:
+    if mask is None or not mask.any():
         return array
-    u = draws("nulls").uniform(n)
-    mask = u < fraction
-    if not mask.any():
-        mask[int(np.argmin(u))] = True
-    return pc.if_else(pa.array(mask), pa.scalar(None, array.type), array)
+    if array.offset or array.null_count:
+        return pc.if_else(pa.array(mask), pa.scalar(None, array.type), array)
+    valid = pa.py_buffer(np.packbits(~mask, bitorder="little"))
+    buffers = [valid, *array.buffers()[1:]]
+    return pa.Array.from_buffers(array.type, len(array), buffers, null_count=int(mask.sum()))

@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from devkit.git.state import tracked_files as git_tracked_files
+from devkit.parity.dataset import dataset_facts
+from devkit.parity.envscan import workload_env_use
+from devkit.parity.fingerprint import git_facts
+from devkit.parity.lockfile import read_lockfile
 
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
@@ -84,15 +88,11 @@ class CheckInputs:
 
     @cached_property
     def lockfile(self) -> dict[str, Any] | None:
-        from devkit.parity.lockfile import read_lockfile
-
         rel = self.profile.image.lockfile
         return read_lockfile(self.root, rel).to_dict() if rel else None
 
     @cached_property
     def data(self) -> dict[str, Any] | None:
-        from devkit.parity.dataset import dataset_facts
-
         spec = self.profile.data
         return dataset_facts(self.root, spec.dest, self.cache_dir) if spec else None
 
@@ -100,14 +100,10 @@ class CheckInputs:
     def env_use(self) -> dict[str, Any]:
         """The names the workload uses, from the workspace's code now (a change after the run
         counts)."""
-        from devkit.parity.envscan import workload_env_use
-
         return workload_env_use(self.root, self.profile, self.cache_dir)
 
     @cached_property
     def git(self) -> dict[str, Any] | None:
-        from devkit.parity.fingerprint import git_facts
-
         return git_facts(self.root, self.profile.branch.base)
 
     @cached_property

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, cast
 
 from rich.text import Text
 from textual import events
@@ -11,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
 
+from devkit.config.model import Profile
+from devkit.plan import Plan, PlanOutcome
+from devkit.tui.screens.dashboard import fit_footer
+from devkit.tui.services import InitChoices, InitServices
 from devkit.tui.worker_bridge import answer_posting
-
-if TYPE_CHECKING:
-    from devkit.tui.app import InitApp
 
 STEPS = ("Preflight", "Profile", "Branch", "Data", "Review", "Run", "Done")
 
@@ -29,6 +31,42 @@ def breadcrumb(current: str) -> str:
     return " › ".join(f"[b reverse] {s} [/]" if s == current else s for s in STEPS)
 
 
+class InitHost(Protocol):
+    """What the init screens need from the app that shows them (``tui.app.InitApp``), so a
+    screen never imports the app that imports the screens."""
+
+    services: InitServices
+    choices: InitChoices
+    profiles: dict[str, Profile]
+    plan: Plan | None
+    outcome: PlanOutcome | None
+    farewell: str
+    clock: Callable[[], float]
+    frozen: bool
+
+    @property
+    def workspace(self) -> Path: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+    def advance(self, current: str) -> None: ...
+
+    def go_back(self) -> None: ...
+
+    def screen_ready(self) -> None: ...
+
+    def finish(self, code: int) -> None: ...
+
+    def quit_code(self) -> int: ...
+
+    def action_quit(self) -> None: ...
+
+    def exit(
+        self, result: int | None = None, return_code: int = 0, message: Any = None
+    ) -> None: ...
+
+
 class InitScreen(Screen[None]):
     NAME = ""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
@@ -38,8 +76,6 @@ class InitScreen(Screen[None]):
     READY_ON_MOUNT: ClassVar[bool] = True
 
     def on_resize(self, event: events.Resize) -> None:
-        from devkit.tui.screens.dashboard import fit_footer
-
         fit_footer(self, event.size.width)
 
     def on_mount(self) -> None:
@@ -47,11 +83,12 @@ class InitScreen(Screen[None]):
             self.call_after_refresh(self.init_app.screen_ready)
 
     @property
-    def init_app(self) -> InitApp:
-        from devkit.tui.app import InitApp
+    def init_app(self) -> InitHost:
+        return cast(InitHost, self.app)
 
-        assert isinstance(self.app, InitApp)
-        return self.app
+    def stop_before_quit(self) -> bool:
+        """Ctrl+Q on any screen: True when this screen stops its own work first (and quits)."""
+        return False
 
     def action_back(self) -> None:
         self.init_app.go_back()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,10 +12,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from devkit.tui.formatting import display_path
-from devkit.tui.screens.base import InitScreen, breadcrumb
-
-if TYPE_CHECKING:
-    from devkit.tui.app import InitApp
+from devkit.tui.screens.base import InitHost, InitScreen, breadcrumb
+from devkit.workload import run_command
 
 
 def next_commands(workspace: str, run: list[str] | None = None) -> list[tuple[str, str]]:
@@ -58,9 +56,8 @@ class DoneScreen(InitScreen):
         self.init_app.finish(0)
 
 
-def done_texts(app: InitApp) -> tuple[Text, Text, Text]:
+def done_texts(app: InitHost) -> tuple[Text, Text, Text]:
     """The headline, the summary of every step and the next commands (also printed on exit)."""
-    from devkit.workload import run_command
 
     c = app.choices
     headline = Text.assemble(

@@ -144,8 +144,14 @@ class RunScreen(InitScreen):
         step = self.current_step or "the setup"
         return Text.assemble((f"Stopping {step}…", "bold yellow"), " it cleans up after itself")
 
-    def stop_and_quit(self) -> None:
+    def stop_before_quit(self) -> bool:
         """Ctrl+Q while a step runs: stop it (it cleans up), then exit 130."""
+        if not self.running:
+            return False
+        self.stop_and_quit()
+        return True
+
+    def stop_and_quit(self) -> None:
         self.quit_after = True
         self.cancel_event.set()
         self._state("stopping", self._stopping() + Text(", then devkit exits"))

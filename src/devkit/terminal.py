@@ -1,4 +1,6 @@
-"""All terminal output goes through here: colour choice, errors and plain messages."""
+"""The terminal: whether a terminal UI may start (decided before anything imports textual),
+colour choice, and all plain output — errors and messages. (Rendering plan events for a person is
+``views.console``.)"""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def use_color(stream: IO[str]) -> bool:
 
 
 def rich_console(stream: IO[str] | None = None) -> Console:
-    from rich.console import Console
+    from rich.console import Console  # only for tables and bars: plain errors stay light
 
     stream = stream or sys.stdout
     color = use_color(stream)
@@ -59,3 +61,13 @@ def print_error(error: DevkitError) -> None:
     err(_styled("error:", "1;31", sys.stderr) + f" {where}{error.what}")
     if error.hint:
         err(_styled("hint:", "1;33", sys.stderr) + f" {error.hint}")
+
+
+def can_use_tui(no_input: bool) -> bool:
+    """A TTY on both ends, not CI, not TERM=dumb, and no --no-input."""
+    if no_input or os.environ.get("CI") or os.environ.get("TERM") in ("dumb", None):
+        return False
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,4 +1,5 @@
 """Git hooks: a pre-push hook that runs ``devkit check`` and blocks the push when it fails.
+("Hook" in devkit's names means a git hook; the devcontainer's postCreate is ``inside``.)
 
 The hook is written where git looks for hooks (``git rev-parse --git-path hooks``, so
 ``core.hooksPath`` and linked worktrees are honoured). A hook the developer already had is
@@ -14,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit import safefs
 from devkit.errors import ConfigError
 from devkit.git.state import config_get, config_set_local, hooks_path
 from devkit.plan import StepContext, StepResult
@@ -25,7 +27,7 @@ ENABLED_KEY = "devkit.prepush"
 LOCAL_SUFFIX = ".local"
 
 
-def hooks_dir(root: Path) -> Path:
+def git_hooks_dir(root: Path) -> Path:
     """Where git runs hooks from for this checkout (honours core.hooksPath, worktrees)."""
     return hooks_path(root)
 
@@ -100,7 +102,7 @@ def is_devkit_hook(path: Path) -> bool:
 
 
 @dataclass(frozen=True)
-class HookPlan:
+class GitHookPlan:
     """What installing would do: nothing, write a new hook, update ours, or chain theirs."""
 
     path: Path
@@ -112,26 +114,26 @@ class HookPlan:
         return self.path.with_name(self.path.name + LOCAL_SUFFIX)
 
 
-def plan_pre_push(root: Path, profile: str | None = None) -> HookPlan:
-    folder = hooks_dir(root)
+def plan_pre_push(root: Path, profile: str | None = None) -> GitHookPlan:
+    folder = git_hooks_dir(root)
     path = folder / "pre-push"
     inside_tree = _is_inside(folder, root) and not _is_inside(folder, root / ".git")
     content = render_pre_push(None if inside_tree else devkit_command(), profile)
     if not path.exists() and not path.is_symlink():
-        return HookPlan(path, content, "create")
+        return GitHookPlan(path, content, "create")
     if is_devkit_hook(path):
         current = path.read_text(encoding="utf-8", errors="replace")
         executable = os.access(path, os.X_OK)
         if current != content or not executable:
-            return HookPlan(path, content, "update")
-        return HookPlan(path, content, "none" if is_enabled(root) else "enable")
+            return GitHookPlan(path, content, "update")
+        return GitHookPlan(path, content, "none" if is_enabled(root) else "enable")
     local = path.with_name(path.name + LOCAL_SUFFIX)
     if local.exists() or local.is_symlink():
         raise ConfigError(
             f"{path} is not devkit's and {local.name} already exists next to it",
             f"merge the two hooks by hand (keep one as {local.name}), then run again",
         )
-    return HookPlan(path, content, "chain")
+    return GitHookPlan(path, content, "chain")
 
 
 def is_enabled(root: Path) -> bool:
@@ -142,7 +144,7 @@ def _is_inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
+def install_pre_push_hook(root: Path, profile: str | None = None) -> GitHookPlan:
     """Install (or update) the pre-push hook; idempotent; returns what it did."""
     plan = plan_pre_push(root, profile)
     if plan.action == "none":
@@ -150,8 +152,6 @@ def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
     config_set_local(root, ENABLED_KEY, "true")
     if plan.action == "enable":
         return plan
-    from devkit import safefs
-
     safefs.ensure_dir(plan.path.parent)
     if plan.action == "chain":
         os.rename(plan.path, plan.local)  # keeps the developer's hook, mode and all
@@ -161,12 +161,10 @@ def install_pre_push_hook(root: Path, profile: str | None = None) -> HookPlan:
 
 def uninstall_pre_push_hook(root: Path) -> str:
     """Remove devkit's hook and put back the one it chained, if any."""
-    path = hooks_dir(root) / "pre-push"
+    path = git_hooks_dir(root) / "pre-push"
     config_set_local(root, ENABLED_KEY, None)
     if not is_devkit_hook(path):
         return "no devkit pre-push hook installed"
-    from devkit import safefs
-
     safefs.unlink(path)
     local = path.with_name(path.name + LOCAL_SUFFIX)
     if local.exists() or local.is_symlink():
@@ -175,7 +173,7 @@ def uninstall_pre_push_hook(root: Path) -> str:
     return "removed devkit's pre-push hook"
 
 
-class HooksStep:
+class GitHookStep:
     """Install devkit's pre-push hook (chaining any existing one)."""
 
     id = "hooks"

@@ -1,37 +1,33 @@
-"""The work ``devkit post-create`` does inside the container, one idempotent step each.
+"""The work ``devkit post-create`` does, one idempotent step each (the host target reuses them).
 
-1. ``DepsStep`` — the workload's locked dependencies: nothing when the image already has every
-   pin (the normal case: the image installs the lockfile), else ``pip install -r`` the lockfile.
-2. ``ContainerDataStep`` — the profile's dataset: the S3 sample when credentials reach the
-   container (the broker's socket answers; the opt-in host config; or, in a cloud IDE with no
-   broker, what the standard AWS chain finds — environment keys, web identity, a container or
-   instance role), always through the credentials guard; else synthetic data, saying which and
-   why. A sample the guard refuses (write-capable or unprovable credentials) becomes synthetic
-   data with the reason, unless ``--data sample`` was asked for. ``--data`` given to
-   ``devkit init`` is honoured (recorded in state).
-3. ``HooksStep`` (``devkit.hooks``) — the pre-push hook.
-4. ``FingerprintStep`` — a first fingerprint of the environment, ``.devkit/fingerprints/``.
+- ``DepsStep`` — the workload's locked dependencies: nothing when the image already has every
+  pin (the normal case: the image installs the lockfile), else ``pip install -r`` the lockfile.
+- ``ProfileCommandStep`` — one of the profile's own ``post_create`` commands (``sh -c`` in the
+  workspace).
+- ``FingerprintStep`` — a first fingerprint of the environment, ``.devkit/fingerprints/``.
 
-``LoggedStep`` wraps each of them so its log lines also land in ``.devkit/logs/post-create/``.
+The dataset step is ``inside.data``; the pre-push hook step is ``githooks``. ``LoggedStep`` wraps
+each of them so its log lines also land in ``.devkit/logs/post-create/``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from devkit import safefs
+from devkit.config.model import Profile
 from devkit.errors import ConfigError, NotReadyError
 from devkit.events import Event, Log
+from devkit.parity.fingerprint import fingerprint
+from devkit.parity.lockfile import read_lockfile
+from devkit.parity.probe import workload_python
+from devkit.parity.runner import host_env
 from devkit.plan import Step, StepContext, StepResult
-
-if TYPE_CHECKING:
-    from devkit.config.model import Profile
 
 LOG_DIR = ("logs", "post-create")
 FINGERPRINT = ("fingerprints", "post-create.json")
@@ -61,8 +57,6 @@ class LoggedStep:
         return self.inner.is_done()
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit import safefs
-
         path = self.log_dir / f"{self.id}.log"
         with safefs.open_text_write(path) as fh:
             fh.write(f"# {self.title} — {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
@@ -82,12 +76,6 @@ class LoggedStep:
         return result
 
 
-def workload_python() -> str:
-    from devkit.parity.probe import workload_python as find
-
-    return find()
-
-
 class DepsStep:
     id = "deps"
     title = "Locked dependencies"
@@ -103,8 +91,6 @@ class DepsStep:
 
     def missing(self) -> list[str]:
         """Pins of the lockfile the workload's Python does not have (name==version)."""
-        from devkit.parity.lockfile import read_lockfile
-
         rel = self.profile.image.lockfile
         if not rel:
             return []
@@ -161,120 +147,30 @@ class DepsStep:
         return StepResult(f"installed {len(missing)} locked distribution(s)")
 
 
-def broker_answers() -> tuple[bool, str]:
-    """Whether the credentials broker's socket is mounted and answers (no key is kept)."""
-    from devkit.credentials.client import fetch
-    from devkit.credentials.protocol import CONFIG_NAME, CONTAINER_DIR, SOCKET_NAME
-    from devkit.errors import DevkitError
+class ProfileCommandStep:
+    """One of the profile's own ``post_create`` commands, ``sh -c`` in the workspace."""
 
-    config = os.environ.get("AWS_CONFIG_FILE", "")
-    if config != f"{CONTAINER_DIR}/{CONFIG_NAME}" or not Path(config).is_file():
-        return False, "no credentials broker is mounted in this container"
-    try:
-        fetch(f"{CONTAINER_DIR}/{SOCKET_NAME}", timeout=30)
-    except DevkitError as exc:
-        return False, f"the credentials broker does not answer ({exc.what})"
-    return True, "read-only credentials reach the container through devkit's broker"
-
-
-def host_config_mounted() -> bool:
-    from devkit.container.credentials_mount import HOST_CONFIG_DIR
-
-    return os.environ.get("AWS_CONFIG_FILE", "").startswith(HOST_CONFIG_DIR + "/")
-
-
-def chain_credentials(region: str | None) -> str | None:
-    """What the standard AWS chain yields in this process (no broker), named for a person:
-    e.g. "environment keys", "web identity", "container role"; None when it yields nothing."""
-    from devkit.data import aws
-
-    return aws.credential_source(aws.session(region))
-
-
-class ContainerDataStep:
-    """The dataset, decided inside the container."""
-
-    id = "data"
-    title = "Dataset"
-
-    def __init__(self, root: Path, profile: Profile, mode: str | None) -> None:
+    def __init__(self, index: int, command: str, root: Path, env: Mapping[str, str]) -> None:
+        self.id = f"hook-{index}"  # the step id is part of the --json event contract
+        self.title = f"post_create[{index}]: {command}"
+        self.command = command
         self.root = root
-        self.profile = profile
-        self.mode = mode or "auto"
-        self._choice: tuple[str, str] | None = None
-        self._brokered = False
-
-    def choice(self) -> tuple[str, str]:
-        """(sample | synthetic | none, why)."""
-        if self._choice is None:
-            self._choice = self._decide()
-        return self._choice
-
-    def _decide(self) -> tuple[str, str]:
-        data = self.profile.data
-        if self.mode == "none" or data is None:
-            return "none", "no dataset (--data none, or the profile declares none)"
-        if self.mode == "synthetic":
-            return "synthetic", "--data synthetic was chosen"
-        if data.source is None:
-            return "synthetic", f"profile '{self.profile.name}' names no S3 sample"
-        if host_config_mounted():
-            return "sample", "the host's AWS config is mounted read-only (--aws-config host)"
-        ok, why = broker_answers()
-        if ok:
-            self._brokered = True
-            return "sample", why
-        found = chain_credentials(data.source.region)
-        if found:
-            return "sample", f"{why}; the AWS credential chain provides {found}"
-        why = f"{why}, and the AWS credential chain provides no credentials"
-        if self.mode == "sample":
-            raise NotReadyError(
-                f"--data sample, but {why}",
-                "run 'devkit init --data sample' on a host with AWS credentials "
-                "(it starts the broker), or use --data synthetic",
-            )
-        return "synthetic", why
-
-    def inner(self) -> Step | None:
-        from devkit.data.step import DataStep
-
-        kind, _ = self.choice()
-        if kind == "none":
-            return None
-        # The broker's session *is* the role's narrowed one: the guard checks it is a session of
-        # the profile's role instead of assuming the role again (role chaining, which the role's
-        # read-only policy does not allow).
-        step: Step = DataStep(
-            self.root,
-            self.profile,
-            "sample" if kind == "sample" else "synthetic",
-            brokered=self._brokered,
-            synthetic_when_refused=self.mode != "sample",
-        )
-        return step
+        self.env = env
 
     def describe(self) -> list[str]:
-        kind, why = self.choice()
-        inner = self.inner()
-        return [f"{kind}: {why}", *(inner.describe() if inner else [])]
+        return [f"run: {self.command}"]
 
     def is_done(self) -> bool:
-        inner = self.inner()
-        return inner is None or inner.is_done()
+        return False
 
     def run(self, ctx: StepContext) -> StepResult:
-        kind, why = self.choice()
-        ctx.log(f"data: {kind}, because {why}")
-        inner = self.inner()
-        if inner is None:
-            return StepResult(f"no data: {why}")
-        result = inner.run(ctx)
-        fallback = result.data.get("fallback")
-        if fallback:
-            kind, why = "synthetic", str(fallback)
-            ctx.log(f"data: synthetic, because {why}")
-        return StepResult(f"{kind} ({why}): {result.summary}", {**result.data, "why": why})
+        code = ctx.stream(["sh", "-c", self.command], self.root, self.env)
+        if code != 0:
+            raise NotReadyError(
+                f"post-create command failed (exit {code}): {self.command}",
+                "fix the command or its cause; the next 'devkit init' runs it again",
+            )
+        return StepResult("ok")
 
 
 class FingerprintStep:
@@ -300,8 +196,6 @@ class FingerprintStep:
         return self.root.joinpath(".devkit", *FINGERPRINT)
 
     def _lock_digest(self) -> str | None:
-        from devkit.parity.lockfile import read_lockfile
-
         rel = self.profile.image.lockfile
         return read_lockfile(self.root, rel).sha256 if rel else None
 
@@ -321,9 +215,6 @@ class FingerprintStep:
         )
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.parity.fingerprint import fingerprint
-        from devkit.parity.runner import host_env
-
         data, seconds = fingerprint(
             self.root,
             self.profile,
@@ -331,8 +222,6 @@ class FingerprintStep:
             where=self.where,
             cache_dir=self.root / ".devkit" / "cache",
         )
-        from devkit import safefs
-
         safefs.write_text(self.path, json.dumps(data, indent=1) + "\n", root=self.root)
         rel = self.path.relative_to(self.root)
         ctx.log(f"{len(data.get('distributions') or {})} distributions, {seconds:.2f} s")
