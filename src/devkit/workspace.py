@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit import safefs
 from devkit.errors import ConfigError
 
 STATE_DIR = ".devkit"
@@ -64,8 +65,6 @@ class Workspace:
         The folders are made through ``devkit.safefs``: a symlink the repository committed on
         the way is refused, never followed. Write the file itself with ``safefs`` too.
         """
-        from devkit import safefs
-
         self.ensure_state()
         path = self.state.joinpath(*parts)
         safefs.ensure_dir(path.parent, root=self.root)
@@ -73,24 +72,18 @@ class Workspace:
 
     def write_state(self, *parts: str, text: str) -> Path:
         """Replace a file under .devkit/ atomically, following no committed symlink."""
-        from devkit import safefs
-
         path = self.state_path(*parts)
         safefs.write_text(path, text, root=self.root)
         return path
 
     def read_state_text(self, *parts: str, limit: int = 1 << 20) -> str | None:
         """A small file under .devkit/ (None when missing); a committed symlink is refused."""
-        from devkit import safefs
-
         data = safefs.read_bytes(
             self.state.joinpath(*parts), limit, root=self.root, missing_ok=True
         )
         return None if data is None else data.decode("utf-8", errors="replace")
 
     def ensure_state(self) -> None:
-        from devkit import safefs
-
         safefs.ensure_dir(self.state, root=self.root)
         ignore = self.state / ".gitignore"
         if not os.path.lexists(ignore):

@@ -28,21 +28,15 @@ def profile_set(ws: Workspace | None) -> ProfileSet:
 
 def selected_profile(args: argparse.Namespace, ws: Workspace) -> Profile:
     """The profile named by --profile, else the one recorded by the last 'devkit init'."""
-    name = getattr(args, "profile", None) or recorded_profile(ws)
+    from devkit.state import WorkspaceState
+
+    name = getattr(args, "profile", None) or WorkspaceState(ws).profile()
     profiles = profile_set(ws)
     if not name:
         raise ConfigError(
             "no profile chosen", "pass --profile NAME (one of: " + ", ".join(profiles.names()) + ")"
         )
     return profiles.get(name)
-
-
-def recorded_profile(ws: Workspace) -> str | None:
-    try:
-        text = ws.read_state_text("profile", limit=4096)
-    except OSError:
-        return None
-    return (text or "").strip() or None
 
 
 def execute(plan: Plan, args: argparse.Namespace) -> PlanOutcome:

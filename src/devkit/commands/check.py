@@ -27,18 +27,14 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
+    from devkit.actions import check_and_record
     from devkit.commands._shared import selected_profile, workspace
-    from devkit.parity.check import run_check
     from devkit.parity.reports import render
     from devkit.terminal import out, use_color
 
     ws = workspace(args)
     profile = selected_profile(args, ws)
-    report = run_check(ws, profile, args.reference, args.rule, args.refresh)
-    from devkit.parity.record import record_check
-
-    ws.ensure_state()
-    record_check(ws.root, render(report, "json"))  # status and the dashboard show the last check
+    report = check_and_record(ws, profile, args.reference, args.rule, args.refresh)
     kind = "json" if args.json and args.format == "text" else args.format
     if args.output:
         from devkit import safefs

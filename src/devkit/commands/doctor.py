@@ -18,8 +18,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from devkit.events import Event, StepFailed
+    from devkit.init.preflight import preflight_checks
     from devkit.plan import Plan, run_plan
-    from devkit.preflight import preflight_checks
     from devkit.views import pick_reporter
     from devkit.workspace import find_git_root
 

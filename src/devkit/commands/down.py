@@ -19,19 +19,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from devkit.actions import down_plan
     from devkit.commands._shared import execute, show_dry_run, workspace
-    from devkit.container.credentials_mount import StopBrokerStep
-    from devkit.container.lifecycle import DownStep
-    from devkit.host.target import recorded_target
-    from devkit.plan import Plan
 
-    ws = workspace(args, require_git=False)
-    if recorded_target(ws.root) == "host":
-        from devkit.host.lifecycle import HostDownStep
-
-        plan = Plan("devkit down", [HostDownStep(ws.root)], lock=ws.state)
-    else:
-        plan = Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)], lock=ws.state)
+    plan = down_plan(workspace(args, require_git=False))
     if args.dry_run:
         return show_dry_run(plan, args)
     return execute(plan, args).code

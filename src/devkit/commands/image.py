@@ -36,14 +36,15 @@ def run(args: argparse.Namespace) -> int:
 
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
     from devkit.container.publish import build_publish_plan, check_publishable
-    from devkit.init_plan import require_engine, resolve_network
+    from devkit.init.plan import Runtime, require_engine, resolve_network
 
     ws = workspace(args)
     profile = selected_profile(args, ws)
     check_publishable(ws, profile)  # bad input and refusals first, engine or not
     choice = args.network or os.environ.get("DEVKIT_NETWORK") or "auto"
     docker = None if args.dry_run else require_engine()
-    plan = build_publish_plan(ws, profile, resolve_network(choice, docker), docker)
+    network = resolve_network(choice, Runtime(docker=docker))
+    plan = build_publish_plan(ws, profile, network, docker)
     if args.dry_run:
         return show_dry_run(plan, args)
     return execute(plan, args).code

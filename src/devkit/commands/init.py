@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
+    from devkit.config.profiles import ProfileSet
+    from devkit.init.request import InitRequest
     from devkit.workspace import Workspace
 
 
@@ -30,7 +31,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         choices=("auto", "bridge", "host"),
         default=None,
         help="build and run on the engine's bridge or the host's network "
-        "(default: what the last init used, else $DEVKIT_NETWORK, else auto: the bridge when "
+        "(default: $DEVKIT_NETWORK, else what the last init used, else auto: the bridge when "
         "the engine has a usable one)",
     )
     parser.add_argument(
@@ -78,136 +79,84 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Build the init plan from the flags, confirm replacing edited files, run it."""
-    from devkit.terminal import can_use_tui as _tui_ok
+def request_from_args(args: argparse.Namespace) -> InitRequest:
+    """The flags as an ``InitRequest`` (None: not given; the resolver fills the defaults)."""
+    from devkit.git.names import clean_branch_name
+    from devkit.init.request import InitRequest
 
-    missing = not (args.profile and args.branch)
-    if _tui_ok(args.no_input) and missing and not (args.dry_run or args.json):
-        from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
-
-        return run_init(args, _fill_from_last_init)
-    from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
-    from devkit.container.state import update_state
-    from devkit.errors import ConfigError
-    from devkit.host.target import record_target
-    from devkit.init_plan import InitOptions, build_init_plan, require_engine, resolve_network
-    from devkit.terminal import can_use_tui
-
-    ws = workspace(args)
-    interactive = can_use_tui(args.no_input)
-    if args.branch is not None:
-        from devkit.git.names import clean_branch_name
-
-        args.branch = clean_branch_name(args.branch) or None
-    _fill_from_last_init(args, ws)
-    # Without a terminal (CI, a pipe, --no-input) nobody can be asked: say so, and name the flags.
-    nobody = "" if interactive else ", and there is no terminal to ask in"
-    if not args.profile:
-        raise ConfigError(
-            f"no profile chosen{nobody}",
-            "pass --profile NAME --branch BRANCH (see 'devkit profiles list'); "
-            "add --data synthetic|sample and --yes to answer every question",
-        )
-    if not args.branch:
-        raise ConfigError(
-            f"no branch chosen{nobody}", "pass --branch NAME, e.g. --branch feat/my-change"
-        )
-    profile = selected_profile(args, ws)
-    target = args.target or "container"
-    # The engine is asked first: without one, nothing (branch, files) is changed, and the hint
-    # names --target host. devkit never switches target on its own.
-    docker = require_engine() if target == "container" else None
-    if docker is not None and not args.dry_run:
-        from devkit.container.visibility import prove_early
-
-        prove_early(docker, ws.root, [args.base_image or profile.image.base])
-    options = InitOptions(
-        branch=args.branch,
+    branch = clean_branch_name(args.branch) or None if args.branch is not None else None
+    return InitRequest(
+        profile=args.profile or None,
+        branch=branch,
         data=args.data,
-        base_image=args.base_image,
         overwrite=bool(args.force or args.yes),
-        network=resolve_network(args.network, docker) if target == "container" else "bridge",
-        docker=docker,
-        target=target,
+        base_image=args.base_image,
+        network=args.network,
         aws_config=args.aws_config,
         rebuild=bool(getattr(args, "rebuild", False)),
         vendor=args.vendor,
         index_url=args.index_url,
         extra_index_url=args.extra_index_url,
+        target=args.target,
     )
-    plan = build_init_plan(ws, profile, options)
+
+
+def headless_request(
+    args: argparse.Namespace, ws: Workspace, profiles: ProfileSet, interactive: bool
+) -> InitRequest:
+    """The flags with the defaults applied; ConfigError naming the flags when a choice that
+    has no default (the profile, the branch) is still missing."""
+    import os
+
+    from devkit.errors import ConfigError
+    from devkit.init.request import resolve_request
+
+    request = resolve_request(request_from_args(args), ws, os.environ, profiles)
+    # Without a terminal (CI, a pipe, --no-input) nobody can be asked: say so, and name the flags.
+    nobody = "" if interactive else ", and there is no terminal to ask in"
+    if not request.profile:
+        raise ConfigError(
+            f"no profile chosen{nobody}",
+            "pass --profile NAME --branch BRANCH (see 'devkit profiles list'); "
+            "add --data synthetic|sample and --yes to answer every question",
+        )
+    if not request.branch:
+        raise ConfigError(
+            f"no branch chosen{nobody}", "pass --branch NAME, e.g. --branch feat/my-change"
+        )
+    return request
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the init request from the flags, plan it, confirm replacing edited files, run it."""
+    from dataclasses import replace
+
+    from devkit.commands._shared import execute, profile_set, show_dry_run, workspace
+    from devkit.init.plan import Runtime, plan_init, ready_engine, require_engine
+    from devkit.terminal import can_use_tui
+
+    ws = workspace(args)
+    interactive = can_use_tui(args.no_input)
+    missing = not (args.profile and args.branch)
+    if interactive and missing and not (args.dry_run or args.json):
+        from devkit.tui.launch import run_init  # a choice is missing: ask in the terminal UI
+
+        return run_init(ws, request_from_args(args))
+    profiles = profile_set(ws)
+    request = headless_request(args, ws, profiles, interactive)
+    # The engine is asked first: without one, nothing (branch, files) is changed, and the hint
+    # names --target host. devkit never switches target on its own.
+    docker = None
+    if request.target == "container":
+        base = request.base_image or profiles.get(str(request.profile)).image.base
+        docker = require_engine() if args.dry_run else ready_engine(ws, base)
+    runtime = Runtime(docker=docker)
+    plan = plan_init(ws, request, runtime, profiles)
     if args.dry_run:
         return show_dry_run(plan, args)
-    if not options.overwrite and interactive:
-        options.overwrite = _confirm_replacements(plan)
-        plan = build_init_plan(ws, profile, options)
-    ws.write_state("profile", text=profile.name + "\n")
-    record_target(ws.root, target)
-    update_state(
-        ws.root,
-        "render",
-        {
-            "base_image": args.base_image,
-            "network": options.network if target == "container" else None,
-            "data": args.data,
-            "vendor": args.vendor,
-            "index_url": args.index_url,
-            "extra_index_url": args.extra_index_url,
-        },
-    )
+    if not request.overwrite and interactive and _confirm_replacements(plan):
+        plan = plan_init(ws, replace(request, overwrite=True), runtime, profiles)
     return execute(plan, args).code
-
-
-def _fill_from_last_init(args: argparse.Namespace, ws: Workspace) -> None:
-    """Flags not given default to what the last `devkit init` here used, so a re-run (after
-    `devkit down`, or to pick up profile changes) rebuilds the same environment."""
-    from devkit.commands._shared import recorded_profile
-    from devkit.container.state import read_state
-
-    if args.profile and args.profile != recorded_profile(ws):
-        last: dict[str, Any] = {}
-    else:
-        last = read_state(ws.root).get("render") or {}
-        args.profile = args.profile or recorded_profile(ws)
-    if not args.branch and args.profile:
-        args.branch = _current_feature_branch(args, ws)
-    if not args.target:
-        from devkit.host.target import recorded_target
-
-        args.target = recorded_target(ws.root)
-    args.base_image = args.base_image or last.get("base_image")
-    args.data = args.data or last.get("data")
-    if args.vendor is None:
-        args.vendor = last.get("vendor")
-    args.index_url = args.index_url or last.get("index_url")
-    args.extra_index_url = args.extra_index_url or last.get("extra_index_url")
-    args.network = args.network or last.get("network") or os.environ.get("DEVKIT_NETWORK") or "auto"
-
-
-def _current_feature_branch(args: argparse.Namespace, ws: Workspace) -> str | None:
-    """The checked-out branch when it follows the profile's pattern (never main, never a guess
-    from a detached HEAD): re-running init there means 'keep working on this branch'."""
-    import re
-
-    from devkit.commands._shared import selected_profile
-
-    current = _current_branch(ws)
-    if current is None:
-        return None
-    pattern = selected_profile(args, ws).branch.pattern
-    return current if re.fullmatch(pattern, current) else None
-
-
-def _current_branch(ws: Workspace) -> str | None:
-    """The checked-out branch, when HEAD is on one."""
-    from devkit.errors import DevkitError
-    from devkit.git.repo import current_branch
-
-    try:
-        return current_branch(ws.root)
-    except DevkitError:
-        return None
 
 
 def _confirm_replacements(plan: object) -> bool:

@@ -51,10 +51,10 @@ def snapshot(args: argparse.Namespace) -> int:
     profile = selected_profile(args, ws)
     where = "ci" if _truthy("CI") else "host"
     env = host_env(profile)
-    from devkit.host.target import recorded_target
     from devkit.parity.probe import WORKLOAD_PYTHON_ENV
+    from devkit.state import WorkspaceState
 
-    if recorded_target(ws.root) == "host" and not env.get(WORKLOAD_PYTHON_ENV):
+    if WorkspaceState(ws).target() == "host" and not env.get(WORKLOAD_PYTHON_ENV):
         from devkit.host.plan import WHERE
         from devkit.host.venv import require_venv, run_env
 

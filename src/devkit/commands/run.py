@@ -35,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
         command = command[1:]
     events = _json_events() if args.json else None
     on_line = (lambda line: events(Log("run", line))) if events else None
-    from devkit.host.target import recorded_target
+    from devkit.state import WorkspaceState
 
-    if not args.here and recorded_target(ws.root) == "host":
+    if not args.here and WorkspaceState(ws).target() == "host":
         from devkit.host.plan import WHERE
         from devkit.host.venv import require_venv, run_env
         from devkit.parity.runner import host_env, record_run, run_on_host

@@ -22,15 +22,12 @@ def run(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from devkit.commands._shared import profile_set, recorded_profile, workspace
-    from devkit.container.status import gather, render_lines
+    from devkit.commands._shared import workspace
+    from devkit.container.status import gather, render_lines, status_profile
     from devkit.terminal import out
 
     ws = workspace(args)  # outside a git repository: exit 2 with a hint
-    # Inside a dev container a fresh clone has no .devkit/profile: devcontainer.json names it.
-    name = args.profile or recorded_profile(ws) or os.environ.get("DEVKIT_PROFILE") or None
-    profile = profile_set(ws).get(name) if name else None
-    report = gather(ws.root, profile)
+    report = gather(ws.root, status_profile(ws.root, args.profile, os.environ))
     if args.json:
         out(json.dumps(report, default=str))
     else:

@@ -31,10 +31,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from devkit.actions import sync_plan
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
-    from devkit.data.step import DEFAULT_CONCURRENCY, DataStep
     from devkit.errors import ConfigError
-    from devkit.plan import Plan
 
     if args.concurrency is not None and not 1 <= args.concurrency <= 256:
         raise ConfigError(
@@ -44,17 +43,16 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--seed {args.seed} is out of range", "pass a number from 0 to 2**63-1")
     ws = workspace(args, require_git=False)
     profile = selected_profile(args, ws)
-    step = DataStep(
-        ws.root,
+    plan = sync_plan(
+        ws,
         profile,
-        mode="synthetic" if args.synthetic else "auto",
+        synthetic=args.synthetic,
         seed=args.seed,
         dest=Path(args.dest).resolve() if args.dest else None,
-        concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+        concurrency=args.concurrency,
         delete=args.delete,
         verify=args.verify,
     )
-    plan = Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
     return execute(plan, args).code

@@ -27,10 +27,10 @@ from devkit.container.engine import (
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
-from devkit.container.state import update_state
 from devkit.container.visibility import prove_engine_sees
 from devkit.errors import DevkitError, NotReadyError
 from devkit.plan import StepContext, StepResult
+from devkit.state import ImageRecord, WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.container.credentials_mount import AwsAccess
@@ -90,8 +90,7 @@ def port_problems(client: Any, ports: tuple[int, ...], workspace: Path) -> list[
 def record_image(workspace: Path, tag: str, digest: str) -> None:
     """Remember the image this workspace runs: the dashboard shows it after ``devkit down``
     (which keeps the image) and ``devkit init --rebuild`` replaces it."""
-
-    update_state(workspace, "image", {"tag": tag, "hash": digest})
+    WorkspaceState(workspace).record_image(ImageRecord(tag, digest))
 
 
 def workspace_labels(workspace: Path) -> dict[str, str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit.errors import DevkitError, NotReadyError
+from devkit.plan import CancelledError
 
 if TYPE_CHECKING:
     from devkit.container.spec import ContainerSpec
@@ -302,8 +303,6 @@ def _build_once(
     When ``cancel`` is set the build stops (the connection is hung up, see
     ``_hang_up_when_cancelled``) and CancelledError is raised; the tag is never applied."""
     from docker.errors import APIError, DockerException
-
-    from devkit.plan import CancelledError
 
     last: list[str] = []
     instruction = ""

@@ -23,13 +23,12 @@ from pathlib import Path
 
 from devkit import safefs
 from devkit.container.render import OVERRIDE_FILE, Rendered
-from devkit.container.state import read_state, update_state
 from devkit.errors import RefusedError
 from devkit.plan import StepContext, StepResult
+from devkit.state import FILES_KEY, WorkspaceState
 from devkit.workspace import Workspace
 
 BACKUP_DIR = ".devkit/backups"
-STATE_KEY = "devcontainer_files"
 
 
 def sha(data: str | bytes) -> str:
@@ -104,8 +103,7 @@ class DevcontainerFilesStep:
         return found
 
     def written_before(self) -> dict[str, str]:
-        found = read_state(self.workspace).get(STATE_KEY)
-        return dict(found) if isinstance(found, dict) else {}
+        return {str(k): str(v) for k, v in WorkspaceState(self.workspace).entry(FILES_KEY).items()}
 
     def stale(self) -> list[str]:
         """Files devkit wrote before, no longer rendered, unchanged since: to remove."""
@@ -189,7 +187,8 @@ class DevcontainerFilesStep:
             backup(rel)
             safefs.unlink(self.workspace / rel, root=self.workspace)
             ctx.log(f"removed {rel} (no longer rendered)")
-        update_state(self.workspace, STATE_KEY, {rel: sha(d) for rel, d in self.wanted().items()})
+        written = {rel: sha(d) for rel, d in self.wanted().items()}
+        WorkspaceState(self.workspace).update(**{FILES_KEY: written})
         if not self._override_current():
             Workspace(self.workspace).ensure_state()
             atomic_write(self.workspace / OVERRIDE_FILE, self.rendered.override_json)

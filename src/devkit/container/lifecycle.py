@@ -14,10 +14,9 @@ from devkit.container import secrets
 from devkit.container.container_step import find_containers
 from devkit.container.engine import ContainerInfo, stop_and_remove
 from devkit.container.image_step import DockerHandle
-from devkit.container.postcreate_step import STATE_KEY
 from devkit.container.spec import container_name
-from devkit.container.state import read_state, update_state
 from devkit.plan import StepContext, StepResult
+from devkit.state import POST_CREATE_KEY, WorkspaceState
 
 
 class DownStep:
@@ -45,7 +44,6 @@ class DownStep:
             stop_and_remove(self.docker.client, container.id)
             removed.append(container.name)
         secrets.remove(container_name(self.workspace))
-        if read_state(self.workspace).get(STATE_KEY):
-            update_state(self.workspace, STATE_KEY, None)
+        WorkspaceState(self.workspace).forget(POST_CREATE_KEY)
         names = ", ".join(removed) or "no container"
         return StepResult(f"removed {names}; image, workspace and data kept", {"removed": removed})

@@ -18,12 +18,11 @@ from devkit.container.container_step import find_containers
 from devkit.container.engine import exec_stream
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import WORKSPACE_FOLDER
-from devkit.container.state import read_state, update_state
 from devkit.errors import NotReadyError
 from devkit.plan import StepContext, StepResult
+from devkit.state import POST_CREATE_KEY, WorkspaceState
 from devkit.workspace import Workspace
 
-STATE_KEY = "post_create"
 TAIL_LINES = 15
 
 
@@ -60,7 +59,7 @@ class PostCreateStep:
         container_id = self._container_id()
         if container_id is None:
             return False
-        record = read_state(self.workspace).get(STATE_KEY) or {}
+        record = WorkspaceState(self.workspace).entry(POST_CREATE_KEY)
         return bool(record.get("ok")) and record.get("key") == self.key(container_id)
 
     def run(self, ctx: StepContext) -> StepResult:
@@ -93,17 +92,9 @@ class PostCreateStep:
                 env={"NO_COLOR": "1"},
             )
         rel = str(log_path.relative_to(self.workspace))
-        update_state(
-            self.workspace,
-            STATE_KEY,
-            {
-                "key": self.key(container_id),
-                "ok": code == 0,
-                "exit_code": code,
-                "log": rel,
-                "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            },
-        )
+        finished = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        record = {"key": self.key(container_id), "ok": code == 0, "exit_code": code, "log": rel}
+        WorkspaceState(self.workspace).update(**{POST_CREATE_KEY: record | {"finished": finished}})
         if code != 0:
             shown = "\n".join(f"    {line}" for line in tail)
             raise NotReadyError(

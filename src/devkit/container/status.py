@@ -6,27 +6,28 @@ of failing the whole report.
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from devkit.config.model import Profile
+from devkit.config.profiles import ProfileSet
 from devkit.container import labels as L
 from devkit.container.container_step import find_containers
 from devkit.container.engine import connect, image_info
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.render import LOCK_NAME, OVERRIDE_FILE
-from devkit.container.state import read_state
 from devkit.data.usage import dataset_usage
 from devkit.errors import DevkitError
 from devkit.git.state import repo_state
 from devkit.host.python import interpreter_version
-from devkit.host.target import recorded_target
-from devkit.host.venv import STATE_KEY, VENV_REL, venv_python
-from devkit.init_plan import InitOptions, image_target
+from devkit.host.venv import VENV_REL, venv_python
+from devkit.init.plan import Runtime, image_target
+from devkit.init.request import InitRequest
 from devkit.parity.lockfile import read_lockfile
-from devkit.parity.record import LAST_CHECK, read_check
+from devkit.state import HOST_VENV_KEY, WorkspaceState
 from devkit.units import format_amount
 from devkit.workspace import Workspace
 
@@ -54,18 +55,19 @@ def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
         found["override"] = OVERRIDE_FILE
     if profile is None:
         return found | {"in_sync": None}
-    recorded = _recorded_render(root)
-    options = InitOptions(
+    last = WorkspaceState(root).last_init()
+    request = InitRequest(
         branch="-",
-        base_image=recorded.get("base_image") or None,
-        network=recorded.get("network") or "bridge",
-        vendor=recorded.get("vendor"),
-        index_url=recorded.get("index_url"),
-        extra_index_url=recorded.get("extra_index_url"),
-        lookup=False,
+        base_image=last.base_image,
+        network=last.network or "bridge",
+        vendor=last.vendor,
+        index_url=last.index_url,
+        extra_index_url=last.extra_index_url,
     )
     try:
-        rendered = image_target(Workspace(root), profile, options).inputs.rendered
+        rendered = image_target(
+            Workspace(root), profile, request, Runtime(lookup=False)
+        ).inputs.rendered
     except DevkitError as exc:
         return found | {"in_sync": None, "error": exc.what}
     changes = DevcontainerFilesStep(root, rendered).changes()
@@ -78,36 +80,44 @@ def _files(root: Path, profile: Profile | None) -> dict[str, Any]:
     }
 
 
-def _recorded_render(root: Path) -> dict[str, Any]:
-    """The flags of the last init that change what is rendered (--base-image, --network…)."""
-
-    value = read_state(root).get("render") or {}
-    return value if isinstance(value, dict) else {}
-
-
 def _docker(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         client = connect(timeout=10)
     except DevkitError as exc:
         return {"error": exc.what}, {"error": exc.what}
+    try:
+        return _container_and_image(client, root)
+    finally:
+        client.close()
+
+
+def _image(client: Any, ref: str) -> dict[str, Any]:
+    found = image_info(client, ref) if ref else None
+    if found is None:
+        return {"present": False}
+    created = found.created[:19]
+    image: dict[str, Any] = {"present": True, "tags": list(found.tags), "created": created}
+    try:
+        made = time.mktime(time.strptime(created, "%Y-%m-%dT%H:%M:%S")) - time.timezone
+        image["age_hours"] = round((time.time() - made) / 3600, 1)
+    except ValueError:
+        pass
+    return image
+
+
+def _container_and_image(client: Any, root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     containers = find_containers(client, root)
     if not containers:
-        return {"state": "none"}, {}
+        # The image the last container ran is kept by `devkit down`: say so while it is there.
+        kept = WorkspaceState(root).image()
+        image = _image(client, kept.tag)
+        if not image["present"]:
+            return {"state": "none"}, {}
+        return {"state": "none"}, {"hash": kept.hash[:12] or None, "kept": True, **image}
     container = containers[0]
     info = {"name": container.name, "state": container.status, "id": container.short_id}
-    image: dict[str, Any] = {"hash": (container.labels.get(L.IMAGE_HASH) or "")[:12] or None}
-    found = image_info(client, container.image_id)
-    if found:
-        created = found.created[:19]
-        image |= {"present": True, "tags": list(found.tags), "created": created}
-        try:
-            made = time.mktime(time.strptime(created, "%Y-%m-%dT%H:%M:%S")) - time.timezone
-            image["age_hours"] = round((time.time() - made) / 3600, 1)
-        except ValueError:
-            pass
-    else:
-        image["present"] = False
-    return info, image
+    image = {"hash": (container.labels.get(L.IMAGE_HASH) or "")[:12] or None}
+    return info, image | _image(client, container.image_id)
 
 
 def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
@@ -116,9 +126,9 @@ def _data(root: Path, profile: Profile | None) -> dict[str, Any]:
     folder = root / profile.data.dest
     if not folder.is_dir():
         return {"folder": profile.data.dest, "present": False}
-
-    files, size, _newest = dataset_usage(folder)
-    return {"folder": profile.data.dest, "present": True, "bytes": size, "files": files}
+    files, size, newest = dataset_usage(folder)
+    found = {"folder": profile.data.dest, "present": True, "bytes": size, "files": files}
+    return found | {"updated": newest}
 
 
 def _venv(root: Path, profile: Profile | None) -> dict[str, Any]:
@@ -130,15 +140,22 @@ def _venv(root: Path, profile: Profile | None) -> dict[str, Any]:
     if not exe.exists():
         return found
     found["python"] = interpreter_version(str(exe))
-    record = read_state(root).get(STATE_KEY) or {}
-    if profile is not None and profile.image.lockfile and isinstance(record, dict):
+    record = WorkspaceState(root).entry(HOST_VENV_KEY)
+    if profile is not None and profile.image.lockfile:
         current = read_lockfile(root, profile.image.lockfile).sha256
         found["lockfile_stale"] = record.get("lock_sha256") != current
     return found
 
 
+def status_profile(root: Path, name: str | None, env: Mapping[str, str]) -> Profile | None:
+    """The profile ``status`` reports on: the one named, else the last init's, else (inside a
+    dev container, where a fresh clone has no ``.devkit/profile``) ``DEVKIT_PROFILE``."""
+    name = name or WorkspaceState(root).profile() or env.get("DEVKIT_PROFILE") or None
+    return ProfileSet(root).get(name) if name else None
+
+
 def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
-    target = recorded_target(root)
+    target = WorkspaceState(root).target()
     if target == "host":
         container: dict[str, Any] = {"state": "none", "target": "host"}
         image: dict[str, Any] = {"target": "host"}
@@ -167,19 +184,9 @@ def gather(root: Path, profile: Profile | None) -> dict[str, Any]:
 
 def last_check(root: Path) -> dict[str, Any] | None:
     """The last ``devkit check`` in this workspace, from any source (its command line, the
-    dashboard), as it recorded itself in .devkit/parity/last.json; None when never run."""
-
-    try:
-        body = read_check(root)
-        if body is None:
-            return None
-        data = json.loads(body)
-        mtime = (root / LAST_CHECK).stat().st_mtime
-    except (OSError, ValueError, DevkitError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    return {"ok": bool(data.get("ok")), "summary": data.get("summary") or {}, "checked": mtime}
+    dashboard), as it recorded itself; None when never run."""
+    found = WorkspaceState(root).last_check()
+    return None if found is None else asdict(found)
 
 
 def render_lines(report: dict[str, Any]) -> list[str]:
@@ -228,6 +235,8 @@ def render_lines(report: dict[str, Any]) -> list[str]:
     elif image.get("present"):
         tags = ", ".join(image.get("tags") or []) or "untagged"
         image_text = f"{tags} (hash {image['hash']}, {image.get('age_hours', '?')} h old)"
+        if image.get("kept"):
+            image_text += ", kept after devkit down"
     else:
         image_text = f"missing (hash {image['hash']})"
     container = report["container"]

@@ -37,8 +37,9 @@ def build_host_plan(
     branch: Step,
     make_data: Callable[[], Step | None],
 ) -> Plan:
-    """The host plan from the steps it shares with the container plan (``init_plan`` builds the
-    branch step, checked already, and the data step, made once the venv's Python is found)."""
+    """The host plan from the steps it shares with the container plan (``devkit.init.plan``
+    builds the branch step, checked already, and the data step, made once the venv's Python
+    is found)."""
     base = dict(os.environ if env is None else env)
     python = find_python(profile.image.python, profile.name, base)
     root = workspace.root

@@ -23,20 +23,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
-from devkit.container.state import read_state, update_state
 from devkit.container.trust import detect_ca_bundle
 from devkit.errors import ConfigError, NotReadyError, RefusedError
 from devkit.host.python import interpreter_version
 from devkit.parity.lockfile import read_lockfile
 from devkit.parity.probe import WORKLOAD_PYTHON_ENV
 from devkit.plan import StepContext, StepResult
+from devkit.state import HOST_VENV_KEY, WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
     from devkit.host.python import HostPython
 
 VENV_REL = ".devkit/venv"
-STATE_KEY = "host_venv"
 _LIST_DISTS = (
     "import importlib.metadata as m, json; "
     "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
@@ -136,8 +135,7 @@ class VenvStep:
         return rel, lock.sha256, dict(lock.pins)
 
     def _recorded(self) -> dict[str, Any]:
-        value = read_state(self.root).get(STATE_KEY)
-        return value if isinstance(value, dict) else {}
+        return WorkspaceState(self.root).entry(HOST_VENV_KEY)
 
     def _venv_version(self) -> str | None:
         exe = venv_python(self.root)
@@ -215,11 +213,8 @@ class VenvStep:
                     f"after pip install, {VENV_REL} still lacks: {', '.join(missing)}",
                     "check the lockfile's pins for conflicts",
                 )
-        update_state(
-            self.root,
-            STATE_KEY,
-            {"path": VENV_REL, "python": self.python.version, "lock_sha256": sha, "lockfile": rel},
-        )
+        record = {"path": VENV_REL, "python": self.python.version, "lock_sha256": sha}
+        WorkspaceState(self.root).update(**{HOST_VENV_KEY: record | {"lockfile": rel}})
         what = "created" if created else "re-synced"
         return StepResult(
             f"{what} {VENV_REL} (Python {self.python.version}, {len(pins)} locked pin(s))",

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from devkit.config.model import Profile
 from devkit.container.secrets import load_in_container
-from devkit.container.state import read_state
 from devkit.githooks import GitHookStep
 from devkit.inside.checks import DevkitCheck, MountedWorkspaceCheck, PythonCheck, UserCheck
 from devkit.inside.data import ContainerDataStep
@@ -25,12 +24,12 @@ from devkit.inside.steps import (
     ProfileCommandStep,
 )
 from devkit.plan import Plan, Step
+from devkit.state import WorkspaceState
 
 
 def recorded_data_mode(root: Path) -> str | None:
     """The --data that 'devkit init' was given (None: sample when credentials reach us)."""
-    value = (read_state(root).get("render") or {}).get("data")
-    return str(value) if value else None
+    return WorkspaceState(root).last_init().data
 
 
 def build_post_create_plan(

@@ -11,9 +11,10 @@ from devkit.config.environments import load_environments
 from devkit.errors import NotReadyError, RefusedError
 from devkit.git.state import tracked_under
 from devkit.parity.evaluate import Report, evaluate_rules, needs_run, selected_rules
-from devkit.parity.records import RUNS_DIR, RunRecord, latest_record
+from devkit.parity.records import RunRecord, latest_record
 from devkit.parity.reference import load_reference, reference_address
 from devkit.parity.rules.base import CheckInputs
+from devkit.state import RUNS_DIR, WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
@@ -39,7 +40,7 @@ def run_check(
 
     rule_ids = selected_rules(profile.parity_rules, only)
     severities = {r.id: r.severity for r in profile.parity_rules}
-    runs_dir = ws.state / RUNS_DIR
+    runs_dir = WorkspaceState(ws).runs_dir
     run: RunRecord | None
     if needs_run(rule_ids, severities):
         run = latest_record(runs_dir, profile.name)

@@ -23,10 +23,10 @@ from devkit.container.engine import (
     list_containers,
 )
 from devkit.container.secrets import CONTAINER_PATH
-from devkit.container.state import read_state
 from devkit.errors import NotReadyError
 from devkit.parity.probe import PROBE, parse_probe_output
 from devkit.parity.runner import RunOutcome, record_run
+from devkit.state import WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
@@ -82,8 +82,7 @@ def base_image_of(client: Any, ws: Workspace, profile: Profile) -> dict[str, str
     """The base image the container was built from: the one 'devkit init' recorded (or the
     profile's) and its digest: the registry's (the first of RepoDigests) when the image came
     from one, else the image id, the rule a staging build uses too (publish-reference.sh)."""
-    render = read_state(ws.root).get("render") or {}
-    ref = str(render.get("base_image") or profile.image.base)
+    ref = WorkspaceState(ws).last_init().base_image or profile.image.base
     found = image_info(client, ref)
     digest = None
     if found:

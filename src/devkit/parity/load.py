@@ -9,8 +9,9 @@ from devkit.config.environments import load_environments
 from devkit.errors import ConfigError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
-from devkit.parity.records import RUNS_DIR, latest_record, read_record
+from devkit.parity.records import latest_record, read_record
 from devkit.parity.s3io import get_object
+from devkit.state import WorkspaceState
 
 if TYPE_CHECKING:
     from devkit.workspace import Workspace
@@ -20,7 +21,7 @@ LATEST = "latest"
 
 def load_fingerprint(spec: str, ws: Workspace) -> dict[str, Any]:
     if spec == LATEST:
-        return latest_record(ws.state / RUNS_DIR).fingerprint
+        return latest_record(WorkspaceState(ws).runs_dir).fingerprint
     if spec.startswith("s3://"):
         body = get_object(spec, load_environments(ws.root))
         return fp.validate(formats.parse_json(body, spec, "point at a fingerprint"), spec)

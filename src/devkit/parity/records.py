@@ -24,7 +24,6 @@ from devkit.errors import ConfigError, NotReadyError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 
-RUNS_DIR = "runs"
 KEEP_RUNS = 100  # older records are pruned when a new one is written
 _NAME = re.compile(r"^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}\.json$")
 

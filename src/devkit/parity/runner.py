@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from devkit.errors import ConfigError
 from devkit.parity.fingerprint import fingerprint
-from devkit.parity.records import RUNS_DIR, new_record, write_record
+from devkit.parity.records import new_record, write_record
+from devkit.state import WorkspaceState
 from devkit.terminal import err
 
 if TYPE_CHECKING:
@@ -118,5 +119,5 @@ def record_run(
     duration = time.perf_counter() - clock
     shown = redact_command(command, profile.secrets, os.environ if env is None else env)
     record = new_record(profile.name, shown, where, exit_code, started, duration, fp, fp_seconds)
-    path = write_record(ws.state / RUNS_DIR, record)
+    path = write_record(WorkspaceState(ws).runs_dir, record)
     return RunOutcome(exit_code, path, record)

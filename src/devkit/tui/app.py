@@ -7,7 +7,6 @@ workers; the engine's events come back as Messages (see ``worker_bridge``).
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,16 +17,16 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from devkit.init.request import InitRequest
 from devkit.tui.screens import screen_class
 from devkit.tui.screens.base import InitHost, InitScreen
 from devkit.tui.screens.dashboard import DashboardScreen
-from devkit.tui.services import InitChoices, InitServices
-from devkit.tui.status import WorkspaceStatusSource
+from devkit.tui.services import InitServices
+from devkit.tui.status import StatusSource, WorkspaceStatusSource
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
     from devkit.plan import Plan, PlanOutcome
-    from devkit.tui.status import StatusSource
 
 FLOW = ("preflight", "profile", "branch", "data", "review", "run", "done")
 
@@ -62,13 +61,13 @@ class InitApp(DevkitApp):
     def __init__(
         self,
         services: InitServices,
-        choices: InitChoices | None = None,
+        choices: InitRequest | None = None,
         clock: Callable[[], float] | None = None,
         frozen: bool = False,
     ) -> None:
         super().__init__(clock, frozen)
         self.services = services
-        self.choices = choices or InitChoices()
+        self.choices = choices or InitRequest()
         self.profiles: dict[str, Profile] = {}
         self.plan: Plan | None = None
         self.outcome: PlanOutcome | None = None
@@ -159,7 +158,6 @@ class DashboardApp(DevkitApp):
         self,
         workspace: Path,
         source: StatusSource,
-        command: list[str],
         poll_s: float = 2.0,
         clock: Callable[[], float] | None = None,
         frozen: bool = False,
@@ -169,7 +167,6 @@ class DashboardApp(DevkitApp):
         self.now = now or time.time
         self.workspace = workspace
         self.source = source
-        self.command = command
         self.poll_s = poll_s
 
     def on_mount(self) -> None:
@@ -178,6 +175,10 @@ class DashboardApp(DevkitApp):
         self.push_screen(DashboardScreen())
 
     def action_quit(self) -> None:  # type: ignore[override]
+        for screen in self.screen_stack:  # a running action stops (and cleans up) first
+            cancel = getattr(screen, "cancel_action", None)
+            if callable(cancel):
+                cancel()
         self.exit(0)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -192,7 +193,7 @@ def _conforms(app: InitApp) -> InitHost:
 
 def make_init_app(
     services: InitServices,
-    choices: InitChoices | None = None,
+    choices: InitRequest | None = None,
     clock: Callable[[], float] | None = None,
     frozen: bool = False,
 ) -> InitApp:
@@ -202,7 +203,6 @@ def make_init_app(
 def make_dashboard_app(
     workspace: Path,
     source: StatusSource | None = None,
-    command: list[str] | None = None,
     poll_s: float = 2.0,
     clock: Callable[[], float] | None = None,
     frozen: bool = False,
@@ -211,7 +211,6 @@ def make_dashboard_app(
     return DashboardApp(
         workspace,
         source or WorkspaceStatusSource(workspace),
-        command or [sys.executable, "-m", "devkit"],
         poll_s,
         clock,
         frozen,

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-from collections.abc import Callable
-from typing import Any
+import os
 
 from devkit.errors import DevkitError
+from devkit.init.request import InitRequest, resolve_request
 from devkit.tui.app import make_init_app
-from devkit.tui.services import InitChoices, WorkspaceServices
+from devkit.tui.services import WorkspaceServices
 from devkit.workspace import Workspace
 
-Prefill = Callable[[argparse.Namespace, Any], None]
+
+def prefilled(ws: Workspace, request: InitRequest) -> InitRequest:
+    """The request with the defaults the headless init would apply (the environment, the last
+    init, the checked-out feature branch) as the screens' first answers; the wizard still shows
+    every screen. A recorded profile that no longer exists: the wizard asks from scratch."""
+    with contextlib.suppress(DevkitError):
+        return resolve_request(request, ws, os.environ)
+    return request
 
 
-def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
-    """The guided ``devkit init``: the flags given are pre-filled answers, completed by
-    ``prefill`` (the command line's own defaults: the last init, the current branch)."""
-
-    ws = Workspace.locate(getattr(args, "workspace", None))
-    remember_last_init(args, ws, prefill)
-    choices = InitChoices(
-        profile=args.profile,
-        branch=args.branch,
-        data=args.data,
-        force=bool(args.force or args.yes),
-        base_image=args.base_image,
-        network=getattr(args, "network", None),
-        aws_config=getattr(args, "aws_config", None),
-        rebuild=bool(getattr(args, "rebuild", False)),
-        vendor=getattr(args, "vendor", None),
-        index_url=getattr(args, "index_url", None),
-        extra_index_url=getattr(args, "extra_index_url", None),
-        target=getattr(args, "target", None),
-    )
-    app = make_init_app(WorkspaceServices(ws.root, choices), choices)
+def run_init(ws: Workspace, request: InitRequest) -> int:
+    """The guided ``devkit init``: the flags given are pre-filled answers."""
+    choices = prefilled(ws, request)
+    app = make_init_app(WorkspaceServices(ws.root), choices)
     result = app.run()
     code = int(result if result is not None else 0)
     if app.farewell and code == 0:
@@ -43,12 +32,3 @@ def run_init(args: argparse.Namespace, prefill: Prefill) -> int:
         # terminal, where the user can still read and copy them.
         print(app.farewell, flush=True)
     return code
-
-
-def remember_last_init(args: argparse.Namespace, ws: Any, prefill: Prefill) -> None:
-    """Pre-fill what the headless init would default to: the last profile, the checked-out
-    feature branch, the last render options. The wizard still shows every screen."""
-
-    # A recorded profile that no longer exists: the wizard asks from scratch.
-    with contextlib.suppress(DevkitError):
-        prefill(args, ws)

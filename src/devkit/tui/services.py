@@ -12,37 +12,24 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from devkit import safefs
+from devkit.config.environments import load_environments
+from devkit.config.model import Profile
+from devkit.config.profiles import ProfileSet
+from devkit.data.guard import read_only_session
+from devkit.data.selection import select
+from devkit.errors import DevkitError
+from devkit.init.branch import branch_info
+from devkit.init.plan import DATA_MODES, Runtime, plan_init
+from devkit.init.preflight import preflight_checks
+from devkit.init.request import InitRequest
+from devkit.plan import Plan, Step
 from devkit.units import format_amount
+from devkit.workspace import Workspace
 
-if TYPE_CHECKING:
-    from devkit.config.model import Profile
-    from devkit.config.profiles import ProfileSet
-    from devkit.plan import Plan, Step
-
-DATA_CHOICES = ("sample", "synthetic", "none")
-
-
-@dataclass
-class InitChoices:
-    """The answers the wizard collects; the ones given as flags arrive pre-filled."""
-
-    profile: str | None = None
-    branch: str | None = None
-    data: str | None = None
-    force: bool = False
-    base_image: str | None = None
-    network: str | None = None
-    aws_config: str | None = None
-    rebuild: bool = False  # --rebuild: build the image again, replace the container
-    vendor: bool | None = None  # --vendor / --no-vendor (None: what the committed files do)
-    index_url: str | None = None
-    extra_index_url: str | None = None
-    target: str | None = None  # container (default) | host: chosen on the preflight screen
-
-    def missing(self) -> list[str]:
-        return [name for name in ("profile", "branch", "data") if getattr(self, name) is None]
+DATA_CHOICES = DATA_MODES
 
 
 @dataclass(frozen=True)
@@ -83,10 +70,9 @@ class InitServices(Protocol):
 
     def data_status(self, choice: str, profile: Profile) -> DataStatus: ...
 
-    def build_plan(self, choices: InitChoices) -> Plan: ...
-
-    def record(self, choices: InitChoices) -> None:
-        """Remember the choices in the workspace just before the plan runs."""
+    def build_plan(self, request: InitRequest) -> Plan:
+        """The init plan for the answers so far (the same ``plan_init`` the command line
+        calls; recording the choices is its first step)."""
         ...
 
 
@@ -124,9 +110,6 @@ def data_size_text(profile: Profile, choice: str | None = None) -> str:
 
 def diff_text(path: Path, new: str, label: str) -> list[str]:
     """A unified diff of an existing file against what a step would write (empty if new)."""
-    from devkit import safefs
-    from devkit.errors import DevkitError
-
     try:
         data = safefs.read_bytes(path, 16 << 20, missing_ok=True)
     except DevkitError as exc:
@@ -195,31 +178,25 @@ def branch_status_from_info(info: Mapping[str, Any]) -> BranchStatus:
 class WorkspaceServices:
     """The real answers, from the workspace and the same modules the headless init uses."""
 
-    def __init__(self, workspace: Path, choices: InitChoices | None = None) -> None:
+    def __init__(self, workspace: Path, runtime: Runtime | None = None) -> None:
         self.workspace = workspace
-        self.choices = choices or InitChoices()
+        self.runtime = runtime or Runtime()
         self._profile_set: ProfileSet | None = None
 
     @property
     def _profiles(self) -> ProfileSet:
         """Read on first use (in a worker), so the first screen is drawn without waiting."""
         if self._profile_set is None:
-            from devkit.config.profiles import ProfileSet
-
             self._profile_set = ProfileSet(self.workspace)
         return self._profile_set
 
     def preflight(self) -> list[Step]:
-        from devkit.preflight import preflight_checks
-
         return list(preflight_checks(self.workspace))
 
     def profiles(self) -> list[Profile]:
         return list(self._profiles.all())
 
     def branch_status(self, name: str, profile: Profile) -> BranchStatus:
-        from devkit.init.branch import branch_info
-
         info = branch_info(self.workspace, name, profile.branch)
         return branch_status_from_info(info)
 
@@ -230,11 +207,6 @@ class WorkspaceServices:
         spec = profile.data
         if spec is None or spec.source is None:
             return DataStatus(choice, False, [], size, "this profile has no S3 source to sample")
-        from devkit.config.environments import load_environments
-        from devkit.data.guard import read_only_session
-        from devkit.data.selection import select
-        from devkit.errors import DevkitError
-
         source = spec.source
         try:
             guarded = read_only_session(source, load_environments(self.workspace))
@@ -255,50 +227,5 @@ class WorkspaceServices:
         )
         return DataStatus(choice, True, credentials, size)
 
-    def build_plan(self, choices: InitChoices) -> Plan:
-        from devkit.init_plan import InitOptions, build_init_plan
-        from devkit.workspace import Workspace
-
-        profile = self._profiles.get(choices.profile or "")
-        options = InitOptions(
-            branch=choices.branch or "",
-            data=choices.data,
-            base_image=choices.base_image,
-            overwrite=choices.force,
-            rebuild=choices.rebuild,
-        )
-        if choices.network:
-            options.network = choices.network
-        options.aws_config = choices.aws_config
-        options.vendor = choices.vendor
-        options.index_url = choices.index_url
-        options.extra_index_url = choices.extra_index_url
-        if choices.target is None:
-            from devkit.host.target import recorded_target
-
-            choices.target = recorded_target(self.workspace)
-        options.target = choices.target
-        return build_init_plan(Workspace(self.workspace), profile, options)
-
-    def record(self, choices: InitChoices) -> None:
-        """What the headless ``devkit init`` records before it runs: the profile and the
-        render options that ``status``, ``down`` and the dashboard read back."""
-        from devkit.container.state import update_state
-        from devkit.workspace import Workspace
-
-        ws = Workspace(self.workspace)
-        ws.write_state("profile", text=f"{choices.profile}\n")
-        from devkit.host.target import record_target
-        from devkit.init_plan import resolve_network
-
-        record_target(ws.root, choices.target or "container")
-        host = choices.target == "host"
-        network = None if host else resolve_network(choices.network or "auto")
-        render = {
-            "base_image": choices.base_image,
-            "network": network,
-            "vendor": choices.vendor,
-            "index_url": choices.index_url,
-            "extra_index_url": choices.extra_index_url,
-        }
-        update_state(ws.root, "render", {**render, "data": choices.data})
+    def build_plan(self, request: InitRequest) -> Plan:
+        return plan_init(Workspace(self.workspace), request, self.runtime, self._profiles)

@@ -10,29 +10,23 @@ from typing import Any
 from textual.message_pump import MessagePump
 
 from devkit.errors import DevkitError
-from devkit.plan import run_plan
+from devkit.plan import Plan, run_plan
 from devkit.tui.messages import Answer, EngineEvent, PlanEnded
 
 
 def run_plan_posting(
     target: MessagePump,
-    plan: Any,
+    plan: Plan,
     cancel: threading.Event,
     run: int,
     stop_on_failure: bool = True,
-    before: Callable[[], None] | None = None,
 ) -> None:
-    """Run ``plan`` here (a worker thread), posting each event to ``target``; never raises.
-
-    ``before`` runs first in the same thread (recording the choices); a DevkitError from it
-    ends the run as a failed plan."""
+    """Run ``plan`` here (a worker thread), posting each event to ``target``; never raises."""
 
     def report(event: Any) -> None:
         target.post_message(EngineEvent(event, run))
 
     try:
-        if before is not None:
-            before()
         outcome = run_plan(plan, report, cancel, stop_on_failure)
     except DevkitError as exc:
         target.post_message(PlanEnded(None, run, crash=f"{exc} — {exc.hint}"))

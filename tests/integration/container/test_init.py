@@ -103,7 +103,7 @@ def test_second_run_does_nothing_and_says_so(
     proc = run_devkit(repo, *initialised["args"])
     took = time.monotonic() - started
     assert proc.returncode == 0
-    assert "Nothing to do: all 5 steps already done" in proc.stdout
+    assert "Nothing to do: all 6 steps already done" in proc.stdout
     assert config.stat().st_mtime_ns == mtime
     (after,) = workspace_containers(docker_engine, repo.path)
     assert after.id == before.id

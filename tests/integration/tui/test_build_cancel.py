@@ -12,9 +12,9 @@ from pilot_helpers import wait_for
 from textual.widgets import Static
 from tui_steps import SlowBuildStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import PreflightScreen, RunScreen
-from devkit.tui.services import InitChoices
 
 SIZE = (110, 36)
 
@@ -34,8 +34,8 @@ async def test_escape_stops_a_running_image_build(
     sleep_s = 47  # a marker as well: only this build runs 'sleep 47'
     build = SlowBuildStep(workspace, base_image, tag, sleep_s=sleep_s)
     after = WriteFileStep(workspace, "after.txt", "x\n", id="after", title="after")
-    choices = InitChoices("training", "feat/x", "none")
-    app = make_init_app(StepServices(workspace, [build, after], choices), choices, frozen=True)
+    choices = InitRequest("training", "feat/x", "none")
+    app = make_init_app(StepServices(workspace, [build, after]), choices, frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ from pilot_helpers import wait_for
 from textual.widgets import RichLog, Static
 
 from devkit.tui.app import make_dashboard_app
-from devkit.tui.screens.dashboard import DashboardScreen, action_argv
+from devkit.tui.screens.dashboard import DashboardScreen
+from devkit.tui.widgets.step_list import StepList
 from support.engine import TEST_LABELS
+from support.runs import write_run
 
 SIZE = (120, 34)
 
@@ -30,12 +33,12 @@ def log_lines(app: Any) -> list[str]:
 def seed(workspace: Path) -> None:
     """A workspace that 'devkit init' set up for training, with data and a recorded run."""
     state = workspace / ".devkit"
-    (state / "runs").mkdir(parents=True)
+    state.mkdir(exist_ok=True)
     (state / "profile").write_text("training\n")
     data = workspace / "data" / "training"
     data.mkdir(parents=True)
     (data / "part-0.parquet").write_bytes(b"x" * 3000)
-    (state / "runs" / "0001.json").write_text(json.dumps({"command": "pytest -q", "exit_code": 0}))
+    write_run(workspace, ["pytest", "-q"], 0, time.time() - 60)
 
 
 async def test_dashboard_shows_the_workspace_and_follows_changes(
@@ -52,10 +55,7 @@ async def test_dashboard_shows_the_workspace_and_follows_changes(
         assert "not checked" in panel(app, "parity")
         # things change outside the app: it notices on its next poll
         subprocess.run(["git", "-C", str(workspace), "checkout", "-qb", "feat/live"], check=True)
-        (workspace / ".devkit" / "runs" / "0002.json").write_text(
-            json.dumps({"command": "python train.py", "exit_code": 3})
-        )
-        os.utime(workspace / ".devkit" / "runs" / "0002.json", (4e9, 4e9))
+        write_run(workspace, ["python", "train.py"], 3, time.time())
         (workspace / "data" / "training" / "part-1.parquet").write_bytes(b"y" * 1024)
         (workspace / ".devkit" / "parity").mkdir()
         report = {"ok": False, "summary": {"pass": 5, "fail": 2, "warn": 0}}
@@ -95,41 +95,68 @@ async def test_dashboard_shows_a_running_dev_container(
         box.remove(force=True)
 
 
-def _same_command(workspace: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+def _json_events(workspace: Path, *argv: str) -> list[dict[str, Any]]:
     env = {**os.environ, "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "devkit", *argv]
-    return subprocess.run(
+    command = [sys.executable, "-m", "devkit", *argv, "--json", "--workspace", str(workspace)]
+    done = subprocess.run(
         command, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False
     )
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
-async def test_dashboard_actions_run_the_real_commands(workspace: Path) -> None:
+async def press_action(pilot: Any, app: Any, *keys: str) -> list[str]:
+    """Press an action's keys and wait until it ended; the log lines it wrote."""
+    start = len(log_lines(app))
+    await pilot.press(*keys)
+
+    def ended() -> bool:
+        tail = log_lines(app)[start:]
+        return app.screen.busy is None and any(
+            line.endswith(": done") or " failed: " in line for line in tail
+        )
+
+    await wait_for(pilot, ended, 120)
+    return log_lines(app)[start:]
+
+
+def step_results(app: Any) -> dict[str, tuple[str, str]]:
+    rows = app.screen.query_one(StepList).rows
+    return {step: (row.status, row.summary) for step, row in rows.items()}
+
+
+async def test_dashboard_actions_run_the_commands_plans_in_process(
+    workspace: Path, docker_engine: Any
+) -> None:
     seed(workspace)
     app = make_dashboard_app(workspace, poll_s=0)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.status)
-        for key, name in (("c", "check"), ("d", "down"), ("s", "sync")):
-            argv = action_argv(name, workspace, app.screen.status)
-            start = len(log_lines(app))
-            await pilot.press(key)
-            if name == "down":
-                await pilot.press("y")  # destructive: the dashboard asks first
-
-            def finished(start: int = start) -> bool:
-                tail = log_lines(app)[start:]
-                return app.screen.busy is None and any(t.startswith("exit ") for t in tail)
-
-            await wait_for(pilot, finished)
-            lines = log_lines(app)[start:]
-            expected = _same_command(workspace, *argv)
-            shown = " ".join(argv[:-2]).replace(f"{workspace}/", "")
-            assert lines[0] == f"$ devkit {shown}"
-            assert lines[-1] == f"exit {expected.returncode}"
-            first_line = (expected.stdout + expected.stderr).splitlines()[0]
-            assert first_line in lines
-        refreshes = app.screen.changes
-        await pilot.press("r")
-        await pilot.pause(0.3)
-        assert app.screen.status is not None and app.screen.changes >= refreshes
+        # down: the plan devkit down runs, its steps and summaries the same as the command's
+        lines = await press_action(pilot, app, "d", "y")
+        assert lines[0] == "$ devkit down"
+        assert "▶ Stop and remove the dev container" in lines
+        events = _json_events(workspace, "down")
+        done = {e["step"]: e["summary"] for e in events if e["event"] == "step_done"}
+        assert {step: summary for step, (_, summary) in step_results(app).items()} == done
+        # check: no run recorded yet — the step fails as the command does, with its words
+        lines = await press_action(pilot, app, "c")
+        failed = next(line for line in lines if line.startswith("✗ check: "))
+        checked = subprocess.run(
+            [sys.executable, "-m", "devkit", "check", "--workspace", str(workspace)],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+        assert checked.returncode == 3
+        assert checked.stderr.splitlines()[0].removeprefix("error: ") in failed
+        # sync: synthetic data (no AWS credentials here); status and the tile count it alike
+        lines = await press_action(pilot, app, "s")
+        assert any(line.startswith("✓ data: ") for line in lines), lines
+        status = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "devkit", "status", "--json", "--workspace", str(workspace)],
+                capture_output=True, text=True, check=True,
+            ).stdout
+        )  # fmt: skip
+        assert status["data"]["files"] > 1
+        await wait_for(pilot, lambda: f"{status['data']['files']} files" in panel(app, "data"))
         await pilot.press("q")
     assert app.return_value == 0

@@ -7,16 +7,24 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pilot_helpers import wait_for
 from textual.widgets import RichLog, Static
 
+from devkit.cli import parse
+from devkit.commands.init import headless_request
+from devkit.config.profiles import ProfileSet
+from devkit.init.plan import Runtime, plan_init
+from devkit.state import InitRecord, WorkspaceState
 from devkit.tui.app import make_dashboard_app
 from devkit.tui.screens.confirm import ConfirmScreen
-from devkit.tui.screens.dashboard import DashboardScreen, action_argv
+from devkit.tui.screens.dashboard import DashboardScreen, rebuild_plan
+from devkit.workspace import Workspace
 from support.engine import TEST_LABELS
+from support.initplans import plan_shape
 
 SIZE = (120, 34)
 
@@ -68,9 +76,7 @@ async def test_down_asks_first_and_typing_does_not_remove_the_container(
                 pilot,
                 lambda: (
                     screen.busy is None
-                    and any(
-                        line.text.startswith("exit ") for line in screen.query_one(RichLog).lines
-                    )
+                    and any(line.text == "Down: done" for line in screen.query_one(RichLog).lines)
                 ),
                 60,
             )
@@ -86,8 +92,6 @@ async def test_rebuild_asks_first_and_runs_a_real_rebuild(workspace: Path) -> No
     app = make_dashboard_app(workspace, poll_s=0)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.status)
-        argv = action_argv("rebuild", workspace, app.screen.status)
-        assert argv[:2] == ["init", "--rebuild"]
         await pilot.press("b")
         await pilot.pause(0.2)
         assert isinstance(app.screen, ConfirmScreen)
@@ -95,6 +99,32 @@ async def test_rebuild_asks_first_and_runs_a_real_rebuild(workspace: Path) -> No
         await pilot.pause(0.2)
         assert isinstance(app.screen, DashboardScreen) and app.screen.busy is None
     assert "--rebuild" in devkit(workspace, "init", "--help").stdout
+
+
+async def test_rebuild_plans_what_init_rebuild_yes_plans(
+    workspace: Path, docker_engine: Any, base_image: str
+) -> None:
+    """b builds the command line's plan: the same request resolved the same way (the last
+    init's choices, the checked-out branch), with --rebuild and --yes."""
+    (workspace / "requirements").mkdir()
+    (workspace / "requirements" / "training.lock").write_text("six==1.16.0\n")
+    subprocess.run(["git", "-C", str(workspace), "checkout", "-qb", "feat/dash"], check=True)
+    last = InitRecord(profile="training", base_image=base_image, network="host", data="none")
+    WorkspaceState(workspace).record_init(last)
+    app = make_dashboard_app(workspace, poll_s=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.status)
+        dashboard = rebuild_plan(workspace, app.screen.status)
+    ws = Workspace(workspace)
+    args = parse(["init", "--rebuild", "--yes", "--no-input", "--workspace", str(workspace)])
+    profiles = ProfileSet(workspace)
+    request = headless_request(args, ws, profiles, interactive=False)
+    command = plan_init(ws, request, Runtime(docker=docker_engine), profiles)
+    shape = plan_shape(dashboard)
+    assert shape == plan_shape(command)
+    assert shape["image"]["rebuild"] and shape["container"]["replace"] and shape["overwrite"]
+    # DEVKIT_VENDOR=1 (set for every test) asks for a vendored wheel on both
+    assert shape["record"] == replace(last, vendor=True) and "feat/dash" in dashboard.title
 
 
 async def test_a_check_from_the_command_line_shows_in_dashboard_and_status(
@@ -114,8 +144,6 @@ async def test_a_check_from_the_command_line_shows_in_dashboard_and_status(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.status)
         assert f"{fails} fail" in panel(app, "parity") and "not checked" not in panel(app, "parity")
-        # the c key runs the same plain command: no flags for the user to copy
-        assert action_argv("check", workspace, app.screen.status)[:-2] == ["check"]
 
 
 async def test_status_and_dashboard_count_the_same_files(workspace: Path) -> None:

@@ -10,9 +10,10 @@ from pilot_helpers import wait_for
 from textual.widgets import Static
 from tui_steps import StepServices
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import DataScreen, PreflightScreen
-from devkit.tui.services import InitChoices, WorkspaceServices
+from devkit.tui.services import WorkspaceServices
 from support.gitrepo import make_repo
 
 
@@ -44,8 +45,8 @@ async def test_data_screen_shows_the_verified_read_only_role(
 ) -> None:
     root = sample_workspace(home / "ml-monorepo", git_env, s3_server, role=True)
     aws_env(s3_server.dev)
-    choices = InitChoices(profile="sample", branch="feat/x")
-    app = make_init_app(StepServices(root, [], choices), choices, frozen=True)
+    choices = InitRequest(profile="sample", branch="feat/x")
+    app = make_init_app(StepServices(root, []), choices, frozen=True)
     async with app.run_test(size=(110, 36)) as pilot:
         await wait_for(
             pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished

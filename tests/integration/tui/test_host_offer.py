@@ -9,10 +9,10 @@ from pilot_helpers import wait_for
 from textual.widgets import Static
 from tui_steps import StepServices
 
-from devkit.preflight import DockerCheck, TargetsCheck
+from devkit.init.preflight import DockerCheck, TargetsCheck
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import PreflightScreen, ProfileScreen
-from devkit.tui.services import InitChoices
 
 SIZE = (110, 36)
 
@@ -56,8 +56,8 @@ async def test_no_engine_offers_the_host_target(workspace: Path, no_engine: None
 async def test_an_explicit_container_target_is_not_offered_the_host(
     workspace: Path, no_engine: None
 ) -> None:
-    choices = InitChoices(target="container")
-    app = make_init_app(NoEngineServices(workspace, [], choices), choices, frozen=True)
+    choices = InitRequest(target="container")
+    app = make_init_app(NoEngineServices(workspace, []), choices, frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: isinstance(screen, PreflightScreen) and screen.finished)

@@ -10,6 +10,7 @@ from pilot_helpers import settled, wait_for
 from textual.widgets import Input, RichLog, Static
 from tui_steps import ChunkedCopyStep, NeedsFileStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
     BranchScreen,
@@ -20,7 +21,6 @@ from devkit.tui.screens import (
     ReviewScreen,
     RunScreen,
 )
-from devkit.tui.services import InitChoices
 
 SIZE = (110, 36)
 
@@ -70,13 +70,13 @@ async def test_happy_path_through_every_screen(workspace: Path) -> None:
         assert "code ~/ml-monorepo" in done and "devkit check" in done
         await pilot.press("enter")
     assert app.return_value == 0
-    assert services.built[-1] == InitChoices("training", "feat/tokenizer", "synthetic")
+    assert services.built[-1] == InitRequest("training", "feat/tokenizer", "synthetic")
     assert (workspace / "data/training/part-0.bin").stat().st_size == 8 * 1024
 
 
 async def test_branch_errors_show_as_you_type(workspace: Path) -> None:
     subprocess.run(["git", "-C", str(workspace), "branch", "feat/existing"], check=True)
-    app = make_init_app(StepServices(workspace, []), InitChoices(profile="training"), frozen=True)
+    app = make_init_app(StepServices(workspace, []), InitRequest(profile="training"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished
@@ -186,13 +186,13 @@ async def test_run_streams_logs_and_progress_with_rate(workspace: Path) -> None:
 
 async def test_back_keeps_choices_and_blocks_on_missing_plan(workspace: Path) -> None:
     class RealPlan(StepServices):
-        def build_plan(self, choices: InitChoices) -> object:  # type: ignore[override]
+        def build_plan(self, choices: InitRequest) -> object:  # type: ignore[override]
             from devkit.tui.services import WorkspaceServices
 
             return WorkspaceServices.build_plan(self, choices)
 
     # the real init plan refuses an unknown network mode before any step runs
-    app = make_init_app(RealPlan(workspace, []), InitChoices(network="carrier-pigeon"), frozen=True)
+    app = make_init_app(RealPlan(workspace, []), InitRequest(network="carrier-pigeon"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished

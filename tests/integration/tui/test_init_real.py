@@ -16,6 +16,7 @@ import pytest
 from pilot_helpers import settled, wait_for
 from textual.widgets import Static
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
     BranchScreen,
@@ -26,7 +27,7 @@ from devkit.tui.screens import (
     ReviewScreen,
     RunScreen,
 )
-from devkit.tui.services import InitChoices, WorkspaceServices
+from devkit.tui.services import WorkspaceServices
 from support.engine import TEST_LABELS
 from support.gitrepo import make_repo
 
@@ -55,8 +56,8 @@ async def test_every_screen_to_a_running_container(
     monkeypatch.setenv("DEVKIT_EXTRA_LABELS", ",".join(f"{k}={v}" for k, v in TEST_LABELS.items()))
     monkeypatch.setenv("DEVKIT_CACHE_DIR", CACHE_DIR)
     monkeypatch.setenv("SVC_TOKEN", "not-a-real-secret")
-    choices = InitChoices(profile=PROFILE, data="none", base_image=base_image, network="host")
-    app = make_init_app(WorkspaceServices(root, choices), choices, frozen=True)
+    choices = InitRequest(profile=PROFILE, data="none", base_image=base_image, network="host")
+    app = make_init_app(WorkspaceServices(root), choices, frozen=True)
     async with app.run_test(size=(110, 36)) as pilot:
         preflight = app.screen
         await wait_for(pilot, lambda: isinstance(preflight, PreflightScreen) and preflight.finished)
@@ -116,10 +117,10 @@ async def test_escape_during_a_real_image_build_then_resume(
     monkeypatch.setenv("DEVKIT_EXTRA_LABELS", ",".join(f"{k}={v}" for k, v in TEST_LABELS.items()))
     monkeypatch.setenv("DEVKIT_CACHE_DIR", CACHE_DIR)
     monkeypatch.setenv("SVC_TOKEN", "not-a-real-secret")
-    choices = InitChoices(
+    choices = InitRequest(
         profile=PROFILE, branch="feat/cancel", data="none", base_image=base_image, network="host"
     )
-    app = make_init_app(WorkspaceServices(root, choices), choices, frozen=True)
+    app = make_init_app(WorkspaceServices(root), choices, frozen=True)
     app.profiles = {p.name: p for p in app.services.profiles()}
     async with app.run_test(size=(110, 36)) as pilot:
         preflight = app.screen

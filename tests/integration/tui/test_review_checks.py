@@ -12,9 +12,9 @@ from pilot_helpers import wait_for
 from textual.widgets import Static
 from tui_steps import PublishStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import PreflightScreen, ReviewScreen
-from devkit.tui.services import InitChoices
 from support.engine import TEST_LABELS
 
 SIZE = (110, 36)
@@ -46,9 +46,9 @@ async def test_review_names_the_container_holding_a_port(
         name=f"devkit-tui-port-{os.getpid()}", ports={"8000/tcp": ("127.0.0.1", port)},
     )  # fmt: skip
     try:
-        choices = InitChoices("training", "feat/x", "none")
+        choices = InitRequest("training", "feat/x", "none")
         steps = [PublishStep(workspace, (port,))]
-        app = make_init_app(StepServices(workspace, steps, choices), choices, frozen=True)
+        app = make_init_app(StepServices(workspace, steps), choices, frozen=True)
         async with app.run_test(size=SIZE) as pilot:
             await open_review(pilot, app)
             body = text(app, "#review-plan")
@@ -69,8 +69,8 @@ async def test_review_says_what_an_earlier_run_changed(workspace: Path) -> None:
         WriteFileStep(workspace, "first.txt", "one\n", id="first", title="first"),
         WriteFileStep(workspace, "second.txt", "two\n", id="second", title="second"),
     ]
-    choices = InitChoices("training", "feat/x", "none")
-    app = make_init_app(StepServices(workspace, steps, choices), choices, frozen=True)
+    choices = InitRequest("training", "feat/x", "none")
+    app = make_init_app(StepServices(workspace, steps), choices, frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await open_review(pilot, app)
         intro = text(app, "#review-intro")

@@ -24,6 +24,7 @@ from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 from tui_steps import ChunkedCopyStep, NeedsFileStep, SnapshotServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_dashboard_app, make_init_app
 from devkit.tui.capture import screen_svg, screen_text
 from devkit.tui.screens import (
@@ -36,6 +37,7 @@ from devkit.tui.screens import (
     RunScreen,
 )
 from devkit.tui.screens.dashboard import DashboardScreen
+from support.runs import write_run
 
 # A progress bar's split between done and to-do cells depends on how many redraws a loaded
 # machine fitted in; its percentage and amounts (also on screen) are compared exactly.
@@ -154,8 +156,8 @@ async def test_run_failed_screen(workspace: Path) -> None:
                       title="devcontainer files"),
         NeedsFileStep(workspace, "requirements/training.lock", id="image", title="image"),
     ]  # fmt: skip
-    app = make_init_app(SnapshotServices(workspace, steps), clock=ticking(), frozen=True)
-    app.choices.profile, app.choices.branch, app.choices.data = "training", "feat/x", "none"
+    choices = InitRequest("training", "feat/x", "none")
+    app = make_init_app(SnapshotServices(workspace, steps), choices, clock=ticking(), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot, lambda: isinstance(app.screen, PreflightScreen) and app.screen.finished
@@ -180,9 +182,7 @@ async def test_dashboard_screen(workspace: Path, docker_engine: Any) -> None:
     for i in range(3):
         (data / f"part-{i}.parquet").write_bytes(b"x" * 700_000)
         os.utime(data / f"part-{i}.parquet", (1_700_000_000, 1_700_000_000))
-    run = state / "runs" / "20231114-221320.json"
-    run.write_text(json.dumps({"command": ["pytest", "tests/training"], "exit_code": 0}))
-    os.utime(run, (1_700_003_000, 1_700_003_000))
+    write_run(workspace, ["pytest", "tests/training"], 0, 1_700_003_000)
     parity = state / "parity" / "last.json"
     parity.write_text(json.dumps({"ok": True, "summary": {"pass": 7, "fail": 0, "warn": 1}}))
     os.utime(parity, (1_700_003_100, 1_700_003_100))

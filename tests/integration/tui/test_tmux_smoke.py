@@ -68,9 +68,9 @@ def test_devkit_dashboard_in_a_terminal(
     tmux.start(f"{DEVKIT}; echo $? > {status.name}", workspace, terminal_env(home))
     tmux.wait_for("Container")
     tmux.wait_for("main")
-    tmux.keys("c")  # check: runs the real command, its output appears in the log
+    tmux.keys("c")  # check: runs the command's own check in-process, its result in the log
     tmux.wait_for("$ devkit check")
-    tmux.wait_for("exit ")
+    tmux.wait_for("Check parity")
     tmux.keys("q")
     for _ in range(200):
         if status.exists() and status.read_text().strip():
@@ -134,7 +134,7 @@ def test_dashboard_down_asks_before_removing(
         tmux.keys("d")
         tmux.wait_for("Stop and remove the dev container?")
         tmux.keys("y")
-        tmux.wait_for("exit 0", timeout=60)
+        tmux.wait_for("Down: done", timeout=60)
         tmux.wait_for("none")
         assert not docker_engine.containers.list(all=True, filters={"id": box.id})
         tmux.keys("q")

@@ -11,6 +11,7 @@ from textual import events
 from textual.widgets import Input, Static
 from tui_steps import SlowStopStep, StepServices, WriteFileStep
 
+from devkit.init.request import InitRequest
 from devkit.tui.app import make_init_app
 from devkit.tui.screens import (
     BranchScreen,
@@ -19,7 +20,6 @@ from devkit.tui.screens import (
     PreflightScreen,
     RunScreen,
 )
-from devkit.tui.services import InitChoices
 
 SIZE = (110, 36)
 
@@ -39,8 +39,8 @@ async def test_ctrl_q_on_done_after_success_exits_0(workspace: Path) -> None:
     steps = [WriteFileStep(workspace, "notes.txt", "n\n")]
     (workspace / "training").mkdir()
     (workspace / "training" / "train.py").write_text("print('hi')\n")
-    choices = InitChoices("training", "feat/x", "none")
-    app = make_init_app(StepServices(workspace, steps, choices), choices, frozen=True)
+    choices = InitRequest("training", "feat/x", "none")
+    app = make_init_app(StepServices(workspace, steps), choices, frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await preflight_done(pilot, app)
         app.profiles = {p.name: p for p in app.services.profiles()}
@@ -61,8 +61,8 @@ async def test_ctrl_q_on_done_after_success_exits_0(workspace: Path) -> None:
 async def test_ctrl_q_during_a_step_shows_stopping_then_exits_130(workspace: Path) -> None:
     slow = SlowStopStep(workspace, stop_s=0.8)
     after = WriteFileStep(workspace, "after.txt", "x\n", id="after", title="after")
-    choices = InitChoices("training", "feat/x", "none")
-    app = make_init_app(StepServices(workspace, [slow, after], choices), choices, frozen=True)
+    choices = InitRequest("training", "feat/x", "none")
+    app = make_init_app(StepServices(workspace, [slow, after]), choices, frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await preflight_done(pilot, app)
         app.profiles = {p.name: p for p in app.services.profiles()}
@@ -93,7 +93,7 @@ async def test_escape_on_the_first_screen_quits(workspace: Path) -> None:
 
 
 async def test_branch_box_ctrl_c_quits_and_no_error_before_typing(workspace: Path) -> None:
-    app = make_init_app(StepServices(workspace, []), InitChoices(profile="training"), frozen=True)
+    app = make_init_app(StepServices(workspace, []), InitRequest(profile="training"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await preflight_done(pilot, app)
         await pilot.press("enter", "enter")
@@ -109,7 +109,7 @@ async def test_branch_box_ctrl_c_quits_and_no_error_before_typing(workspace: Pat
 
 
 async def test_branch_name_is_trimmed(workspace: Path) -> None:
-    app = make_init_app(StepServices(workspace, []), InitChoices(profile="training"), frozen=True)
+    app = make_init_app(StepServices(workspace, []), InitRequest(profile="training"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await preflight_done(pilot, app)
         await pilot.press("enter", "enter")
@@ -125,7 +125,7 @@ async def test_branch_name_is_trimmed(workspace: Path) -> None:
 
 
 async def test_a_300_character_branch_is_refused_before_git_sees_it(workspace: Path) -> None:
-    app = make_init_app(StepServices(workspace, []), InitChoices(profile="training"), frozen=True)
+    app = make_init_app(StepServices(workspace, []), InitRequest(profile="training"), frozen=True)
     name = "feat/" + "x" * 300
     async with app.run_test(size=SIZE) as pilot:
         await preflight_done(pilot, app)
@@ -142,7 +142,7 @@ async def test_a_300_character_branch_is_refused_before_git_sees_it(workspace: P
 
 
 async def test_keys_typed_while_screens_are_pushed_are_kept(workspace: Path) -> None:
-    app = make_init_app(StepServices(workspace, []), InitChoices(profile="training"), frozen=True)
+    app = make_init_app(StepServices(workspace, []), InitRequest(profile="training"), frozen=True)
     async with app.run_test(size=SIZE) as pilot:
         await preflight_done(pilot, app)
         # as fast as a user who knows the flow: the keys arrive together, as from a terminal,

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devkit.errors import NotReadyError
+from devkit.init.preflight import DiskCheck, GitCheck, WorkspaceCheck
+from devkit.init.request import InitRequest
 from devkit.plan import Plan, StepContext, StepResult
-from devkit.preflight import DiskCheck, GitCheck, WorkspaceCheck
-from devkit.tui.services import InitChoices, WorkspaceServices
+from devkit.tui.services import WorkspaceServices
 
 
 @dataclass
@@ -117,10 +118,10 @@ class NeedsFileStep:
 class StepServices(WorkspaceServices):
     """The real workspace answers (profiles, branch rules, data) with a plan of given steps."""
 
-    def __init__(self, workspace: Path, steps: list[object], choices: InitChoices | None = None):
-        super().__init__(workspace, choices)
+    def __init__(self, workspace: Path, steps: list[object]):
+        super().__init__(workspace)
         self.steps = steps
-        self.built: list[InitChoices] = []
+        self.built: list[InitRequest] = []
 
     def preflight(self) -> list[object]:  # type: ignore[override]
         return [
@@ -129,9 +130,9 @@ class StepServices(WorkspaceServices):
             DiskCheck("disk", "disk space", self.workspace),
         ]
 
-    def build_plan(self, choices: InitChoices) -> Plan:
-        self.built.append(InitChoices(**vars(choices)))
-        return Plan(f"devkit init {choices.profile}", self.steps)  # type: ignore[arg-type]
+    def build_plan(self, request: InitRequest) -> Plan:
+        self.built.append(request)
+        return Plan(f"devkit init {request.profile}", self.steps)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -15,7 +15,8 @@ from devkit.container import secrets, wheel
 from devkit.container.image_step import build_network
 from devkit.container.labels import extra_labels
 from devkit.errors import ConfigError
-from devkit.init_plan import InitOptions, build_init_plan
+from devkit.init.plan import build_init_plan
+from devkit.init.request import InitRequest
 from devkit.workspace import Workspace
 
 
@@ -85,19 +86,19 @@ def test_build_uses_host_network_only_for_a_loopback_proxy() -> None:
 def test_invalid_branch_fails_before_any_step(tmp_path: Path) -> None:
     profile = ProfileSet(None).get("training")
     with pytest.raises(ConfigError, match="invalid branch name"):
-        build_init_plan(Workspace(tmp_path), profile, InitOptions(branch="feat/a..b"))
+        build_init_plan(Workspace(tmp_path), profile, InitRequest(branch="feat/a..b"))
     with pytest.raises(ConfigError, match="data mode"):
-        build_init_plan(Workspace(tmp_path), profile, InitOptions("feat/a", data="all"))
+        build_init_plan(Workspace(tmp_path), profile, InitRequest(branch="feat/a", data="all"))
 
 
 def test_init_plan_order_and_data_extension_point(tmp_path: Path) -> None:
     profile = ProfileSet(None).get("training")
     (tmp_path / "requirements").mkdir()
     (tmp_path / "requirements" / "training.lock").write_text("six==1.16.0\n")
-    options = InitOptions("feat/a", data="none", vendor=True)
-    plan = build_init_plan(Workspace(tmp_path), profile, options)
+    request = InitRequest(branch="feat/a", data="none", network="bridge", vendor=True)
+    plan = build_init_plan(Workspace(tmp_path), profile, request)
     ids = [s.id for s in plan.steps]
-    assert ids[:5] == ["branch", "devcontainer", "image", "container", "post-create"]
+    assert ids[:6] == ["record", "branch", "devcontainer", "image", "container", "post-create"]
     assert "data" not in ids
 
 

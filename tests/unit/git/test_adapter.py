@@ -25,8 +25,8 @@ from devkit.git.state import (
     tracked_under,
 )
 from devkit.init.branch import FeatureBranchStep
+from devkit.init.request import checked_out_branch
 from devkit.plan import StepContext
-from devkit.tui.status import current_branch as dashboard_branch
 from support.gitrepo import GitRepo, make_repo, run_git
 
 POLICY = BranchPolicy(pattern=r"^feat/[a-z0-9-]+$", base="main")
@@ -35,7 +35,7 @@ POLICY = BranchPolicy(pattern=r"^feat/[a-z0-9-]+$", base="main")
 def test_head_on_a_branch(git_repo: GitRepo) -> None:
     assert head(git_repo.path) == Head("main", git_repo.head)
     assert current_branch(git_repo.path) == "main"
-    assert dashboard_branch(git_repo.path) == "main"
+    assert checked_out_branch(git_repo.path) == "main"
 
 
 def test_detached_head_has_no_branch_but_a_commit(git_repo: GitRepo) -> None:
@@ -44,7 +44,7 @@ def test_detached_head_has_no_branch_but_a_commit(git_repo: GitRepo) -> None:
     assert found.detached and found.branch is None
     assert found.commit == git_repo.head
     assert current_branch(git_repo.path) is None
-    assert dashboard_branch(git_repo.path) == f"(detached at {git_repo.head[:7]})"
+    assert checked_out_branch(git_repo.path) is None
     assert repo_state(git_repo.path, "main").branch is None
 
 

@@ -13,12 +13,12 @@ from devkit.config.model import BranchPolicy, ImageSpec, ParityRule, Profile
 from devkit.errors import ConfigError, RefusedError
 from devkit.host import plan as host_plan
 from devkit.host.python import find_python
-from devkit.host.target import check_target, record_target, recorded_target
-from devkit.host.venv import STATE_KEY, VENV_REL, VenvStep, run_env, venv_python
+from devkit.host.venv import VENV_REL, VenvStep, run_env, venv_python
 from devkit.parity.evaluate import evaluate_rules
 from devkit.parity.records import RunRecord
 from devkit.parity.rules import base_image
 from devkit.parity.rules.base import CheckInputs
+from devkit.state import HOST_VENV_KEY, InitRecord, WorkspaceState, check_target
 
 OWN = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -53,9 +53,10 @@ def test_the_rule_skips_the_base_image_for_a_host_target_run() -> None:
 
 def test_the_target_is_recorded_and_read_back(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    assert recorded_target(tmp_path) == "container"
-    record_target(tmp_path, "host")
-    assert recorded_target(tmp_path) == "host"
+    state = WorkspaceState(tmp_path)
+    assert state.target() == "container"
+    state.record_init(InitRecord(profile="demo", target="host"))
+    assert state.target() == "host" and state.profile() == "demo"
     with pytest.raises(ConfigError, match="unknown target 'vm'"):
         check_target("vm")
 
@@ -90,7 +91,6 @@ def _workspace(tmp_path: Path) -> Path:
 def test_a_venv_with_the_recorded_lockfile_is_left_alone_and_a_changed_one_resyncs(
     tmp_path: Path,
 ) -> None:
-    from devkit.container.state import update_state
     from devkit.parity.lockfile import read_lockfile
 
     root = _workspace(tmp_path)
@@ -101,7 +101,8 @@ def test_a_venv_with_the_recorded_lockfile_is_left_alone_and_a_changed_one_resyn
         [sys.executable, "-m", "venv", "--without-pip", str(root / VENV_REL)], check=True
     )
     sha = read_lockfile(root, "req.lock").sha256
-    update_state(root, STATE_KEY, {"python": OWN, "lock_sha256": sha, "lockfile": "req.lock"})
+    record = {"python": OWN, "lock_sha256": sha, "lockfile": "req.lock"}
+    WorkspaceState(root).update(**{HOST_VENV_KEY: record})
     assert step.is_done()
     assert step.describe() == []
     (root / "req.lock").write_text("numpy==2.4.6\npyarrow==26.0.1\n")
@@ -124,12 +125,16 @@ def test_a_linked_venv_folder_is_refused(tmp_path: Path) -> None:
 def test_the_dashboard_asks_no_engine_on_the_host_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from devkit.tui.screens.dashboard import render_panels
     from devkit.tui.status import WorkspaceStatusSource
 
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent-devkit-test.sock")
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     source = WorkspaceStatusSource(tmp_path)
-    assert source._read_container().state == "unknown"  # the container target asks the engine
-    record_target(tmp_path, "host")
-    found = source._read_container()
-    assert (found.state, found.note) == ("none", "host target: the workload runs on this machine")
+    asked = source.snapshot().part("container")  # the container target asks the engine
+    assert asked["error"].startswith("Docker Engine not reachable"), asked
+    WorkspaceState(tmp_path).record_init(InitRecord(profile="demo", target="host"))
+    found = source.snapshot()
+    assert found.part("container") == {"state": "none", "target": "host"}
+    panel = render_panels(found, now=0.0)["container"].plain
+    assert "host target: the workload runs on this machine" in panel

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devkit.config.profiles import ProfileSet
+from devkit.init.request import InitRequest
 from devkit.plan import Plan, StepContext, StepResult
 from devkit.tui.services import (
     BranchStatus,
-    InitChoices,
     branch_status_from_info,
     data_size_text,
     diff_text,
@@ -34,8 +34,8 @@ def test_branch_status_from_info() -> None:
 
 
 def test_choices_missing() -> None:
-    assert InitChoices().missing() == ["profile", "branch", "data"]
-    assert InitChoices("api", "feat/x", "none").missing() == []
+    assert InitRequest().missing() == ["profile", "branch", "data"]
+    assert InitRequest("api", "feat/x", "none").missing() == []
 
 
 def test_profile_summary_names_image_ports_data_secrets() -> None:

@@ -1,56 +1,15 @@
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from pathlib import Path
 
-from devkit.tui.screens.dashboard import action_argv, render_panels, shell_command
-from devkit.tui.status import (
-    ContainerStatus,
-    DataStatusView,
-    WorkspaceStatus,
-    age_text,
-    current_branch,
-    folder_usage,
-    newest_json,
-)
+import pytest
 
-
-def _git(*args: str, cwd: Path) -> None:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(cwd.parent)}
-    env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
-    env |= {"GIT_COMMITTER_EMAIL": "t@e"}
-    subprocess.run(["git", *args], cwd=cwd, check=True, env=env, capture_output=True)
-
-
-def test_current_branch_in_repo_and_worktree(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git("init", "-q", "-b", "main", cwd=repo)
-    assert current_branch(repo) == "main"
-    _git("commit", "-q", "--allow-empty", "-m", "x", cwd=repo)
-    _git("worktree", "add", "-q", "-b", "feat/wt", str(tmp_path / "wt"), cwd=repo)
-    assert current_branch(tmp_path / "wt") == "feat/wt"
-    _git("checkout", "-q", "--detach", cwd=repo)
-    assert current_branch(repo).startswith("(detached at ")
-    assert current_branch(tmp_path) == "(not a git repository)"
-
-
-def test_newest_json_and_folder_usage(tmp_path: Path) -> None:
-    assert newest_json(tmp_path / "missing") is None
-    (tmp_path / "a.json").write_text(json.dumps({"n": 1}))
-    os.utime(tmp_path / "a.json", (1000, 1000))
-    (tmp_path / "b.json").write_text(json.dumps({"n": 2}))
-    os.utime(tmp_path / "b.json", (2000, 2000))
-    (tmp_path / "c.json").write_text("not json")
-    os.utime(tmp_path / "c.json", (3000, 3000))
-    assert newest_json(tmp_path) == {"n": 2, "_mtime": 2000}
-    (tmp_path / "d" / "e").mkdir(parents=True)
-    (tmp_path / "d" / "e" / "f.bin").write_bytes(b"12345")
-    (tmp_path / "d" / ".devkit-manifest.json").write_text("{}")  # devkit's own, not data
-    os.utime(tmp_path / "d" / "e" / "f.bin", (5000, 5000))
-    assert folder_usage(tmp_path / "d") == (1, 5, 5000)
+from devkit.config.profiles import ProfileSet
+from devkit.container.status import gather
+from devkit.events import Log, StepDone, StepFailed, StepStarted
+from devkit.tui.screens.dashboard import event_line, render_panels, shell_command
+from devkit.tui.status import WorkspaceStatus, age_text, docker_time
 
 
 def test_age_text() -> None:
@@ -60,22 +19,75 @@ def test_age_text() -> None:
     assert age_text(100 - 2 * 86400, 100) == "2d ago"
 
 
-def test_render_panels() -> None:
-    status = WorkspaceStatus(
-        root="/r", branch="feat/x", base="main", profile="training",
-        container=ContainerStatus("running", "devkit-training", "abc", "devkit/training:dev", 0.0),
-        data=DataStatusView("data/training", 3, 3 * 1024**2, 50.0, "synthetic"),
-        last_run={"command": ["pytest", "-q"], "exit_code": 0, "_mtime": 40.0},
-        last_parity={"ok": False, "summary": {"pass": 6, "fail": 1, "warn": 0}, "_mtime": 90.0},
-    )  # fmt: skip
+def test_docker_time_reads_the_reports_utc_seconds() -> None:
+    assert docker_time("1970-01-01T00:01:00") == 60.0
+    assert docker_time("2023-11-14T22:13:20.123456789Z") == 1_700_000_000.0
+    assert docker_time("") is None
+
+
+def _report(**over: object) -> dict[str, object]:
+    report: dict[str, object] = {
+        "workspace": "/r", "profile": "training", "target": "container",
+        "branch": {"name": "feat/x", "commit": "abc", "base": "main", "behind": 0, "ahead": 1,
+                   "dirty": False},
+        "devcontainer": {"present": True, "in_sync": True},
+        "image": {"hash": "0123", "present": True, "tags": ["devkit/training:dev"],
+                  "created": "1970-01-01T00:00:40"},
+        "container": {"name": "devkit-training", "state": "running", "id": "abc123"},
+        "data": {"folder": "data/training", "present": True, "bytes": 3 * 1024**2, "files": 3,
+                 "updated": 50.0},
+        "parity": {"ok": False, "summary": {"pass": 6, "fail": 1, "warn": 0}, "checked": 90.0},
+    }  # fmt: skip
+    return report | over
+
+
+def test_render_panels_from_the_status_report() -> None:
+    run = {"command": ["pytest", "-q"], "exit_code": 0, "started_epoch": 40.0}
+    status = WorkspaceStatus(_report(), last_run=run)
     text = {k: v.plain for k, v in render_panels(status, now=100.0).items()}
     assert "feat/x" in text["branch"] and "base main" in text["branch"]
+    assert "profile training" in text["branch"]
     assert "running" in text["container"] and "devkit-training" in text["container"]
-    assert "built 1m ago" in text["image"]
+    assert "devkit/training:dev" in text["image"] and "built 1m ago" in text["image"]
     assert "3 files · 3.0 MiB" in text["data"] and "updated 50s ago" in text["data"]
     assert "pytest -q" in text["run"] and "exit 0" in text["run"]
     assert "violations" in text["parity"] and "6 pass · 1 fail · 0 warn" in text["parity"]
     assert "checked 10s ago" in text["parity"]
+    assert status.container_id == "abc123" and status.container_state == "running"
+
+
+def test_render_panels_when_parts_are_missing() -> None:
+    status = WorkspaceStatus(
+        _report(
+            profile=None,
+            branch={"error": "not a git repository"},
+            image={},
+            container={"error": "Docker Engine not reachable"},
+            data={"folder": None},
+            parity=None,
+        )
+    )
+    text = {k: v.plain for k, v in render_panels(status, now=100.0).items()}
+    assert "(unknown)" in text["branch"] and "run devkit init" in text["branch"]
+    assert "unknown" in text["container"] and "not reachable" in text["container"]
+    assert "no dataset configured" in text["data"]
+    assert "none yet" in text["run"] and "not checked" in text["parity"]
+
+
+def test_the_dashboard_counts_the_data_from_the_status_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One count: the dashboard's data tile shows what ``devkit status`` reports."""
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent-devkit-test.sock")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    data = tmp_path / "data" / "training"
+    data.mkdir(parents=True)
+    (data / "a.parquet").write_bytes(b"x" * 2048)
+    (data / ".devkit-manifest.json").write_text("{}")  # devkit's own, not data
+    report = gather(tmp_path, ProfileSet(None).get("training"))
+    assert report["data"]["files"] == 1
+    text = render_panels(WorkspaceStatus(report), now=0.0)["data"].plain
+    assert "1 files · 2.0 KiB" in text
 
 
 def test_shell_command_prefers_bash() -> None:
@@ -84,18 +96,12 @@ def test_shell_command_prefers_bash() -> None:
     assert "exec bash -l" in argv[-1]
 
 
-def test_action_argv_uses_what_init_recorded() -> None:
-    status = WorkspaceStatus(
-        root="/r", branch="feat/x", base="main", profile="api",
-        container=ContainerStatus("none"), data=None, last_run=None, last_parity=None,
-        render={"network": "host", "base_image": "devkit-base:bookworm", "data": "synthetic"},
-    )  # fmt: skip
-    root = Path("/r")
-    assert action_argv("rebuild", root, status) == [
-        "init", "--rebuild", "--no-input", "--yes", "--profile", "api", "--branch", "feat/x",
-        "--network", "host", "--base-image", "devkit-base:bookworm", "--data", "synthetic",
-        "--workspace", "/r",
-    ]  # fmt: skip
-    # check records its own result: the dashboard runs the plain command a user would type
-    assert action_argv("check", root, status) == ["check", "--workspace", "/r"]
-    assert action_argv("down", root, None) == ["down", "--workspace", "/r"]
+def test_event_lines_show_steps_and_logs() -> None:
+    started = event_line(StepStarted("data", "Dataset"))
+    assert started is not None and started.plain == "▶ Dataset"
+    log = event_line(Log("data", "wrote 3 files"))
+    assert log is not None and log.plain == "data │ wrote 3 files"
+    done = event_line(StepDone("data", "3 files"))
+    assert done is not None and done.plain == "✓ data: 3 files"
+    failed = event_line(StepFailed("check", "parity violations", "fix it", None, 1))
+    assert failed is not None and failed.plain == "✗ check: parity violations — hint: fix it"

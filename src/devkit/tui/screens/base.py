@@ -10,12 +10,13 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Footer
 from textual.worker import Worker
 
 from devkit.config.model import Profile
+from devkit.init.request import InitRequest
 from devkit.plan import Plan, PlanOutcome
-from devkit.tui.screens.dashboard import fit_footer
-from devkit.tui.services import InitChoices, InitServices
+from devkit.tui.services import InitServices
 from devkit.tui.worker_bridge import answer_posting
 
 STEPS = ("Preflight", "Profile", "Branch", "Data", "Review", "Run", "Done")
@@ -31,12 +32,20 @@ def breadcrumb(current: str) -> str:
     return " › ".join(f"[b reverse] {s} [/]" if s == current else s for s in STEPS)
 
 
+def fit_footer(screen: Screen[Any], width: int) -> None:
+    """Below 100 columns the footer packs its keys tighter; below 80 it drops the palette
+    hint (Ctrl+P still works) so that every key, quit included, stays on screen."""
+    for footer in screen.query(Footer):
+        footer.compact = width < 100
+        footer.show_command_palette = width >= 80
+
+
 class InitHost(Protocol):
     """What the init screens need from the app that shows them (``tui.app.InitApp``), so a
     screen never imports the app that imports the screens."""
 
     services: InitServices
-    choices: InitChoices
+    choices: InitRequest
     profiles: dict[str, Profile]
     plan: Plan | None
     outcome: PlanOutcome | None

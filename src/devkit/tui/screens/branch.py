@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -130,5 +131,5 @@ class BranchScreen(InitScreen):
                 self.status.problems[0], title="invalid branch name", severity="error", markup=False
             )
             return
-        self.init_app.choices.branch = name
+        self.init_app.choices = replace(self.init_app.choices, branch=name)
         super().action_continue()

@@ -1,35 +1,45 @@
 """The dashboard: branch and base, container, image age, data, last run and parity, with actions.
 
-It polls cheap sources every few seconds in a thread worker and redraws when something changed.
-Actions run the real ``devkit`` commands as subprocesses (the same code a terminal would run),
-streaming their output into the log; "shell" suspends the app and opens a shell in the container.
+It polls ``devkit status``'s own report in a thread worker and redraws when something changed.
+Actions build the same plans the commands run (``devkit.actions``, ``devkit.init.plan``) and run
+them in-process in a worker: their events come back as Messages and show in a step list and the
+log, as on the init screens. "shell" suspends the app and opens a shell in the container.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
+from typing import ClassVar, Protocol, cast
 
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, RichLog, Static
 
+from devkit.actions import check_plan, down_plan, sync_plan
+from devkit.config.model import Profile
+from devkit.container.status import status_profile
+from devkit.errors import ConfigError, ExitCode
+from devkit.events import Log, StepDone, StepFailed, StepStarted
+from devkit.init.plan import Runtime, plan_init, ready_engine
+from devkit.init.request import InitRequest, resolve_request
+from devkit.plan import Plan
 from devkit.tui.formatting import display_path
-from devkit.tui.messages import Answer
-from devkit.tui.status import WorkspaceStatus, age_text
-from devkit.tui.worker_bridge import answer_posting
+from devkit.tui.messages import Answer, EngineEvent, PlanEnded
+from devkit.tui.screens.base import fit_footer
+from devkit.tui.screens.confirm import ConfirmScreen
+from devkit.tui.status import StatusSource, WorkspaceStatus, age_text, docker_time
+from devkit.tui.widgets.step_list import StepList
+from devkit.tui.worker_bridge import answer_posting, run_plan_posting
 from devkit.units import format_amount
-
-if TYPE_CHECKING:
-    from devkit.tui.status import StatusSource
+from devkit.workspace import Workspace
 
 
 class DashboardHost(Protocol):
@@ -37,17 +47,17 @@ class DashboardHost(Protocol):
 
     workspace: Path
     source: StatusSource
-    command: list[str]
     poll_s: float
+    clock: Callable[[], float]
     now: Callable[[], float]
 
 
-# action → (title, the command it runs); action_argv fills in the workspace's own settings.
-ACTIONS: dict[str, tuple[str, list[str]]] = {
-    "rebuild": ("Rebuild", ["init", "--rebuild"]),
-    "sync": ("Sync data", ["sync-data"]),
-    "check": ("Check parity", ["check"]),
-    "down": ("Down", ["down"]),
+# action → (title, what the command line calls it)
+ACTIONS: dict[str, tuple[str, str]] = {
+    "rebuild": ("Rebuild", "devkit init --rebuild"),
+    "sync": ("Sync data", "devkit sync-data"),
+    "check": ("Check parity", "devkit check"),
+    "down": ("Down", "devkit down"),
 }
 # Destructive actions ask first: (question, what it does).
 CONFIRM = {
@@ -63,27 +73,37 @@ CONFIRM = {
 }
 
 
-def action_argv(name: str, workspace: Path, status: WorkspaceStatus | None) -> list[str]:
-    """The devkit command line (after the executable) an action runs in this workspace.
+def _profile(root: Path) -> Profile:
+    profile = status_profile(root, None, os.environ)
+    if profile is None:
+        raise ConfigError("no profile chosen in this workspace", "run 'devkit init' first")
+    return profile
 
-    Rebuild re-runs init headless with what the last init recorded (profile, branch, render
-    options) and ``--rebuild``; check records its result itself (.devkit/parity/last.json).
-    """
-    argv = list(ACTIONS[name][1])
+
+def rebuild_plan(root: Path, status: WorkspaceStatus | None) -> Plan:
+    """``devkit init --rebuild --yes`` on the checked-out branch with what the last init used
+    (the same request, resolver and plan as the command line)."""
+    ws = Workspace(root)
+    branch = status.branch if status is not None else None
+    request = InitRequest(branch=branch, overwrite=True, rebuild=True)
+    resolved = resolve_request(request, ws, os.environ)
+    runtime = Runtime()
+    if resolved.target != "host":
+        profile = _profile(root)
+        runtime = Runtime(docker=ready_engine(ws, resolved.base_image or profile.image.base))
+    return plan_init(ws, resolved, runtime)
+
+
+def action_plan(name: str, root: Path, status: WorkspaceStatus | None) -> Plan:
+    """The plan an action runs in this workspace: the command line's own."""
     if name == "rebuild":
-        argv += ["--no-input", "--yes"]
-        if status is not None:
-            if status.profile:
-                argv += ["--profile", status.profile]
-            if not status.branch.startswith("("):
-                argv += ["--branch", status.branch]
-            if status.render.get("network"):
-                argv += ["--network", str(status.render["network"])]
-            if status.render.get("base_image"):
-                argv += ["--base-image", str(status.render["base_image"])]
-            if status.render.get("data"):
-                argv += ["--data", str(status.render["data"])]
-    return [*argv, "--workspace", str(workspace)]
+        return rebuild_plan(root, status)
+    ws = Workspace(root)
+    if name == "down":
+        return down_plan(ws)
+    if name == "sync":
+        return sync_plan(ws, _profile(root))
+    return check_plan(ws, _profile(root))
 
 
 PANELS = ("branch", "container", "image", "data", "run", "parity")
@@ -97,79 +117,116 @@ def shell_command(container_id: str) -> list[str]:
     ]  # fmt: skip
 
 
+def _branch_panel(status: WorkspaceStatus) -> Text:
+    branch = status.part("branch")
+    name = status.branch or ("(unknown)" if "error" in branch else "(detached)")
+    base = str(branch.get("base") or "-")
+    profile = status.report.get("profile")
+    return Text.assemble(
+        ("Branch\n", "bold"),
+        (name, "bold cyan"),
+        f"\nbase {base}\n",
+        (f"profile {profile or '(none: run devkit init)'}", "dim"),
+    )
+
+
+def _container_panel(status: WorkspaceStatus) -> Text:
+    box = status.part("container")
+    state = status.container_state
+    if box.get("target") == "host":
+        note = "host target: the workload runs on this machine"
+    elif "error" in box:
+        state, note = "unknown", str(box["error"])
+    elif state == "none" and status.part("image").get("kept"):
+        note = "image kept: b rebuilds the container"
+    else:
+        note = ""
+    return Text.assemble(
+        ("Container\n", "bold"),
+        (state, {"running": "bold green", "exited": "yellow"}.get(state, "dim")),
+        f"\n{box.get('name') or '-'}\n",
+        (note, "dim"),
+    )
+
+
+def _image_panel(status: WorkspaceStatus, now: float) -> Text:
+    image = status.part("image")
+    tags = image.get("tags") or []
+    shown = str(tags[0]) if tags else str(image.get("hash") or "-")
+    built = docker_time(str(image.get("created") or ""))
+    return Text.assemble(
+        ("Image\n", "bold"),
+        f"{shown if image.get('present') else '-'}\n",
+        f"built {age_text(built, now)}" if built is not None else "",
+    )
+
+
+def _data_panel(status: WorkspaceStatus, now: float) -> Text:
+    data = status.part("data")
+    if not data.get("folder"):
+        return Text.assemble(("Data\n", "bold"), ("no dataset configured", "dim"))
+    if not data.get("present"):
+        return Text.assemble(("Data\n", "bold"), f"{data['folder']}\n", ("not there yet", "dim"))
+    return Text.assemble(
+        ("Data\n", "bold"),
+        f"{data['folder']}\n",
+        f"{data.get('files', 0)} files · {format_amount(int(data.get('bytes', 0)), 'B')}\n",
+        f"updated {age_text(data.get('updated'), now)}",
+    )
+
+
+def _run_panel(status: WorkspaceStatus, now: float) -> Text:
+    run = status.last_run
+    if not run:
+        return Text.assemble(("Last run\n", "bold"), ("none yet: devkit run -- CMD", "dim"))
+    command = run.get("command", "?")
+    if isinstance(command, list):
+        command = " ".join(str(part) for part in command)
+    return Text.assemble(
+        ("Last run\n", "bold"), f"{command}\n", f"exit {run.get('exit_code', '?')}",
+        f" · {age_text(run.get('started_epoch'), now)}",
+    )  # fmt: skip
+
+
+def _parity_panel(status: WorkspaceStatus, now: float) -> Text:
+    parity = status.report.get("parity")
+    if not isinstance(parity, dict):
+        return Text.assemble(("Parity\n", "bold"), ("not checked: devkit check", "dim"))
+    ok = bool(parity.get("ok"))
+    counts = parity.get("summary") or {}
+    tally = " · ".join(f"{counts[k]} {k}" for k in ("pass", "fail", "warn") if k in counts)
+    return Text.assemble(
+        ("Parity\n", "bold"),
+        ("ok" if ok else "violations", "bold green" if ok else "bold red"),
+        f"\n{tally}\n", f"checked {age_text(parity.get('checked'), now)}",
+    )  # fmt: skip
+
+
 def render_panels(status: WorkspaceStatus, now: float) -> dict[str, Text]:
     """The text of each panel; pure, so tests and snapshots can pin ``now``."""
-    c = status.container
-    panels = {
-        "branch": Text.assemble(
-            ("Branch\n", "bold"),
-            (status.branch, "bold cyan"),
-            f"\nbase {status.base}\n",
-            (f"profile {status.profile or '(none: run devkit init)'}", "dim"),
-        ),
-        "container": Text.assemble(
-            ("Container\n", "bold"),
-            (c.state, {"running": "bold green", "exited": "yellow"}.get(c.state, "dim")),
-            f"\n{c.name or '-'}\n",
-            (c.note, "dim"),
-        ),
-        "image": Text.assemble(
-            ("Image\n", "bold"),
-            f"{c.image or '-'}\n",
-            f"built {age_text(c.image_created, now)}" if c.image_created is not None else "",
-        ),
+    return {
+        "branch": _branch_panel(status),
+        "container": _container_panel(status),
+        "image": _image_panel(status, now),
+        "data": _data_panel(status, now),
+        "run": _run_panel(status, now),
+        "parity": _parity_panel(status, now),
     }
-    d = status.data
-    panels["data"] = (
-        Text.assemble(
-            ("Data\n", "bold"),
-            f"{d.dest} {d.kind}\n",
-            f"{d.files} files · {format_amount(d.bytes, 'B')}\n",
-            f"updated {age_text(d.newest, now)}",
-        )
-        if d
-        else Text.assemble(("Data\n", "bold"), ("no dataset configured", "dim"))
-    )
-    run = status.last_run
-    if run:
-        command = run.get("command", "?")
-        if isinstance(command, list):
-            command = " ".join(str(part) for part in command)
-        exit_code = str(run.get("exit_code", "?"))
-        panels["run"] = Text.assemble(
-            ("Last run\n", "bold"), f"{command}\n", f"exit {exit_code}",
-            f" · {age_text(run.get('_mtime'), now)}",
-        )  # fmt: skip
-    else:
-        panels["run"] = Text.assemble(
-            ("Last run\n", "bold"), ("none yet: devkit run -- CMD", "dim")
-        )
-    parity = status.last_parity
-    if parity:
-        ok = bool(parity.get("ok"))
-        counts = parity.get("summary") or {}
-        tally = " · ".join(f"{counts[k]} {k}" for k in ("pass", "fail", "warn") if k in counts)
-        panels["parity"] = Text.assemble(
-            ("Parity\n", "bold"),
-            ("ok" if ok else "violations", "bold green" if ok else "bold red"),
-            f"\n{tally}\n", f"checked {age_text(parity.get('_mtime'), now)}",
-        )  # fmt: skip
-    else:
-        panels["parity"] = Text.assemble(("Parity\n", "bold"), ("not checked: devkit check", "dim"))
-    return panels
 
 
-class ActionLine(Message):
-    def __init__(self, line: str) -> None:
-        super().__init__()
-        self.line = line
-
-
-class ActionEnded(Message):
-    def __init__(self, action: str, code: int) -> None:
-        super().__init__()
-        self.action = action
-        self.code = code
+def event_line(event: object) -> Text | None:
+    """How the log shows an engine event (the step list shows the steps' states)."""
+    if isinstance(event, Log):
+        line = Text(f"{event.step} │ ", style="dim")
+        return line.append(event.line, style="red" if event.stream == "err" else "")
+    if isinstance(event, StepStarted):
+        return Text(f"▶ {event.title}", style="bold")
+    if isinstance(event, StepDone):
+        return Text(f"✓ {event.step}: {event.summary}", style="green")
+    if isinstance(event, StepFailed):
+        hint = f" — hint: {event.hint}" if event.hint else ""
+        return Text(f"✗ {event.step}: {event.what}{hint}", style="red")
+    return None
 
 
 class DashboardScreen(Screen[None]):
@@ -183,8 +240,7 @@ class DashboardScreen(Screen[None]):
         Binding("r", "refresh", "Refresh"),
     ]
     PALETTE = (
-        *((title, f"devkit {' '.join(argv)}", f"action_{name}") for name, (title, argv) in
-          ACTIONS.items()),
+        *((title, command, f"action_{name}") for name, (title, command) in ACTIONS.items()),
         ("Shell in container", "Open a shell in the dev container", "action_shell"),
         ("Refresh", "Read every source again now", "action_refresh"),
     )  # fmt: skip
@@ -195,6 +251,8 @@ class DashboardScreen(Screen[None]):
         self.polling = False
         self.busy: str | None = None
         self.changes = 0
+        self.run_number = 0
+        self.cancel_event = threading.Event()
 
     @property
     def dash(self) -> DashboardHost:
@@ -206,6 +264,7 @@ class DashboardScreen(Screen[None]):
         with VerticalScroll(id="dash-tiles"), Grid(id="dash-grid"):
             for name in PANELS:
                 yield Static("[dim]reading…[/]", id=f"panel-{name}", classes="panel dash-panel")
+        yield StepList(self.dash.clock, id="dash-steps")
         yield RichLog(
             id="dash-log", max_lines=2000, wrap=True, min_width=20, markup=False, highlight=False
         )
@@ -215,6 +274,7 @@ class DashboardScreen(Screen[None]):
         fit_footer(self, event.size.width)
 
     def on_mount(self) -> None:
+        self.query_one(StepList).display = False  # until an action runs
         hint = Text("The output of rebuild, sync data, check and down appears here.", style="dim")
         # After the first layout: written earlier, the line would be cut instead of wrapped.
         self.call_after_refresh(lambda: self.query_one(RichLog).write(hint))
@@ -233,6 +293,9 @@ class DashboardScreen(Screen[None]):
         )  # fmt: skip
 
     def on_answer(self, message: Answer) -> None:
+        if message.key == "action-plan":
+            self._plan_ready(message)
+            return
         if message.key != "status":
             return
         self.polling = False
@@ -249,51 +312,70 @@ class DashboardScreen(Screen[None]):
             self.query_one(f"#panel-{name}", Static).update(text)
 
     def _run_action(self, name: str) -> None:
+        """Build the action's plan in a worker (it may ask the engine), then run it."""
         if self.busy:
             self.notify(f"'{self.busy}' is still running", severity="warning")
             return
-        argv = action_argv(name, self.dash.workspace, self.status)
-        command = [*self.dash.command, *argv]
         self.busy = name
-        root = f"{self.dash.workspace}{os.sep}"
-        shown = [part.removeprefix(root) for part in argv[: argv.index("--workspace")]]
-        self.query_one(RichLog).write(Text(f"$ devkit {' '.join(shown)}", style="bold"))
-        self.run_worker(lambda: self._stream(name, command), thread=True, group="action")
+        root, status = self.dash.workspace, self.status
+        self.query_one(RichLog).write(Text(f"$ {ACTIONS[name][1]}", style="bold"))
+        self.run_worker(
+            lambda: answer_posting(self, "action-plan", lambda: action_plan(name, root, status)),
+            thread=True, group="action",
+        )  # fmt: skip
 
-    def _stream(self, name: str, command: list[str]) -> None:
-        """Runs in a worker thread: each output line and the exit code go back as Messages."""
-        try:
-            proc = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                stdin=subprocess.DEVNULL, env=_child_env(),
-            )  # fmt: skip
-        except OSError as exc:
-            self.post_message(ActionLine(f"cannot start {command[0]}: {exc}"))
-            self.post_message(ActionEnded(name, 127))
+    def _plan_ready(self, message: Answer) -> None:
+        if message.error:
+            self._ended(False, message.error)
             return
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            self.post_message(ActionLine(line.rstrip("\n")))
-        self.post_message(ActionEnded(name, proc.wait()))
+        plan: Plan = message.value
+        steps = self.query_one(StepList)
+        steps.reset()
+        steps.display = True
+        self.run_number += 1
+        self.cancel_event = threading.Event()
+        run, cancel = self.run_number, self.cancel_event
+        self.run_worker(
+            lambda: run_plan_posting(self, plan, cancel, run), thread=True, group="action"
+        )
 
-    def on_action_line(self, message: ActionLine) -> None:
-        self.query_one(RichLog).write(message.line)
+    def on_engine_event(self, message: EngineEvent) -> None:
+        if message.run != self.run_number:
+            return
+        self.query_one(StepList).apply(message.event)
+        line = event_line(message.event)
+        if line is not None:
+            self.query_one(RichLog).write(line)
 
-    def on_action_ended(self, message: ActionEnded) -> None:
-        self.busy = None
-        title = ACTIONS[message.action][0]
-        if message.code == 0:
-            self.notify(f"{title}: done")
+    def on_plan_ended(self, message: PlanEnded) -> None:
+        if message.run != self.run_number:
+            return
+        outcome = message.outcome
+        if outcome is None:
+            self._ended(False, f"devkit hit a bug: {message.crash}")
+        elif outcome.ok:
+            self._ended(True, "")
+        elif outcome.code == int(ExitCode.INTERRUPTED):
+            self._ended(False, "cancelled")
         else:
-            self.notify(f"{title} exited with {message.code}", severity="error")
-        self.query_one(RichLog).write(Text(f"exit {message.code}", style="dim"))
+            err = outcome.error
+            self._ended(False, err.what if err else f"failed (exit {outcome.code})")
+
+    def _ended(self, ok: bool, problem: str) -> None:
+        title = ACTIONS[self.busy or "check"][0]
+        self.busy = None
+        if ok:
+            self.notify(f"{title}: done")
+            self.query_one(RichLog).write(Text(f"{title}: done", style="dim"))
+        else:
+            self.notify(problem, title=f"{title} failed", severity="error", markup=False)
+            self.query_one(RichLog).write(Text(f"{title} failed: {problem}", style="red"))
         self.action_refresh()
 
     def _confirm_then_run(self, name: str) -> None:
         if self.busy:
             self.notify(f"'{self.busy}' is still running", severity="warning")
             return
-        from devkit.tui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -316,12 +398,11 @@ class DashboardScreen(Screen[None]):
         self._confirm_then_run("down")
 
     def action_shell(self) -> None:
-        container = self.dash.source.container_id()
-        if not container or not self.status or self.status.container.state != "running":
+        status = self.status
+        container = status.container_id if status else None
+        if not container or status is None or status.container_state != "running":
             self.notify("no running dev container — press b to build it", severity="warning")
             return
-        from textual.app import SuspendNotSupported
-
         try:
             with self.app.suspend():
                 subprocess.run(shell_command(container), check=False)
@@ -329,17 +410,6 @@ class DashboardScreen(Screen[None]):
             self.notify("this terminal cannot hand over to a shell", severity="error")
         self.action_refresh()
 
-
-def fit_footer(screen: Screen[Any], width: int) -> None:
-    """Below 100 columns the footer packs its keys tighter; below 80 it drops the palette
-    hint (Ctrl+P still works) so that every key, quit included, stays on screen."""
-    for footer in screen.query(Footer):
-        footer.compact = width < 100
-        footer.show_command_palette = width >= 80
-
-
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["NO_COLOR"] = "1"
-    env.pop("FORCE_COLOR", None)
-    return env
+    def cancel_action(self) -> None:
+        """Stop the running action (its step cleans up after itself)."""
+        self.cancel_event.set()

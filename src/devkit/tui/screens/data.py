@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -104,5 +105,5 @@ class DataScreen(InitScreen):
                 self.status.problem, title="cannot use this dataset", severity="error", markup=False
             )
             return
-        self.init_app.choices.data = self.selected()
+        self.init_app.choices = replace(self.init_app.choices, data=self.selected())
         super().action_continue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -122,7 +123,7 @@ class PreflightScreen(InitScreen):
         if any(step != "docker" for step in self.blocking):
             self.notify("fix the other blocking problems first (r checks again)", severity="error")
             return
-        self.init_app.choices.target = "host"
+        self.init_app.choices = replace(self.init_app.choices, target="host")
         self.notify("target: this machine (--target host)")
         self.blocking = []
         super().action_continue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -84,5 +85,5 @@ class ProfileScreen(InitScreen):
         if options.highlighted is None:
             return
         option = options.get_option_at_index(options.highlighted)
-        self.init_app.choices.profile = option.id
+        self.init_app.choices = replace(self.init_app.choices, profile=option.id)
         super().action_continue()

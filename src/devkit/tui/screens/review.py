@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -102,7 +103,7 @@ class ReviewScreen(InitScreen):
         self.init_app.plan = plan
         self.items = items
         self.problems = problems
-        self.replacing = [] if self.init_app.choices.force else replacing
+        self.replacing = [] if self.init_app.choices.overwrite else replacing
         self._intro(items)
         text = Text()
         for problem in problems:
@@ -159,7 +160,7 @@ class ReviewScreen(InitScreen):
         if self.replacing:
             # Running after seeing the diff is the user's yes to replacing those files.
             app = self.init_app
-            app.choices.force = True
+            app.choices = replace(app.choices, overwrite=True)
             self.query_one("#run", Button).disabled = True
             self.ask("plan-overwrite", lambda: app.services.build_plan(app.choices))
             return

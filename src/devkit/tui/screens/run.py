@@ -70,11 +70,9 @@ class RunScreen(InitScreen):
             "running", Text.assemble("Running ", (plan.title, "bold"), " — Esc cancels cleanly")
         )
         run, cancel = self.run_number, self.cancel_event
-        app = self.init_app
-        choices = app.choices
 
         def work() -> None:
-            run_plan_posting(self, plan, cancel, run, before=lambda: app.services.record(choices))
+            run_plan_posting(self, plan, cancel, run)
 
         self.run_worker(work, thread=True, group="plan")
 

@@ -152,6 +152,11 @@ class StepList(VerticalScroll):
             row.set_status("failed", where + event.what)
             row.set_hint(f"→ {event.hint}" if event.hint else "")
 
+    def reset(self) -> None:
+        """Forget the rows (a new plan starts)."""
+        self.rows.clear()
+        self.remove_children()
+
     def _ensure(self, steps: list[tuple[str, str]]) -> None:
         for step_id, title in steps:
             if step_id not in self.rows:

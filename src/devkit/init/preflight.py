@@ -11,8 +11,18 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from devkit.errors import ConfigError, NotReadyError
+from devkit.config.environments import load_environments
+from devkit.config.profiles import ProfileSet
+from devkit.container.engine import connect, engine_address, engine_version
+from devkit.container.trust import detect_ca_bundle, proxy_settings, redact_proxy
+from devkit.container.visibility import prove_early
+from devkit.data.aws import caller_identity, session
+from devkit.errors import ConfigError, DevkitError, NotReadyError
+from devkit.git.command import version
+from devkit.host.python import find_python
 from devkit.plan import StepContext, StepResult
+from devkit.state import WorkspaceState
+from devkit.workspace import find_git_root
 
 MIN_FREE_BYTES = 2 * 1024**3
 WARN_FREE_BYTES = 10 * 1024**3
@@ -47,15 +57,11 @@ def warn(summary: str, hint: str = "", **data: object) -> StepResult:
 
 class GitCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.git.command import version
-
         return ok(version() or "present")
 
 
 class WorkspaceCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.workspace import find_git_root
-
         start = self.workspace or Path.cwd()
         root = find_git_root(start)
         if root is None:
@@ -68,8 +74,6 @@ class WorkspaceCheck(Check):
 
 class DockerCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import connect, engine_address, engine_version
-
         try:
             client = connect(timeout=10)
         except NotReadyError as exc:
@@ -106,8 +110,6 @@ class DiskCheck(Check):
 
 class NetworkTrustCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.trust import detect_ca_bundle, proxy_settings, redact_proxy
-
         bundle = detect_ca_bundle()
         proxies = proxy_settings()
         parts = [f"CA bundle {bundle}" if bundle else "no CA bundle found"]
@@ -124,9 +126,6 @@ class NetworkTrustCheck(Check):
 
 class AwsCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.config.environments import load_environments
-        from devkit.data.aws import caller_identity, session
-
         envs = load_environments(self.workspace)
         has_any = any(os.environ.get(v) for v in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE"))
         try:
@@ -145,16 +144,12 @@ class AwsCheck(Check):
 
 class ProfilesCheck(Check):
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.config.profiles import ProfileSet
-
         profiles = ProfileSet(self.workspace).all()
         return ok(f"{len(profiles)} valid: " + ", ".join(p.name for p in profiles))
 
 
 def _recorded_target(workspace: Path) -> str:
-    from devkit.host.target import recorded_target
-
-    return recorded_target(workspace)
+    return WorkspaceState(workspace).target()
 
 
 class TargetsCheck(Check):
@@ -163,9 +158,6 @@ class TargetsCheck(Check):
     ``host`` (the profile's Python is on PATH)."""
 
     def _container(self) -> tuple[bool, str]:
-        from devkit.container.engine import connect
-        from devkit.errors import DevkitError
-
         try:
             client = connect(timeout=10)
         except DevkitError as exc:
@@ -174,8 +166,6 @@ class TargetsCheck(Check):
             root = self._root()
             if root is None:
                 return True, "an engine answers"
-            from devkit.container.visibility import prove_early
-
             try:
                 proven = prove_early(client, root, self._images())
             except DevkitError as exc:
@@ -187,51 +177,33 @@ class TargetsCheck(Check):
             client.close()
 
     def _root(self) -> Path | None:
-        from devkit.workspace import find_git_root
-
         return find_git_root(self.workspace) if self.workspace else None
 
     def _profiles(self) -> list[tuple[str, str]]:
         """(profile, python) for the recorded profile, else every concrete profile."""
-        from devkit.config.profiles import ProfileSet
-        from devkit.errors import DevkitError
-
         try:
             profiles = ProfileSet(self._root()).all()
         except DevkitError:
             return []
-        chosen = None
         root = self._root()
-        if root is not None:
-            try:
-                chosen = (root / ".devkit" / "profile").read_text(encoding="utf-8").strip()
-            except OSError:
-                chosen = None
+        chosen = WorkspaceState(root).profile() if root is not None else None
         picked = [p for p in profiles if p.name == chosen] or list(profiles)
         return [(p.name, p.image.python) for p in picked]
 
     def _images(self) -> list[str]:
-        from devkit.container.state import read_state
-
         root = self._root()
-        recorded = (read_state(root).get("render") or {}) if root else {}
-        names = [str(recorded.get("base_image") or "")]
+        recorded = WorkspaceState(root).last_init().base_image if root else None
+        names = [recorded or ""]
         names += [base for base in self._bases()]
         return [n for n in names if n]
 
     def _bases(self) -> list[str]:
-        from devkit.config.profiles import ProfileSet
-        from devkit.errors import DevkitError
-
         try:
             return [p.image.base for p in ProfileSet(self._root()).all()]
         except DevkitError:
             return []
 
     def _host(self) -> tuple[bool, str]:
-        from devkit.errors import DevkitError
-        from devkit.host.python import find_python
-
         found: dict[str, str] = {}
         missing: list[str] = []
         for name, want in self._profiles():

@@ -1,0 +1,109 @@
+"""The workspace's everyday actions as plans: down, sync-data and check.
+
+Built here once, for the command line (``devkit down``, ``devkit sync-data``, ``devkit check``)
+and the dashboard, which runs the same plans in-process and shows their events. (Rebuild is
+``devkit.init.plan.plan_init`` with ``rebuild``.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from devkit.config.model import Profile
+from devkit.container.credentials_mount import StopBrokerStep
+from devkit.container.lifecycle import DownStep
+from devkit.data.step import DEFAULT_CONCURRENCY, DataStep
+from devkit.errors import DevkitError, ExitCode
+from devkit.host.lifecycle import HostDownStep
+from devkit.parity.check import run_check
+from devkit.parity.evaluate import Report
+from devkit.parity.reports import render
+from devkit.plan import Plan, StepContext, StepResult
+from devkit.state import WorkspaceState
+from devkit.workspace import Workspace
+
+
+class ParityViolationsError(DevkitError):
+    """``devkit check`` found parity violations (exit 1)."""
+
+    code = ExitCode.VIOLATIONS
+
+
+def down_plan(ws: Workspace) -> Plan:
+    """Stop and remove the dev container and the credentials broker; the host target has
+    nothing to stop, and says so."""
+    if WorkspaceState(ws).target() == "host":
+        return Plan("devkit down", [HostDownStep(ws.root)], lock=ws.state)
+    return Plan("devkit down", [DownStep(ws.root), StopBrokerStep(ws)], lock=ws.state)
+
+
+def sync_plan(
+    ws: Workspace,
+    profile: Profile,
+    synthetic: bool = False,
+    seed: int | None = None,
+    dest: Path | None = None,
+    concurrency: int | None = None,
+    delete: bool = False,
+    verify: bool = False,
+) -> Plan:
+    step = DataStep(
+        ws.root,
+        profile,
+        mode="synthetic" if synthetic else "auto",
+        seed=seed,
+        dest=dest,
+        concurrency=concurrency or DEFAULT_CONCURRENCY,
+        delete=delete,
+        verify=verify,
+    )
+    return Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
+
+
+def check_and_record(
+    ws: Workspace,
+    profile: Profile,
+    reference: str | None = None,
+    only: Sequence[str] | None = None,
+    refresh: bool = False,
+) -> Report:
+    """``devkit check``: the report, recorded in the workspace whoever asked (``status`` and the
+    dashboard show the last check)."""
+    report = run_check(ws, profile, reference, only, refresh)
+    WorkspaceState(ws).record_check(render(report, "json"))
+    return report
+
+
+class CheckStep:
+    """``devkit check`` as a step, for the dashboard: violations fail it (exit 1)."""
+
+    id = "check"
+    title = "Check parity"
+
+    def __init__(self, ws: Workspace, profile: Profile) -> None:
+        self.ws = ws
+        self.profile = profile
+
+    def describe(self) -> list[str]:
+        return [f"compare the last run with staging's reference for {self.profile.name}"]
+
+    def is_done(self) -> bool:
+        return False
+
+    def run(self, ctx: StepContext) -> StepResult:
+        report = check_and_record(self.ws, self.profile)
+        for line in render(report, "text").splitlines():
+            ctx.log(line)
+        counts = report.counts
+        tally = ", ".join(f"{counts[k]} {k}" for k in ("pass", "fail", "warn"))
+        if not report.ok:
+            raise ParityViolationsError(
+                f"parity violations ({tally})", "fix what the report names, then check again"
+            )
+        return StepResult(f"ok ({tally})", {"summary": counts})
+
+
+def check_plan(ws: Workspace, profile: Profile) -> Plan:
+    # Read-only: like the command, it never takes the workspace lock.
+    return Plan(f"devkit check ({profile.name})", [CheckStep(ws, profile)])
