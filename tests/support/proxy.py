@@ -6,7 +6,8 @@ unchanged, Host header included, so SigV4 signatures made for the proxy's addres
 at moto. With ``corrupt=True`` the body of every successful GetObject response has one byte
 flipped (same length, same headers: ETag and checksums still describe the original bytes), as
 a bad network path or a broken middlebox would. ``drop=N`` cuts the next N object bodies in
-half and closes the connection (a dropped stream); ``delay`` holds each object response (a
+half and closes the connection (a dropped stream); ``refuse=N`` answers the next N
+GetObject requests 503 SlowDown; ``delay`` holds each object response (a
 slow link); ``ranges`` lists the Range header of every GetObject. ``requests`` lists
 (method, path) of everything that reached it, so a test can assert that no request was made.
 """
@@ -34,6 +35,7 @@ class LoopbackProxy:
     drop: int = 0  # the next N GetObject bodies are cut in half and the connection closed
     dropped: list[str] = field(default_factory=list)
     ranges: list[str | None] = field(default_factory=list)  # Range header of each GetObject
+    refuse: int = 0  # the next N GetObject requests are answered 503 SlowDown (not forwarded)
     _server: Any = field(default=None, repr=False)
 
     @property
@@ -55,6 +57,15 @@ class LoopbackProxy:
                 assert "chunked" not in (self.headers.get("Transfer-Encoding") or "")
                 body = self.rfile.read(length) if length else b""
                 proxy.requests.append((self.command, self.path))
+                if proxy.refuse > 0 and self._is_get_object(200):
+                    proxy.refuse -= 1
+                    slow = b"<Error><Code>SlowDown</Code><Message>Slow down</Message></Error>"
+                    self.send_response_only(503, "Slow Down")
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(slow)))
+                    self.end_headers()
+                    self.wfile.write(slow)
+                    return
                 target = urlsplit(proxy.upstream)
                 conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
                 try:

@@ -30,11 +30,21 @@ class Session:
         profile: str | None = None,
         credentials: tuple[str, str, str | None] | None = None,
     ) -> None:
-        self._core = _core_session(profile)
+        self._profile = profile
+        self._core_: Any = None  # botocore's session, made on first use (an import of botocore)
         self._credentials = credentials
         self.expiration: float | None = None  # epoch seconds, for assumed-role sessions
         self.sts: Any = None  # its STS client, once made
+        # Who this session is, when STS already said so (AssumeRole's AssumedRoleUser): a
+        # GetCallerIdentity would answer the same, at the cost of a client and a round trip.
+        self.identity: dict[str, str] | None = None
         self.region_name: str | None = region or self._core.get_config_variable("region")
+
+    @property
+    def _core(self) -> Any:
+        if self._core_ is None:
+            self._core_ = _core_session(self._profile)
+        return self._core_
 
     def client(self, service: str, config: Any = None) -> Any:
         keys: dict[str, Any] = {}
@@ -48,6 +58,10 @@ class Session:
         return self._core.create_client(
             service, region_name=self.region_name, config=config, **keys
         )
+
+    def config_variable(self, name: str) -> Any:
+        """A setting from botocore's configuration chain (environment, config file)."""
+        return self._core.get_config_variable(name)
 
     def get_credentials(self) -> Any:
         if self._credentials:
@@ -95,6 +109,10 @@ class MissingCredentialsError(NotReadyError):
 
 def has_credentials(sess: Any) -> bool:
     """Whether the standard chain yields any credentials (no network call for static ones)."""
+    from devkit.data import aws_fast
+
+    if aws_fast.env_keys() is not None:
+        return True  # the chain's first source, read without importing botocore
     from botocore.exceptions import BotoCoreError
 
     try:
@@ -143,6 +161,8 @@ def _sts(sess: Any) -> Any:
 
 def caller_identity(sess: Any) -> dict[str, str]:
     """STS GetCallerIdentity (reads no data); NotReadyError when there are no credentials."""
+    if isinstance(sess, Session) and sess.identity is not None:
+        return dict(sess.identity)
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
@@ -178,9 +198,10 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
-        creds = _sts(sess).assume_role(
+        answer = _sts(sess).assume_role(
             RoleArn=role_arn, RoleSessionName=session_name, Policy=policy, DurationSeconds=3600
-        )["Credentials"]
+        )
+        creds = answer["Credentials"]
     except NoCredentialsError:
         raise NotReadyError(
             "no AWS credentials found",
@@ -205,6 +226,14 @@ def assume_role(sess: Any, role_arn: str, session_name: str, policy: str) -> Any
     )
     expiration = creds.get("Expiration")
     assumed.expiration = expiration.timestamp() if hasattr(expiration, "timestamp") else None
+    user = answer.get("AssumedRoleUser") or {}
+    arn = str(user.get("Arn") or "")
+    if arn.startswith("arn:") and arn.count(":") >= 5 and arn.split(":")[4]:
+        assumed.identity = {
+            "account": arn.split(":")[4],
+            "arn": arn,
+            "user_id": str(user.get("AssumedRoleId") or ""),
+        }
     return assumed
 
 
@@ -343,16 +372,33 @@ def _checksum_mode(request: Any = None, **kwargs: Any) -> None:
 
 
 class S3:
-    """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors."""
+    """The S3 calls devkit makes, counted per operation (``counts``), errors as DevkitErrors.
+    The botocore client is built on the first call that needs it: a no-op sync that listed
+    through the fast lane (``devkit.data.aws_fast``) never builds one."""
 
     def __init__(self, sess: Any, max_pool: int = 16) -> None:
+        self.counts: dict[str, int] = {}
+        self._session, self._max_pool = sess, max_pool
+        self._client_: Any = None
+        self._client_lock = threading.Lock()
+        self._list_request: tuple[str, str] | None = None  # (URL, signing region), once listed
+        self._adopted: dict[str, Any] | None = None  # a route recorded by an earlier run
+        self._getter: Any = None  # aws_fast.Getter, False when the fast lane cannot be used
+
+    @property
+    def _client(self) -> Any:
+        with self._client_lock:
+            if self._client_ is None:
+                self._client_ = self._make_client()
+            return self._client_
+
+    def _make_client(self) -> Any:
         from botocore.config import Config
 
-        self.counts: dict[str, int] = {}
-        self._client = sess.client(
+        client = self._session.client(
             "s3",
             config=Config(
-                max_pool_connections=max_pool,
+                max_pool_connections=self._max_pool,
                 retries={"max_attempts": 4, "mode": "standard"},
                 tcp_keepalive=True,
                 # devkit verifies object checksums itself, in the one pass it makes over the
@@ -361,9 +407,70 @@ class S3:
                 response_checksum_validation="when_required",
             ),
         )
-        self._client.meta.events.register("before-send.s3", self._count)
-        self._client.meta.events.register("before-sign.s3.GetObject", _checksum_mode)
-        self.endpoint = str(self._client.meta.endpoint_url)
+        client.meta.events.register("before-send.s3", self._count)
+        client.meta.events.register("before-send.s3.ListObjectsV2", self._note_listing)
+        client.meta.events.register("before-sign.s3.GetObject", _checksum_mode)
+        return client
+
+    def adopt_route(self, route: dict[str, Any]) -> None:
+        """A route the guard's cache recorded under these very connection settings: GETs may
+        take the fast lane without a botocore listing first."""
+        self._adopted = route
+
+    def _fast_getter(self) -> Any:
+        """The fast lane for GetObject (``aws_fast.Getter``) once botocore's route is known,
+        without a proxy; None otherwise (``DEVKIT_S3_FAST_LANE=0``: never)."""
+        from devkit.data import aws_fast
+
+        if self._getter is None:
+            if not aws_fast.enabled():
+                self._getter = False
+            elif self._adopted is None and self._list_request is None:
+                return None  # nothing listed yet: botocore's route is not known
+            else:
+                with self._client_lock:
+                    route = aws_fast.Route.from_json(self._adopted or self.route())
+                keys = session_keys(self._session)
+                self._getter = aws_fast.Getter(route, keys) if route and keys else False
+        return self._getter or None
+
+    def note(self, operation: str, count: int) -> None:
+        """Count requests sent outside botocore (the fast lane's listing)."""
+        with _REQUESTS_LOCK:
+            self.counts[operation] = self.counts.get(operation, 0) + count
+            REQUESTS[operation] = REQUESTS.get(operation, 0) + count
+
+    def _note_listing(self, request: Any = None, **kwargs: Any) -> None:
+        if request is None or self._list_request is not None:
+            return
+        auth = str(request.headers.get("Authorization", ""))
+        found = re.search(r"Credential=[^/,]+/\d{8}/([^/,]+)/s3/aws4_request", auth)
+        if found:
+            self._list_request = (str(request.url), found.group(1))
+
+    def route(self) -> dict[str, Any] | None:
+        """How this client reached the bucket's listing, for the fast lane
+        (``aws_fast.Route``): None before a listing, or when a proxy applied."""
+        if self._list_request is None or self._client_ is None:
+            return self._adopted
+        from botocore.httpsession import get_cert_path
+        from botocore.utils import get_environ_proxies
+
+        url, region = self._list_request
+        base = url.split("?", 1)[0]
+        if get_environ_proxies(base):
+            return None
+        bundle = None
+        if base.startswith("https:"):
+            import os
+
+            configured = self._session_config("ca_bundle") or os.environ.get("REQUESTS_CA_BUNDLE")
+            bundle = str(configured or get_cert_path(True))
+        return {"base": base, "region": region, "ca_bundle": bundle}
+
+    def _session_config(self, name: str) -> Any:
+        lookup = getattr(self._session, "config_variable", None)
+        return lookup(name) if lookup is not None else None
 
     def _count(self, request: Any = None, **kwargs: Any) -> None:
         name = str(kwargs.get("event_name", "before-send.s3.?")).rsplit(".", 1)[-1]
@@ -474,6 +581,17 @@ class S3:
         """One GetObject, its checksum headers requested (``x-amz-checksum-mode``) but left to
         the caller to verify: (streaming body, response metadata). ``first``/``last``: a byte
         range (inclusive); ``etag``: If-Match, so parts of one download are of one version."""
+        fast = self._fast_getter()
+        if fast is not None:
+            from devkit.data.aws_fast import FastPathError
+
+            try:
+                body, meta = fast.get(key, first, last, etag)
+            except FastPathError:
+                pass  # botocore asks again, with its retries, and reports what went wrong
+            else:
+                self.note("GetObject", 1)
+                return body, meta
         from botocore.exceptions import BotoCoreError, ClientError
 
         extra: dict[str, Any] = {}

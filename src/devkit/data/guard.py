@@ -50,7 +50,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from devkit.config.model import DataSource
-from devkit.data import aws, guard_cache
+from devkit.data import aws, aws_fast, guard_cache
 from devkit.data.aws import S3
 from devkit.errors import ConfigError, NotReadyError, RefusedError
 
@@ -299,32 +299,27 @@ def read_only_session(
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose}")
     check_bucket(source, envs, purpose)
+    if keep_listing and probe_key is None and not brokered:
+        fast = _fast_lane(source, envs, purpose, max_pool)
+        if fast is not None:
+            return fast
     base = aws.session(source.region)
     name = None
     keys = aws.session_keys(base) if guard_cache.enabled() else None
     if keys is not None:
-        context = {
-            "role": source.role_arn or "",
-            "bucket": source.bucket,
-            "prefix": source.prefix,
-            "purpose": purpose,
-            "region": base.region_name or "",
-            "probe_key": probe_key or "",
-            "brokered": brokered,
-            "environments": guard_cache.environments_digest(envs),
-            "aws_profile": os.environ.get("AWS_PROFILE", ""),
-            "endpoints": [os.environ.get(k, "") for k in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-                                                          "AWS_ENDPOINT_URL_STS")],
-        }  # fmt: skip
+        context = _context(source, envs, purpose, base.region_name, probe_key, brokered)
         name = guard_cache.entry_name(keys, context)
         cached = guard_cache.load(name)
         if cached is not None:
             try:
-                return _from_cache(
+                reused = _from_cache(
                     cached, base, source, envs, purpose, probe_key, max_pool, keep_listing
                 )
-            except (NotReadyError, KeyError, TypeError, ValueError):
+            except (NotReadyError, KeyError, TypeError, ValueError, IndexError):
                 guard_cache.forget(name)  # revoked, or not what was stored: the full guard
+            else:
+                _refresh_route(name, cached, reused)
+                return reused
     guarded = _verify(source, envs, purpose, base, probe_key, max_pool, keep_listing, brokered)
     if name is not None:
         assumed = source.role_arn and not brokered
@@ -338,10 +333,93 @@ def read_only_session(
                 "role_arn": guarded.role_arn,
                 "checks": guarded.checks,
                 "credentials": list(creds) if creds else None,
+                # How botocore reached the listing, for the fast lane (aws_fast): only valid
+                # under the same connection settings (``transport``).
+                "route": guarded.client.route() if guarded.client is not None else None,
+                "transport": aws_fast.fingerprint(),
             },
             guard_cache.expiry(getattr(guarded.session, "expiration", None) if assumed else None),
         )
     return guarded
+
+
+def _refresh_route(name: str, cached: dict[str, Any], reused: GuardedSession) -> None:
+    """After botocore listed for a cached verdict, record its route for the fast lane when the
+    entry has none, another, or one made under other connection settings."""
+    route = reused.client.route() if reused.client is not None else None
+    transport = aws_fast.fingerprint()
+    if route is None or (cached.get("route") == route and cached.get("transport") == transport):
+        return
+    kept = {k: v for k, v in cached.items() if k not in ("format", "expires")}
+    guard_cache.store(name, {**kept, "route": route, "transport": transport}, cached["expires"])
+
+
+def _context(
+    source: DataSource,
+    envs: EnvironmentMap,
+    purpose: str,
+    region: str | None,
+    probe_key: str | None,
+    brokered: bool,
+) -> dict[str, Any]:
+    """Everything a cached verdict depends on besides the caller's credentials."""
+    return {
+        "role": source.role_arn or "",
+        "bucket": source.bucket,
+        "prefix": source.prefix,
+        "purpose": purpose,
+        "region": region or "",
+        "probe_key": probe_key or "",
+        "brokered": brokered,
+        "environments": guard_cache.environments_digest(envs),
+        "aws_profile": os.environ.get("AWS_PROFILE", ""),
+        "endpoints": [os.environ.get(k, "") for k in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                                                      "AWS_ENDPOINT_URL_STS")],
+    }  # fmt: skip
+
+
+def _fast_lane(
+    source: DataSource, envs: EnvironmentMap, purpose: str, max_pool: int
+) -> GuardedSession | None:
+    """The cached verdict and a listing made without botocore (``devkit.data.aws_fast``), or
+    None when anything needed for it is missing: keys outside the environment, no region
+    without the config file, no cached entry for this caller and context, no recorded route,
+    other connection settings than when it was recorded, or any failure of the listing."""
+    keys = aws_fast.env_keys() if guard_cache.enabled() and aws_fast.enabled() else None
+    region = source.region or os.environ.get("AWS_DEFAULT_REGION")
+    if keys is None or not region:
+        return None
+    name = guard_cache.entry_name(keys, _context(source, envs, purpose, region, None, False))
+    cached = guard_cache.load(name)
+    if cached is None or cached.get("transport") != aws_fast.fingerprint():
+        return None
+    route = aws_fast.Route.from_json(cached.get("route"))
+    creds = cached.get("credentials")
+    if creds is not None:
+        ok = (
+            isinstance(creds, list)
+            and len(creds) == 3
+            and all(isinstance(c, str) for c in creds[:2])
+        )
+        if not ok or not (creds[2] is None or isinstance(creds[2], str)):
+            return None  # not what devkit stores: botocore's path (which forgets the entry)
+        keys = (creds[0], creds[1], creds[2])
+    if route is None:
+        return None
+    try:
+        return _from_cache(
+            cached,
+            aws.session(region),
+            source,
+            envs,
+            purpose,
+            None,
+            max_pool,
+            True,
+            aws_fast.Lister(route, keys),
+        )
+    except (aws_fast.FastPathError, KeyError, TypeError, ValueError, IndexError):
+        return None  # botocore's path answers (and reports any real error)
 
 
 def _from_cache(
@@ -353,14 +431,16 @@ def _from_cache(
     probe_key: str | None,
     max_pool: int,
     keep_listing: bool,
+    lister: aws_fast.Lister | None = None,
 ) -> GuardedSession:
-    """The session and verdict the guard reached earlier for this very identity and context."""
+    """The session and verdict the guard reached earlier for this very identity and context
+    (``lister``: the listing goes through the fast lane)."""
 
     env = check_account(str(cached["account"]), "the session", source, envs, purpose)
     creds = cached.get("credentials")
     sess = (
         aws.session(
-            source.region,
+            source.region or base.region_name,
             aws_access_key_id=str(creds[0]),
             aws_secret_access_key=str(creds[1]),
             aws_session_token=str(creds[2]) if creds[2] else None,
@@ -381,7 +461,12 @@ def _from_cache(
     )
     s3 = guarded.client = guarded.s3(max_pool=max_pool)
     if probe_key is None and keep_listing:
-        listed = s3.list(source.bucket, source.prefix)
+        if lister is not None:
+            listed = lister.list(source.prefix)
+            s3.note("ListObjectsV2", lister.requests)
+            s3.adopt_route(lister.route.to_json())
+        else:
+            listed = s3.list(source.bucket, source.prefix)
         if not listed:
             raise ConfigError(
                 f"nothing under s3://{source.bucket}/{source.prefix}",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,20 +180,19 @@ class Manifest:
         the hash still matches, the new mtime is remembered and the file counts as ok.
         """
         entry = self.files.get(rel)
-        target = self.dest / rel
         try:
-            stat = target.lstat()
+            found = os.lstat(os.path.join(self.dest, rel))  # one system call per file
         except FileNotFoundError:
             return "missing"
-        if entry is None or not target.is_file() or target.is_symlink():
+        if entry is None or not stat.S_ISREG(found.st_mode):  # a symlink is not S_ISREG
             return "changed"
-        if stat.st_size != entry.get("size"):
+        if found.st_size != entry.get("size"):
             return "changed"
-        if stat.st_mtime_ns == entry.get("mtime_ns"):
+        if found.st_mtime_ns == entry.get("mtime_ns"):
             return "ok"
-        if not content_matches(target, entry):
+        if not content_matches(self.dest / rel, entry):
             return "changed"
-        self.record(rel, {**entry, "mtime_ns": stat.st_mtime_ns})
+        self.record(rel, {**entry, "mtime_ns": found.st_mtime_ns})
         return "ok"
 
     def verify_content(self, rel: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -52,23 +54,36 @@ def check_relpath(rel: str, key: str) -> str:
     return rel
 
 
-def check_no_symlink(dest: Path, rel: str, key: str) -> None:
-    """Refuse when a symlink (or a non-folder) sits on the way to ``dest/rel``."""
-    current = dest
+def check_no_symlink(dest: Path, rel: str, key: str, checked: set[str] | None = None) -> None:
+    """Refuse when a symlink (or a non-folder) sits on the way to ``dest/rel``.
+
+    ``checked``: folders (relative) already found to be real folders by an earlier call in the
+    same pass; they are not looked at again, and the ones found here are added (a listing of
+    thousands of keys in a few folders then costs one ``lstat`` per key)."""
     parts = rel.split("/")
+    current = str(dest)
     for i, part in enumerate(parts):
-        current = current / part
+        current = os.path.join(current, part)
         last = i == len(parts) - 1
-        if current.is_symlink():
+        folder = "/".join(parts[: i + 1]) if not last and checked is not None else None
+        if folder is not None and checked is not None and folder in checked:
+            continue
+        try:
+            found = os.lstat(current)
+        except OSError:
+            return  # nothing there, nor below it
+        if stat.S_ISLNK(found.st_mode):
             raise RefusedError(
                 f"{current} is a symlink in the way of remote key {key!r}",
                 "remove the symlink (devkit never writes through one) and sync again",
             )
-        if not last and current.exists() and not current.is_dir():
+        if not last and not stat.S_ISDIR(found.st_mode):
             raise RefusedError(
                 f"{current} is a file where remote key {key!r} needs a folder",
                 "move it away and sync again",
             )
+        if folder is not None and checked is not None:
+            checked.add(folder)
 
 
 def key_fraction(key: str) -> float:

@@ -173,9 +173,10 @@ class Syncer:
             )
         plan = SyncPlan(selected=len(chosen), listed=len(listed))
         wanted: set[str] = set()
+        folders: set[str] = set()  # checked once per pass, not once per key
         for obj in chosen:
             rel = check_relpath(relative_key(obj.key, self.prefix) or "", obj.key)
-            check_no_symlink(self.dest, rel, obj.key)
+            check_no_symlink(self.dest, rel, obj.key, folders)
             wanted.add(rel)
             entry = self.manifest.files.get(rel)
             if entry is not None and remote_matches(entry, obj):

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from devkit.data import aws_fast
 from support.proxy import LoopbackProxy
 
-from .conftest import MotoIAM, make_workspace
+from .conftest import BUCKET, MotoIAM, make_workspace
 from .test_sync_s3 import run_devkit, step_done
 
 pytestmark = pytest.mark.s3
@@ -55,7 +56,7 @@ def test_second_sync_reuses_the_verified_session_and_verdict(
     ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
     code, first, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
     assert code == 0
-    assert first["POST"] >= 3 and first["PUT"] == 1  # identity x2, AssumeRole; the probe
+    assert first["POST"] == 2 and first["PUT"] == 1  # identity, AssumeRole; the probe
     entries = list(cache.iterdir())
     assert len(entries) == 1
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
@@ -101,7 +102,7 @@ def test_an_expired_entry_runs_the_full_guard(
     stored["expires"] = 1.0
     entry.write_text(json.dumps(stored))
     code, counted, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
-    assert code == 0 and counted["POST"] >= 3 and counted["PUT"] == 1
+    assert code == 0 and counted["POST"] >= 2 and counted["PUT"] == 1
 
 
 @pytest.mark.parametrize("kind", ["symlink", "foreign", "open"])
@@ -125,7 +126,150 @@ def test_a_cache_folder_that_is_not_private_is_never_used(
     ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role)
     for _ in range(2):
         code, counted, _ = sync(moto_iam, proxy, ws, moto_iam.dev_key, monkeypatch, capsys)
-        assert code == 0 and counted["POST"] >= 3 and counted["PUT"] == 1
+        assert code == 0 and counted["POST"] >= 2 and counted["PUT"] == 1
     assert list(elsewhere.iterdir()) == []
     if kind != "symlink":
         assert list(cache.iterdir()) == []
+
+
+# -- the fast lane: the cached verdict's listing without botocore (devkit.data.aws_fast) --------
+
+FAST_PREFIX = "data-tests/fast-lane/"
+
+
+@pytest.fixture
+def fast_ws(moto_iam: MotoIAM, tmp_path: Path) -> Any:
+    """A workspace on a prefix of its own (this module changes its objects)."""
+    prefix = FAST_PREFIX + tmp_path.name + "/"
+    for i in range(3):
+        moto_iam.put(f"{prefix}f-{i}.parquet", f"fast lane {i}".encode() * 100)
+    return make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=prefix)
+
+
+def fast_sync(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any
+) -> tuple[int, Counter[str], dict[str, Any], int]:
+    aws_fast.REQUESTS.clear()
+    code, counted, events = sync(moto_iam, proxy, ws, moto_iam.dev_key, mp, capsys)
+    done = step_done(events)["data"] if code == 0 else {}
+    return code, counted, done, aws_fast.REQUESTS.get("ListObjectsV2", 0)
+
+
+def test_a_no_op_lists_through_the_fast_lane(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    code, _, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 3 and fast == 0  # the full guard, botocore
+    (entry,) = cache.iterdir()
+    route = json.loads(entry.read_text())["route"]
+    assert route["base"].startswith(proxy.url) and route["region"] == "eu-west-1"
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 0
+    assert fast == 1 and counted == Counter({"GET": 1})  # one listing, signed here
+    assert done["requests"] == {"ListObjectsV2": 1}
+
+
+def test_the_fast_lane_sees_remote_and_local_changes(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    assert fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)[0] == 0
+    prefix = FAST_PREFIX + fast_ws.root.parent.name + "/"
+    moto_iam.put(prefix + "f-0.parquet", b"changed upstream")  # new ETag and size
+    moto_iam.put(prefix + "f-3.parquet", b"new upstream")
+    data = fast_ws.root / "data" / "training"
+    (data / "f-1.parquet").unlink()
+    (data / "f-2.parquet").write_bytes(b"x" * 1100)  # same size: found by its hash
+    code, _, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and fast == 1
+    assert done["fetched"] == 4  # changed remotely, new, deleted here, edited here
+    assert (data / "f-0.parquet").read_bytes() == b"changed upstream"
+    assert (data / "f-2.parquet").read_bytes() == b"fast lane 2" * 100
+
+
+@pytest.mark.parametrize("spoil", ["route", "transport", "settings"])
+def test_the_fast_lane_falls_back_to_botocore(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any, spoil: str,
+) -> None:  # fmt: skip
+    """A route that no longer answers, a record made under other connection settings, or
+    settings changed since: the listing goes through botocore, and the sync still succeeds."""
+    assert fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)[0] == 0
+    (entry,) = cache.iterdir()
+    stored = json.loads(entry.read_text())
+    if spoil == "route":
+        stored["route"]["base"] = "http://127.0.0.1:9/" + BUCKET  # nothing listens on port 9
+    elif spoil == "transport":
+        stored["transport"] = "0" * 64
+    entry.write_text(json.dumps(stored))
+    if spoil == "settings":
+        monkeypatch.setenv("SSL_CERT_DIR", str(fast_ws.root))  # a TLS setting: not for http
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 0
+    assert fast == 0  # refused to connect, or not tried
+    assert counted["GET"] == 1 and counted["POST"] == 0  # botocore's listing, verdict cached
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and fast == 1  # botocore's route was recorded again, for these settings
+
+
+def test_a_cold_sync_gets_objects_through_the_fast_lane(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """Once botocore has listed (the full guard), GETs are signed here; the bytes are verified
+    as always."""
+    aws_fast.REQUESTS.clear()
+    code, _, done, _ = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 3
+    assert aws_fast.REQUESTS.get("GetObject") == 3
+    data = fast_ws.root / "data" / "training"
+    assert (data / "f-1.parquet").read_bytes() == b"fast lane 1" * 100
+
+
+def test_without_the_fast_lane_botocore_does_it_all(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("DEVKIT_S3_FAST_LANE", "0")
+    for _ in range(2):
+        code, _, _, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+        assert code == 0 and fast == 0 and not aws_fast.REQUESTS
+
+
+def test_a_refused_fast_get_is_asked_again_through_botocore(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    proxy.refuse = 1  # the first GetObject (the fast lane's) is answered 503
+    code, _, done, _ = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 3 and proxy.refuse == 0
+    objects = [p for method, p in proxy.requests if method == "GET" and "list-type" not in p]
+    assert len(objects) == 4  # three objects, one of them asked for twice
+    data = fast_ws.root / "data" / "training"
+    for i in range(3):
+        assert (data / f"f-{i}.parquet").read_bytes() == f"fast lane {i}".encode() * 100
+
+
+def test_botocore_reports_what_the_fast_lane_could_not_get(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    proxy.refuse = 1000  # every GetObject: the fast lane's and botocore's retries
+    code, _, _, _ = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 3  # not ready (S3 failed to read), one line and a hint, no traceback
+
+
+@pytest.mark.parametrize("credentials", [["only-one"], [1, 2, 3], "not a list"])
+def test_an_entry_that_is_not_what_devkit_stores_runs_the_full_guard(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any, credentials: Any,
+) -> None:  # fmt: skip
+    assert fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)[0] == 0
+    (entry,) = cache.iterdir()
+    stored = json.loads(entry.read_text())
+    stored["credentials"] = credentials
+    entry.write_text(json.dumps(stored))
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 0 and fast == 0
+    assert counted["POST"] >= 2 and counted["PUT"] == 1  # the guard ran in full again

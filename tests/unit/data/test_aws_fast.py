@@ -1,0 +1,168 @@
+"""The fast lane's pieces (devkit.data.aws_fast): its SigV4 signature is botocore's, its
+listing parser reads what botocore reads, and its records refuse what they cannot honour."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from botocore import auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from devkit.data import aws_fast
+
+NOW = datetime.datetime(2026, 12, 2, 8, 30, 15, tzinfo=datetime.UTC)
+NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
+
+
+def botocore_headers(url: str, query: dict[str, str], keys: tuple[str, str, str | None],
+                     monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:  # fmt: skip
+    monkeypatch.setattr(auth, "get_current_datetime", lambda: NOW.replace(tzinfo=None))
+    encoded = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in query.items())
+    request = AWSRequest(method="GET", url=url + "?" + encoded, headers={})
+    request.headers["X-Amz-Content-SHA256"] = aws_fast.EMPTY_SHA256
+    auth.S3SigV4Auth(Credentials(*keys), "s3", "eu-west-1").add_auth(request)
+    return {k.lower(): v for k, v in request.headers.items()}
+
+
+@pytest.mark.parametrize(
+    ("url", "token"),
+    [
+        ("http://127.0.0.1:9000/acme-ml-dev-samples", "FQoG/session+token=="),
+        ("https://acme-ml-dev-samples.s3.eu-west-1.amazonaws.com/", None),
+        ("https://s3.eu-west-1.amazonaws.com:443/my.bucket", None),
+    ],
+)
+def test_the_signature_is_botocores(url: str, token: str | None, monkeypatch: Any) -> None:
+    keys = ("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token)
+    query = {
+        "list-type": "2",
+        "prefix": "data/ümlaut dir/a+b~c*",
+        "encoding-type": "url",
+        "continuation-token": "1/abc+def==",
+    }
+    ours = aws_fast.sign("GET", url, query, "eu-west-1", keys, NOW.timestamp())
+    theirs = botocore_headers(url, query, keys, monkeypatch)
+    assert ours["x-amz-date"] == theirs["x-amz-date"]
+    assert ours["authorization"] == theirs["authorization"]
+    assert ours.get("x-amz-security-token") == theirs.get("x-amz-security-token")
+
+
+def test_an_object_request_is_signed_as_botocore_signs_it(monkeypatch: Any) -> None:
+    """A key with spaces, plus signs and non-ASCII letters, and the headers a ranged,
+    conditional GET with the checksum mode sends."""
+    keys = ("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "token")
+    url = "http://127.0.0.1:9000/acme-ml-dev-samples/" + quote("data/ü b+c=(1).parquet", "/~")
+    extra = {"range": "bytes=0-99", "if-match": '"abc"', "x-amz-checksum-mode": "ENABLED"}
+    ours = aws_fast.sign("GET", url, {}, "eu-west-1", keys, NOW.timestamp(), extra)
+    monkeypatch.setattr(auth, "get_current_datetime", lambda: NOW.replace(tzinfo=None))
+    request = AWSRequest(method="GET", url=url, headers=dict(extra))
+    request.headers["X-Amz-Content-SHA256"] = aws_fast.EMPTY_SHA256
+    auth.S3SigV4Auth(Credentials(*keys), "s3", "eu-west-1").add_auth(request)
+    assert ours["authorization"] == request.headers["Authorization"]
+
+
+def page(contents: str, truncated: str = "false", token: str = "", encoded: bool = True) -> bytes:
+    extra = "<EncodingType>url</EncodingType>" if encoded else ""
+    nxt = f"<NextContinuationToken>{token}</NextContinuationToken>" if token else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult {NS}><Name>b</Name>'
+        f"<Prefix>p/</Prefix>{extra}<IsTruncated>{truncated}</IsTruncated>{nxt}{contents}"
+        "</ListBucketResult>"
+    ).encode()
+
+
+ENTRY = (
+    "<Contents><Key>p/a%20b%2Bc.parquet</Key><LastModified>2026-12-02T08:05:12.000Z"
+    "</LastModified><ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag>"
+    "<ChecksumAlgorithm>CRC32</ChecksumAlgorithm><Size>42</Size></Contents>"
+)
+
+
+def test_a_page_reads_as_botocore_reads_it() -> None:
+    found: list[Any] = []
+    assert aws_fast._parse_page(page(ENTRY), found) is None
+    (obj,) = found
+    assert obj.key == "p/a b+c.parquet"  # url-decoded, as botocore decodes EncodingType=url
+    assert obj.size == 42 and obj.etag == '"0123456789abcdef0123456789abcdef"'
+    assert obj.last_modified == "2026-12-02T08:05:12+00:00"  # botocore's datetime.isoformat()
+    assert obj.checksum_algorithm == "CRC32"
+    found.clear()
+    aws_fast._parse_page(page(ENTRY, encoded=False), found)
+    assert found[0].key == "p/a%20b%2Bc.parquet"  # not encoded: taken as it is
+
+
+def test_a_truncated_page_gives_its_token_and_needs_one() -> None:
+    assert aws_fast._parse_page(page(ENTRY, "true", "next+1"), []) == "next+1"
+    with pytest.raises(aws_fast.FastPathError):
+        aws_fast._parse_page(page(ENTRY, "true"), [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<Error><Code>AccessDenied</Code></Error>",
+        page("<Contents><Key>p/x</Key></Contents>"),  # no Size
+    ],
+)
+def test_an_answer_it_cannot_read_is_a_fast_path_error(body: bytes) -> None:
+    with pytest.raises(aws_fast.FastPathError):
+        aws_fast._parse_page(body, [])
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        None,
+        "http://x",
+        {"base": "ftp://h/b", "region": "eu-west-1", "ca_bundle": None},
+        {"base": "http://h/b", "region": "", "ca_bundle": None},
+        {"base": "http://h/b", "region": "eu-west-1", "ca_bundle": 3},
+    ],
+)
+def test_a_route_record_it_cannot_honour_is_refused(record: Any) -> None:
+    assert aws_fast.Route.from_json(record) is None
+
+
+def test_https_without_a_recorded_ca_bundle_is_refused() -> None:
+    route = aws_fast.Route("https://b.s3.eu-west-1.amazonaws.com/", "eu-west-1", None)
+    with pytest.raises(aws_fast.FastPathError):
+        aws_fast.Lister(route, ("k", "s", None)).list("p/")
+
+
+def test_keys_only_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert aws_fast.env_keys() is None
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKID")
+    assert aws_fast.env_keys() is None  # no secret: botocore's chain goes on elsewhere
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "tok")
+    assert aws_fast.env_keys() == ("AKID", "secret", "tok")
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["https_proxy", "NO_PROXY", "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "AWS_USE_FIPS_ENDPOINT"],
+)
+def test_connection_settings_change_the_fingerprint(
+    change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(change, raising=False)
+    before = aws_fast.fingerprint()
+    monkeypatch.setenv(change, "x")
+    assert aws_fast.fingerprint() != before
+
+
+def test_the_aws_config_file_changes_the_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    before = aws_fast.fingerprint()
+    config.write_text("[default]\nca_bundle = /etc/ssl/corp.pem\n")
+    assert aws_fast.fingerprint() != before
