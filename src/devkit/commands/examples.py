@@ -41,6 +41,15 @@ EXAMPLES: dict[str, list[str]] = {
     "hooks install": ["devkit hooks install"],
     "hooks uninstall": ["devkit hooks uninstall"],
     "post-create": ["devkit post-create --profile training   # set in devcontainer.json"],
+    "image": [
+        "devkit image publish --profile training       # CI on main: build and push",
+        "devkit image publish --profile training --dry-run",
+    ],
+    "image publish": [
+        "devkit image publish --profile training       # REPO:<content hash> and REPO:latest",
+        "devkit image publish --profile training --json",
+        "devkit image publish --profile training --dry-run",
+    ],
     "status": ["devkit status", "devkit --json status"],
     "down": ["devkit down                                   # image, workspace and data stay"],
     "doctor": ["devkit doctor", "devkit doctor --json"],

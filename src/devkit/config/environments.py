@@ -21,6 +21,7 @@ class Environment:
     name: str
     accounts: tuple[str, ...]
     buckets: tuple[str, ...]
+    registries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,21 @@ class EnvironmentMap:
         if "prod" in matches:
             return "prod"
         return matches[0] if matches else "unknown"
+
+    def classify_registry(self, repository: str, account: str | None = None) -> str:
+        """The environment of an image repository (``HOST/PATH``) by the ``registries``
+        patterns and the ``account`` that owns it (an ECR host names one). Prod wins."""
+        matches = [
+            e.name
+            for e in self.environments
+            if any(fnmatchcase(repository, p) for p in e.registries)
+        ]
+        if account is not None:
+            matches.append(self.classify_account(account))
+        if "prod" in matches:
+            return "prod"
+        known = [m for m in matches if m != "unknown"]
+        return known[0] if known else "unknown"
 
     def get(self, name: str) -> Environment | None:
         return next((e for e in self.environments if e.name == name), None)
@@ -114,7 +130,12 @@ def load_environments(workspace: Path | None = None) -> EnvironmentMap:
             seen[account] = name
     return EnvironmentMap(
         environments=tuple(
-            Environment(n, tuple(e.get("accounts", [])), tuple(e.get("buckets", [])))
+            Environment(
+                n,
+                tuple(e.get("accounts", [])),
+                tuple(e.get("buckets", [])),
+                tuple(e.get("registries", [])),
+            )
             for n, e in envs.items()
         ),
         parity_buckets=tuple(located.data.get("parity_buckets", [])),

@@ -17,6 +17,7 @@ class ImageSpec:
     system_packages: tuple[str, ...] = ()
     lockfile: str | None = None
     user: str | None = None
+    prebuilt: str | None = None  # REGISTRY/REPO of the team's prebuilt image (no tag)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def build_profile(raw: dict[str, Any], source_files: tuple[str, ...]) -> Profile
             system_packages=tuple(image.get("system_packages", ())),
             lockfile=image.get("lockfile"),
             user=image.get("user"),
+            prebuilt=image.get("prebuilt"),
         ),
         source_files=source_files,
         env={k: _env_value(v) for k, v in raw.get("env", {}).items()},

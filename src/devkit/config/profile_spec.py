@@ -37,6 +37,18 @@ RULES = (
     "last_run",
 )
 FORMATS = ("parquet", "csv", "jsonl")
+# A registry host (a dot or a port in it, or localhost: never Docker Hub by accident), then a
+# repository path in Docker's lowercase grammar; no tag (devkit tags by content hash).
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+PREBUILT_REPO = (
+    r"(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::\d{1,5})?|localhost(?::\d{1,5})?"
+    r"|[a-zA-Z0-9-]+:\d{1,5})"
+    rf"(?:/{_PATH_PART})+"
+)
+PREBUILT_HINT = (
+    "write REGISTRY/REPO without a tag, e.g. registry.example.com/ml/training-dev "
+    "(devkit tags by content hash)"
+)
 
 # Every number that sizes work has a range: a profile from a clone cannot ask for a billion rows.
 MAX_ROWS = 5_000_000
@@ -212,6 +224,11 @@ PROFILE = Obj(
                     "user": Field(
                         Str(pattern=r"[a-z_][a-z0-9_-]*", pattern_hint="a Unix user name")
                     ),
+                    "prebuilt": Field(
+                        Str(pattern=PREBUILT_REPO, pattern_hint=PREBUILT_HINT),
+                        doc="REGISTRY/REPO the team's CI publishes this environment to "
+                        "(devkit image publish); devkit init pulls it instead of building",
+                    ),
                 }
             ),
             required=True,
@@ -346,6 +363,9 @@ ENVIRONMENT = Obj(
     {
         "accounts": Field(ListOf(Str(pattern=r"\d{12}", pattern_hint="a 12-digit account id"))),
         "buckets": Field(ListOf(Str()), doc="bucket name patterns (fnmatch)"),
+        "registries": Field(
+            ListOf(Str()), doc="image repository patterns (fnmatch), e.g. registry.example.com/ml/*"
+        ),
     }
 )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -616,3 +617,107 @@ def read_in_container(client: Any, container_id: str, path: str) -> tuple[str | 
     if code != 0:
         return None, text.strip().splitlines()[-1][:200] if text.strip() else f"exit {code}"
     return text, ""
+
+
+# --- registries: pull, tag, push (credentials: Docker's own config, helpers, or auth_config) ---
+
+_AUTH_MARKERS = re.compile(
+    r"unauthorized|authentication required|no basic auth credentials|denied|\b40[13]\b"
+)
+_PUSH_CHATTER = ("Preparing", "Waiting", "Pushing")
+
+
+def is_auth_failure(reason: str) -> bool:
+    """Whether a registry error means "not with these credentials" (a status code counts only
+    as a word of its own: a content hash in the message may hold the digits 401)."""
+    return _AUTH_MARKERS.search(reason.lower()) is not None
+
+
+def docker_config_has_auth(registry: str) -> bool:
+    """Whether Docker's config (``DOCKER_CONFIG`` or ``~/.docker``) has credentials or a
+    credential helper for ``registry``; never reads a secret out."""
+    from docker import auth
+
+    try:
+        config = auth.load_config()
+    except Exception:  # an unreadable config means no credentials, like the Docker CLI
+        return False
+    if config.get_credential_store(registry):
+        return True
+    return bool(config.auths.get(registry) or config.auths.get(f"https://{registry}"))
+
+
+def pull_image(
+    client: Any, repository: str, tag: str, auth_config: dict[str, str] | None = None
+) -> tuple[str | None, str]:
+    """Pull ``repository:tag``: (image id, "") or (None, why not)."""
+    from docker.errors import APIError, DockerException
+
+    try:
+        for chunk in client.api.pull(
+            repository, tag=tag, stream=True, decode=True, auth_config=auth_config
+        ):
+            if isinstance(chunk, dict) and chunk.get("error"):
+                return None, str(chunk["error"]).strip().splitlines()[0][:300]
+    except (APIError, DockerException, OSError) as exc:
+        return None, _reason(exc)
+    found = image_info(client, f"{repository}:{tag}")
+    return (found.id, "") if found else (None, "the engine reported no image")
+
+
+def tag_image(client: Any, image: str, repository: str, tag: str) -> None:
+    from docker.errors import APIError, DockerException
+
+    try:
+        client.api.tag(image, repository, tag=tag, force=True)
+    except (APIError, DockerException, OSError) as exc:
+        raise NotReadyError(
+            f"could not tag {image} as {repository}:{tag}: {_reason(exc)}", "see the Docker log"
+        ) from None
+
+
+def push_image(
+    client: Any,
+    repository: str,
+    tag: str,
+    log: Callable[[str], None],
+    auth_config: dict[str, str] | None = None,
+) -> str:
+    """Push ``repository:tag``; its registry digest. NotReadyError (exit 3) on failure, with
+    ``docker login`` as the hint when the registry refused the credentials."""
+    from docker.errors import APIError, DockerException
+
+    registry = repository.split("/", 1)[0]
+    digest = ""
+    reason = ""
+    try:
+        for chunk in client.api.push(
+            repository, tag=tag, stream=True, decode=True, auth_config=auth_config
+        ):
+            if not isinstance(chunk, dict):
+                continue
+            if chunk.get("error"):
+                reason = str(chunk["error"]).strip().splitlines()[0][:300]
+                break
+            aux = chunk.get("aux")
+            if isinstance(aux, dict) and aux.get("Digest"):
+                digest = str(aux["Digest"])
+            status = str(chunk.get("status", ""))
+            if status and not chunk.get("progressDetail") and status not in _PUSH_CHATTER:
+                layer = chunk.get("id")
+                log(f"{layer}: {status}" if layer else status)
+    except (APIError, DockerException, OSError) as exc:
+        reason = _reason(exc)
+    if reason:
+        if is_auth_failure(reason):
+            raise NotReadyError(
+                f"the registry {registry} refused to let this machine push {repository}:{tag} "
+                f"({reason})",
+                f"log in with Docker's own tools first: docker login {registry} (or configure a "
+                "credential helper in ~/.docker/config.json)",
+            )
+        raise NotReadyError(
+            f"could not push {repository}:{tag}: {reason}",
+            f"check that {registry} is reachable from this machine and accepts pushes",
+        )
+    return digest

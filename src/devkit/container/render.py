@@ -194,6 +194,8 @@ def config_data(profile: Profile) -> dict[str, Any]:
         "updateRemoteUserUID": True,
         "postCreateCommand": f"devkit post-create --profile {profile.name}",
     }
+    if profile.image.prebuilt:
+        prebuilt_cache(config, profile.image.prebuilt)
     needs: dict[str, Any] = {}
     if profile.resources.cpus is not None:
         needs["cpus"] = max(1, math.ceil(profile.resources.cpus))
@@ -212,6 +214,26 @@ def config_data(profile: Profile) -> dict[str, Any]:
     if vscode:
         config["customizations"] = {"vscode": vscode}
     return config
+
+
+# Best effort, on the host before the build: the legacy builder uses a cacheFrom image only
+# when it is present locally, and no Dev Containers tool pulls one itself.
+_PULL_CACHE = (
+    "command -v docker >/dev/null 2>&1 || exit 0; "
+    'if docker pull -q "$1" >/dev/null 2>&1; then echo "prebuilt: pulled $1 (layer cache)"; '
+    'else echo "prebuilt: $1 not available; building without its cache"; fi'
+)
+
+
+def prebuilt_cache(config: dict[str, Any], repository: str) -> None:
+    """The team's prebuilt image as the build's layer cache (``build.cacheFrom``), pulled by
+    ``initializeCommand`` next to host trust (the spec's object form runs both)."""
+    latest = f"{repository}:latest"
+    config["build"]["cacheFrom"] = [latest]
+    config["initializeCommand"] = {
+        "host-trust": config["initializeCommand"],
+        "prebuilt-cache": ["sh", "-c", _PULL_CACHE, "prebuilt-cache", latest],
+    }
 
 
 def local_build_args(profile: Profile, layer: LocalLayer) -> dict[str, str]:

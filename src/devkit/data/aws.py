@@ -257,6 +257,37 @@ def session_keys(sess: Any) -> tuple[str, str, str | None] | None:
     return str(frozen.access_key), str(frozen.secret_key), frozen.token
 
 
+def ecr_auth_config(registry: str, region: str, account: str) -> dict[str, str]:
+    """A Docker ``auth_config`` for an ECR registry from ECR's GetAuthorizationToken, with the
+    credentials of the standard chain (a 12-hour token; it goes to the engine, never a log)."""
+    import base64
+
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        found = session(region).client("ecr").get_authorization_token(registryIds=[account])
+        data = found["authorizationData"][0]
+    except NoCredentialsError:
+        raise MissingCredentialsError(
+            f"no AWS credentials to get a token for {registry}",
+            f"run 'aws sso login' (or set AWS_PROFILE), or 'docker login {registry}'",
+        ) from None
+    except ClientError as exc:
+        code, _ = _client_error_code(exc)
+        raise NotReadyError(
+            f"ECR refused an authorization token for {registry} ({code})",
+            "ask for ecr:GetAuthorizationToken (and push rights on the repository), or "
+            f"'docker login {registry}'",
+        ) from None
+    except (BotoCoreError, KeyError, IndexError) as exc:
+        raise NotReadyError(
+            f"cannot get an ECR authorization token for {registry}: {redact(str(exc))}",
+            "check the network, proxy and AWS_ENDPOINT_URL",
+        ) from None
+    user, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+    return {"username": user, "password": password, "serveraddress": f"https://{registry}"}
+
+
 WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion")
 
 

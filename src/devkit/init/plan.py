@@ -33,6 +33,7 @@ from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
 from devkit.container.index import check_build_index
 from devkit.container.postcreate_step import PostCreateStep
+from devkit.container.prebuilt import pull_steps
 from devkit.container.render import HostUser, LocalLayer, render
 from devkit.errors import ConfigError, DevkitError, NotReadyError
 from devkit.host.plan import build_host_plan
@@ -249,6 +250,7 @@ def build_init_plan(
         record,
         branch_step,
         DevcontainerFilesStep(workspace.root, image.inputs.rendered, request.overwrite),
+        *pull_steps(image, request.rebuild),
         ImageStep(image, rebuild=request.rebuild),
         *([CredentialsStep(access)] if access.step_needed() else []),
         ContainerStep(image, runtime.env, access, replace=request.rebuild),

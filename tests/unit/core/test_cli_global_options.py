@@ -19,6 +19,7 @@ COMMAND_LINES: list[list[str]] = [
     ["parity", "diff", "a.json", "b.json"],
     ["hooks", "install"],
     ["hooks", "uninstall"],
+    ["image", "publish"],
     ["post-create"],
     ["status"],
     ["down"],
@@ -28,6 +29,9 @@ COMMAND_LINES: list[list[str]] = [
     ["credentials", "serve", "--dir", "d"],
     ["completion", "bash"],
 ]
+
+# Commands whose leaf is a second word (``data schema``, ``image publish``).
+NESTED = {"data", "parity", "hooks", "image", "profiles", "credentials"}
 
 # Each global option with a value that differs from its default.
 OPTIONS: list[tuple[list[str], str, object]] = [
@@ -46,7 +50,7 @@ def _with_option(line: list[str], option: list[str], before: bool) -> list[str]:
     if before:
         return [*option, *line]
     # After the command words, before any positional argument or '--'.
-    words = 2 if line[0] in {"data", "parity", "hooks", "profiles", "credentials"} else 1
+    words = 2 if line[0] in NESTED else 1
     return [*line[:words], *option, *line[words:]]
 
 
@@ -83,9 +87,7 @@ def test_the_option_nearest_the_command_wins() -> None:
 def test_every_command_help_ends_with_examples(
     line: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    words = (
-        line[:2] if line[0] in {"data", "parity", "hooks", "profiles", "credentials"} else line[:1]
-    )
+    words = line[:2] if line[0] in NESTED else line[:1]
     with pytest.raises(SystemExit) as done:
         parse([*words, "--help"])
     assert done.value.code == 0

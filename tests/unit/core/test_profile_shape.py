@@ -37,6 +37,7 @@ FULL: dict[str, Any] = {
         "system_packages": ["git", "libgomp1"],
         "lockfile": "requirements/full.lock",
         "user": "dev",
+        "prebuilt": "registry.example.com/ml/full-dev",
     },
     "env": {"MODE": "offline", "FLAG": True},
     "env_passthrough": ["HTTP_LOG_LEVEL"],
