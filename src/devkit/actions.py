@@ -13,13 +13,13 @@ from pathlib import Path
 from devkit.config.model import Profile
 from devkit.container.credentials_mount import StopBrokerStep
 from devkit.container.lifecycle import DownStep
+from devkit.core.errors import DevkitError, ExitCode
+from devkit.core.plan import Plan, StepContext, StepResult
 from devkit.data.step import DEFAULT_CONCURRENCY, DataStep
-from devkit.errors import DevkitError, ExitCode
 from devkit.host.lifecycle import HostDownStep
 from devkit.parity.check import run_check
 from devkit.parity.evaluate import Report
 from devkit.parity.reports import render
-from devkit.plan import Plan, StepContext, StepResult
 from devkit.state import WorkspaceState
 from devkit.workspace import Workspace
 

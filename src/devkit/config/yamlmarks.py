@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from devkit import safefs
-from devkit.errors import ConfigError, Problem, Where
+from devkit.core.errors import ConfigError, Problem, Where
 
 Path = tuple[str | int, ...]
 

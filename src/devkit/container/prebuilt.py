@@ -14,8 +14,8 @@ from __future__ import annotations
 from devkit.container import labels as L
 from devkit.container.image_step import ImageTarget
 from devkit.container.registry import LATEST, auth_for, registry_host
-from devkit.errors import DevkitError
-from devkit.plan import StepContext, StepResult
+from devkit.core.errors import DevkitError
+from devkit.core.plan import StepContext, StepResult
 
 
 def _why_not(reason: str, repository: str) -> str:

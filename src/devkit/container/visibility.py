@@ -26,7 +26,7 @@ from devkit import safefs
 from devkit.container import labels as L
 from devkit.container.engine import engine_address, image_info, read_through_bind
 from devkit.container.render import WORKSPACE_FOLDER
-from devkit.errors import NotReadyError
+from devkit.core.errors import NotReadyError
 
 MARKER_PREFIX = "engine-probe-"
 

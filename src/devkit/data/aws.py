@@ -7,8 +7,8 @@ import re
 import threading
 from typing import Any
 
+from devkit.core.errors import ConfigError, DevkitError, NotReadyError
 from devkit.data.selection import RemoteObject
-from devkit.errors import ConfigError, DevkitError, NotReadyError
 
 _SECRETISH = re.compile(r"(?i)(secret|token|signature|credential)[^\s,;]*[=:]\s*[^\s,;]+")
 
