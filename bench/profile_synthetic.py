@@ -27,15 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-OVERRIDE = """\
-name: training
-extends: training
-data:
-  synthetic:
-    tables:
-      documents:
-        rows: {rows}
-"""
+from bench_synthetic import OVERRIDE  # the same 1-table override the bench runs
+
 # (label, file suffix, function name): cumulative time of that function in the profile.
 PHASES = [
     ("plan (profile, null masks, whole columns)", "synthetic/generate.py", "streams"),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from devkit import __version__
 from devkit.commands import COMMANDS, examples
 from devkit.commands.completion import complete_profiles
-from devkit.errors import DevkitError, ExitCode
+from devkit.core.errors import DevkitError, ExitCode
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devkit import safefs
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
+from devkit.core.plan import StepContext, StepResult
 from devkit.git.state import config_get, config_set_local, hooks_path
-from devkit.plan import StepContext, StepResult
 
 MARKER = "# devkit-managed-hook: pre-push"
 # Set in the repository's own config by 'devkit hooks install': a hooks folder shared through

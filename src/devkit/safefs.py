@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from devkit.errors import ConfigError, DevkitError, NotReadyError, RefusedError
+from devkit.core.errors import ConfigError, DevkitError, NotReadyError, RefusedError
 from devkit.git.state import is_tracked_symlink as git_tracks_symlink
 
 NAME_MAX = 255

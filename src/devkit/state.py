@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import safefs
-from devkit.errors import ConfigError, DevkitError
+from devkit.core.errors import ConfigError, DevkitError
 from devkit.workspace import Workspace
 
 STATE_FILE = "state.json"

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from devkit.errors import DevkitError
+    from devkit.core.errors import DevkitError
 
 _color_mode = "auto"
 

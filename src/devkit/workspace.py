@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devkit import safefs
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 STATE_DIR = ".devkit"
 # Everything in .devkit/ is local state except the workspace's own profiles and environments map.

@@ -97,6 +97,14 @@ def ensure_engine() -> Any:
     return client
 
 
+def staging_digest(client: Any, ref: str) -> str:
+    """The base image digest a staging build records (examples/staging-parity/): the registry
+    digest when the image came from one (the first RepoDigest), else the image id."""
+    attrs = client.images.get(ref).attrs
+    repo_digests = attrs.get("RepoDigests") or []
+    return str(repo_digests[0].split("@", 1)[1]) if repo_digests else str(attrs["Id"])
+
+
 def ensure_base_image(client: Any, tag: str = BASE_IMAGE) -> str:
     """Return ``tag`` after making sure the image exists (building it once, ~1.5 min)."""
     import docker.errors

@@ -16,8 +16,8 @@ from typing import Any
 from devkit.container.container_step import ContainerStep
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import ImageStep
+from devkit.core.plan import Plan, StepContext
 from devkit.init.plan import RecordInitStep
-from devkit.plan import Plan, StepContext
 
 BASE_ID = "sha256:" + "b" * 64  # stands in for the base image's id (no engine asked)
 

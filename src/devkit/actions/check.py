@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from devkit.config.model import Profile
-from devkit.errors import DevkitError, ExitCode
+from devkit.core.errors import DevkitError, ExitCode
+from devkit.core.plan import Plan, StepContext, StepResult
 from devkit.parity.check import run_check
 from devkit.parity.evaluate import Report
 from devkit.parity.reports import render
-from devkit.plan import Plan, StepContext, StepResult
 from devkit.state import WorkspaceState
 from devkit.workspace import Workspace
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from devkit.container.credentials_mount import StopBrokerStep
 from devkit.container.lifecycle import DownStep
+from devkit.core.plan import Plan
 from devkit.host.lifecycle import HostDownStep
-from devkit.plan import Plan
 from devkit.state import WorkspaceState
 from devkit.workspace import Workspace
 

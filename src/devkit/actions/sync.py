@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from devkit.config.model import Profile
+from devkit.core.plan import Plan
 from devkit.data.step import DEFAULT_CONCURRENCY, DataStep
-from devkit.plan import Plan
 from devkit.workspace import Workspace
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from devkit.errors import ConfigError, ExitCode
+from devkit.core.errors import ConfigError, ExitCode
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
     from devkit.config.model import Profile
     from devkit.config.profiles import ProfileSet
-    from devkit.plan import Plan, PlanOutcome
+    from devkit.core.plan import Plan, PlanOutcome
     from devkit.workspace import Workspace
 
 
@@ -43,7 +43,7 @@ def execute(plan: Plan, args: argparse.Namespace) -> PlanOutcome:
     """Run a plan in the console or JSON view; Ctrl-C cancels cleanly."""
     import threading
 
-    from devkit.plan import run_plan
+    from devkit.core.plan import run_plan
     from devkit.views import pick_reporter
 
     cancel = threading.Event()

@@ -40,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
 
         ws = workspace(args)
         return serve_forever(Path(args.dir), ws, selected_profile(args, ws))
-    from devkit.errors import ConfigError
+    from devkit.core.errors import ConfigError
 
     raise ConfigError("say what to do: 'devkit credentials get' or 'serve'", "see --help")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 def run(args: argparse.Namespace, print_help: Callable[[], None]) -> int:
     from devkit.commands._shared import workspace
-    from devkit.errors import ConfigError
+    from devkit.core.errors import ConfigError
 
     try:
         ws = workspace(args)

@@ -24,8 +24,8 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from devkit.core.errors import ConfigError
     from devkit.data.schema import dataset_schema, declared_schema
-    from devkit.errors import ConfigError
     from devkit.terminal import out
 
     if getattr(args, "action", None) != "schema":

@@ -17,9 +17,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from devkit.events import Event, StepFailed
+    from devkit.core.events import Event, StepFailed
+    from devkit.core.plan import Plan, run_plan
     from devkit.init.preflight import preflight_checks
-    from devkit.plan import Plan, run_plan
     from devkit.views import pick_reporter
     from devkit.workspace import find_git_root
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 def verdict(codes: set[int]) -> int:
     """An environment problem (3) outranks a configuration one (2): it blocks even a fixed
     configuration. Any other failure keeps its own code."""
-    from devkit.errors import ExitCode
+    from devkit.core.errors import ExitCode
 
     if not codes:
         return int(ExitCode.OK)

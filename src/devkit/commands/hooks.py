@@ -23,9 +23,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import execute, show_dry_run, workspace
-    from devkit.errors import ConfigError, ExitCode
+    from devkit.core.errors import ConfigError, ExitCode
+    from devkit.core.plan import Plan
     from devkit.githooks import GitHookStep, uninstall_pre_push_hook
-    from devkit.plan import Plan
 
     action = getattr(args, "action", None)
     if action not in ("install", "uninstall"):

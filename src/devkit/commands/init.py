@@ -108,7 +108,7 @@ def headless_request(
     has no default (the profile, the branch) is still missing."""
     import os
 
-    from devkit.errors import ConfigError
+    from devkit.core.errors import ConfigError
     from devkit.init.request import resolve_request
 
     request = resolve_request(request_from_args(args), ws, os.environ, profiles)
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
 def _confirm_replacements(plan: object) -> bool:
     """Show the diff of files that would be replaced and ask; True when nothing to ask."""
     from devkit.container.files_step import DevcontainerFilesStep
-    from devkit.plan import Plan
+    from devkit.core.plan import Plan
     from devkit.terminal import out
 
     assert isinstance(plan, Plan)

@@ -29,7 +29,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.errors import ConfigError
+    from devkit.core.errors import ConfigError
 
     if args.action == "snapshot":
         return snapshot(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from devkit.commands.completion import complete_profiles
-from devkit.errors import ExitCode
+from devkit.core.errors import ExitCode
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.T
 if TYPE_CHECKING:
     from typing import Any
 
-    from devkit.events import Reporter
+    from devkit.core.events import Reporter
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from devkit.commands._shared import selected_profile, workspace
-    from devkit.events import Log, StepDone
+    from devkit.core.events import Log, StepDone
     from devkit.terminal import err
 
     ws = workspace(args)

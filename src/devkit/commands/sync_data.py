@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     from devkit.actions.sync import sync_plan
     from devkit.commands._shared import execute, selected_profile, show_dry_run, workspace
-    from devkit.errors import ConfigError
+    from devkit.core.errors import ConfigError
 
     if args.concurrency is not None and not 1 <= args.concurrency <= 256:
         raise ConfigError(

@@ -11,7 +11,7 @@ from devkit.config.profile_spec import ENVIRONMENTS
 from devkit.config.profiles import ENVIRONMENTS_FILE, builtin_dir, workspace_dir
 from devkit.config.schema import Checker
 from devkit.config.yamlmarks import load_located, read_config
-from devkit.errors import Problem, ProblemsError, Where
+from devkit.core.errors import Problem, ProblemsError, Where
 
 KNOWN = ("dev", "staging", "prod")
 

@@ -19,7 +19,7 @@ from devkit.config.profile_spec import MAX_CELLS, PROFILE
 from devkit.config.schema import Checker
 from devkit.config.substitutions import looks_like_credential, variable_problems
 from devkit.config.yamlmarks import Located, load_located, read_config
-from devkit.errors import ConfigError, Problem, ProblemsError
+from devkit.core.errors import ConfigError, Problem, ProblemsError
 
 ENVIRONMENTS_FILE = "environments.yaml"
 MAX_EXTENDS = 32  # the longest 'extends' chain, counted from the profile asked for

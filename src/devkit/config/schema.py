@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from devkit.config.yamlmarks import Located, Path
-from devkit.errors import Problem
+from devkit.core.errors import Problem
 from devkit.git.regex_safety import backtracking_risk
 from devkit.safefs import confine_problem
 

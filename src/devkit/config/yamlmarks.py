@@ -25,7 +25,7 @@ from typing import Any
 
 from devkit import safefs
 from devkit.config import parsecache
-from devkit.errors import ConfigError, Problem, Where
+from devkit.core.errors import ConfigError, Problem, Where
 
 TYPE_CHECKING = False  # mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:

@@ -28,8 +28,8 @@ from devkit.container.image_step import ImageTarget
 from devkit.container.render import CONFIG_NAME, DEVCONTAINER_DIR, PROXY_NAMES
 from devkit.container.spec import ContainerSpec, container_name, container_spec
 from devkit.container.visibility import prove_engine_sees
-from devkit.errors import DevkitError, NotReadyError
-from devkit.plan import StepContext, StepResult
+from devkit.core.errors import DevkitError, NotReadyError
+from devkit.core.plan import StepContext, StepResult
 from devkit.state import ImageRecord, WorkspaceState
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from devkit import safefs
 from devkit.config.model import Profile
 from devkit.container import trust
 from devkit.container.render import DEVCONTAINER_DIR, Rendered
-from devkit.errors import ConfigError, Where
+from devkit.core.errors import ConfigError, Where
 
 HASH_VERSION = "2"
 

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devkit.container.spec import Mount
+from devkit.core.errors import DevkitError
+from devkit.core.plan import StepContext, StepResult
 from devkit.credentials.protocol import CONFIG_NAME, CONTAINER_DIR
 from devkit.credentials.service import broker_pid, runtime_dir, start_broker, stop_broker
 from devkit.data import aws
-from devkit.errors import DevkitError
-from devkit.plan import StepContext, StepResult
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile

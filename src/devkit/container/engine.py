@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.errors import DevkitError, NotReadyError
-from devkit.plan import CancelledError
+from devkit.core.errors import DevkitError, NotReadyError
+from devkit.core.plan import CancelledError
 
 if TYPE_CHECKING:
     from devkit.container.spec import ContainerSpec

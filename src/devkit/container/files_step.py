@@ -23,8 +23,8 @@ from pathlib import Path
 
 from devkit import safefs
 from devkit.container.render import OVERRIDE_FILE, Rendered
-from devkit.errors import RefusedError
-from devkit.plan import StepContext, StepResult
+from devkit.core.errors import RefusedError
+from devkit.core.plan import StepContext, StepResult
 from devkit.state import FILES_KEY, WorkspaceState
 from devkit.workspace import Workspace
 

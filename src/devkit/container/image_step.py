@@ -26,7 +26,7 @@ from devkit.container.trust import (
     redact_proxy,
     write_local_bundle,
 )
-from devkit.plan import StepContext, StepResult
+from devkit.core.plan import StepContext, StepResult
 
 
 class DockerHandle:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
-from devkit.errors import NotReadyError, RefusedError
+from devkit.core.errors import NotReadyError, RefusedError
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"

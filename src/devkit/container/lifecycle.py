@@ -15,7 +15,7 @@ from devkit.container.container_step import find_containers
 from devkit.container.engine import ContainerInfo, stop_and_remove
 from devkit.container.image_step import DockerHandle
 from devkit.container.spec import container_name
-from devkit.plan import StepContext, StepResult
+from devkit.core.plan import StepContext, StepResult
 from devkit.state import POST_CREATE_KEY, WorkspaceState
 
 

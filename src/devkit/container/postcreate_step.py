@@ -18,8 +18,8 @@ from devkit.container.container_step import find_containers
 from devkit.container.engine import exec_stream
 from devkit.container.image_step import ImageTarget
 from devkit.container.render import WORKSPACE_FOLDER
-from devkit.errors import NotReadyError
-from devkit.plan import StepContext, StepResult
+from devkit.core.errors import NotReadyError
+from devkit.core.plan import StepContext, StepResult
 from devkit.state import POST_CREATE_KEY, WorkspaceState
 from devkit.workspace import Workspace
 

@@ -12,16 +12,22 @@ tag, and the image step builds.
 from __future__ import annotations
 
 from devkit.container import labels as L
+from devkit.container.engine import (
+    ensure_base_image,
+    image_info,
+    is_auth_failure,
+    pull_image,
+    push_image,
+    tag_image,
+)
 from devkit.container.image_step import ImageTarget
 from devkit.container.registry import LATEST, auth_for, registry_host
-from devkit.errors import DevkitError
-from devkit.plan import StepContext, StepResult
+from devkit.core.errors import DevkitError
+from devkit.core.plan import StepContext, StepResult
 
 
 def _why_not(reason: str, repository: str) -> str:
     """One line for a failed pull."""
-    from devkit.container.engine import is_auth_failure
-
     lowered = reason.lower()
     if is_auth_failure(reason):
         return f"the registry refused the credentials (docker login {registry_host(repository)})"
@@ -49,8 +55,6 @@ class PrebuiltPullStep:
         return self.target.existing() is not None
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import ensure_base_image, image_info, pull_image, tag_image
-
         client = self.target.docker.client
         inputs = self.target.inputs
         digest = self.target.content_hash(ensure_base_image(client, inputs.base_image, ctx.log))
@@ -110,8 +114,6 @@ class PushStep:
         return False
 
     def run(self, ctx: StepContext) -> StepResult:
-        from devkit.container.engine import push_image, tag_image
-
         client = self.target.docker.client
         digest = self.target.content_hash()
         image_id = self.target.image_id

@@ -21,8 +21,8 @@ from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
 from devkit.container.prebuilt import PushStep
 from devkit.container.registry import check_not_prod
 from devkit.container.render import DEFAULT_UID, HostUser, LocalLayer, render
-from devkit.errors import ConfigError, Where
-from devkit.plan import Plan, Step
+from devkit.core.errors import ConfigError, Where
+from devkit.core.plan import Plan, Step
 from devkit.workspace import Workspace
 
 

@@ -14,7 +14,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from devkit.errors import RefusedError
+from devkit.config.environments import load_environments
+from devkit.container.engine import docker_config_has_auth
+from devkit.core.errors import RefusedError
+from devkit.data.aws import ecr_auth_config
 
 LATEST = "latest"
 _ECR_HOST = re.compile(r"(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?")
@@ -39,8 +42,6 @@ def ecr_region(repository: str) -> str | None:
 def check_not_prod(repository: str, workspace: Path | None) -> str:
     """The environment the repository belongs to; RefusedError (exit 4) when it is prod:
     devkit publishes dev images, never into a prod registry, whoever's credentials it has."""
-    from devkit.config.environments import load_environments
-
     envmap = load_environments(workspace)
     account = ecr_account(repository)
     environment = envmap.classify_registry(repository, account)
@@ -58,13 +59,9 @@ def auth_for(repository: str, log: Callable[[str], None]) -> dict[str, str] | No
     """What the engine authenticates with: None (Docker's own config and helpers, read by
     the engine's client) unless the registry is an ECR one Docker's config knows nothing
     about; then a short-lived token from ECR (never logged)."""
-    from devkit.container.engine import docker_config_has_auth
-
     host = registry_host(repository)
     account = ecr_account(repository)
     if account is None or docker_config_has_auth(host):
         return None
-    from devkit.data.aws import ecr_auth_config
-
     log(f"{host}: no Docker credentials for it; using an ECR authorization token (AWS chain)")
     return ecr_auth_config(host, ecr_region(repository) or "", account)

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from devkit.container.spec import Mount
+from devkit.core.errors import RefusedError
 from devkit.credentials.service import check_private
-from devkit.errors import RefusedError
 
 CONTAINER_PATH = "/run/devkit/secrets.env"
 

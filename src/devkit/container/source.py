@@ -21,7 +21,7 @@ from devkit.container.render import (
     deps_text,
     pin_text,
 )
-from devkit.errors import DevkitError
+from devkit.core.errors import DevkitError
 
 
 def _read(workspace: Path, path: Path) -> str | None:

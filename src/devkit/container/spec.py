@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 _VAR = re.compile(
     r"\$\{(localWorkspaceFolder|localWorkspaceFolderBasename|containerWorkspaceFolder"

@@ -19,8 +19,9 @@ from devkit.container.container_step import find_containers
 from devkit.container.engine import connect, image_info
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.render import LOCK_NAME, OVERRIDE_FILE
+from devkit.core.errors import DevkitError
+from devkit.core.units import format_amount
 from devkit.data.usage import dataset_usage
-from devkit.errors import DevkitError
 from devkit.git.state import repo_state
 from devkit.host.python import interpreter_version
 from devkit.host.venv import VENV_REL, venv_python
@@ -28,7 +29,6 @@ from devkit.init.plan import Runtime, image_target
 from devkit.init.request import InitRequest
 from devkit.parity.lockfile import read_lockfile
 from devkit.state import HOST_VENV_KEY, WorkspaceState
-from devkit.units import format_amount
 from devkit.workspace import Workspace
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from devkit import safefs
-from devkit.errors import RefusedError
+from devkit.core.errors import RefusedError
 
 # The git-ignored folder under .devcontainer/ that holds this machine's CA bundle for the build.
 LOCAL_DIR = ".local"

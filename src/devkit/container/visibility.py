@@ -39,7 +39,7 @@ from devkit.container.engine import (
     read_through_bind,
 )
 from devkit.container.render import WORKSPACE_FOLDER
-from devkit.errors import NotReadyError
+from devkit.core.errors import NotReadyError
 
 MARKER_PREFIX = "engine-probe-"
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from devkit.errors import NotReadyError
+from devkit.core.errors import NotReadyError
 
 ARCHES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
 COMPLETE = ".complete"

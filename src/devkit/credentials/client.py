@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import socket
 
+from devkit.core.errors import NotReadyError
 from devkit.credentials.protocol import REQUEST
-from devkit.errors import NotReadyError
 
 
 def fetch(socket_path: str, timeout: float = 10.0) -> str:

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit.config.environments import load_environments
+from devkit.core.errors import NotReadyError, RefusedError
 from devkit.credentials.broker import Provider, serve
 from devkit.credentials.protocol import CONFIG_NAME, SOCKET_NAME, Credentials, container_aws_config
 from devkit.data.guard import read_only_session
-from devkit.errors import NotReadyError, RefusedError
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile

@@ -7,8 +7,9 @@ import re
 import threading
 from typing import Any
 
+from devkit.core.errors import ConfigError, DevkitError, NotReadyError
+from devkit.data import aws_fast
 from devkit.data.selection import RemoteObject
-from devkit.errors import ConfigError, DevkitError, NotReadyError
 
 _SECRETISH = re.compile(r"(?i)(secret|token|signature|credential)[^\s,;]*[=:]\s*[^\s,;]+")
 
@@ -109,8 +110,6 @@ class MissingCredentialsError(NotReadyError):
 
 def has_credentials(sess: Any) -> bool:
     """Whether the standard chain yields any credentials (no network call for static ones)."""
-    from devkit.data import aws_fast
-
     if aws_fast.env_keys() is not None:
         return True  # the chain's first source, read without importing botocore
     from botocore.exceptions import BotoCoreError
@@ -420,8 +419,6 @@ class S3:
     def _fast_getter(self) -> Any:
         """The fast lane for GetObject (``aws_fast.Getter``) once botocore's route is known,
         without a proxy; None otherwise (``DEVKIT_S3_FAST_LANE=0``: never)."""
-        from devkit.data import aws_fast
-
         if self._getter is None:
             if not aws_fast.enabled():
                 self._getter = False

@@ -50,9 +50,9 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from devkit.config.model import DataSource
+from devkit.core.errors import ConfigError, NotReadyError, RefusedError
 from devkit.data import aws, aws_fast, guard_cache
 from devkit.data.aws import S3
-from devkit.errors import ConfigError, NotReadyError, RefusedError
 
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from devkit import safefs
+from devkit.core.errors import DevkitError
 from devkit.data.checksums import file_checksum
-from devkit.errors import DevkitError
 
 MANIFEST_NAME = ".devkit-manifest.json"
 JOURNAL_NAME = ".devkit-manifest.journal"

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from devkit.core.errors import ConfigError, RefusedError
 from devkit.data import arrow
 from devkit.data.selection import table_file
 from devkit.data.synthetic.columns import category_array
-from devkit.errors import ConfigError, RefusedError
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
 STRING_TYPES = ("text", "uuid", "url", "email", "phone")

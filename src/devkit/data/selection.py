@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit.config.model import SampleRules
-from devkit.errors import RefusedError
+from devkit.core.errors import RefusedError
 from devkit.safefs import confine_problem
 
 # Local bookkeeping names a remote key may never overwrite.

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from devkit.config.environments import load_environments
+from devkit.core.errors import ConfigError, NotReadyError, RefusedError
+from devkit.core.plan import StepContext, StepResult
 from devkit.data import aws
 from devkit.data.aws import MissingCredentialsError
 from devkit.data.guard import read_only_session
 from devkit.data.sync import Syncer
 from devkit.data.synthetic import is_current, write_synthetic
-from devkit.errors import ConfigError, NotReadyError, RefusedError
-from devkit.plan import StepContext, StepResult
 from devkit.safefs import check_relpath
 
 if TYPE_CHECKING:

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
+from devkit.core.errors import DevkitError, NotReadyError, RefusedError
+from devkit.core.plan import CancelledError
 from devkit.data import checksums
 from devkit.data.manifest import Manifest, prepare_dest
 from devkit.data.selection import (
@@ -40,8 +42,6 @@ from devkit.data.selection import (
     relative_key,
     select,
 )
-from devkit.errors import DevkitError, NotReadyError, RefusedError
-from devkit.plan import CancelledError
 
 if TYPE_CHECKING:
     from devkit.config.model import SampleRules

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devkit.errors import ConfigError, DevkitError, NotReadyError
+from devkit.core.errors import ConfigError, DevkitError, NotReadyError
 
 if TYPE_CHECKING:
     from git.cmd import Git

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
+from devkit.core.plan import CancelledError
 from devkit.git.command import (
     REMOTE,
     failure,
@@ -27,7 +28,6 @@ from devkit.git.command import (
     start,
     unreachable_gitdir,
 )
-from devkit.plan import CancelledError
 
 if TYPE_CHECKING:
     from git import Repo

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devkit.core.plan import StepContext, StepResult
 from devkit.host.venv import VENV_REL
-from devkit.plan import StepContext, StepResult
 
 
 class HostDownStep:

@@ -14,12 +14,12 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from devkit.core.plan import Plan, Step
 from devkit.githooks import GitHookStep
 from devkit.host.python import find_python
 from devkit.host.venv import VenvStep, run_env
 from devkit.inside.steps import FingerprintStep, LoggedStep, ProfileCommandStep
 from devkit.parity.runner import host_env
-from devkit.plan import Plan, Step
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile

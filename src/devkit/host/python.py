@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 _VERSION = "import sys; print('%d.%d' % sys.version_info[:2])"
 

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
 from devkit.container.trust import detect_ca_bundle
-from devkit.errors import ConfigError, NotReadyError, RefusedError
+from devkit.core.errors import ConfigError, NotReadyError, RefusedError
+from devkit.core.plan import StepContext, StepResult
 from devkit.host.python import interpreter_version
 from devkit.parity.lockfile import read_lockfile
 from devkit.parity.probe import WORKLOAD_PYTHON_ENV
-from devkit.plan import StepContext, StepResult
 from devkit.state import HOST_VENV_KEY, WorkspaceState
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.errors import ConfigError, DevkitError
+from devkit.core.errors import ConfigError, DevkitError
+from devkit.core.plan import StepContext, StepResult
 from devkit.git.command import REMOTE, first_line
 from devkit.git.names import clean_branch_name, example_name, validate_branch_name
 from devkit.git.repo import (
@@ -21,7 +22,6 @@ from devkit.git.repo import (
     worktree_with_branch,
 )
 from devkit.git.state import conflicting_paths
-from devkit.plan import StepContext, StepResult
 
 if TYPE_CHECKING:
     from devkit.config.model import BranchPolicy

@@ -35,11 +35,11 @@ from devkit.container.index import check_build_index
 from devkit.container.postcreate_step import PostCreateStep
 from devkit.container.prebuilt import pull_steps
 from devkit.container.render import HostUser, LocalLayer, render
-from devkit.errors import ConfigError, DevkitError, NotReadyError
+from devkit.core.errors import ConfigError, DevkitError, NotReadyError
+from devkit.core.plan import Plan, Step, StepContext, StepResult
 from devkit.host.plan import build_host_plan
 from devkit.init.branch import FeatureBranchStep, check_name
 from devkit.init.request import InitRequest, resolve_request
-from devkit.plan import Plan, Step, StepContext, StepResult
 from devkit.state import InitRecord, WorkspaceState, check_target
 from devkit.workspace import Workspace
 

@@ -16,11 +16,11 @@ from devkit.config.profiles import ProfileSet
 from devkit.container.engine import connect, engine_address, engine_version
 from devkit.container.trust import detect_ca_bundle, proxy_settings, redact_proxy
 from devkit.container.visibility import prove_early
+from devkit.core.errors import ConfigError, DevkitError, NotReadyError
+from devkit.core.plan import StepContext, StepResult
 from devkit.data.aws import caller_identity, session
-from devkit.errors import ConfigError, DevkitError, NotReadyError
 from devkit.git.command import version
 from devkit.host.python import find_python
-from devkit.plan import StepContext, StepResult
 from devkit.state import WorkspaceState
 from devkit.workspace import find_git_root
 

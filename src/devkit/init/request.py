@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devkit.config.profiles import ProfileSet
-from devkit.errors import DevkitError
+from devkit.core.errors import DevkitError
 from devkit.git.repo import current_branch
 from devkit.state import InitRecord, WorkspaceState
 from devkit.workspace import Workspace

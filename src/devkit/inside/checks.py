@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from devkit import __version__, safefs
-from devkit.errors import NotReadyError
-from devkit.plan import StepContext, StepResult
+from devkit.core.errors import NotReadyError
+from devkit.core.plan import StepContext, StepResult
 
 
 class _Check:

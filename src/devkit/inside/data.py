@@ -15,12 +15,12 @@ from pathlib import Path
 
 from devkit.config.model import Profile
 from devkit.container.credentials_mount import HOST_CONFIG_DIR
+from devkit.core.errors import DevkitError, NotReadyError
+from devkit.core.plan import Step, StepContext, StepResult
 from devkit.credentials.client import fetch
 from devkit.credentials.protocol import CONFIG_NAME, CONTAINER_DIR, SOCKET_NAME
 from devkit.data import aws
 from devkit.data.step import DataStep
-from devkit.errors import DevkitError, NotReadyError
-from devkit.plan import Step, StepContext, StepResult
 
 
 def broker_answers() -> tuple[bool, str]:

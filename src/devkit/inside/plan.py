@@ -13,6 +13,7 @@ from pathlib import Path
 
 from devkit.config.model import Profile
 from devkit.container.secrets import load_in_container
+from devkit.core.plan import Plan, Step
 from devkit.githooks import GitHookStep
 from devkit.inside.checks import DevkitCheck, MountedWorkspaceCheck, PythonCheck, UserCheck
 from devkit.inside.data import ContainerDataStep
@@ -23,7 +24,6 @@ from devkit.inside.steps import (
     LoggedStep,
     ProfileCommandStep,
 )
-from devkit.plan import Plan, Step
 from devkit.state import WorkspaceState
 
 

@@ -21,13 +21,13 @@ from pathlib import Path
 
 from devkit import safefs
 from devkit.config.model import Profile
-from devkit.errors import ConfigError, NotReadyError
-from devkit.events import Event, Log
+from devkit.core.errors import ConfigError, NotReadyError
+from devkit.core.events import Event, Log
+from devkit.core.plan import Step, StepContext, StepResult
 from devkit.parity.fingerprint import fingerprint
 from devkit.parity.lockfile import read_lockfile
 from devkit.parity.probe import workload_python
 from devkit.parity.runner import host_env
-from devkit.plan import Step, StepContext, StepResult
 
 LOG_DIR = ("logs", "post-create")
 FINGERPRINT = ("fingerprints", "post-create.json")

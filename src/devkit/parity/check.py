@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from devkit.config.environments import load_environments
-from devkit.errors import NotReadyError, RefusedError
+from devkit.core.errors import NotReadyError, RefusedError
 from devkit.git.state import tracked_under
 from devkit.parity.evaluate import Report, evaluate_rules, needs_run, selected_rules
 from devkit.parity.records import RunRecord, latest_record

@@ -23,7 +23,7 @@ from devkit.container.engine import (
     list_containers,
 )
 from devkit.container.secrets import CONTAINER_PATH
-from devkit.errors import NotReadyError
+from devkit.core.errors import NotReadyError
 from devkit.parity.probe import PROBE, parse_probe_output
 from devkit.parity.runner import RunOutcome, record_run
 from devkit.state import WorkspaceState

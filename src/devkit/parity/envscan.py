@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import safefs
-from devkit.errors import DevkitError
+from devkit.core.errors import DevkitError
 
 DEFAULT_GLOBS = ("**/*.py",)
 SKIP_DIRS = frozenset(

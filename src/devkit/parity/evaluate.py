@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from devkit.errors import ConfigError, ExitCode
+from devkit.core.errors import ConfigError, ExitCode
 from devkit.parity import formats
 from devkit.parity.rules import RULES
 from devkit.parity.rules.base import CheckInputs, RuleResult

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import __version__
-from devkit.errors import ConfigError, NotReadyError
+from devkit.core.errors import ConfigError, NotReadyError
 from devkit.git.state import commit_time, repo_state
 from devkit.parity import formats
 from devkit.parity.dataset import dataset_facts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 FINGERPRINT = "devkit.fingerprint"
 FINGERPRINT_VERSION = 1

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit.config.environments import load_environments
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 from devkit.parity.records import latest_record, read_record

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import safefs
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.parity.probe import normalise_name
 
 _NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from devkit.errors import ConfigError, NotReadyError
+from devkit.core.errors import ConfigError, NotReadyError
 
 # Set at container creation (and in staging's image) so a fingerprint names its base image.
 BASE_IMAGE_ENV = "DEVKIT_BASE_IMAGE"

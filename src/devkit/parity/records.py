@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import safefs
-from devkit.errors import ConfigError, NotReadyError
+from devkit.core.errors import ConfigError, NotReadyError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 from devkit.parity.s3io import get_object

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.parity.fingerprint import fingerprint
 from devkit.parity.records import new_record, write_record
 from devkit.state import WorkspaceState

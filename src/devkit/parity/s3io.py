@@ -13,9 +13,9 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from devkit.config.model import DataSource
+from devkit.core.errors import ConfigError, NotReadyError, RefusedError
 from devkit.data.aws import S3, caller_identity, session
 from devkit.data.guard import read_only_session
-from devkit.errors import ConfigError, NotReadyError, RefusedError
 
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devkit.errors import DevkitError
+from devkit.core.errors import DevkitError
 from devkit.git.state import files_containing
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from devkit.container import wheel, wheelhouse
 from devkit.container.trust import detect_ca_bundle
-from devkit.errors import DevkitError
+from devkit.core.errors import DevkitError
 
 
 def devkit_wheels(dest: Path, python: str, arch: str) -> Path:

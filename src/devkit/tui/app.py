@@ -26,7 +26,7 @@ from devkit.tui.status import StatusSource, WorkspaceStatusSource
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
-    from devkit.plan import Plan, PlanOutcome
+    from devkit.core.plan import Plan, PlanOutcome
 
 FLOW = ("preflight", "profile", "branch", "data", "review", "run", "done")
 

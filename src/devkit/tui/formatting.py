@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from pathlib import Path
 
-from devkit.units import format_amount
+from devkit.core.units import format_amount
 
 __all__ = ["RateMeter", "display_path", "format_amount", "format_eta", "format_rate"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from devkit.errors import DevkitError
+from devkit.core.errors import DevkitError
 from devkit.init.request import InitRequest, resolve_request
 from devkit.tui.app import make_init_app
 from devkit.tui.services import WorkspaceServices

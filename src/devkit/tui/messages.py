@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from devkit.events import Event
-    from devkit.plan import PlanOutcome
+    from devkit.core.events import Event
+    from devkit.core.plan import PlanOutcome
 
 
 class EngineEvent(Message):

@@ -18,15 +18,15 @@ from devkit import safefs
 from devkit.config.environments import load_environments
 from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
+from devkit.core.errors import DevkitError
+from devkit.core.plan import Plan, Step
+from devkit.core.units import format_amount
 from devkit.data.guard import read_only_session
 from devkit.data.selection import select
-from devkit.errors import DevkitError
 from devkit.init.branch import branch_info
 from devkit.init.plan import DATA_MODES, Runtime, plan_init
 from devkit.init.preflight import preflight_checks
 from devkit.init.request import InitRequest
-from devkit.plan import Plan, Step
-from devkit.units import format_amount
 from devkit.workspace import Workspace
 
 DATA_CHOICES = DATA_MODES

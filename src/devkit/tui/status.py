@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from devkit.config.model import Profile
 from devkit.container.status import gather, status_profile
-from devkit.errors import DevkitError
+from devkit.core.errors import DevkitError
 from devkit.parity.records import latest_record
 from devkit.state import InitRecord, WorkspaceState
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from textual.message_pump import MessagePump
 
-from devkit.errors import DevkitError
-from devkit.plan import Plan, run_plan
+from devkit.core.errors import DevkitError
+from devkit.core.plan import Plan, run_plan
 from devkit.tui.messages import Answer, EngineEvent, PlanEnded
 
 

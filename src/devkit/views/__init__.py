@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from devkit.events import Reporter
+from devkit.core.events import Reporter
 from devkit.views.console import ConsoleView
 from devkit.views.jsonl import JsonLinesView
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import IO, Any
 
-from devkit.events import (
+from devkit.core.events import (
     Event,
     Log,
     PlanFinished,
@@ -15,8 +15,8 @@ from devkit.events import (
     StepFailed,
     StepStarted,
 )
+from devkit.core.units import format_amount
 from devkit.terminal import rich_console, use_color
-from devkit.units import format_amount
 
 PLAIN_PROGRESS_EVERY_S = 5.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from devkit.events import Event, to_json_dict
+from devkit.core.events import Event, to_json_dict
 
 
 class JsonLinesView:

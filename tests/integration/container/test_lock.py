@@ -13,7 +13,7 @@ from .conftest import new_workspace, run_devkit, workspace_containers
 HOLD = """
 import sys, time
 from pathlib import Path
-from devkit.lock import workspace_lock
+from devkit.core.lock import workspace_lock
 with workspace_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)

@@ -87,6 +87,27 @@ def _chown(root: Path, uid: int) -> None:
     os.lchown(root, uid, uid)
 
 
+def commit_sample(root: Path, profile_extra: str = "", lock_extra: str = "") -> GitRepo:
+    """The sample workspace copied to ROOT/origin and committed on main, its training profile on
+    a free loopback port (the engine is shared: another workspace may hold port 5000) plus
+    ``profile_extra``, its lockfile plus ``lock_extra``."""
+    origin = root / "origin"
+    shutil.copytree(EXAMPLE, origin)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    override = origin / ".devkit" / "profiles" / "training.yaml"
+    override.write_text(override.read_text() + f"ports: [{port}]\n" + profile_extra)
+    if lock_extra:
+        lock = origin / "requirements" / "training.lock"
+        lock.write_text(lock.read_text() + lock_extra)
+    env = {**os.environ, **isolated_git_env(root / "githome"), **SAFE}
+    run_git(origin, env, "init", "-q", "-b", "main")
+    run_git(origin, env, "add", "-A")
+    run_git(origin, env, "commit", "-q", "-m", "ml-platform sample workspace")
+    return GitRepo(origin, "main", env)
+
+
 @pytest.fixture(scope="module")
 def committed_clone(
     tmp_path_factory: pytest.TempPathFactory, docker_engine: Any, public_base_image: str
@@ -95,19 +116,8 @@ def committed_clone(
     `git clone` of it, owned by the teammate."""
     assert public_base_image == PROFILE_BASE
     root = tmp_path_factory.mktemp("portable")
-    origin = root / "origin"
-    shutil.copytree(EXAMPLE, origin)
-    # The engine is shared: another workspace may hold the profile's port 5000 on this host.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    override = origin / ".devkit" / "profiles" / "training.yaml"
-    override.write_text(override.read_text() + f"ports: [{port}]\n")
-    env = {**os.environ, **isolated_git_env(root / "githome"), **SAFE}
-    run_git(origin, env, "init", "-q", "-b", "main")
-    run_git(origin, env, "add", "-A")
-    run_git(origin, env, "commit", "-q", "-m", "ml-platform sample workspace")
-    repo = GitRepo(origin, "main", env)
+    repo = commit_sample(root)
+    origin, env = repo.path, repo.env
     init = ["init", "--profile", "training", "--branch", "feat/x", "--data", "synthetic"]
     proc = run_devkit(repo, *init, "--yes", "--no-input", "--vendor", "--network", "host")
     assert proc.returncode == 0, proc.stdout + proc.stderr

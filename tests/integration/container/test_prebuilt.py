@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import secrets
-import shutil
-import socket
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -25,11 +22,11 @@ from typing import Any
 import json5
 import pytest
 
-from support.gitrepo import GitRepo, isolated_git_env, run_git
+from support.gitrepo import GitRepo, run_git
 from support.registry import Registry, start_registry
 
 from .conftest import devkit_env, run_devkit, workspace_containers
-from .test_portable import EXAMPLE, SAFE, TEAMMATE, _chown, _cli, _cli_env
+from .test_portable import SAFE, TEAMMATE, _chown, _cli, _cli_env, commit_sample
 
 REPO_PATH = "ml/training-dev"
 
@@ -81,22 +78,12 @@ def published(
     local: list[str] = []
     try:
         repository = f"{registry.host}/{REPO_PATH}"
-        origin = root / "origin"
-        shutil.copytree(EXAMPLE, origin)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        override = origin / ".devkit" / "profiles" / "training.yaml"
-        override.write_text(
-            override.read_text() + f"ports: [{port}]\nimage:\n  prebuilt: {repository}\n"
+        repo = commit_sample(
+            root,
+            profile_extra=f"image:\n  prebuilt: {repository}\n",
+            lock_extra=f"# prebuilt test {uuid.uuid4().hex}\n",
         )
-        lock = origin / "requirements" / "training.lock"
-        lock.write_text(lock.read_text() + f"# prebuilt test {uuid.uuid4().hex}\n")
-        env = {**os.environ, **isolated_git_env(root / "githome"), **SAFE}
-        run_git(origin, env, "init", "-q", "-b", "main")
-        run_git(origin, env, "add", "-A")
-        run_git(origin, env, "commit", "-q", "-m", "ml-platform sample workspace")
-        repo = GitRepo(origin, "main", env)
+        origin, env = repo.path, repo.env
         publish = ["image", "publish", "--profile", "training", "--network", "host", "--json"]
         proc = run_devkit(repo, *publish)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from devkit.container.registry import auth_for
+from devkit.core.errors import NotReadyError
 from devkit.data.aws import ecr_auth_config
-from devkit.errors import NotReadyError
 from support.s3server import Keys, S3Server, _access_key, _policy
 
 REGION = "eu-west-1"

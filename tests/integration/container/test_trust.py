@@ -20,7 +20,7 @@ from devkit.config.profiles import ProfileSet
 from devkit.container.engine import build_image
 from devkit.container.render import render, template
 from devkit.container.trust import detect_ca_bundle, write_local_bundle
-from devkit.errors import NotReadyError
+from devkit.core.errors import NotReadyError
 from support.engine import TEST_LABELS
 
 PIP_LINE = (

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from devkit.config.environments import load_environments
+from devkit.core.errors import RefusedError
 from devkit.data.guard import read_object
-from devkit.errors import RefusedError
 
 from .conftest import BUCKET, PREFIX, MotoIAM, make_workspace
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from support.contract import check_json_output
-from support.engine import REPO_ROOT, TEST_LABELS
+from support.engine import REPO_ROOT, TEST_LABELS, staging_digest
 from support.gitrepo import GitRepo, make_repo
 
 EXAMPLE = REPO_ROOT / "examples" / "ml-platform"
@@ -96,7 +96,7 @@ def the_container(client: Any, path: Path) -> Any:
 def snapshot_reference(client: Any, repo: GitRepo, profile: str, base_image: str) -> None:
     """Staging's stand-in: `devkit parity snapshot` inside the same dev container."""
     container = the_container(client, repo.path)
-    digest = client.images.get(base_image).id
+    digest = staging_digest(client, base_image)
     result = container.exec_run(
         ["devkit", "parity", "snapshot", "--profile", profile,
          "--out", f"/workspace/.devkit/reference/{profile}.json"],

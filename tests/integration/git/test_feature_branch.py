@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from devkit.config.model import BranchPolicy
-from devkit.errors import ConfigError, ExitCode
-from devkit.events import Event, Log
+from devkit.core.errors import ConfigError, ExitCode
+from devkit.core.events import Event, Log
+from devkit.core.plan import CancelledError, Plan, StepContext, run_plan
 from devkit.init.branch import FeatureBranchStep, branch_info
-from devkit.plan import CancelledError, Plan, StepContext, run_plan
 
 Git = Callable[..., str]
 Commit = Callable[[Path, str, str, str], str]

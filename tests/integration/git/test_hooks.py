@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from devkit.cli import main
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
+from devkit.core.plan import StepContext
 from devkit.githooks import (
     MARKER,
     GitHookStep,
@@ -24,7 +25,6 @@ from devkit.githooks import (
     install_pre_push_hook,
     uninstall_pre_push_hook,
 )
-from devkit.plan import StepContext
 from support.contract import check_json_output
 
 Git = Callable[..., str]

@@ -141,7 +141,7 @@ def test_tracked_files_with_odd_names(repo: Path, git: Callable[..., str]) -> No
 def test_not_a_repository(tmp_path: Path, isolated_git: Path) -> None:
     import pytest
 
-    from devkit.errors import ConfigError
+    from devkit.core.errors import ConfigError
 
     plain = tmp_path / "plain"
     plain.mkdir()
@@ -157,7 +157,7 @@ def test_repo_owned_by_someone_else_is_a_clear_not_ready_error(
 
     import pytest
 
-    from devkit.errors import NotReadyError
+    from devkit.core.errors import NotReadyError
 
     if os.geteuid() != 0:
         pytest.skip("needs root to hand the repository to another user")
@@ -178,7 +178,7 @@ def test_worktree_without_its_main_repository(
 
     import pytest
 
-    from devkit.errors import NotReadyError
+    from devkit.core.errors import NotReadyError
 
     wt = tmp_path / "wt"
     git(repo, "worktree", "add", "-q", "-b", "feat/alone", str(wt))

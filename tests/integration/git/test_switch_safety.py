@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from devkit.config.model import BranchPolicy
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
+from devkit.core.plan import StepContext
 from devkit.git.state import conflicting_paths
 from devkit.init.branch import FeatureBranchStep
-from devkit.plan import StepContext
 
 Git = Callable[..., str]
 TRACKED = ["a.txt", "b.txt", "dir/c.txt", "dir/d.txt"]

@@ -170,7 +170,7 @@ def test_an_engine_that_cannot_see_the_workspace_is_refused(
         assert blind.containers.list(all=True) == []
         # The proof itself, as the container step runs it before starting a container.
         from devkit.container.visibility import prove_engine_sees
-        from devkit.errors import NotReadyError
+        from devkit.core.errors import NotReadyError
 
         with pytest.raises(NotReadyError) as refused:
             prove_engine_sees(

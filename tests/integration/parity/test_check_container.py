@@ -16,7 +16,7 @@ import pytest
 
 from devkit.parity.container_run import with_secrets
 from support.contract import check_json_output
-from support.engine import TEST_LABELS
+from support.engine import TEST_LABELS, staging_digest
 from support.gitrepo import GitRepo, make_repo
 
 # Pins what 'python3 -m venv' already installs in the base image, so the image build needs no
@@ -87,10 +87,7 @@ def dev(
         filters={"label": f"devcontainer.local_folder={path}"}
     )
     # Staging's image names its base; the snapshot runs there with devkit's own code.
-    # What staging's build records (publish-reference.sh): the registry digest, else the id.
-    attrs = docker_engine.images.get(base_image).attrs
-    repo_digests = attrs.get("RepoDigests") or []
-    digest = repo_digests[0].split("@", 1)[1] if repo_digests else attrs["Id"]
+    digest = staging_digest(docker_engine, base_image)
     snapshot = [
         "devkit",
         "parity",

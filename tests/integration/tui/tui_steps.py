@@ -7,10 +7,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devkit.errors import NotReadyError
+from devkit.core.errors import NotReadyError
+from devkit.core.plan import Plan, StepContext, StepResult
 from devkit.init.preflight import DiskCheck, GitCheck, WorkspaceCheck
 from devkit.init.request import InitRequest
-from devkit.plan import Plan, StepContext, StepResult
 from devkit.tui.services import WorkspaceServices
 
 

@@ -9,9 +9,9 @@ import pytest
 from devkit.config.profiles import ProfileSet
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.render import HostUser, LocalLayer, default_source, render
-from devkit.errors import RefusedError
-from devkit.events import Event, Log
-from devkit.plan import StepContext
+from devkit.core.errors import RefusedError
+from devkit.core.events import Event, Log
+from devkit.core.plan import StepContext
 
 
 def ctx(events: list[Event]) -> StepContext:

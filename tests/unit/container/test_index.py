@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from devkit.container import index
-from devkit.errors import NotReadyError, RefusedError
+from devkit.core.errors import NotReadyError, RefusedError
 
 WHEEL = b"not really a wheel, but bytes with a hash"
 SDIST = b"an sdist"

@@ -11,9 +11,9 @@ from devkit.config.profiles import ProfileSet
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.render import HostUser
 from devkit.container.status import _files, render_lines
+from devkit.core.plan import StepContext
 from devkit.init.plan import Runtime, host_user, image_target, vendor_mode
 from devkit.init.request import InitRequest, resolve_request
-from devkit.plan import StepContext
 from devkit.workspace import Workspace
 
 

@@ -14,7 +14,7 @@ from devkit.config.profiles import ProfileSet
 from devkit.container import secrets, wheel
 from devkit.container.image_step import build_network
 from devkit.container.labels import extra_labels
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.init.plan import build_init_plan
 from devkit.init.request import InitRequest
 from devkit.workspace import Workspace

@@ -16,7 +16,7 @@ from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
 from devkit.container.registry import ecr_account, ecr_region, registry_host
 from devkit.container.render import render
-from devkit.errors import ProblemsError
+from devkit.core.errors import ProblemsError
 from support.contract import check_json_output
 
 ECR = "333333333333.dkr.ecr.eu-west-1.amazonaws.com/ml/training-dev"

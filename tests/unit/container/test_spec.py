@@ -9,7 +9,7 @@ import pytest
 from devkit.config.profiles import ProfileSet
 from devkit.container.render import HostUser, LocalLayer, render
 from devkit.container.spec import container_name, container_spec, parse_mount, resolve
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 
 
 def test_variables_resolve_as_the_spec_defines_them() -> None:

@@ -88,7 +88,7 @@ def test_broken_workspace_profile_reports_every_problem(tmp_path: Path) -> None:
 
 
 def test_not_a_git_repository_is_a_config_error(tmp_path: Path) -> None:
-    from devkit.errors import ConfigError
+    from devkit.core.errors import ConfigError
     from devkit.workspace import Workspace
 
     with pytest.raises(ConfigError) as caught:

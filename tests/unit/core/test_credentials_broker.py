@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from devkit.core.errors import NotReadyError
 from devkit.credentials.broker import (
     MAX_WORKERS,
     BrokerServer,
@@ -22,7 +23,6 @@ from devkit.credentials.broker import (
 )
 from devkit.credentials.client import fetch
 from devkit.credentials.protocol import REQUEST, Credentials, container_aws_config
-from devkit.errors import NotReadyError
 
 
 def session(minutes: float, n: int) -> Credentials:

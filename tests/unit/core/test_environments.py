@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from devkit.config.environments import load_environments
-from devkit.errors import ProblemsError
+from devkit.core.errors import ProblemsError
 
 
 def test_builtin_map_classifies_accounts_and_buckets() -> None:

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from devkit.errors import NotReadyError, RefusedError
-from devkit.events import Event, StepFailed
-from devkit.lock import workspace_lock
-from devkit.plan import Plan, StepContext, StepResult, run_plan
+from devkit.core.errors import NotReadyError, RefusedError
+from devkit.core.events import Event, StepFailed
+from devkit.core.lock import workspace_lock
+from devkit.core.plan import Plan, StepContext, StepResult, run_plan
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from devkit.lock import workspace_lock
+from devkit.core.lock import workspace_lock
 with workspace_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)

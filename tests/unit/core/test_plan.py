@@ -6,9 +6,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devkit.errors import NotReadyError
-from devkit.events import Event, Log, PlanFinished, Progress, StepDone, StepFailed
-from devkit.plan import Plan, StepContext, StepResult, run_plan
+from devkit.core.errors import NotReadyError
+from devkit.core.events import Event, Log, PlanFinished, Progress, StepDone, StepFailed
+from devkit.core.plan import Plan, StepContext, StepResult, run_plan
 
 
 @dataclass

@@ -8,7 +8,7 @@ import pytest
 
 from devkit.config.profiles import ProfileSet
 from devkit.config.schema import parse_size
-from devkit.errors import ConfigError, ProblemsError
+from devkit.core.errors import ConfigError, ProblemsError
 
 
 def write_profile(ws: Path, name: str, text: str) -> Path:

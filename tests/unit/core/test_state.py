@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.errors import ConfigError, RefusedError
+from devkit.core.errors import ConfigError, RefusedError
 from devkit.state import (
     POST_CREATE_KEY,
     CheckRecord,

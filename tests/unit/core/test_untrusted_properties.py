@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from devkit.config.profiles import ProfileSet
 from devkit.config.yamlmarks import load_located
+from devkit.core.errors import DevkitError
 from devkit.data.selection import check_relpath
-from devkit.errors import DevkitError
 from devkit.git.regex_safety import backtracking_risk
 from devkit.safefs import confine_problem, write_text
 

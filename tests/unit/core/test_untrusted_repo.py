@@ -21,11 +21,11 @@ import pytest
 
 from devkit.config.model import SampleRules
 from devkit.config.profiles import ProfileSet
+from devkit.core.errors import DevkitError, ProblemsError, RefusedError
 from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME
 from devkit.data.selection import RemoteObject
 from devkit.data.sync import Syncer
 from devkit.data.synthetic import write_synthetic
-from devkit.errors import DevkitError, ProblemsError, RefusedError
 from support.gitrepo import make_repo
 
 TABLES: dict[str, Any] = {"t": {"rows": 5, "format": "csv", "columns": {"id": {"type": "uuid"}}}}
@@ -326,8 +326,8 @@ def test_6_a_committed_symlinked_devcontainer_json_is_not_read_or_backed_up(
 ) -> None:
     from devkit.container.files_step import DevcontainerFilesStep
     from devkit.container.render import HostUser, LocalLayer, render
-    from devkit.events import Event
-    from devkit.plan import StepContext
+    from devkit.core.events import Event
+    from devkit.core.plan import StepContext
 
     (outside / "victim").write_text("SECRET-CONTENT\n")
     commit_symlinks(

@@ -6,9 +6,9 @@ import pytest
 
 from devkit.config.environments import load_environments
 from devkit.config.model import DataSource
+from devkit.core.errors import RefusedError
 from devkit.data.aws import redact
 from devkit.data.guard import check_account, check_bucket, read_only_policy, session_name
-from devkit.errors import RefusedError
 
 ENVS = load_environments(None)
 
@@ -120,9 +120,9 @@ def test_decision_table(
     simulator: list[str] | None,
     verdict: str,
 ) -> None:
+    from devkit.core.errors import NotReadyError
     from devkit.data import aws
     from devkit.data.guard import prove_read_only
-    from devkit.errors import NotReadyError
 
     asked: list[tuple[str, list[str]]] = []
 

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from devkit.config.model import SampleRules
+from devkit.core.errors import NotReadyError
 from devkit.data import checksums
 from devkit.data.manifest import Manifest
 from devkit.data.selection import RemoteObject
 from devkit.data.sync import SIDECAR_SUFFIX, Syncer
-from devkit.errors import NotReadyError
 
 PART = 1000
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from devkit.config.model import SampleRules
+from devkit.core.errors import RefusedError
 from devkit.data.selection import (
     RemoteObject,
     check_no_symlink,
@@ -13,7 +14,6 @@ from devkit.data.selection import (
     relative_key,
     select,
 )
-from devkit.errors import RefusedError
 
 
 def objs(*specs: tuple[str, int]) -> list[RemoteObject]:

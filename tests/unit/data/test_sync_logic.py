@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from devkit.config.model import SampleRules
+from devkit.core.errors import DevkitError, NotReadyError
+from devkit.core.plan import CancelledError
 from devkit.data.manifest import Manifest
 from devkit.data.selection import RemoteObject
 from devkit.data.sync import Syncer
-from devkit.errors import DevkitError, NotReadyError
-from devkit.plan import CancelledError
 
 
 class FakeS3:

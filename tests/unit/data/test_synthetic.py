@@ -10,10 +10,10 @@ import pyarrow.compute as pc
 import pytest
 
 from devkit.config.profiles import ProfileSet
+from devkit.core.errors import ConfigError, ProblemsError
 from devkit.data.schema import dataset_schema, declared_schema
 from devkit.data.synthetic import is_current, write_synthetic
 from devkit.data.synthetic.generate import generate
-from devkit.errors import ConfigError, ProblemsError
 from support.synthetic_tables import MIXED, digests
 
 PROFILES = ["training", "ingestion", "inference", "api"]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from devkit.config.model import BranchPolicy
-from devkit.errors import ConfigError, DevkitError, ExitCode, NotReadyError
+from devkit.core.errors import ConfigError, DevkitError, ExitCode, NotReadyError
+from devkit.core.plan import StepContext
 from devkit.git import command
 from devkit.git.repo import Head, Refs, current_branch, head
 from devkit.git.state import (
@@ -26,7 +27,6 @@ from devkit.git.state import (
 )
 from devkit.init.branch import FeatureBranchStep
 from devkit.init.request import checked_out_branch
-from devkit.plan import StepContext
 from support.gitrepo import GitRepo, make_repo, run_git
 
 POLICY = BranchPolicy(pattern=r"^feat/[a-z0-9-]+$", base="main")

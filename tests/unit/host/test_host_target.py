@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devkit.config.model import BranchPolicy, ImageSpec, ParityRule, Profile
-from devkit.errors import ConfigError, RefusedError
+from devkit.core.errors import ConfigError, RefusedError
 from devkit.host import plan as host_plan
 from devkit.host.python import find_python
 from devkit.host.venv import VENV_REL, VenvStep, run_env, venv_python
@@ -111,7 +111,7 @@ def test_a_venv_with_the_recorded_lockfile_is_left_alone_and_a_changed_one_resyn
 
 
 def test_a_linked_venv_folder_is_refused(tmp_path: Path) -> None:
-    from devkit.plan import StepContext
+    from devkit.core.plan import StepContext
 
     root = _workspace(tmp_path)
     (root / ".devkit").mkdir()

@@ -16,10 +16,10 @@ import pytest
 from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
 from devkit.container.credentials_mount import HOST_CONFIG_DIR, AwsAccess, passthrough_env
+from devkit.core.errors import RefusedError
 from devkit.credentials.broker import REFRESH_MARGIN_S, CredentialCache
 from devkit.credentials.protocol import CONTAINER_DIR, Credentials
 from devkit.credentials.service import PID_FILE, broker_pid, check_private
-from devkit.errors import RefusedError
 from devkit.workspace import Workspace
 
 SECRET_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")

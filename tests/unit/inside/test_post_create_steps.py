@@ -10,11 +10,11 @@ import pytest
 
 from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
-from devkit.errors import NotReadyError
-from devkit.events import Event, Log
+from devkit.core.errors import NotReadyError
+from devkit.core.events import Event, Log
+from devkit.core.plan import StepContext, StepResult
 from devkit.inside.data import ContainerDataStep
 from devkit.inside.steps import DepsStep, LoggedStep
-from devkit.plan import StepContext, StepResult
 
 
 def training() -> Profile:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.parity import formats
 from devkit.parity.fingerprint import validate
 

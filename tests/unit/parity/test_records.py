@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.errors import ConfigError, NotReadyError
+from devkit.core.errors import ConfigError, NotReadyError
 from devkit.parity.records import latest_record, new_record, prune, read_record, write_record
 
 FP = {

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from devkit.config.model import BranchPolicy, DataSpec, ImageSpec, ParityRule, Profile
-from devkit.errors import ConfigError
+from devkit.core.errors import ConfigError
 from devkit.parity.evaluate import Report, evaluate_rules, needs_run, selected_rules
 from devkit.parity.records import RunRecord
 from devkit.parity.rules.base import CheckInputs

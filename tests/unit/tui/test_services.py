@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devkit.config.profiles import ProfileSet
+from devkit.core.plan import Plan, StepContext, StepResult
 from devkit.init.request import InitRequest
-from devkit.plan import Plan, StepContext, StepResult
 from devkit.tui.services import (
     BranchStatus,
     branch_status_from_info,

@@ -7,7 +7,7 @@ import pytest
 
 from devkit.config.profiles import ProfileSet
 from devkit.container.status import gather
-from devkit.events import Log, StepDone, StepFailed, StepStarted
+from devkit.core.events import Log, StepDone, StepFailed, StepStarted
 from devkit.tui.screens.dashboard import event_line, render_panels, shell_command
 from devkit.tui.status import WorkspaceStatus, age_text, docker_time
 

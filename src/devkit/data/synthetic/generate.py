@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from devkit.core.errors import ConfigError
 from devkit.data import arrow
 from devkit.data.synthetic.columns import GENERATORS, ColumnDraws, null_mask, with_nulls
-from devkit.errors import ConfigError
 
 Tables = Mapping[str, Mapping[str, Any]]
 

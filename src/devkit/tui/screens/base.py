@@ -14,8 +14,8 @@ from textual.widgets import Footer
 from textual.worker import Worker
 
 from devkit.config.model import Profile
+from devkit.core.plan import Plan, PlanOutcome
 from devkit.init.request import InitRequest
-from devkit.plan import Plan, PlanOutcome
 from devkit.tui.services import InitServices
 from devkit.tui.worker_bridge import answer_posting
 

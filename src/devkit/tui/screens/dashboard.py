@@ -28,11 +28,12 @@ from devkit.actions.down import down_plan
 from devkit.actions.sync import sync_plan
 from devkit.config.model import Profile
 from devkit.container.status import status_profile
-from devkit.errors import ConfigError, ExitCode
-from devkit.events import Log, StepDone, StepFailed, StepStarted
+from devkit.core.errors import ConfigError, ExitCode
+from devkit.core.events import Log, StepDone, StepFailed, StepStarted
+from devkit.core.plan import Plan
+from devkit.core.units import format_amount
 from devkit.init.plan import Runtime, plan_init, ready_engine
 from devkit.init.request import InitRequest, resolve_request
-from devkit.plan import Plan
 from devkit.tui.formatting import display_path
 from devkit.tui.messages import Answer, EngineEvent, PlanEnded
 from devkit.tui.screens.base import fit_footer
@@ -40,7 +41,6 @@ from devkit.tui.screens.confirm import ConfirmScreen
 from devkit.tui.status import StatusSource, WorkspaceStatus, age_text, docker_time
 from devkit.tui.widgets.step_list import StepList
 from devkit.tui.worker_bridge import answer_posting, run_plan_posting
-from devkit.units import format_amount
 from devkit.workspace import Workspace
 
 

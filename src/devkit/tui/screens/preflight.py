@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Footer, Header, Static
 
-from devkit.events import PlanFinished, StepDone, StepFailed
-from devkit.plan import Plan
+from devkit.core.events import PlanFinished, StepDone, StepFailed
+from devkit.core.plan import Plan
 from devkit.tui.messages import EngineEvent, PlanEnded
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.widgets.step_list import StepList

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
-from devkit.plan import Plan
+from devkit.core.plan import Plan
 from devkit.tui.messages import Answer
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import ReviewItem, plan_problems, review_items

@@ -14,8 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, RichLog, Static
 
-from devkit.errors import ExitCode
-from devkit.events import Log, StepDone, StepFailed, StepStarted
+from devkit.core.errors import ExitCode
+from devkit.core.events import Log, StepDone, StepFailed, StepStarted
 from devkit.tui.messages import EngineEvent, PlanEnded
 from devkit.tui.screens.base import InitScreen, breadcrumb
 from devkit.tui.widgets.step_list import StepList

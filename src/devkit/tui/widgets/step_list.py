@@ -10,8 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import ProgressBar, Static
 
-from devkit.errors import ExitCode
-from devkit.events import Event, PlanStarted, Progress, StepDone, StepFailed, StepStarted
+from devkit.core.errors import ExitCode
+from devkit.core.events import Event, PlanStarted, Progress, StepDone, StepFailed, StepStarted
 from devkit.tui.formatting import RateMeter, format_amount, format_eta, format_rate
 
 GLYPHS = {

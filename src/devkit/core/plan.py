@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from devkit.errors import DevkitError, ExitCode
-from devkit.events import (
+from devkit.core.errors import DevkitError, ExitCode
+from devkit.core.events import (
     Log,
     PlanFinished,
     PlanStarted,
@@ -26,7 +26,7 @@ from devkit.events import (
     StepFailed,
     StepStarted,
 )
-from devkit.lock import workspace_lock
+from devkit.core.lock import workspace_lock
 
 
 class CancelledError(DevkitError):
@@ -109,7 +109,7 @@ class Plan:
     title: str
     steps: Sequence[Step]
     # The workspace state folder (.devkit) whose lock the plan holds while it runs: set for
-    # plans that change the workspace, None for read-only ones (see devkit.lock).
+    # plans that change the workspace, None for read-only ones (see devkit.core.lock).
     lock: Path | None = None
 
     def describe(self) -> list[tuple[Step, list[str], bool]]:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from devkit.errors import NotReadyError, RefusedError
+from devkit.core.errors import NotReadyError, RefusedError
 
 LOCK_NAME = "lock"
 _held: set[str] = set()  # state folders this process holds the lock of
