@@ -53,7 +53,7 @@ class EnvironmentMap:
         matches = [
             e.name
             for e in self.environments
-            if any(fnmatchcase(repository, p) for p in e.registries)
+            if any(fnmatchcase(repository.lower(), p.lower()) for p in e.registries)
         ]
         if account is not None:
             matches.append(self.classify_account(account))

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from devkit import safefs
+from devkit.core.errors import DevkitError
 
 FORMAT = 1
 MAX_ENTRY = 4 << 20
@@ -147,8 +148,28 @@ def _positions(raw: object) -> Positions | None:
     return out
 
 
+# A cache never changes an outcome: whatever goes wrong in it (a value JSON cannot hold, an entry
+# another devkit removed meanwhile, a refused folder) is a miss, never an error of the command.
+_MISS = (OSError, ValueError, TypeError, RecursionError, DevkitError)
+
+
 def get(text: str, file: str) -> tuple[object, Positions, Positions] | None:
     """(data, value positions, key positions) stored for exactly this ``text`` of ``file``."""
+    try:
+        return _get(text, file)
+    except _MISS:
+        return None
+
+
+def put(text: str, file: str, data: object, values: Positions, keys: Positions) -> None:
+    """Store a document that loaded without a problem (nothing when it is not plain JSON)."""
+    try:
+        _put(text, file, data, values, keys)
+    except _MISS:
+        return
+
+
+def _get(text: str, file: str) -> tuple[object, Positions, Positions] | None:
     if not enabled():
         return None
     raw = safefs.read_private(folder(), _name(text, file), MAX_ENTRY)
@@ -175,8 +196,7 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def put(text: str, file: str, data: object, values: Positions, keys: Positions) -> None:
-    """Store a document that loaded without a problem (nothing when it is not plain JSON)."""
+def _put(text: str, file: str, data: object, values: Positions, keys: Positions) -> None:
     if not enabled():
         return
     dates: list[list[object]] = []
@@ -208,6 +228,12 @@ def _prune(where: Path) -> None:
         return
     if len(entries) <= MAX_ENTRIES:
         return
-    entries.sort(key=lambda e: e.stat().st_mtime)
-    for old in entries[: len(entries) - MAX_ENTRIES]:
-        safefs.remove_private(where, old.name)
+    aged: list[tuple[float, str]] = []
+    for entry in entries:
+        try:  # another devkit may have removed it since the scan
+            aged.append((entry.stat().st_mtime, entry.name))
+        except OSError:
+            continue
+    aged.sort()
+    for _mtime, name in aged[: len(aged) - MAX_ENTRIES]:
+        safefs.remove_private(where, name)

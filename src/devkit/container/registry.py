@@ -20,7 +20,22 @@ from devkit.core.errors import RefusedError
 from devkit.data.aws import ecr_auth_config
 
 LATEST = "latest"
-_ECR_HOST = re.compile(r"(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?")
+_ECR_HOST = re.compile(
+    r"(\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+    r"|dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws)"
+)
+
+
+def normalized(repository: str) -> str:
+    """``HOST/PATH`` as a registry sees it: host names are case-insensitive and may end in a dot,
+    and :443 is the default port, so ``ACCT.DKR.ECR.X.amazonaws.com.:443/r`` names the same
+    registry as ``acct.dkr.ecr.x.amazonaws.com/r``. Every prod check runs on this form."""
+    host, _, path = repository.partition("/")
+    host = host.lower()
+    if host.endswith(":443"):
+        host = host[: -len(":443")]
+    host = host.rstrip(".")
+    return f"{host}/{path.lower()}" if path else host
 
 
 def registry_host(repository: str) -> str:
@@ -30,13 +45,13 @@ def registry_host(repository: str) -> str:
 
 def ecr_account(repository: str) -> str | None:
     """The AWS account that owns an ECR repository, None for any other registry."""
-    match = _ECR_HOST.fullmatch(registry_host(repository))
+    match = _ECR_HOST.fullmatch(registry_host(normalized(repository)))
     return match.group(1) if match else None
 
 
 def ecr_region(repository: str) -> str | None:
-    match = _ECR_HOST.fullmatch(registry_host(repository))
-    return match.group(2) if match else None
+    match = _ECR_HOST.fullmatch(registry_host(normalized(repository)))
+    return (match.group(2) or match.group(3)) if match else None
 
 
 def check_not_prod(repository: str, workspace: Path | None) -> str:
@@ -44,7 +59,7 @@ def check_not_prod(repository: str, workspace: Path | None) -> str:
     devkit publishes dev images, never into a prod registry, whoever's credentials it has."""
     envmap = load_environments(workspace)
     account = ecr_account(repository)
-    environment = envmap.classify_registry(repository, account)
+    environment = envmap.classify_registry(normalized(repository), account)
     if environment == "prod":
         owner = f"account {account}" if account else "its registries pattern"
         raise RefusedError(

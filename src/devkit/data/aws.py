@@ -3,13 +3,24 @@ caller identity, role assumption, the S3 calls devkit makes, and error mapping."
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from devkit.core.errors import ConfigError, DevkitError, NotReadyError
 from devkit.data import aws_fast
 from devkit.data.selection import RemoteObject
+
+_PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def _proxy_configured(env: Mapping[str, str]) -> bool:
+    """Whether the environment names a proxy for any scheme (either case, as curl and botocore
+    read them)."""
+    return any(value.strip() for key, value in env.items() if key.lower() in _PROXY_NAMES)
+
 
 _SECRETISH = re.compile(r"(?i)(secret|token|signature|credential)[^\s,;]*[=:]\s*[^\s,;]+")
 
@@ -455,12 +466,13 @@ class S3:
 
         url, region = self._list_request
         base = url.split("?", 1)[0]
-        if get_environ_proxies(base):
+        # botocore picks its proxy once, from the endpoint, and ignores no_proxy per request: a
+        # bucket host no_proxy names may still go through the proxy. Any proxy in the environment
+        # keeps the fast lane off rather than guessing which connections botocore proxies.
+        if get_environ_proxies(base) or _proxy_configured(os.environ):
             return None
         bundle = None
         if base.startswith("https:"):
-            import os
-
             configured = self._session_config("ca_bundle") or os.environ.get("REQUESTS_CA_BUNDLE")
             bundle = str(configured or get_cert_path(True))
         return {"base": base, "region": region, "ca_bundle": bundle}

@@ -57,16 +57,82 @@ def git_class() -> type[Git]:
     return Git
 
 
-def argv(args: Sequence[str], hooks: bool = False) -> list[str]:
+def argv(
+    args: Sequence[str], hooks: bool = False, extra: Sequence[tuple[str, str]] = ()
+) -> list[str]:
     """The full command line for ``git ARGS``: the executable, the overrides, the arguments.
     ``hooks=True`` leaves ``core.hooksPath`` as configured (only to ask git where hooks are)."""
     exe = str(git_class().GIT_PYTHON_GIT_EXECUTABLE or "git")
     options: list[str] = []
-    for key, value in SAFE_CONFIG:
+    for key, value in (*SAFE_CONFIG, *extra):
         if hooks and key == "core.hooksPath":
             continue
         options += ["-c", f"{key}={value}"]
     return [exe, *options, *args]
+
+
+# git-lfs's own filter, the one program-valued setting a repository's config may keep.
+_LFS = {
+    "filter.lfs.clean": "git-lfs clean -- %f",
+    "filter.lfs.smudge": "git-lfs smudge -- %f",
+    "filter.lfs.process": "git-lfs filter-process",
+}
+
+
+def _neutral(key: str, value: str) -> str | None:
+    """The harmless value for a program-valued setting of the repository's own config (None:
+    not one, or git-lfs's standard filter)."""
+    name = key.lower()
+    if _LFS.get(name) == value.strip():
+        return None
+    if name in ("core.sshcommand",):
+        return "ssh"
+    if name in ("core.gitproxy", "core.askpass", "core.alternaterefscommand"):
+        return ""
+    if (name.startswith("credential.") and name.endswith(".helper")) or name == "credential.helper":
+        return ""
+    if name.startswith("filter.") and name.endswith((".clean", ".smudge")):
+        return "cat"
+    if name.startswith("filter.") and name.endswith(".process"):
+        return ""
+    if name.startswith("diff.") and name.endswith((".textconv", ".command")):
+        return "cat" if name.endswith(".textconv") else ""
+    return None
+
+
+_OVERRIDES: dict[str, list[tuple[str, str]]] = {}
+
+
+def repository_overrides(root: Path) -> list[tuple[str, str]]:
+    """Once per repository and process (devkit never writes such settings itself)."""
+    key = str(root)
+    if key not in _OVERRIDES:
+        _OVERRIDES[key] = _read_overrides(root)
+    return _OVERRIDES[key]
+
+
+def _read_overrides(root: Path) -> list[tuple[str, str]]:
+    """``-c`` overrides for every program the repository's own config (``.git/config`` and what it
+    includes) names: a cloned repository must not choose what devkit's git runs. Settings from the
+    user's global config are the user's and stay."""
+    from git.exc import GitCommandNotFound
+
+    try:
+        handle = git_class()(str(root)).execute(
+            argv(["config", "--local", "--includes", "--list", "-z"]),
+            as_process=True,
+            env=SAFE_ENV,
+        )
+        out, _err = handle.proc.communicate(timeout=30) if handle.proc else (b"", b"")
+    except (GitCommandNotFound, OSError, subprocess.TimeoutExpired):
+        return []
+    found: list[tuple[str, str]] = []
+    for entry in (out or b"").decode("utf-8", "replace").split("\0"):
+        key, _, value = entry.partition("\n")
+        neutral = _neutral(key, value) if key else None
+        if neutral is not None:
+            found.append((key, neutral))
+    return found
 
 
 @dataclass
@@ -115,7 +181,7 @@ def start(
     runner = git_class()(str(root))
     try:
         handle = runner.execute(
-            argv(args, hooks=hooks),
+            argv(args, hooks=hooks, extra=repository_overrides(root)),
             istream=subprocess.PIPE if stdin else None,
             as_process=True,
             with_stdout=not quiet,

@@ -14,9 +14,9 @@ import pytest
 from devkit.config.environments import load_environments
 from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
-from devkit.container.registry import ecr_account, ecr_region, registry_host
+from devkit.container.registry import check_not_prod, ecr_account, ecr_region, registry_host
 from devkit.container.render import render
-from devkit.core.errors import ProblemsError
+from devkit.core.errors import ProblemsError, RefusedError
 from support.contract import check_json_output
 
 ECR = "333333333333.dkr.ecr.eu-west-1.amazonaws.com/ml/training-dev"
@@ -190,3 +190,36 @@ def test_a_hash_holding_401_is_no_auth_failure() -> None:
     assert not is_auth_failure("manifest for r/x:ab401cd403ef not found: manifest unknown")
     assert is_auth_failure("received unexpected HTTP status: 401 Unauthorized")
     assert is_auth_failure("denied: requested access to the resource is denied")
+
+
+@pytest.mark.parametrize(
+    "repository",
+    [
+        "333333333333.DKR.ECR.eu-west-1.amazonaws.com/ml/training-dev",
+        "333333333333.dkr.ecr.EU-WEST-1.amazonaws.com/ml/training-dev",
+        "333333333333.dkr.ecr.eu-west-1.amazonaws.com:443/ml/training-dev",
+        "333333333333.dkr.ecr.eu-west-1.amazonaws.com./ml/training-dev",
+        "333333333333.dkr-ecr.eu-west-1.on.aws/ml/training-dev",
+    ],
+)
+def test_prod_ecr_spellings_are_all_refused(repository: str) -> None:
+    """Host names are case-insensitive, may end in a dot, :443 is the default port and ECR has a
+    dual-stack name: each spelling of a prod account's registry is that registry."""
+    assert ecr_account(repository) == "333333333333"
+    with pytest.raises(RefusedError):
+        check_not_prod(repository, None)
+
+
+def test_registries_patterns_match_any_spelling_of_the_host(tmp_path: Path) -> None:
+    (tmp_path / ".devkit").mkdir()
+    (tmp_path / ".devkit" / "environments.yaml").write_text(
+        "environments:\n  dev: {}\n  staging: {}\n"
+        "  prod: {registries: ['registry.example.com/ml/prod-*']}\n"
+    )
+    for spelling in (
+        "REGISTRY.example.com/ml/prod-app",
+        "registry.example.com:443/ml/prod-app",
+        "registry.example.com./ml/prod-app",
+    ):
+        with pytest.raises(RefusedError):
+            check_not_prod(spelling, tmp_path)

@@ -113,3 +113,36 @@ def test_dates_and_timestamps_come_back_as_such(
     assert [type(v) for v in again.data["at"]] == [type(v) for v in first.data["at"]]
     assert type(again.data["day"]) is type(first.data["day"])
     assert again.data["at"][0].utcoffset() == first.data["at"][0].utcoffset()
+
+
+def test_a_huge_integer_is_a_located_error_with_the_cache_on(cache: Path, tmp_path: Path) -> None:
+    """A 5,000-digit hex integer loads (YAML does not cap it) but JSON cannot hold it: the cache
+    skips it and the profile's own error (exit 2, FILE:LINE:COL) is what the user sees."""
+    from devkit.cli import main
+
+    ws = tmp_path / "ws"
+    (ws / ".git").mkdir(parents=True)
+    profiles = ws / ".devkit" / "profiles"
+    profiles.mkdir(parents=True)
+    (profiles / "training.yaml").write_text(
+        "name: training\nextends: training\nx_note: 0x" + "f" * 5000 + "\n"
+    )
+    assert main(["--workspace", str(ws), "profiles", "show", "training"]) == 2
+
+
+def test_pruning_survives_entries_removed_by_another_devkit(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parsecache, "MAX_ENTRIES", 2)
+    for i in range(3):
+        load_located(f"a: {i}\n", "x.yaml")
+    real_scandir = os.scandir
+
+    def vanishing(path: object) -> list[os.DirEntry[str]]:
+        found = list(real_scandir(path))  # type: ignore[call-overload]
+        for entry in found:
+            os.unlink(entry.path)  # another devkit pruned them all meanwhile
+        return found
+
+    monkeypatch.setattr(parsecache.os, "scandir", vanishing)
+    parsecache.put("a: 9\n", "x.yaml", {"a": 9}, {}, {})  # no FileNotFoundError

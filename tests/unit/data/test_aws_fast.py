@@ -166,3 +166,14 @@ def test_the_aws_config_file_changes_the_fingerprint(
     before = aws_fast.fingerprint()
     config.write_text("[default]\nca_bundle = /etc/ssl/corp.pem\n")
     assert aws_fast.fingerprint() != before
+
+
+def test_any_proxy_in_the_environment_keeps_the_fast_lane_off() -> None:
+    """botocore chooses its proxy from the endpoint and ignores no_proxy per request, so a
+    bucket host that no_proxy names may still be proxied: the fast lane never guesses."""
+    from devkit.data.aws import _proxy_configured
+
+    assert not _proxy_configured({"NO_PROXY": "team-bucket.s3.amazonaws.com", "PATH": "/bin"})
+    assert not _proxy_configured({"https_proxy": "  "})
+    for key in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "all_proxy"):
+        assert _proxy_configured({key: "http://127.0.0.1:9", "NO_PROXY": "team-bucket"})

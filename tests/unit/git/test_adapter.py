@@ -151,6 +151,13 @@ def hostile(tmp_path: Path, git_env: dict[str, str]) -> tuple[GitRepo, Path]:
     repo.git("config", "core.fsmonitor", monitor)
     repo.git("config", "core.hooksPath", ".githooks")
     repo.git("config", "remote.origin.uploadpack", uploadpack)
+    # Programs a clone's config may name for other commands: a clean filter (status runs it on a
+    # changed file), ssh, askpass and a credential helper (a fetch that needs them would run them)
+    repo.git("config", "filter.x.clean", _spy(tmp_path / "clean.sh", marker, then="cat"))
+    repo.git("config", "filter.x.smudge", _spy(tmp_path / "smudge.sh", marker, then="cat"))
+    for key in ("core.sshCommand", "core.askPass", "credential.helper", "core.gitProxy"):
+        repo.git("config", key, _spy(tmp_path / f"{key}.sh", marker))
+    (root / ".gitattributes").write_text("README.md filter=x\n")
     (root / "README.md").write_text("changed\n")  # status has work to do
     return repo, marker
 
@@ -160,6 +167,8 @@ def test_hostile_config_does_run_for_plain_git(hostile: tuple[GitRepo, Path]) ->
     repo, marker = hostile
     repo.git("status", "--porcelain")
     assert "monitor.sh" in marker.read_text()
+    repo.git("hash-object", "--path", "README.md", "README.md")  # git filters what it reads
+    assert "clean.sh" in marker.read_text()
     repo.git("fetch", "--quiet", "origin")
     assert "uploadpack.sh" in marker.read_text()
 
@@ -186,9 +195,21 @@ def test_hostile_config_never_runs_through_devkit(hostile: tuple[GitRepo, Path])
         StepContext("branch", lambda event: None)
     )
     assert current_branch(root) == "feat/safe"
+    command.run(root, "hash-object", "--path", "README.md", "README.md")
     assert not marker.exists(), marker.read_text()
     # and the hooks folder the developer configured is still what devkit reports
     assert hooks_path(root) == root / ".githooks"
+
+
+def test_only_git_lfs_keeps_its_filter_and_every_other_program_is_neutralised() -> None:
+    assert command._neutral("filter.lfs.clean", "git-lfs clean -- %f") is None
+    assert command._neutral("filter.lfs.process", "git-lfs filter-process") is None
+    assert command._neutral("filter.lfs.clean", "sh -c evil") == "cat"
+    assert command._neutral("filter.x.process", "evil") == ""
+    assert command._neutral("core.sshCommand", "evil") == "ssh"
+    assert command._neutral("credential.https://example.com.helper", "evil") == ""
+    assert command._neutral("diff.x.textconv", "evil") == "cat"
+    assert command._neutral("user.name", "Dev") is None
 
 
 def test_failure_messages_name_the_command(git_repo: GitRepo) -> None:
