@@ -30,6 +30,7 @@ from pathlib import Path
 
 from devkit import safefs
 from devkit.core.errors import DevkitError
+from devkit.core.userdirs import cache_root, switched_on
 
 FORMAT = 1
 MAX_ENTRY = 4 << 20
@@ -40,17 +41,11 @@ Positions = dict[tuple[str | int, ...], tuple[int, int]]
 
 
 def folder() -> Path:
-    explicit = os.environ.get("DEVKIT_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "config"
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "devkit" / "config"
+    return cache_root() / "config"
 
 
 def enabled() -> bool:
-    return os.environ.get("DEVKIT_CONFIG_CACHE", "1") not in ("0", "false", "no", "off")
+    return switched_on("DEVKIT_CONFIG_CACHE")
 
 
 def _name(text: str, file: str) -> str:

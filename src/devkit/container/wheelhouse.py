@@ -17,17 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devkit.core.errors import NotReadyError
+from devkit.core.userdirs import cache_root
 
 ARCHES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
 COMPLETE = ".complete"
-
-
-def cache_root() -> Path:
-    explicit = os.environ.get("DEVKIT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "devkit"
 
 
 def platform_args(python: str, arch: str) -> list[str]:

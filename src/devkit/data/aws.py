@@ -592,11 +592,9 @@ class S3:
         range (inclusive); ``etag``: If-Match, so parts of one download are of one version."""
         fast = self._fast_getter()
         if fast is not None:
-            from devkit.data.aws_fast import FastPathError
-
             try:
                 body, meta = fast.get(key, first, last, etag)
-            except FastPathError:
+            except aws_fast.FastPathError:
                 pass  # botocore asks again, with its retries, and reports what went wrong
             else:
                 self.note("GetObject", 1)

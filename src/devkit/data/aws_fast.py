@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote_plus, urlsplit
 
+from devkit.core.userdirs import switched_on
 from devkit.data.selection import RemoteObject
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -45,7 +46,7 @@ REQUESTS: dict[str, int] = {}
 
 def enabled() -> bool:
     """``DEVKIT_S3_FAST_LANE=0`` sends every request through botocore."""
-    return os.environ.get("DEVKIT_S3_FAST_LANE", "1") not in ("0", "false", "no", "off")
+    return switched_on("DEVKIT_S3_FAST_LANE")
 
 
 class FastPathError(Exception):

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
+from devkit.core.userdirs import cache_root, switched_on
 
 if TYPE_CHECKING:
     from devkit.config.environments import EnvironmentMap
@@ -45,17 +45,11 @@ MAX_ENTRY = 64 << 10
 
 
 def folder() -> Path:
-    explicit = os.environ.get("DEVKIT_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "guard"
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "devkit" / "guard"
+    return cache_root() / "guard"
 
 
 def enabled() -> bool:
-    return os.environ.get("DEVKIT_GUARD_CACHE", "1") not in ("0", "false", "no", "off")
+    return switched_on("DEVKIT_GUARD_CACHE")
 
 
 def environments_digest(envs: EnvironmentMap) -> str:
