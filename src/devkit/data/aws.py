@@ -622,6 +622,15 @@ class S3:
 
     def head(self, bucket: str, key: str) -> dict[str, Any]:
         """HeadObject with the whole object's checksum (``ChecksumMode``): its metadata."""
+        fast = self._fast_getter()
+        if fast is not None:
+            try:
+                meta: dict[str, Any] = fast.head(key)
+            except aws_fast.FastPathError:
+                pass  # botocore asks again, with its retries, and reports what went wrong
+            else:
+                self.note("HeadObject", 1)
+                return meta
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:

@@ -307,36 +307,61 @@ class Getter:
         if getattr(self._local, "connection", None) is connection:
             self._local.connection = None
 
+    def _send(self, method: str, key: str, extra: dict[str, str]) -> tuple[Any, Any]:
+        """(response, connection) of one signed request for ``key`` on this thread's
+        connection; FastPathError when it could not be sent or answered."""
+        url = self.route.base.rstrip("/") + "/" + quote(key, safe="/~")
+        headers = sign(method, url, {}, self.route.region, self.keys, extra=extra)
+        connection = getattr(self._local, "connection", None)
+        try:
+            if connection is None:
+                connection = self._local.connection = self._lister._connection()
+            connection.request(method, urlsplit(url).path, headers=headers)
+            return connection.getresponse(), connection
+        except Exception as exc:  # OSError, http.client.HTTPException, ssl errors
+            if connection is not None:
+                self.drop(connection)
+            raise FastPathError(f"{type(exc).__name__}: {exc}") from None
+
+    @staticmethod
+    def _meta(response: Any, length: int | None) -> dict[str, Any]:
+        meta: dict[str, Any] = {"ContentLength": length, "SdkValidated": None}
+        for name, field in _META.items():
+            value = response.getheader(name)
+            if value is not None:
+                meta[field] = value
+        return meta
+
+    def head(self, key: str) -> dict[str, Any]:
+        """HeadObject with the whole object's checksum (``x-amz-checksum-mode``): its metadata,
+        as botocore names it; FastPathError on anything but a 200 with a length."""
+        response, connection = self._send("HEAD", key, {"x-amz-checksum-mode": "ENABLED"})
+        try:
+            response.read()  # a HEAD answer has no body: this only finishes it
+        except Exception as exc:
+            self.drop(connection)
+            raise FastPathError(f"{type(exc).__name__}: {exc}") from None
+        length = response.getheader("content-length")
+        if response.status != 200 or length is None or not length.isdigit():
+            self.drop(connection)
+            raise FastPathError(f"HeadObject answered {response.status}")
+        REQUESTS["HeadObject"] = REQUESTS.get("HeadObject", 0) + 1
+        return self._meta(response, int(length))
+
     def get(
         self, key: str, first: int | None, last: int | None, etag: str | None
     ) -> tuple[Body, dict[str, Any]]:
         """(body, metadata) of a 200/206 answer; FastPathError on anything else, before a
         byte of the body is handed over."""
-        url = self.route.base.rstrip("/") + "/" + quote(key, safe="/~")
         extra = {"x-amz-checksum-mode": "ENABLED"}
         if first is not None:
             extra["range"] = f"bytes={first}-{'' if last is None else last}"
         if etag:
             extra["if-match"] = etag
-        headers = sign("GET", url, {}, self.route.region, self.keys, extra=extra)
-        connection = getattr(self._local, "connection", None)
-        try:
-            if connection is None:
-                connection = self._local.connection = self._lister._connection()
-            connection.request("GET", urlsplit(url).path, headers=headers)
-            response = connection.getresponse()
-        except Exception as exc:  # OSError, http.client.HTTPException, ssl errors
-            if connection is not None:
-                self.drop(connection)
-            raise FastPathError(f"{type(exc).__name__}: {exc}") from None
+        response, connection = self._send("GET", key, extra)
         if response.status not in (200, 206) or response.length is None:
             response.read()  # botocore asks again and says what went wrong
             self.drop(connection)
             raise FastPathError(f"GetObject answered {response.status}")
         REQUESTS["GetObject"] = REQUESTS.get("GetObject", 0) + 1
-        meta: dict[str, Any] = {"ContentLength": response.length, "SdkValidated": None}
-        for name, field in _META.items():
-            value = response.getheader(name)
-            if value is not None:
-                meta[field] = value
-        return Body(response, connection, self), meta
+        return Body(response, connection, self), self._meta(response, response.length)

@@ -227,6 +227,26 @@ def test_a_cold_sync_gets_objects_through_the_fast_lane(
     assert (data / "f-1.parquet").read_bytes() == b"fast lane 1" * 100
 
 
+def test_a_ranged_object_is_headed_and_got_through_the_fast_lane(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """A large object's HEAD (its whole checksum) and its ranged parts are signed here: no
+    botocore client is built for a cold sync once the verdict is cached."""
+    assert fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)[0] == 0  # the full guard
+    prefix = FAST_PREFIX + fast_ws.root.parent.name + "/"
+    big = os.urandom(3 * 1024 * 1024 + 17)
+    moto_iam.put(prefix + "big.parquet", big)
+    monkeypatch.setenv("DEVKIT_SYNC_RANGED_THRESHOLD", str(1 << 20))
+    monkeypatch.setenv("DEVKIT_SYNC_PART_SIZE", str(1 << 20))
+    aws_fast.REQUESTS.clear()
+    code, counted, done, fast = fast_sync(moto_iam, proxy, fast_ws, monkeypatch, capsys)
+    assert code == 0 and done["fetched"] == 1 and fast == 1
+    assert aws_fast.REQUESTS.get("HeadObject") == 1 and aws_fast.REQUESTS.get("GetObject") == 4
+    assert counted == Counter({"GET": 5, "HEAD": 1})  # nothing else reached the server
+    assert (fast_ws.root / "data" / "training" / "big.parquet").read_bytes() == big
+
+
 def test_without_the_fast_lane_botocore_does_it_all(
     moto_iam: MotoIAM, proxy: LoopbackProxy, cache: Path, fast_ws: Any, monkeypatch: Any,
     capsys: Any,
