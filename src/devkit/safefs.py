@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -288,7 +287,7 @@ def atomic_writer(
     with _translated(path):
         walk = _Walk(path, root, strict_from, create=True)
     with walk:
-        token = secrets.token_hex(8)
+        token = os.urandom(8).hex()
         room = NAME_MAX - len(prefix) - len(token) - len(TMP_SUFFIX) - 1
         tmp = f"{prefix}{token}-{walk.name[:room]}{TMP_SUFFIX}"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -572,7 +571,7 @@ def create_partial(
     with _translated(path):
         walk = _Walk(path, root, strict_from, create=True)
     try:
-        token = secrets.token_hex(8)
+        token = os.urandom(8).hex()
         room = NAME_MAX - len(prefix) - len(token) - len(TMP_SUFFIX) - 1
         tmp = f"{prefix}{token}-{walk.name[:room]}{TMP_SUFFIX}"
         flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -680,7 +679,7 @@ def write_private(folder: Path, name: str, data: bytes) -> bool:
     fd = _private_folder(folder, create=True)
     if fd is None:
         return False
-    tmp = f".{secrets.token_hex(8)}{TMP_SUFFIX}"
+    tmp = f".{os.urandom(8).hex()}{TMP_SUFFIX}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:
         out = os.open(tmp, flags, 0o600, dir_fd=fd)

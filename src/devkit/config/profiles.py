@@ -8,8 +8,8 @@ says ``extends: <its own name>``, in which case it changes only what it names.
 from __future__ import annotations
 
 import copy
+import importlib.util
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,11 @@ class ProfileSource:
 
 
 def builtin_dir() -> Path:
-    return Path(str(resources.files("devkit.builtin_profiles")))
+    # The package's folder as the import system maps it (a wheel's, or the repository's
+    # profiles/ in an editable install), without importlib.resources' start-up cost.
+    spec = importlib.util.find_spec("devkit.builtin_profiles")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else Path(__file__).parent.parent / "builtin_profiles"
 
 
 def workspace_dir(workspace: Path | None) -> Path | None:

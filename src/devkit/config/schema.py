@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable
@@ -75,6 +74,8 @@ class Str(Spec):
             )
             return
         if self.choices and value not in self.choices:
+            import difflib  # only when a value needs a suggestion: start-up time
+
             close = difflib.get_close_matches(value, self.choices, n=1)
             hint = (
                 f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(self.choices)}"
@@ -274,6 +275,8 @@ class Obj(Spec):
             return
         for key, item in value.items():
             if key not in self.fields:
+                import difflib  # only when a key needs a suggestion: start-up time
+
                 close = difflib.get_close_matches(key, list(self.fields), n=1, cutoff=0.6)
                 hint = (
                     f"did you mean '{close[0]}'?"

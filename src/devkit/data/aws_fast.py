@@ -285,6 +285,10 @@ class Body:
     def read(self, amount: int | None = None) -> bytes:
         return bytes(self._response.read(amount))
 
+    def readinto(self, buffer: memoryview) -> int:
+        """Fill ``buffer`` from the body, as ``io.RawIOBase.readinto``: 0 at its end."""
+        return int(self._response.readinto(buffer))
+
     def close(self) -> None:
         finished = self._response.isclosed() or self._response.length == 0
         self._response.close()

@@ -25,7 +25,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +43,8 @@ from devkit.data.selection import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from devkit.config.model import SampleRules
     from devkit.data.aws import S3
 
@@ -222,7 +223,13 @@ class Syncer:
             size = self._fetch(obj, rel)
             self._advance(size, 1)
 
-        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="devkit-sync")
+        # A pool (and its module, which imports logging) only when this run fetches: a no-op
+        # sync is mostly start-up time.
+        pool: Any = None
+        if plan.fetch:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="devkit-sync")
         futures: list[Future[None]] = []
         futures_lock = threading.Lock()
 
@@ -241,7 +248,9 @@ class Syncer:
             else:
                 submit(one, obj, rel)
         try:
-            while True:
+            while pool is not None:
+                from concurrent.futures import FIRST_EXCEPTION, wait
+
                 with futures_lock:
                     snapshot = list(futures)
                 finished, _ = wait(snapshot, return_when=FIRST_EXCEPTION)
@@ -268,7 +277,8 @@ class Syncer:
                     future.cancel()
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
             for job in self._jobs:
                 if not job.finished and job.partial is not None:
                     job.partial.close()  # kept, with its sidecar, for the next run
@@ -323,23 +333,34 @@ class Syncer:
         obj: RemoteObject,
         first: int,
         last: int,
-        sink: Callable[[bytes, int], None],
+        sink: Callable[[bytes | memoryview, int], None],
         response: tuple[Any, dict[str, Any]] | None = None,
     ) -> None:
-        """Stream bytes ``first``..``last`` (inclusive) of ``obj`` into ``sink(chunk, offset)``.
+        """Stream bytes ``first``..``last`` (inclusive) of ``obj`` into ``sink(chunk, offset)``;
+        ``chunk`` is only valid during the call (its buffer is reused).
 
         A stream that breaks (connection reset, truncated body, timeout) is asked for again
         from the byte where it broke, up to ``STREAM_RETRIES`` times, with If-Match on the ETag
         so every byte comes from one version of the object."""
         pos = first
         attempt = 0
+        # One buffer per stream, no bigger than the stream: no allocation per read.
+        buffer = memoryview(bytearray(max(1, min(CHUNK, last - first + 1))))
         while True:
             if response is None:
                 response = self.s3.get(self.bucket, obj.key, pos, last, obj.etag or None)
                 _check_range(response[1], pos, obj)
             body = response[0]
+            readinto = getattr(body, "readinto", None)  # the fast lane's body has it
             try:
-                while pos <= last and (chunk := body.read(min(CHUNK, last - pos + 1))):
+                while pos <= last:
+                    want = min(len(buffer), last - pos + 1)
+                    if readinto is not None:
+                        chunk: bytes | memoryview = buffer[: readinto(buffer[:want])]
+                    else:
+                        chunk = body.read(want)
+                    if not chunk:
+                        break
                     if self.cancel.is_set():
                         raise CancelledError("sync cancelled", "run the command again to finish")
                     sink(chunk, pos)
@@ -384,7 +405,7 @@ class Syncer:
                 target, root=self.dest, strict_from=self.dest, prefix=PART_PREFIX
             ) as handle:
 
-                def sink(chunk: bytes, offset: int) -> None:
+                def sink(chunk: bytes | memoryview, offset: int) -> None:
                     nonlocal size
                     handle.write(chunk)
                     if hasher is not None:
@@ -534,7 +555,7 @@ class Syncer:
         partial = job.partial
         received = 0
 
-        def sink(chunk: bytes, offset: int) -> None:
+        def sink(chunk: bytes | memoryview, offset: int) -> None:
             nonlocal received
             partial.pwrite(chunk, offset)
             if crc is not None:
