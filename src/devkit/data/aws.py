@@ -657,7 +657,11 @@ class S3:
             raise self._fail(exc, bucket, f"read '{key}'") from None
 
     def read_errors(self) -> tuple[type[BaseException], ...]:
-        """Exceptions a streaming body may raise mid-read (connection dropped, timeout)."""
+        """Exceptions a streaming body may raise mid-read (connection dropped, timeout). The
+        fast lane's bodies raise ConnectionError (``wire.ProtocolError`` too) or TimeoutError;
+        botocore's also its own, urllib3's and http.client's, once a client exists."""
+        if self._client_ is None:
+            return (ConnectionError, TimeoutError)
         from http.client import HTTPException
 
         from botocore.exceptions import BotoCoreError

@@ -5,7 +5,7 @@ S3 service model and building a client take a few hundred milliseconds before th
 When the guard's cache (``devkit.data.guard_cache``) holds a verdict for this very caller, and
 the verdict recorded how botocore reached the bucket (the listing's URL, the signing region, the
 CA bundle, and that no proxy applied), ``Lister`` signs ListObjectsV2 requests itself (AWS
-Signature Version 4, hashlib/hmac) and sends them with ``http.client``. Anything else goes
+Signature Version 4, hashlib/hmac) and sends them with ``devkit.data.wire``. Anything else goes
 through botocore as before:
 
 * only credentials in the environment (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY``
@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import quote, unquote_plus, urlsplit
 
 from devkit.core.userdirs import switched_on
+from devkit.data import wire
 from devkit.data.selection import RemoteObject
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -178,19 +179,18 @@ class Lister:
     def __init__(self, route: Route, keys: tuple[str, str, str | None]) -> None:
         self.route, self.keys, self.requests = route, keys, 0
 
-    def _connection(self) -> Any:
-        import http.client
-
+    def _connection(self) -> wire.Connection:
         parts = urlsplit(self.route.base)
         host = parts.hostname or ""
+        tls = None
         if parts.scheme == "https":
-            import ssl
+            import ssl  # only for an https route: start-up time
 
             if self.route.ca_bundle is None:
                 raise FastPathError("no CA bundle recorded")
-            context = ssl.create_default_context(cafile=self.route.ca_bundle)
-            return http.client.HTTPSConnection(host, parts.port, timeout=TIMEOUT, context=context)
-        return http.client.HTTPConnection(host, parts.port, timeout=TIMEOUT)
+            tls = ssl.create_default_context(cafile=self.route.ca_bundle)
+        default = 443 if parts.scheme == "https" else 80
+        return wire.Connection(host, parts.port or default, TIMEOUT, tls)
 
     def list(self, prefix: str) -> list[RemoteObject]:
         """Every object under ``prefix``; FastPathError on anything but a clean answer."""
@@ -208,8 +208,7 @@ class Lister:
                     query["continuation-token"] = token
                 headers = sign("GET", self.route.base, query, self.route.region, self.keys)
                 target = path + "?" + "&".join(f"{_uri(k)}={_uri(v)}" for k, v in query.items())
-                connection.request("GET", target, headers=headers)
-                response = connection.getresponse()
+                response = connection.request("GET", target, headers)
                 body = response.read()
                 self.requests += 1
                 REQUESTS["ListObjectsV2"] = REQUESTS.get("ListObjectsV2", 0) + 1
@@ -218,9 +217,9 @@ class Lister:
                 token = _parse_page(body, found)
                 if token is None:
                     return found
-        except (OSError, ValueError) as exc:  # http.client's errors are OSError or ValueError
+        except (OSError, ValueError) as exc:  # wire.ProtocolError is an OSError
             raise FastPathError(str(exc)) from None
-        except Exception as exc:  # http.client.HTTPException, a malformed answer
+        except Exception as exc:  # a malformed page
             raise FastPathError(f"{type(exc).__name__}: {exc}") from None
         finally:
             connection.close()
@@ -279,20 +278,18 @@ class Body:
     """A GetObject body: ``read(n)`` and ``close()`` like botocore's streaming body. Closing
     it before the end closes its connection (unread bytes would garble the next answer)."""
 
-    def __init__(self, response: Any, connection: Any, owner: Getter) -> None:
+    def __init__(self, response: wire.Response, connection: wire.Connection, owner: Getter) -> None:
         self._response, self._connection, self._owner = response, connection, owner
 
     def read(self, amount: int | None = None) -> bytes:
-        return bytes(self._response.read(amount))
+        return self._response.read(amount)
 
     def readinto(self, buffer: memoryview) -> int:
         """Fill ``buffer`` from the body, as ``io.RawIOBase.readinto``: 0 at its end."""
-        return int(self._response.readinto(buffer))
+        return self._response.readinto(buffer)
 
     def close(self) -> None:
-        finished = self._response.isclosed() or self._response.length == 0
-        self._response.close()
-        if not finished:
+        if not self._response.finished:
             self._owner.drop(self._connection)
 
 
@@ -320,9 +317,8 @@ class Getter:
         try:
             if connection is None:
                 connection = self._local.connection = self._lister._connection()
-            connection.request(method, urlsplit(url).path, headers=headers)
-            return connection.getresponse(), connection
-        except Exception as exc:  # OSError, http.client.HTTPException, ssl errors
+            return connection.request(method, urlsplit(url).path, headers), connection
+        except Exception as exc:  # OSError (wire.ProtocolError among them), ssl errors
             if connection is not None:
                 self.drop(connection)
             raise FastPathError(f"{type(exc).__name__}: {exc}") from None
