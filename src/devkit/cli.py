@@ -117,7 +117,30 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Global options that take a value: the token after them is not a command's name.
+_VALUED = ("--workspace", "--profile", "--color")
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command an argument list runs, found the way argparse finds it (global options and
+    their values skipped, long options abbreviated or not); None for top-level help or version,
+    no command, or a name devkit does not have. Only that command's parser is then built."""
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in ("-h", "--help", "--version", "--"):
+            return None
+        if token.startswith("-"):
+            valued = token.startswith("--") and len(token) > 2 and "=" not in token
+            index += 2 if valued and any(o.startswith(token) for o in _VALUED) else 1
+            continue
+        return token if any(token == command.NAME for command in COMMANDS) else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line's parser; with ``only``, just that command's subparser (building
+    every command's costs start-up time that a command run does not need)."""
     common = common_options()
     parser = _Parser(
         prog="devkit",
@@ -133,17 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"devkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
-        command.register(sub, common)
+        if only in (None, command.NAME):
+            command.register(sub, common)
     return parser
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse a command line; global options get their defaults wherever they were (not) given."""
-    parser = build_parser()
     if "_ARGCOMPLETE" in os.environ:  # the completion script asks (devkit completion SHELL)
         from devkit.commands.completion import autocomplete
 
-        autocomplete(parser)
+        autocomplete(build_parser())
+    parser = build_parser(command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     for name, default in GLOBAL_DEFAULTS.items():
         if not hasattr(args, name):

@@ -9,9 +9,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "check"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "check", parents=[common], help="compare the last local run with staging's parity reference"
+        NAME, parents=[common], help="compare the last local run with staging's parity reference"
     )
     parser.add_argument("--reference", metavar="FILE|s3://BUCKET/KEY", help="staging reference")
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text")

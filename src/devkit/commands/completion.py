@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 SHELLS = ("bash", "zsh", "fish")
 
 
+NAME = "completion"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "completion",
+        NAME,
         parents=[common],
         help="print the shell completion script (bash, zsh, fish)",
     )

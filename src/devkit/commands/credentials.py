@@ -13,9 +13,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "credentials"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "credentials", parents=[common], help="read-only AWS session broker for dev containers"
+        NAME, parents=[common], help="read-only AWS session broker for dev containers"
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     get = actions.add_parser("get", help="print credentials as an AWS credential_process")

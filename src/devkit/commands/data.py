@@ -9,8 +9,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "data"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser("data", parents=[common], help="inspect local datasets")
+    parser = sub.add_parser(NAME, parents=[common], help="inspect local datasets")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     schema = actions.add_parser("schema", parents=[common], help="print a dataset's schema")
     schema.add_argument("path", nargs="?", metavar="PATH", help="dataset folder or file")

@@ -9,8 +9,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "doctor"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser("doctor", parents=[common], help="check that this machine is ready")
+    parser = sub.add_parser(NAME, parents=[common], help="check that this machine is ready")
     parser.set_defaults(handler=run)
 
 

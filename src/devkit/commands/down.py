@@ -9,9 +9,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "down"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "down",
+        NAME,
         parents=[common],
         help="stop and remove the dev container; keep image, workspace and data",
     )

@@ -9,9 +9,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "hooks"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "hooks", parents=[common], help="install devkit's git hooks (pre-push parity check)"
+        NAME, parents=[common], help="install devkit's git hooks (pre-push parity check)"
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     actions.add_parser("install", parents=[common], help="install the pre-push hook")

@@ -10,9 +10,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "image"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "image", parents=[common], help="publish the prebuilt dev image (CI on the main branch)"
+        NAME, parents=[common], help="publish the prebuilt dev image (CI on the main branch)"
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     actions.required = True

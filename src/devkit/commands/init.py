@@ -13,9 +13,12 @@ if TYPE_CHECKING:
     from devkit.workspace import Workspace
 
 
+NAME = "init"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "init",
+        NAME,
         parents=[common],
         help="create the feature branch and start the workload's dev container",
     )

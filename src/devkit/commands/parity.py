@@ -9,9 +9,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "parity"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "parity", parents=[common], help="snapshot a parity reference or diff two fingerprints"
+        NAME, parents=[common], help="snapshot a parity reference or diff two fingerprints"
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     snap = actions.add_parser(

@@ -9,9 +9,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "post-create"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "post-create",
+        NAME,
         parents=[common],
         help="the devcontainer's postCreate hook: finish setup inside the container",
     )

@@ -12,8 +12,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "profiles"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser("profiles", parents=[common], help="list or show workload profiles")
+    parser = sub.add_parser(NAME, parents=[common], help="list or show workload profiles")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     actions.add_parser("list", parents=[common], help="list profiles with descriptions")
     show = actions.add_parser("show", parents=[common], help="print a resolved profile")

@@ -11,9 +11,12 @@ if TYPE_CHECKING:
     from devkit.core.events import Reporter
 
 
+NAME = "run"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "run",
+        NAME,
         parents=[common],
         help="run a command in the dev container (on this machine with --target host) and record "
         "its fingerprint",

@@ -9,9 +9,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "status"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "status",
+        NAME,
         parents=[common],
         help="show branch, devcontainer files, image, container and data",
     )

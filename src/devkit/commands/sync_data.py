@@ -9,9 +9,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+NAME = "sync-data"
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "sync-data",
+        NAME,
         parents=[common],
         help="fetch the profile's sampled dataset read-only, or generate synthetic data",
     )

@@ -94,3 +94,38 @@ def test_every_command_help_ends_with_examples(
     text = capsys.readouterr().out
     examples = text.split("examples:\n", 1)[1]
     assert f"devkit {' '.join(words)}" in examples
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--profile", "status", "doctor"], "doctor"),
+        (["--prof", "status", "doctor"], "doctor"),
+        (["--workspace=status", "check"], "check"),
+        (["--color", "never", "-y", "--json", "init"], "init"),
+        (["sync-data", "--help"], "sync-data"),
+        (["--help"], None),
+        (["--version"], None),
+        (["--json"], None),
+        (["nosuch"], None),
+        (["--", "init"], None),
+        ([], None),
+    ],
+)
+def test_the_command_a_line_runs_is_found_as_argparse_finds_it(
+    argv: list[str], named: str | None
+) -> None:
+    from devkit.cli import command_named
+
+    assert command_named(argv) == named
+
+
+@pytest.mark.parametrize("line", COMMAND_LINES, ids=" ".join)
+def test_a_parser_of_one_command_parses_its_lines_as_the_whole_parser(line: list[str]) -> None:
+    """Only the named command's parser is built for a run: it must read every line the same."""
+    from devkit.cli import command_named
+
+    for argv in (line, ["--json", "--profile", "x", *line], [*line, "--dry-run", "-y"]):
+        name = command_named(argv)
+        assert name == line[0]
+        assert vars(build_parser(name).parse_args(argv)) == vars(build_parser().parse_args(argv))
