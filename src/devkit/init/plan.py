@@ -31,13 +31,11 @@ from devkit.container.context import ImageInputs, lockfile_text
 from devkit.container.credentials_mount import AWS_MODES, AwsAccess, CredentialsStep
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
-from devkit.container.index import check_build_index
 from devkit.container.postcreate_step import PostCreateStep
 from devkit.container.prebuilt import pull_steps
 from devkit.container.render import HostUser, LocalLayer, render
 from devkit.core.errors import ConfigError, DevkitError, NotReadyError
 from devkit.core.plan import Plan, Step, StepContext, StepResult
-from devkit.host.plan import build_host_plan
 from devkit.init.branch import FeatureBranchStep, check_name
 from devkit.init.request import InitRequest, resolve_request
 from devkit.state import InitRecord, WorkspaceState, check_target
@@ -120,6 +118,13 @@ def aws_access(
             "pass --aws-config broker, host or none",
         )
     return AwsAccess(ws, profile, request.data, request.aws_config, runtime.env)
+
+
+def check_build_index(url: str, flag: str) -> str:
+    """The index module (urllib, ssl, email) is imported only when an index URL is given."""
+    from devkit.container.index import check_build_index as check
+
+    return check(url, flag)
 
 
 def local_layer(ws: Workspace, request: InitRequest, runtime: Runtime) -> LocalLayer:
@@ -235,6 +240,8 @@ def build_init_plan(
     record = RecordInitStep(workspace, init_record(profile, request))
     branch_step = FeatureBranchStep(workspace.root, branch, profile.branch, fetch=runtime.fetch)
     if target == "host":
+        from devkit.host.plan import build_host_plan  # the venv, parity and hook steps
+
         host = build_host_plan(
             workspace,
             profile,
