@@ -25,8 +25,8 @@ from devkit.core.errors import NotReadyError, RefusedError
 from devkit.credentials.protocol import CONFIG_NAME, SOCKET_NAME, Credentials, container_aws_config
 
 if TYPE_CHECKING:
-    from devkit.credentials.broker import Provider
     from devkit.config.model import Profile
+    from devkit.credentials.broker import Provider
     from devkit.workspace import Workspace
 
 # STS sessions devkit asks for last an hour (DurationSeconds=3600, which every role allows),

@@ -25,7 +25,7 @@ from typing import Any
 
 from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
-from devkit.container import engine, source, visibility
+from devkit.container import engine, source
 from devkit.container.container_step import ContainerStep
 from devkit.container.context import ImageInputs, lockfile_text
 from devkit.container.credentials_mount import AWS_MODES, AwsAccess, CredentialsStep
@@ -34,9 +34,11 @@ from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
 from devkit.container.postcreate_step import PostCreateStep
 from devkit.container.prebuilt import pull_steps
 from devkit.container.render import HostUser, LocalLayer, render
-from devkit.core.errors import ConfigError, DevkitError, NotReadyError
+from devkit.core.errors import ConfigError, DevkitError
 from devkit.core.plan import Plan, Step, StepContext, StepResult
 from devkit.init.branch import FeatureBranchStep, check_name
+from devkit.init.ready import ready_engine as ready_engine
+from devkit.init.ready import require_engine as require_engine
 from devkit.init.request import InitRequest, resolve_request
 from devkit.state import InitRecord, WorkspaceState, check_target
 from devkit.workspace import Workspace
@@ -155,29 +157,6 @@ def image_target(
     return ImageTarget(
         ImageInputs(ws.root, profile, rendered, rendered.base_image), DockerHandle(runtime.docker)
     )
-
-
-def require_engine(docker: Any = None) -> Any:
-    """The engine's client, or NotReadyError (exit 3) naming ``--target host``: checked before
-    any step runs, so no branch or file is created for a container that cannot start."""
-    if docker is not None:
-        return docker
-    try:
-        return engine.connect(timeout=15)
-    except NotReadyError as exc:
-        raise NotReadyError(
-            exc.what,
-            "start a Docker Engine (or point DOCKER_HOST at one), or set up on this machine "
-            "without containers: devkit init --target host",
-        ) from None
-
-
-def ready_engine(ws: Workspace, base_image: str) -> Any:
-    """The engine's client, proven to see the workspace (with ``base_image`` when it holds it)
-    before anything changes: a remote engine is refused before a branch, a file or a build."""
-    docker = require_engine()
-    visibility.prove_early(docker, ws.root, [base_image])
-    return docker
 
 
 class RecordInitStep:
