@@ -17,6 +17,7 @@ import importlib
 import importlib.metadata as metadata
 import importlib.util
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -60,11 +61,20 @@ def package_files() -> list[tuple[str, Path]]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*")):
-        if any(part in _SKIP_DIRS for part in path.relative_to(root).parts):
+    """Every file under ``root`` (a symlink to a file too; a symlinked folder is not entered),
+    leaving out ``__pycache__`` and compiled files. Folder entries say what they are, so no
+    file is stat'ed but symlinks (and nothing under ``__pycache__`` is even listed)."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in _SKIP_DIRS:
             continue
-        if path.is_file() and not path.name.endswith(_SKIP_SUFFIXES):
-            yield path
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.is_file() and not entry.name.endswith(_SKIP_SUFFIXES):
+            yield Path(entry.path)
 
 
 def fingerprint() -> str:
@@ -236,8 +246,6 @@ def _cache_get(name: str) -> bytes | None:
 
 
 def _cache_put(name: str, data: bytes) -> None:
-    import os
-
     from devkit import safefs
     from devkit.core.userdirs import switched_on
 
