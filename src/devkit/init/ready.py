@@ -10,6 +10,7 @@ before any error of the plan, as when the engine was asked first.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from devkit.container import engine, visibility
@@ -45,8 +46,24 @@ def ready_engine(ws: Workspace, base_image: str) -> Any:
 
 def ready_engine_soon(ws: Workspace, base_image: str) -> PendingClient:
     """``ready_engine`` on a thread of its own; ``settle`` (or the plan's first use of the
-    client) waits for it."""
-    return PendingClient(lambda: ready_engine(ws, base_image))
+    client) waits for it.
+
+    Returns once the engine answered (or failed to): loading the SDK and connecting are
+    mostly Python work that would only take turns with the caller's, while the proof is
+    mostly waiting for the engine, which is what overlaps with making the plan."""
+    connected = threading.Event()
+
+    def task() -> Any:
+        try:
+            docker = require_engine()
+        finally:
+            connected.set()
+        visibility.prove_early(docker, ws.root, [base_image])
+        return docker
+
+    pending = PendingClient(task)
+    connected.wait()
+    return pending
 
 
 def settle(docker: Any) -> Any:
