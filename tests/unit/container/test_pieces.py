@@ -157,3 +157,22 @@ def test_build_and_start_failures_name_the_cause_and_the_fix() -> None:
         RuntimeError("Bind for 127.0.0.1:80 failed: port is already allocated"), spec
     )
     assert "127.0.0.1:80" in taken.what and "ports" in taken.hint
+
+
+def test_pending_client_hands_over_its_client_or_its_error() -> None:
+    from devkit.container.image_step import DockerHandle, PendingClient
+    from devkit.core.errors import NotReadyError
+    from devkit.init.ready import settle
+
+    client = object()
+    pending = PendingClient(lambda: client)
+    assert DockerHandle(pending).client is client and settle(pending) is client
+    assert settle(client) is client  # a client made before is its own answer
+
+    def refuse() -> object:
+        raise NotReadyError("engine away", "start it")
+
+    failing = PendingClient(refuse)
+    for call in (lambda: settle(failing), lambda: DockerHandle(failing).client):
+        with pytest.raises(NotReadyError, match="engine away"):
+            call()
