@@ -106,6 +106,10 @@ class ImageTarget:
         digest = self.content_hash()
         if digest is None:
             return None
+        # Its own tag first: one lookup by name, where a label filter scans every image.
+        tagged = image_info(self.docker.client, self.tag_for(digest))
+        if tagged is not None and (tagged.labels or {}).get(L.IMAGE_HASH) == digest:
+            return tagged
         found = images_with_label(self.docker.client, L.IMAGE_HASH, digest)
         return found[0] if found else None
 
