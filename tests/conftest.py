@@ -70,6 +70,13 @@ def _no_config_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEVKIT_CONFIG_CACHE", "0")
 
 
+@pytest.fixture(autouse=True)
+def _no_wheel_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache of devkit's own wheel (devkit.container.wheel) is off unless a test turns it
+    on: every other test zips the wheel, and nothing lands in the user's cache folder."""
+    monkeypatch.setenv("DEVKIT_WHEEL_CACHE", "0")
+
+
 def _runs_the_reference_cli(path: Path, seen: dict[Path, bool]) -> bool:
     """Whether a test module runs the reference Dev Containers CLI (it names its .tools install)."""
     if path not in seen:

@@ -135,7 +135,6 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from devkit.commands._shared import execute, profile_set, show_dry_run, workspace
-    from devkit.init.plan import Runtime, plan_init, ready_engine, require_engine
     from devkit.terminal import can_use_tui
 
     ws = workspace(args)
@@ -148,13 +147,22 @@ def run(args: argparse.Namespace) -> int:
     profiles = profile_set(ws)
     request = headless_request(args, ws, profiles, interactive)
     # The engine is asked first: without one, nothing (branch, files) is changed, and the hint
-    # names --target host. devkit never switches target on its own.
+    # names --target host. devkit never switches target on its own. It answers on a thread of
+    # its own while the plan is made (which changes nothing); its error comes first.
     docker = None
     if request.target == "container":
+        from devkit.init.ready import ready_engine_soon, require_engine
+
         base = request.base_image or profiles.get(str(request.profile)).image.base
-        docker = require_engine() if args.dry_run else ready_engine(ws, base)
+        docker = require_engine() if args.dry_run else ready_engine_soon(ws, base)
+    from devkit.init.plan import Runtime, plan_init
+    from devkit.init.ready import settle
+
     runtime = Runtime(docker=docker)
-    plan = plan_init(ws, request, runtime, profiles)
+    try:
+        plan = plan_init(ws, request, runtime, profiles)
+    finally:
+        settle(docker)
     if args.dry_run:
         return show_dry_run(plan, args)
     if not request.overwrite and interactive and _confirm_replacements(plan):

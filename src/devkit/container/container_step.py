@@ -98,7 +98,8 @@ def workspace_labels(workspace: Path) -> dict[str, str]:
 
 
 def find_containers(client: Any, workspace: Path) -> list[ContainerInfo]:
-    return list_containers(client, workspace_labels(workspace))
+    """The workspace's containers, newest first (brief records: see ``list_containers``)."""
+    return list_containers(client, workspace_labels(workspace), brief=True)
 
 
 class ContainerStep:

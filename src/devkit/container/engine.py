@@ -75,11 +75,8 @@ def _strings(value: object) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def _container_info(attrs: Mapping[str, Any]) -> ContainerInfo:
-    config = attrs.get("Config") or {}
-    state = attrs.get("State")
-    status = state.get("Status") if isinstance(state, dict) else state
-    mounts = tuple(
+def _mounts(attrs: Mapping[str, Any]) -> tuple[MountInfo, ...]:
+    return tuple(
         MountInfo(
             type=str(m.get("Type") or ""),
             source=str(m.get("Source") or ""),
@@ -89,6 +86,26 @@ def _container_info(attrs: Mapping[str, Any]) -> ContainerInfo:
         for m in attrs.get("Mounts") or []
         if isinstance(m, dict)
     )
+
+
+def _brief_info(attrs: Mapping[str, Any]) -> ContainerInfo:
+    """From the engine's container list (no Config there: no working folder, no user)."""
+    names = attrs.get("Names") or []
+    return ContainerInfo(
+        id=str(attrs.get("Id") or ""),
+        name=str(names[0] if names else "").lstrip("/"),
+        status=str(attrs.get("State") or "unknown"),
+        labels=_strings(attrs.get("Labels")),
+        image_id=str(attrs.get("ImageID") or ""),
+        mounts=_mounts(attrs),
+    )
+
+
+def _container_info(attrs: Mapping[str, Any]) -> ContainerInfo:
+    config = attrs.get("Config") or {}
+    state = attrs.get("State")
+    status = state.get("Status") if isinstance(state, dict) else state
+    mounts = _mounts(attrs)
     return ContainerInfo(
         id=str(attrs.get("Id") or ""),
         name=str(attrs.get("Name") or "").lstrip("/"),
@@ -147,7 +164,10 @@ def engine_address() -> str:
 
 
 def connect(timeout: int = 120) -> Any:
-    """A docker.DockerClient that answered a ping, or NotReadyError."""
+    """A docker.DockerClient that answered, or NotReadyError.
+
+    The client asks the engine for its API version as it is made (no version is pinned), so
+    that answer proves the engine is there: no separate ping."""
     import docker
     from docker.errors import DockerException
 
@@ -157,7 +177,6 @@ def connect(timeout: int = 120) -> Any:
             client = docker.from_env(timeout=timeout)
         else:
             client = docker.DockerClient(base_url=address, timeout=timeout)
-        client.ping()
     except (DockerException, OSError) as exc:
         reason = str(exc).split("\n")[0][:200]
         raise NotReadyError(
@@ -390,14 +409,21 @@ def list_containers(
     labels: Mapping[str, str] | None = None,
     publish: int | None = None,
     running_only: bool = False,
+    brief: bool = False,
 ) -> list[ContainerInfo]:
     """Containers (stopped ones too unless ``running_only``) carrying every label of
-    ``labels`` and, when given, publishing host port ``publish``; newest first."""
+    ``labels`` and, when given, publishing host port ``publish``; newest first.
+
+    ``brief``: read from the engine's list alone, one request rather than one more per
+    container; every field but ``workdir`` and ``user`` (left empty)."""
     filters: dict[str, Any] = {}
     if labels:
         filters["label"] = [f"{k}={v}" for k, v in labels.items()]
     if publish is not None:
         filters["publish"] = str(publish)
+    if brief:
+        listed = client.api.containers(all=not running_only, filters=filters)
+        return [_brief_info(c) for c in listed if isinstance(c, dict)]
     found = client.containers.list(all=not running_only, filters=filters, ignore_removed=True)
     return [_container_info(c.attrs) for c in found]
 

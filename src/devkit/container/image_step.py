@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +31,32 @@ from devkit.container.trust import (
 from devkit.core.plan import StepContext, StepResult
 
 
+class PendingClient:
+    """An engine client being made (and checked) by ``task`` on a thread of its own, while the
+    caller goes on; ``result()`` waits for it and raises what the task raised. The thread is
+    not a daemon: an exit waits for it, so what it writes (the proof's marker) is cleaned up."""
+
+    def __init__(self, task: Callable[[], Any]) -> None:
+        self._client: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(task,), name="devkit-engine")
+        self._thread.start()
+
+    def _run(self, task: Callable[[], Any]) -> None:
+        try:
+            self._client = task()
+        except BaseException as exc:  # handed to the thread that waits
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._client
+
+
 class DockerHandle:
-    """Connects to the engine on first use, once per plan."""
+    """Connects to the engine on first use, once per plan (or waits for a pending client)."""
 
     def __init__(self, client: Any = None) -> None:
         self._client = client
@@ -39,6 +65,8 @@ class DockerHandle:
     def client(self) -> Any:
         if self._client is None:
             self._client = connect()
+        elif isinstance(self._client, PendingClient):
+            self._client = self._client.result()
         return self._client
 
 
@@ -78,6 +106,10 @@ class ImageTarget:
         digest = self.content_hash()
         if digest is None:
             return None
+        # Its own tag first: one lookup by name, where a label filter scans every image.
+        tagged = image_info(self.docker.client, self.tag_for(digest))
+        if tagged is not None and (tagged.labels or {}).get(L.IMAGE_HASH) == digest:
+            return tagged
         found = images_with_label(self.docker.client, L.IMAGE_HASH, digest)
         return found[0] if found else None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from devkit import safefs
-from devkit.container import index, wheel
+from devkit.container import wheel
 from devkit.container.render import (
     DEPS_NAME,
     DEVCONTAINER_DIR,
@@ -61,6 +61,8 @@ def resolve(
     pin = _read(workspace, folder / PIN_NAME)
     if pin is None or f"{wheel.DIST_NAME}=={version} " not in pin or "--hash=sha256:" not in pin:
         if lookup:
+            from devkit.container import index  # urllib, ssl, email: only to ask the index
+
             hashes = index.distribution_hashes(wheel.DIST_NAME, version, urls or index.index_urls())
             pin = pin_text(version, hashes)
         else:

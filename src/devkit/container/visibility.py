@@ -111,7 +111,7 @@ def running_bind(client: Any, workspace: Path) -> tuple[str, str] | None:
     workspace itself bind-mounted, or None."""
 
     labels = {L.LOCAL_FOLDER: str(workspace)}
-    for container in list_containers(client, labels, running_only=True):
+    for container in list_containers(client, labels, running_only=True, brief=True):
         for mount in container.mounts:
             if mount.type == "bind" and mount.source and Path(mount.source) == workspace:
                 return container.id, mount.destination

@@ -17,6 +17,7 @@ import importlib
 import importlib.metadata as metadata
 import importlib.util
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -60,11 +61,20 @@ def package_files() -> list[tuple[str, Path]]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*")):
-        if any(part in _SKIP_DIRS for part in path.relative_to(root).parts):
+    """Every file under ``root`` (a symlink to a file too; a symlinked folder is not entered),
+    leaving out ``__pycache__`` and compiled files. Folder entries say what they are, so no
+    file is stat'ed but symlinks (and nothing under ``__pycache__`` is even listed)."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in _SKIP_DIRS:
             continue
-        if path.is_file() and not path.name.endswith(_SKIP_SUFFIXES):
-            yield path
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.is_file() and not entry.name.endswith(_SKIP_SUFFIXES):
+            yield Path(entry.path)
 
 
 def fingerprint() -> str:
@@ -165,33 +175,95 @@ def _record_line(name: str, data: bytes) -> str:
 
 
 def wheel_bytes() -> bytes:
-    """The wheel of the running devkit, as bytes (a function of its content only)."""
-    version = devkit.__version__
-    dist_info = f"{wheel_stem()}-{version}.dist-info"
+    """The wheel of the running devkit, as bytes (a function of its content only).
+
+    Zipping is most of the cost of ``devkit init --vendor`` on a warm workspace, so a wheel
+    once built is kept in a private per-user cache (``$DEVKIT_CACHE_DIR/wheels``, see
+    ``devkit.core.userdirs``) under the SHA-256 of everything it holds, and read back while
+    devkit's files are unchanged; ``DEVKIT_WHEEL_CACHE=0`` turns that off. Anything unreadable
+    there is a miss: the wheel is built again."""
+    entries = [(arcname, path.read_bytes()) for arcname, path in package_files()]
+    entries += list(_dist_info_entries().items())
+    digest = hashlib.sha256(f"devkit-wheel-v{CACHE_FORMAT}\0".encode())
+    for arcname, data in entries:
+        digest.update(arcname.encode() + b"\0" + hashlib.sha256(data).digest())
+    name = f"{digest.hexdigest()}.whl"
+    cached = _cache_get(name)
+    if cached is not None:
+        return cached
+    built = _zip(entries)
+    _cache_put(name, built)
+    return built
+
+
+def _dist_info_entries() -> dict[str, bytes]:
+    dist_info = f"{wheel_stem()}-{devkit.__version__}.dist-info"
     dist = _dist()
     entry_points = (dist.read_text("entry_points.txt") if dist else None) or (
         "[console_scripts]\ndevkit = devkit.cli:main\n"
     )
-    extra = {
+    return {
         f"{dist_info}/METADATA": _metadata_text().encode(),
         f"{dist_info}/WHEEL": (
             b"Wheel-Version: 1.0\nGenerator: devkit\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
         ),
         f"{dist_info}/entry_points.txt": entry_points.encode(),
     }
+
+
+def _zip(entries: list[tuple[str, bytes]]) -> bytes:
+    """The wheel of ``entries`` (package files, then the dist-info files), RECORD last."""
+    dist_info = f"{wheel_stem()}-{devkit.__version__}.dist-info"
     record: list[str] = []
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for arcname, path in package_files():
-            data = path.read_bytes()
-            zf.writestr(_zipinfo(arcname), data)
-            record.append(_record_line(arcname, data))
-        for arcname, data in extra.items():
+        for arcname, data in entries:
             zf.writestr(_zipinfo(arcname), data)
             record.append(_record_line(arcname, data))
         record.append(f"{dist_info}/RECORD,,")
         zf.writestr(_zipinfo(f"{dist_info}/RECORD"), "\n".join(record) + "\n")
     return buffer.getvalue()
+
+
+CACHE_FORMAT = 1
+CACHE_KEEP = 8  # wheels kept (the newest); one per devkit version or checkout in use
+CACHE_MAX = 64 << 20
+
+
+def _cache_folder() -> Path:
+    from devkit.core.userdirs import cache_root
+
+    return cache_root() / "wheels"
+
+
+def _cache_get(name: str) -> bytes | None:
+    from devkit import safefs
+    from devkit.core.userdirs import switched_on
+
+    if not switched_on("DEVKIT_WHEEL_CACHE"):
+        return None
+    return safefs.read_private(_cache_folder(), name, CACHE_MAX)
+
+
+def _cache_put(name: str, data: bytes) -> None:
+    from devkit import safefs
+    from devkit.core.userdirs import switched_on
+
+    if not switched_on("DEVKIT_WHEEL_CACHE"):
+        return
+    folder = _cache_folder()
+    try:
+        if not safefs.write_private(folder, name, data):
+            return
+        aged = sorted(
+            (entry.stat().st_mtime, entry.name)
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".whl") and entry.is_file(follow_symlinks=False)
+        )
+    except OSError:  # a cache that cannot be written is no cache, never an error
+        return
+    for _mtime, old in aged[: max(0, len(aged) - CACHE_KEEP)]:
+        safefs.remove_private(folder, old)
 
 
 def build_wheel(dest: Path) -> Path:

@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from devkit.config.environments import load_environments
 from devkit.core.errors import NotReadyError, RefusedError
-from devkit.credentials.broker import Provider, serve
 from devkit.credentials.protocol import CONFIG_NAME, SOCKET_NAME, Credentials, container_aws_config
-from devkit.data.guard import read_only_session
 
 if TYPE_CHECKING:
     from devkit.config.model import Profile
+    from devkit.credentials.broker import Provider
     from devkit.workspace import Workspace
 
 # STS sessions devkit asks for last an hour (DurationSeconds=3600, which every role allows),
@@ -72,6 +71,8 @@ def provider_for(
             f"profile '{profile.name}' names no read-only role to hand to the container",
             "set data.source.role_arn in the profile, or use synthetic data",
         )
+    from devkit.data.guard import read_only_session  # the guard and its SDK: only the broker's
+
     envs = load_environments(ws.root)
 
     def provide() -> Credentials:
@@ -102,6 +103,8 @@ def session_keys(session: Any) -> tuple[str, str, str]:
 
 def serve_forever(folder: Path, ws: Workspace, profile: Profile) -> int:
     """Run the broker until SIGTERM or SIGINT; the first session is fetched before serving."""
+    from devkit.credentials.broker import serve
+
     provide = provider_for(ws, profile)
     # Fail now, with the guard's message, rather than in the container later; and serve that
     # first session rather than asking STS twice.

@@ -22,6 +22,7 @@ from devkit.core.errors import ConfigError
 from devkit.core.plan import CancelledError
 from devkit.git.command import (
     REMOTE,
+    _gitdir_named,
     failure,
     first_line,
     git_class,
@@ -84,6 +85,32 @@ def head(root: Path) -> Head:
     """The checked-out branch and commit of ``root`` (a worktree reads its own HEAD)."""
     with open_repo(root) as repo:
         return _head(repo)
+
+
+def head_file_branch(root: Path) -> str | None:
+    """The branch the HEAD file of ``root`` names (``ref: refs/heads/NAME``), read directly:
+    no GitPython import and no git process, for the common question "still on NAME?". None
+    when HEAD is detached, or unreadable this way, or git is not installed (then ask ``head``
+    or ``Refs.read``, which also explain what is wrong)."""
+    gitdir = root / ".git"
+    if not gitdir.is_dir():
+        gitdir = _gitdir_named(root) or gitdir  # a linked worktree or a submodule
+    try:
+        text = (gitdir / "HEAD").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    ref = text.strip().removeprefix("ref:").strip() if text.startswith("ref:") else ""
+    name = ref.removeprefix("refs/heads/")
+    if not ref.startswith("refs/heads/") or not name or not _git_installed():
+        return None
+    return name
+
+
+def _git_installed() -> bool:
+    """Whether GitPython would find git (it refuses to load without one)."""
+    import shutil
+
+    return shutil.which(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git") is not None
 
 
 def current_branch(root: Path) -> str | None:

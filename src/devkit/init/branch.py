@@ -18,6 +18,7 @@ from devkit.git.repo import (
     create_branch,
     delete_branch,
     fetch,
+    head_file_branch,
     switch_branch,
     worktree_with_branch,
 )
@@ -98,6 +99,11 @@ class FeatureBranchStep:
         return [f"create {self.name} from {start}{note}"]
 
     def is_done(self) -> bool:
+        # The HEAD file answers a re-run on the branch without loading GitPython; anything it
+        # cannot answer (detached, a worktree that is gone, no git) goes through the adapter.
+        found = head_file_branch(self.root)
+        if found is not None:
+            return found == self.name
         return Refs.read(self.root).current == self.name
 
     def run(self, ctx: StepContext) -> StepResult:

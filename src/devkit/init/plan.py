@@ -25,20 +25,20 @@ from typing import Any
 
 from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
-from devkit.container import engine, source, visibility
+from devkit.container import engine, source
 from devkit.container.container_step import ContainerStep
 from devkit.container.context import ImageInputs, lockfile_text
 from devkit.container.credentials_mount import AWS_MODES, AwsAccess, CredentialsStep
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.image_step import DockerHandle, ImageStep, ImageTarget
-from devkit.container.index import check_build_index
 from devkit.container.postcreate_step import PostCreateStep
 from devkit.container.prebuilt import pull_steps
 from devkit.container.render import HostUser, LocalLayer, render
-from devkit.core.errors import ConfigError, DevkitError, NotReadyError
+from devkit.core.errors import ConfigError, DevkitError
 from devkit.core.plan import Plan, Step, StepContext, StepResult
-from devkit.host.plan import build_host_plan
 from devkit.init.branch import FeatureBranchStep, check_name
+from devkit.init.ready import ready_engine as ready_engine
+from devkit.init.ready import require_engine as require_engine
 from devkit.init.request import InitRequest, resolve_request
 from devkit.state import InitRecord, WorkspaceState, check_target
 from devkit.workspace import Workspace
@@ -122,6 +122,13 @@ def aws_access(
     return AwsAccess(ws, profile, request.data, request.aws_config, runtime.env)
 
 
+def check_build_index(url: str, flag: str) -> str:
+    """The index module (urllib, ssl, email) is imported only when an index URL is given."""
+    from devkit.container.index import check_build_index as check
+
+    return check(url, flag)
+
+
 def local_layer(ws: Workspace, request: InitRequest, runtime: Runtime) -> LocalLayer:
     index, extra = request.index_url, request.extra_index_url
     return LocalLayer(
@@ -150,29 +157,6 @@ def image_target(
     return ImageTarget(
         ImageInputs(ws.root, profile, rendered, rendered.base_image), DockerHandle(runtime.docker)
     )
-
-
-def require_engine(docker: Any = None) -> Any:
-    """The engine's client, or NotReadyError (exit 3) naming ``--target host``: checked before
-    any step runs, so no branch or file is created for a container that cannot start."""
-    if docker is not None:
-        return docker
-    try:
-        return engine.connect(timeout=15)
-    except NotReadyError as exc:
-        raise NotReadyError(
-            exc.what,
-            "start a Docker Engine (or point DOCKER_HOST at one), or set up on this machine "
-            "without containers: devkit init --target host",
-        ) from None
-
-
-def ready_engine(ws: Workspace, base_image: str) -> Any:
-    """The engine's client, proven to see the workspace (with ``base_image`` when it holds it)
-    before anything changes: a remote engine is refused before a branch, a file or a build."""
-    docker = require_engine()
-    visibility.prove_early(docker, ws.root, [base_image])
-    return docker
 
 
 class RecordInitStep:
@@ -235,6 +219,8 @@ def build_init_plan(
     record = RecordInitStep(workspace, init_record(profile, request))
     branch_step = FeatureBranchStep(workspace.root, branch, profile.branch, fetch=runtime.fetch)
     if target == "host":
+        from devkit.host.plan import build_host_plan  # the venv, parity and hook steps
+
         host = build_host_plan(
             workspace,
             profile,

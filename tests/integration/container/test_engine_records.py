@@ -4,6 +4,7 @@ an image is what the engine holds, without any caller touching the SDK's objects
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,11 @@ def test_a_started_container_reads_back_as_a_record(
         listed = engine.list_containers(docker_engine, {key: "yes"})
         assert listed == [started]
         assert engine.list_containers(docker_engine, {key: "yes"}, running_only=True) == [started]
+        # From the list alone: the same record but the working folder and the user.
+        brief = replace(started, workdir="", user="")
+        assert engine.list_containers(docker_engine, {key: "yes"}, brief=True) == [brief]
+        running = engine.list_containers(docker_engine, {key: "yes"}, running_only=True, brief=True)
+        assert running == [brief]
         image = engine.image_info(docker_engine, started.image_id)
         assert image is not None and image.id == started.image_id
         assert base_image in image.tags  # the image may carry other tags too

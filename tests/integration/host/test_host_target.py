@@ -207,3 +207,20 @@ def test_no_engine_and_the_default_target_exits_3_naming_target_host(tmp_path: P
     assert repo.git("branch", "--list", "feat/x") == ""
     assert repo.git("branch", "--show-current") == "main"
     assert snapshot(repo.path) == before  # no .devcontainer/, no state, no lock
+
+
+def test_no_engine_comes_before_a_choice_the_plan_refuses(tmp_path: Path) -> None:
+    # The engine is asked while the plan is made: its error still comes first (exit 3), as when
+    # it was asked before the plan, and the plan's own refusal (exit 2) is not shown.
+    repo = make_repo(tmp_path / "ws", files=sample_files())
+    before = snapshot(repo.path)
+    args = ("init", "--profile", "training", "--branch", "no..way", "--data", "none", "--yes")
+    proc = devkit(repo, *args)
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2 and "Docker Engine not reachable" in lines[0], proc.stderr
+    assert "--target host" in lines[1]
+    assert snapshot(repo.path) == before
+    # With the engine's answer out of the way the same choice is refused by the plan.
+    proc = devkit(repo, *args, "--target", "host")
+    assert proc.returncode == 2, proc.stderr

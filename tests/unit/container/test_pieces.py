@@ -70,6 +70,45 @@ def test_wheel_holds_every_package_file_with_a_valid_record(tmp_path: Path) -> N
     assert wheel.build_wheel(tmp_path).read_bytes() == path.read_bytes(), "reproducible"
 
 
+def test_wheel_is_read_back_from_the_cache_while_devkit_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEVKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DEVKIT_WHEEL_CACHE", "1")
+    built = wheel.wheel_bytes()
+    monkeypatch.setenv("DEVKIT_WHEEL_CACHE", "0")
+    assert wheel.wheel_bytes() == built, "the cache changes no byte"
+    monkeypatch.setenv("DEVKIT_WHEEL_CACHE", "1")
+    stored = list((tmp_path / "cache" / "wheels").glob("*.whl"))
+    assert len(stored) == 1 and stat.S_IMODE(stored[0].stat().st_mode) == 0o600
+
+    def no_zip(*args: object, **kwargs: object) -> None:
+        raise AssertionError("zipped again")
+
+    monkeypatch.setattr(zipfile, "ZipFile", no_zip)
+    assert wheel.wheel_bytes() == built
+    # Any change to what the wheel holds is another entry: zipped again.
+    files = wheel.package_files()
+    extra = tmp_path / "extra.py"
+    extra.write_text("VALUE = 1\n")
+    monkeypatch.setattr(wheel, "package_files", lambda: [*files, ("devkit/extra.py", extra)])
+    with pytest.raises(AssertionError, match="zipped again"):
+        wheel.wheel_bytes()
+
+
+def test_a_wheel_cache_open_to_others_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEVKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DEVKIT_WHEEL_CACHE", "1")
+    built = wheel.wheel_bytes()
+    folder = tmp_path / "cache" / "wheels"
+    (entry,) = folder.glob("*.whl")
+    entry.write_bytes(b"not a wheel")
+    folder.chmod(0o777)
+    assert wheel.wheel_bytes() == built
+
+
 def test_runtime_requirements_are_pinned_and_skip_extras() -> None:
     reqs = wheel.runtime_requirements()
     assert reqs and all("==" in r for r in reqs)
@@ -118,3 +157,22 @@ def test_build_and_start_failures_name_the_cause_and_the_fix() -> None:
         RuntimeError("Bind for 127.0.0.1:80 failed: port is already allocated"), spec
     )
     assert "127.0.0.1:80" in taken.what and "ports" in taken.hint
+
+
+def test_pending_client_hands_over_its_client_or_its_error() -> None:
+    from devkit.container.image_step import DockerHandle, PendingClient
+    from devkit.core.errors import NotReadyError
+    from devkit.init.ready import settle
+
+    client = object()
+    pending = PendingClient(lambda: client)
+    assert DockerHandle(pending).client is client and settle(pending) is client
+    assert settle(client) is client  # a client made before is its own answer
+
+    def refuse() -> object:
+        raise NotReadyError("engine away", "start it")
+
+    failing = PendingClient(refuse)
+    for call in (lambda: settle(failing), lambda: DockerHandle(failing).client):
+        with pytest.raises(NotReadyError, match="engine away"):
+            call()

@@ -5,6 +5,8 @@ errors as DevkitErrors, and a hostile repository whose config names programs tha
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from devkit.config.model import BranchPolicy
 from devkit.core.errors import ConfigError, DevkitError, ExitCode, NotReadyError
 from devkit.core.plan import StepContext
 from devkit.git import command
-from devkit.git.repo import Head, Refs, current_branch, head
+from devkit.git.repo import Head, Refs, current_branch, head, head_file_branch
 from devkit.git.state import (
     config_get,
     config_set_local,
@@ -99,6 +101,49 @@ def test_missing_git_is_exit_3(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(NotReadyError, match="git is not installed") as info:
         tracked_files(git_repo.path)
     assert info.value.hint
+
+
+def test_head_file_agrees_with_gitpython_or_defers(
+    git_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert head_file_branch(git_repo.path) == head(git_repo.path).branch == "main"
+    other = tmp_path / "other"
+    git_repo.git("worktree", "add", "--quiet", "-b", "feat/wt", str(other))
+    assert head_file_branch(other) == current_branch(other) == "feat/wt"
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    run_git(fresh, git_repo.env, "init", "--quiet", "--initial-branch=trunk")
+    assert head_file_branch(fresh) == head(fresh).branch == "trunk"  # unborn
+    git_repo.git("checkout", "--quiet", "--detach")
+    assert head_file_branch(git_repo.path) is None  # detached: the adapter answers
+    gone = tmp_path / "mounted"
+    gone.mkdir()
+    (gone / ".git").write_text(f"gitdir: {tmp_path / 'elsewhere'}\n")
+    assert head_file_branch(gone) is None  # and explains what is wrong (exit 3)
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert head_file_branch(other) is None  # no git: the adapter says so (exit 3)
+
+
+def test_rerun_on_the_branch_needs_no_gitpython(git_repo: GitRepo) -> None:
+    git_repo.git("checkout", "--quiet", "-b", "feat/x")
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from devkit.config.model import BranchPolicy\n"
+        "from devkit.init.branch import FeatureBranchStep\n"
+        "policy = BranchPolicy(pattern=r'^feat/[a-z0-9-]+$', base='main')\n"
+        "for name, done in (('feat/x', True), ('feat/y', False)):\n"
+        "    step = FeatureBranchStep(Path(sys.argv[1]), name, policy, fetch=False)\n"
+        "    assert step.is_done() is done, name\n"
+        "    print(name, 'git' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(git_repo.path)],
+        env=git_repo.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.split("\n")[:2] == ["feat/x False", "feat/y False"], proc.stdout
 
 
 def test_queries_and_config(git_repo: GitRepo) -> None:
