@@ -123,8 +123,7 @@ class TableStream:
             source = _foreign_source(name, column, spec, self.rows, {**kept, name: self.kept})
             if len(source) == 0:
                 return lambda n: source
-            pa = arrow.pa()
-            return lambda n: source.take(pa.array(draws("values").integers(0, len(source) - 1, n)))
+            return lambda n: arrow.take(source, draws("values").integers(0, len(source) - 1, n))
         generator = GENERATORS.get(str(kind))
         if generator is None:
             raise ConfigError(
