@@ -185,7 +185,7 @@ class TableStream:
         """One chunk's Table from the lanes' arrays (``parts`` in the order of ``groups``)."""
         pa = arrow.pa()
 
-        arrays = {}
+        arrays: dict[str, Any] = {}
         for group, got in zip(groups, parts, strict=True):
             arrays.update(zip(group, got, strict=True))
         return pa.Table.from_arrays([arrays[c] for c in self.columns], schema=self.schema)
