@@ -174,7 +174,7 @@ class TableStream:
             lightest = loads.index(min(loads))
             groups[lightest].append(column)
             loads[lightest] += cost
-        return sizes, [group for group in groups if group]
+        return sizes, [group for group in groups if group] or [[]]
 
     def lane(self, columns: list[str], sizes: list[int]) -> Iterator[list[Any]]:
         """The arrays of ``columns``, chunk by chunk."""
