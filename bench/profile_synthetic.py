@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         import devkit.data.synthetic as synthetic
         from devkit.cli import main as devkit_main
 
-        synthetic._spare_cpu = lambda: False  # one thread: the profiler sees only this one
+        synthetic._default_threads = lambda: 1  # one thread: the profiler sees only this one
         subprocess.run(["rm", "-rf", str(ws / "data")], check=True)
         with contextlib.redirect_stdout(io.StringIO()):
             devkit_main([*cmd, "--dry-run"])  # devkit's imports, outside the profile

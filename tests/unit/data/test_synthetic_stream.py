@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +16,9 @@ import pytest
 
 from devkit.config.profiles import ProfileSet
 from devkit.data.synthetic import write_synthetic
-from devkit.data.synthetic.columns import ColumnDraws, gen_text, null_mask, with_nulls
-from devkit.data.synthetic.generate import generate
+from devkit.data.synthetic.columns import ColumnDraws, gen_text, gen_uuid, null_mask, with_nulls
+from devkit.data.synthetic.generate import generate, streams
+from devkit.data.synthetic.rand import Draw
 from devkit.data.synthetic.writers import ROW_GROUP_ROWS, encode
 from support.synthetic_tables import MIXED, digests
 
@@ -44,6 +49,54 @@ def test_one_thread_or_two_write_the_same_bytes(tmp_path: Path) -> None:
         digests(tmp_path / "other")["documents.parquet"]
         != digests(tmp_path / "two")["documents.parquet"]
     )
+
+
+def test_columns_shared_out_between_threads_write_the_same_bytes(tmp_path: Path) -> None:
+    tables = {**training(2 * ROW_GROUP_ROWS + 123), **MIXED}
+    # Two threads really split the documents' columns (each column in exactly one of them).
+    _, groups = streams(tables, 3)["documents"].split(ROW_GROUP_ROWS, 2)
+    assert len(groups) == 2
+    assert sorted(c for g in groups for c in g) == sorted(tables["documents"]["columns"])
+    for threads in (1, 2, 3):
+        write_synthetic(tables, 3, tmp_path / str(threads), threads=threads)
+    assert digests(tmp_path / "1") == digests(tmp_path / "2") == digests(tmp_path / "3")
+
+
+def test_uuids_are_the_stream_bytes_as_version_4_uuids() -> None:
+    n = 3000
+    got = gen_uuid({}, n, ColumnDraws(8, "t", "id")).to_pylist()
+    raw = Draw(8, "t", "id", "values").raw(2 * n).astype("<u8").tobytes()
+    want = []
+    for i in range(n):
+        b = bytearray(raw[16 * i : 16 * i + 16])
+        b[6], b[8] = (b[6] & 0x0F) | 0x40, (b[8] & 0x3F) | 0x80
+        want.append(str(uuid.UUID(bytes=bytes(b))))
+    assert got == want
+    assert {uuid.UUID(u).version for u in got} == {4}
+    assert gen_uuid({}, 0, ColumnDraws(8, "t", "id")).to_pylist() == []
+
+
+def test_parquet_path_skips_the_imports_it_does_not_use(tmp_path: Path) -> None:
+    # pyarrow.compute's wrappers and numpy's masked arrays cost start-up time and are not needed
+    # for Parquet; numpy's BLAS thread setting is not left in the environment.
+    code = (
+        "import os, sys; from pathlib import Path; from devkit.config.profiles import ProfileSet;"
+        "from devkit.data.synthetic import write_synthetic;"
+        "d = ProfileSet(None).get('training').data;"
+        "write_synthetic(d.tables, d.synthetic_seed, Path(sys.argv[1]), threads=2);"
+        "print(sorted(m for m in ('pyarrow.compute', 'numpy.ma', 'pandas') if m in sys.modules),"
+        " os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.stdout.split() == ["[]", "None"]
+    assert (tmp_path / "documents.parquet").is_file()
 
 
 # The generated values, pinned: the same seed gives these bytes on any machine and NumPy (the

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -49,15 +50,15 @@ def write_synthetic(
 ) -> Manifest:
     """Generate every table into ``dest`` (temp file + rename each) and record the manifest.
 
-    Each table streams through in row-group chunks: while one chunk is encoded, hashed and
-    written, a second thread (``threads=2``) generates the next ones. That thread alone makes
-    them, in order, and every column draws from its own streams, so the bytes are the same for
-    any ``threads``. By default the second thread is used when a second CPU is idle: on a
-    machine already busy it only adds hand-over costs (measured: bench/bench_synthetic.py)."""
+    Each table streams through in row-group chunks. With ``threads`` above 1 the columns are
+    shared out between that many threads, which make their columns' chunks ahead while the
+    calling thread encodes, hashes and writes the earlier ones. Every column is drawn by one
+    thread, in order, from its own streams, so the bytes are the same for any ``threads``
+    (default: 2 on a machine with two CPUs or more, else 1)."""
     from devkit.data.synthetic.generate import streams
 
     if threads is None:
-        threads = 2 if _spare_cpu() else 1
+        threads = _default_threads()
     targets = {name: table_file(name, table) for name, table in tables.items()}
     for name, rel in targets.items():
         check_relpath(rel, f"synthetic table {name}")
@@ -99,8 +100,15 @@ def _write_table(
 
     fmt = str(table.get("format", "parquet"))
     writer = open_writer(sink, stream.schema, fmt, table.get("columns", {}))
-    for chunk in _made_ahead(stream.chunks(ROW_GROUP_ROWS), threads):
-        writer.write_table(chunk)
+    sizes, groups = stream.split(ROW_GROUP_ROWS, threads)
+    with contextlib.ExitStack() as lanes:
+        parts = []
+        for group in groups:
+            lane = _made_ahead(stream.lane(group, sizes), threads)
+            lanes.callback(lane.close)  # stops its thread on any way out
+            parts.append(lane)
+        for pieces in zip(*parts, strict=True):
+            writer.write_table(stream.assemble(groups, pieces))
     writer.close()
 
 
@@ -117,19 +125,16 @@ class _HashingSink:
         return len(data)
 
 
-def _spare_cpu() -> bool:
-    try:
-        return (os.cpu_count() or 1) >= 2 and os.getloadavg()[0] < (os.cpu_count() or 1) - 1
-    except OSError:
-        return False
+def _default_threads() -> int:
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 AHEAD = 4  # chunks made ahead: enough slack that one thread's pause does not stall the other
 
 
-def _made_ahead(items: Iterator[Any], threads: int) -> Iterator[Any]:
-    """``items`` in order, made up to ``AHEAD`` ahead on a second thread while the caller uses
-    the earlier ones (inline with ``threads=1``). One thread makes them all, in order."""
+def _made_ahead(items: Iterator[Any], threads: int) -> Generator[Any, None, None]:
+    """``items`` in order, made up to ``AHEAD`` ahead on a thread of their own while the caller
+    uses the earlier ones (inline with ``threads=1``). That one thread makes them all, in order."""
     if threads <= 1:
         yield from items
         return

@@ -93,6 +93,7 @@ class TableStream:
         self.name, self.rows, self.done = name, int(table.get("rows", 0)), 0
         self.columns: dict[str, _Column] = {}
         self.kept: dict[str, Any] = {}
+        self.costs: dict[str, float] = {}
         fields = []
         for column, spec in table.get("columns", {}).items():
             draws = ColumnDraws(seed, name, column)
@@ -108,6 +109,7 @@ class TableStream:
                 if (name, column) in keep:
                     self.kept[column] = whole
             self.columns[column] = _Column(make, mask, whole)
+            self.costs[column] = 1.0 if whole is not None else _cost(spec)
             fields.append(pa.field(column, empty.type, nullable=nullable > 0))
         self.schema = pa.schema(fields)
 
@@ -123,8 +125,7 @@ class TableStream:
             source = _foreign_source(name, column, spec, self.rows, {**kept, name: self.kept})
             if len(source) == 0:
                 return lambda n: source
-            pa = arrow.pa()
-            return lambda n: source.take(pa.array(draws("values").integers(0, len(source) - 1, n)))
+            return lambda n: arrow.take(source, draws("values").integers(0, len(source) - 1, n))
         generator = GENERATORS.get(str(kind))
         if generator is None:
             raise ConfigError(
@@ -157,6 +158,51 @@ class TableStream:
             yield self.next(0)
         while self.done < self.rows:
             yield self.next(size)
+
+    def split(self, size: int, lanes: int) -> tuple[list[int], list[list[str]]]:
+        """Hand the remaining rows out column-wise: the chunk sizes ``chunks(size)`` would give,
+        and the columns in up to ``lanes`` groups of about equal work. Each group's chunks come
+        from ``lane`` (on a thread of its own, if wanted) and ``assemble`` joins them. Each
+        column is drawn by one lane, in order, from its own streams: the values do not depend
+        on the grouping."""
+        left = self.rows - self.done
+        sizes = [0] if self.rows == 0 else [min(size, left - at) for at in range(0, left, size)]
+        self.done = self.rows
+        groups: list[list[str]] = [[] for _ in range(max(1, lanes))]
+        loads = [0.0] * len(groups)
+        for column, cost in sorted(self.costs.items(), key=lambda item: -item[1]):
+            lightest = loads.index(min(loads))
+            groups[lightest].append(column)
+            loads[lightest] += cost
+        return sizes, [group for group in groups if group] or [[]]
+
+    def lane(self, columns: list[str], sizes: list[int]) -> Iterator[list[Any]]:
+        """The arrays of ``columns``, chunk by chunk."""
+        for n in sizes:
+            yield [self.columns[column].take(n) for column in columns]
+
+    def assemble(self, groups: list[list[str]], parts: tuple[list[Any], ...]) -> Any:
+        """One chunk's Table from the lanes' arrays (``parts`` in the order of ``groups``)."""
+        pa = arrow.pa()
+
+        arrays: dict[str, Any] = {}
+        for group, got in zip(groups, parts, strict=True):
+            arrays.update(zip(group, got, strict=True))
+        return pa.Table.from_arrays([arrays[c] for c in self.columns], schema=self.schema)
+
+
+# Rough generation cost per row (ns, measured with bench/profile_synthetic.py), to share the
+# columns out between threads; text costs this much per word.
+COSTS = {"text": 25.0, "uuid": 50.0, "url": 300.0, "email": 250.0, "phone": 150.0}
+COSTS.update(category=25.0, foreign_key=30.0)
+
+
+def _cost(spec: Mapping[str, Any]) -> float:
+    kind = str(spec.get("type"))
+    if kind == "text":
+        low, high = (float(w) for w in spec.get("words", (1, 8))[:2])
+        return COSTS["text"] * (low + high) / 2 + 10.0
+    return COSTS.get(kind, 8.0)
 
 
 def _foreign_source(
