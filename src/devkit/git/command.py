@@ -16,6 +16,8 @@ a repository git cannot use.
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -246,12 +248,27 @@ def failure(root: Path, args: Sequence[str], stderr: str) -> DevkitError:
     )
 
 
+def small_file_text(path: Path, limit: int = 4096) -> str | None:
+    """The text of a small regular file that is not a symlink (``.git`` files, ``HEAD``),
+    read once and bounded; None for anything else (a symlink, a fifo, a folder, too long)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return None if len(data) > limit else data.decode("utf-8", errors="replace")
+
+
 def _gitdir_named(root: Path) -> Path | None:
     """The gitdir a ``.git`` file names (linked worktrees, submodules), else None."""
-    dot_git = root / ".git"
-    if not dot_git.is_file():
-        return None
-    text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    text = (small_file_text(root / ".git") or "").strip()
     if not text.startswith("gitdir:"):
         return None
     gitdir = Path(text.removeprefix("gitdir:").strip())

@@ -26,6 +26,7 @@ from devkit.git.command import (
     failure,
     first_line,
     git_class,
+    small_file_text,
     start,
     unreachable_gitdir,
 )
@@ -95,10 +96,7 @@ def head_file_branch(root: Path) -> str | None:
     gitdir = root / ".git"
     if not gitdir.is_dir():
         gitdir = _gitdir_named(root) or gitdir  # a linked worktree or a submodule
-    try:
-        text = (gitdir / "HEAD").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    text = small_file_text(gitdir / "HEAD") or ""  # bounded, never through a symlink
     ref = text.strip().removeprefix("ref:").strip() if text.startswith("ref:") else ""
     name = ref.removeprefix("refs/heads/")
     if not ref.startswith("refs/heads/") or not name or not _git_installed():

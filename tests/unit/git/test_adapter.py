@@ -4,6 +4,7 @@ errors as DevkitErrors, and a hostile repository whose config names programs tha
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -261,3 +262,20 @@ def test_failure_messages_name_the_command(git_repo: GitRepo) -> None:
     with pytest.raises(DevkitError, match="'git rev-parse --verify nope' failed") as info:
         command.run(git_repo.path, "rev-parse", "--verify", "nope")
     assert info.value.hint
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "huge"])
+def test_a_head_file_that_is_not_a_small_file_is_not_read(
+    git_repo: GitRepo, tmp_path: Path, kind: str
+) -> None:
+    """HEAD as a symlink (to an endless device), a fifo or a huge file: never read, never a
+    hang; the question goes to the adapter."""
+    head_path = git_repo.path / ".git" / "HEAD"
+    head_path.unlink()
+    if kind == "symlink":
+        head_path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(head_path)
+    else:
+        head_path.write_text("ref: refs/heads/" + "x" * 10_000 + "\n")
+    assert head_file_branch(git_repo.path) is None
