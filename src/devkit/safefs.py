@@ -39,10 +39,10 @@ from typing import BinaryIO, TextIO
 
 from devkit.core.errors import ConfigError, DevkitError, NotReadyError, RefusedError
 from devkit.git.state import is_tracked_symlink as git_tracks_symlink
+from devkit.privatefs import TMP_SUFFIX
 
 NAME_MAX = 255
 PATH_MAX = 4096
-TMP_SUFFIX = ".devkit-tmp"
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = os.O_NOFOLLOW
@@ -631,107 +631,3 @@ def reopen_partial(
         walk.close()
         raise
     return PartialFile(walk, tmp, fd)
-
-
-def _private_folder(folder: Path, create: bool) -> int | None:
-    """An open descriptor of ``folder`` when it is a private folder of this user: a real
-    folder (not a symlink), owned by the effective user, no access for group or others.
-    None when it is missing (and not created) or is not private (it is then never used)."""
-    if create:
-        with contextlib.suppress(OSError):
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-    try:
-        fd = os.open(folder, _DIR_FLAGS | _NOFOLLOW)
-    except OSError:
-        return None
-    info = os.fstat(fd)
-    if info.st_uid != os.geteuid() or stat.S_IMODE(info.st_mode) & 0o077:
-        os.close(fd)
-        return None
-    return fd
-
-
-def private_folder_problem(folder: Path) -> str | None:
-    """Why ``folder`` is not usable as a private cache folder; None when it is (or is absent)."""
-    try:
-        info = os.lstat(folder)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    if stat.S_ISLNK(info.st_mode):
-        return "is a symlink"
-    if not stat.S_ISDIR(info.st_mode):
-        return "is not a folder"
-    if info.st_uid != os.geteuid():
-        return "belongs to another user"
-    if stat.S_IMODE(info.st_mode) & 0o077:
-        return "is readable or writable by others (mode is not 0700)"
-    return None
-
-
-def write_private(folder: Path, name: str, data: bytes) -> bool:
-    """Replace ``folder/name`` with ``data`` as a 0600 file, atomically (exclusive temp file,
-    rename), in a private folder of this user (created 0700). False, writing nothing, when the
-    folder is a symlink, another user's, or open to others."""
-    if "/" in name or confine_problem(name) is not None:
-        raise ValueError(name)
-    fd = _private_folder(folder, create=True)
-    if fd is None:
-        return False
-    tmp = f".{os.urandom(8).hex()}{TMP_SUFFIX}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    try:
-        out = os.open(tmp, flags, 0o600, dir_fd=fd)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(out, view) :]
-        finally:
-            os.close(out)
-        os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
-        return True
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp, dir_fd=fd)
-        return False
-    finally:
-        os.close(fd)
-
-
-def read_private(folder: Path, name: str, limit: int) -> bytes | None:
-    """``folder/name`` from a private folder of this user, when it is a regular 0600 file of
-    this user of at most ``limit`` bytes; None otherwise (missing, a symlink, foreign...)."""
-    if "/" in name or confine_problem(name) is not None:
-        return None
-    fd = _private_folder(folder, create=False)
-    if fd is None:
-        return None
-    try:
-        handle = os.open(name, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or info.st_uid != os.geteuid()
-            or stat.S_IMODE(info.st_mode) & 0o077
-            or info.st_size > limit
-        ):
-            return None
-        return stream.read(limit)
-
-
-def remove_private(folder: Path, name: str) -> None:
-    """Remove ``folder/name`` from a private folder of this user (nothing when not private)."""
-    fd = _private_folder(folder, create=False)
-    if fd is None:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.unlink(name, dir_fd=fd)
-    finally:
-        os.close(fd)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
+    from typing import IO
+
     from rich.console import Console
 
     from devkit.core.errors import DevkitError
+
 
 _color_mode = "auto"
 

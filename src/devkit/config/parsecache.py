@@ -28,7 +28,7 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from devkit import safefs
+from devkit import privatefs
 from devkit.core.errors import DevkitError
 from devkit.core.userdirs import cache_root, switched_on
 
@@ -167,7 +167,7 @@ def put(text: str, file: str, data: object, values: Positions, keys: Positions) 
 def _get(text: str, file: str) -> tuple[object, Positions, Positions] | None:
     if not enabled():
         return None
-    raw = safefs.read_private(folder(), _name(text, file), MAX_ENTRY)
+    raw = privatefs.read_private(folder(), _name(text, file), MAX_ENTRY)
     if raw is None:
         return None
     try:
@@ -212,7 +212,7 @@ def _put(text: str, file: str, data: object, values: Positions, keys: Positions)
     if len(body) > MAX_ENTRY:
         return
     where = folder()
-    if safefs.write_private(where, _name(text, file), body):
+    if privatefs.write_private(where, _name(text, file), body):
         _prune(where)
 
 
@@ -231,4 +231,4 @@ def _prune(where: Path) -> None:
             continue
     aged.sort()
     for _mtime, name in aged[: len(aged) - MAX_ENTRIES]:
-        safefs.remove_private(where, name)
+        privatefs.remove_private(where, name)

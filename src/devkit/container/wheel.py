@@ -237,23 +237,23 @@ def _cache_folder() -> Path:
 
 
 def _cache_get(name: str) -> bytes | None:
-    from devkit import safefs
+    from devkit import privatefs
     from devkit.core.userdirs import switched_on
 
     if not switched_on("DEVKIT_WHEEL_CACHE"):
         return None
-    return safefs.read_private(_cache_folder(), name, CACHE_MAX)
+    return privatefs.read_private(_cache_folder(), name, CACHE_MAX)
 
 
 def _cache_put(name: str, data: bytes) -> None:
-    from devkit import safefs
+    from devkit import privatefs
     from devkit.core.userdirs import switched_on
 
     if not switched_on("DEVKIT_WHEEL_CACHE"):
         return
     folder = _cache_folder()
     try:
-        if not safefs.write_private(folder, name, data):
+        if not privatefs.write_private(folder, name, data):
             return
         aged = sorted(
             (entry.stat().st_mtime, entry.name)
@@ -263,7 +263,7 @@ def _cache_put(name: str, data: bytes) -> None:
     except OSError:  # a cache that cannot be written is no cache, never an error
         return
     for _mtime, old in aged[: max(0, len(aged) - CACHE_KEEP)]:
-        safefs.remove_private(folder, old)
+        privatefs.remove_private(folder, old)
 
 
 def build_wheel(dest: Path) -> Path:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 from devkit.core.errors import NotReadyError, RefusedError
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from os import PathLike
 
 LOCK_NAME = "lock"
 _held: set[str] = set()  # state folders this process holds the lock of
@@ -37,49 +38,67 @@ def _holder(fd: int) -> str:
     return text if text.isdigit() else "?"
 
 
-@contextmanager
-def workspace_lock(state_dir: Path) -> Iterator[None]:
-    """Hold the workspace's lock for the ``with`` block; NotReadyError (exit 3) when taken."""
-    key = os.path.realpath(state_dir)
-    if key in _held:
-        yield
-        return
-    if state_dir.is_symlink():
-        raise RefusedError(
-            f"{state_dir} is a symlink; devkit does not follow it to write its state",
-            "remove the symlink (devkit recreates the folder), or check what the repository "
-            "commits there",
-        )
-    state_dir.mkdir(exist_ok=True)
-    path = state_dir / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
+class workspace_lock:
+    """Hold the workspace's lock for the ``with`` block; NotReadyError (exit 3) when taken.
+
+    A class rather than a generator (``contextlib`` is start-up time for the quickest
+    commands, which take this lock too)."""
+
+    def __init__(self, state_dir: str | PathLike[str]) -> None:
+        self.state_dir = state_dir
+        self._key = os.path.realpath(state_dir)
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        if self._key in _held:
+            return  # a plan inside another in this process: the outer one holds it
+        state_dir = self.state_dir
+        if os.path.islink(state_dir):
             raise RefusedError(
-                f"{path} is a symlink; devkit does not follow it",
-                f"remove {path}: devkit recreates it",
-            ) from None
-        raise NotReadyError(
-            f"cannot open the workspace lock {path}: {exc.strerror}",
-            "check the permissions of the .devkit folder",
-        ) from None
-    try:
+                f"{state_dir} is a symlink; devkit does not follow it to write its state",
+                "remove the symlink (devkit recreates the folder), or check what the repository "
+                "commits there",
+            )
+        try:  # noqa: SIM105 - no contextlib: start-up time of the quickest commands
+            os.mkdir(state_dir)
+        except FileExistsError:
+            pass
+        path = os.path.join(state_dir, LOCK_NAME)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise RefusedError(
+                    f"{path} is a symlink; devkit does not follow it",
+                    f"remove {path}: devkit recreates it",
+                ) from None
             raise NotReadyError(
-                f"another devkit (pid {_holder(fd)}) is working in this workspace",
-                "wait for it to finish, then run the command again "
-                "(read-only commands such as 'devkit status' work meanwhile)",
+                f"cannot open the workspace lock {path}: {exc.strerror}",
+                "check the permissions of the .devkit folder",
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        _held.add(key)
         try:
-            yield
-        finally:
-            _held.discard(key)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise NotReadyError(
+                    f"another devkit (pid {_holder(fd)}) is working in this workspace",
+                    "wait for it to finish, then run the command again "
+                    "(read-only commands such as 'devkit status' work meanwhile)",
+                ) from None
             os.ftruncate(fd, 0)
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        _held.add(self._key)
+
+    def __exit__(self, *_: object) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        _held.discard(self._key)
+        try:
+            os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock

@@ -5,7 +5,7 @@ S3 service model and building a client take a few hundred milliseconds before th
 When the guard's cache (``devkit.data.guard_cache``) holds a verdict for this very caller, and
 the verdict recorded how botocore reached the bucket (the listing's URL, the signing region, the
 CA bundle, and that no proxy applied), ``Lister`` signs ListObjectsV2 requests itself (AWS
-Signature Version 4, hashlib/hmac) and sends them with ``devkit.data.wire``. Anything else goes
+Signature Version 4, ``devkit.digest``) and sends them with ``devkit.data.wire``. Anything else goes
 through botocore as before:
 
 * only credentials in the environment (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY``
@@ -22,20 +22,24 @@ botocore is never imported here (the import contract holds it to ``data/aws.py``
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import time
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-from urllib.parse import quote, unquote_plus, urlsplit
 
 from devkit.core.userdirs import switched_on
 from devkit.data import wire
-from devkit.data.selection import RemoteObject
+from devkit.digest import hmac_sha256, sha256_hex
 
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    import builtins
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    from devkit.data.selection import RemoteObject
+
+    Row = TypeVar("Row")
+
+EMPTY_SHA256 = sha256_hex(b"")
 _NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 _TLS_VARS = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
@@ -81,15 +85,15 @@ def fingerprint() -> str:
     parts = [f"{k}={os.environ[k]}" for k in names]
     parts.append(_file_id(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"))
     parts.append(_file_id(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"))
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return sha256_hex("\0".join(parts).encode())
 
 
 def _uri(text: str) -> str:
-    return quote(text, safe="-_.~")
+    return wire.quote(text, safe="")
 
 
 def _hmac(key: bytes, text: str) -> bytes:
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).digest()
+    return hmac_sha256(key, text.encode("utf-8"))
 
 
 def sign(
@@ -103,13 +107,11 @@ def sign(
 ) -> dict[str, str]:
     """The headers of an AWS Signature Version 4 request to S3 with an empty body; ``extra``
     headers (``range``, ``if-match``, ``x-amz-checksum-mode``) are sent and signed too."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    scheme, host, port, path = wire.split_url(url)
     if ":" in host:
         host = f"[{host}]"
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    if parts.port is not None and parts.port != default:
-        host = f"{host}:{parts.port}"
+    if port is not None and port != {"http": 80, "https": 443}[scheme]:
+        host = f"{host}:{port}"
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
     day = stamp[:8]
     key_id, secret, token = keys
@@ -121,7 +123,7 @@ def sign(
     canonical = "\n".join(
         [
             method,
-            parts.path or "/",
+            path or "/",
             "&".join(f"{_uri(k)}={_uri(v)}" for k, v in sorted(query.items())),
             "".join(f"{k}:{headers[k].strip()}\n" for k in sorted(headers)),
             signed,
@@ -134,13 +136,13 @@ def sign(
             "AWS4-HMAC-SHA256",
             stamp,
             scope,
-            hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+            sha256_hex(canonical.encode("utf-8")),
         ]
     )
     key = _hmac(("AWS4" + secret).encode("utf-8"), day)
     for part in (region, "s3", "aws4_request"):
         key = _hmac(key, part)
-    signature = hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    signature = hmac_sha256(key, to_sign.encode("utf-8")).hex()
     headers["authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders={signed}, "
         f"Signature={signature}"
@@ -148,13 +150,24 @@ def sign(
     return headers
 
 
-@dataclass(frozen=True)
 class Route:
     """How botocore reached the bucket's listing, recorded while it did (``S3.route``)."""
 
-    base: str  # the listing's URL without its query: scheme://host[:port]/path
-    region: str  # the signing region botocore used
-    ca_bundle: str | None  # the CA bundle botocore verified TLS with (https)
+    __slots__ = ("base", "ca_bundle", "region")
+
+    def __init__(self, base: str, region: str, ca_bundle: str | None) -> None:
+        self.base = base  # the listing's URL without its query: scheme://host[:port]/path
+        self.region = region  # the signing region botocore used
+        self.ca_bundle = ca_bundle  # the CA bundle botocore verified TLS with (https)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Route) and self.to_json() == other.to_json()
+
+    def __hash__(self) -> int:
+        return hash((self.base, self.region, self.ca_bundle))
+
+    def __repr__(self) -> str:
+        return f"Route({self.base!r}, {self.region!r}, {self.ca_bundle!r})"
 
     def to_json(self) -> dict[str, Any]:
         return {"base": self.base, "region": self.region, "ca_bundle": self.ca_bundle}
@@ -166,11 +179,36 @@ class Route:
         base, region, bundle = data.get("base"), data.get("region"), data.get("ca_bundle")
         if not isinstance(base, str) or not isinstance(region, str) or not region:
             return None
-        if urlsplit(base).scheme not in ("http", "https"):
+        try:
+            wire.split_url(base)
+        except ValueError:
             return None
         if bundle is not None and not isinstance(bundle, str):
             return None
         return cls(base, region, bundle)
+
+
+def lane(
+    entry: dict[str, Any], keys: tuple[str, str, str | None]
+) -> tuple[Route, tuple[str, str, str | None]] | None:
+    """The route and keys a guard cache entry gives the fast lane (the entry's own assumed-role
+    keys, else ``keys``); None when it was recorded under other connection settings, has no
+    route, or holds credentials that are not what devkit stores."""
+    if entry.get("transport") != fingerprint():
+        return None
+    route = Route.from_json(entry.get("route"))
+    creds = entry.get("credentials")
+    if creds is not None:
+        ok = (
+            isinstance(creds, list)
+            and len(creds) == 3
+            and all(isinstance(c, str) for c in creds[:2])
+            and (creds[2] is None or isinstance(creds[2], str))
+        )
+        if not ok:
+            return None
+        keys = (creds[0], creds[1], creds[2])
+    return None if route is None else (route, keys)
 
 
 class Lister:
@@ -180,23 +218,35 @@ class Lister:
         self.route, self.keys, self.requests = route, keys, 0
 
     def _connection(self) -> wire.Connection:
-        parts = urlsplit(self.route.base)
-        host = parts.hostname or ""
+        scheme, host, port, _ = wire.split_url(self.route.base)
         tls = None
-        if parts.scheme == "https":
+        if scheme == "https":
             import ssl  # only for an https route: start-up time
 
             if self.route.ca_bundle is None:
                 raise FastPathError("no CA bundle recorded")
             tls = ssl.create_default_context(cafile=self.route.ca_bundle)
-        default = 443 if parts.scheme == "https" else 80
-        return wire.Connection(host, parts.port or default, TIMEOUT, tls)
+        default = 443 if scheme == "https" else 80
+        return wire.Connection(host, port or default, TIMEOUT, tls)
 
     def list(self, prefix: str) -> list[RemoteObject]:
         """Every object under ``prefix``; FastPathError on anything but a clean answer."""
-        found: list[RemoteObject] = []
+        from devkit.data.selection import RemoteObject
+
+        return self.rows(prefix, RemoteObject)
+
+    def rows(
+        self,
+        prefix: str,
+        make: Callable[[str, int, str, str, str], Row],
+        meanwhile: Callable[[], object] | None = None,
+    ) -> builtins.list[Row]:
+        """Every object under ``prefix`` as ``make(key, size, etag, last_modified,
+        checksum_algorithm)``, in the listing's order; FastPathError as ``list``.
+        ``meanwhile`` runs while the server prepares the first page (``wire``)."""
+        found: builtins.list[Row] = []
         token: str | None = None
-        path = urlsplit(self.route.base).path or "/"
+        path = wire.split_url(self.route.base)[3] or "/"
         try:
             connection = self._connection()
         except (OSError, ValueError) as exc:
@@ -208,13 +258,14 @@ class Lister:
                     query["continuation-token"] = token
                 headers = sign("GET", self.route.base, query, self.route.region, self.keys)
                 target = path + "?" + "&".join(f"{_uri(k)}={_uri(v)}" for k, v in query.items())
-                response = connection.request("GET", target, headers)
+                response = connection.request("GET", target, headers, meanwhile)
+                meanwhile = None
                 body = response.read()
                 self.requests += 1
                 REQUESTS["ListObjectsV2"] = REQUESTS.get("ListObjectsV2", 0) + 1
                 if response.status != 200:
                     raise FastPathError(f"ListObjectsV2 answered {response.status}")
-                token = _parse_page(body, found)
+                token = _parse_page(body, found, make)
                 if token is None:
                     return found
         except (OSError, ValueError) as exc:  # wire.ProtocolError is an OSError
@@ -226,37 +277,89 @@ class Lister:
         raise FastPathError("too many pages")
 
 
-def _parse_page(body: bytes, found: list[RemoteObject]) -> str | None:
-    """Append one page's objects to ``found``; the continuation token, None on the last page."""
-    from xml.etree import ElementTree
+def _parse_page(
+    body: bytes, found: list[Row], make: Callable[[str, int, str, str, str], Row]
+) -> str | None:
+    """Append one page's objects to ``found``; the continuation token, None on the last page.
 
-    root = ElementTree.fromstring(body)
-    if root.tag != _NS + "ListBucketResult":
-        raise FastPathError(f"unexpected answer {root.tag}")
-    encoded = (root.findtext(_NS + "EncodingType") or "") == "url"
-    for item in root.iterfind(_NS + "Contents"):
-        key = item.findtext(_NS + "Key")
-        size = item.findtext(_NS + "Size")
+    Read with expat itself (ElementTree's module imports re: start-up time). Only what S3
+    sends is accepted: a ``ListBucketResult`` in S3's namespace, no DOCTYPE (so no entities
+    of its own); the fields are its children and its ``Contents``' children, first one wins."""
+    import pyexpat
+
+    parser = pyexpat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    ns = _NS[1:]
+    depth = 0
+    text: list[str] = []
+    top: dict[str, str] = {}
+    item: dict[str, str] = {}
+    algorithms: list[str] = []
+    items: list[tuple[dict[str, str], list[str]]] = []
+
+    def doctype(*_: object) -> None:
+        raise FastPathError("a listing with a DOCTYPE")
+
+    def start(name: str, _attributes: object) -> None:
+        nonlocal depth, item, algorithms
+        depth += 1
+        text.clear()
+        if depth == 1 and name != ns + "ListBucketResult":
+            raise FastPathError(f"unexpected answer {name}")
+        if depth == 2 and name == ns + "Contents":
+            item, algorithms = {}, []
+            items.append((item, algorithms))
+
+    def end(name: str) -> None:
+        nonlocal depth
+        value = "".join(text)
+        text.clear()
+        local = name[len(ns) :] if name.startswith(ns) else None
+        if depth == 2 and local is not None and local != "Contents":
+            top.setdefault(local, value)
+        elif depth == 3 and local is not None and items and items[-1][0] is item:
+            if local == "ChecksumAlgorithm":
+                algorithms.append(value)
+            else:
+                item.setdefault(local, value)
+        depth -= 1
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
+    parser.Parse(body, True)
+    encoded = top.get("EncodingType", "") == "url"
+    for fields, checksums in items:
+        key, size = fields.get("Key"), fields.get("Size")
         if key is None or size is None:
             raise FastPathError("an entry without Key or Size")
-        modified = item.findtext(_NS + "LastModified")
+        modified = fields.get("LastModified")
         found.append(
-            RemoteObject(
-                key=unquote_plus(key) if encoded else key,
-                size=int(size),
-                etag=item.findtext(_NS + "ETag") or "",
-                last_modified=datetime.fromisoformat(modified).isoformat() if modified else "",
-                checksum_algorithm=",".join(
-                    a.text or "" for a in item.iterfind(_NS + "ChecksumAlgorithm")
-                ),
+            make(
+                wire.unquote_plus(key) if encoded else key,
+                int(size),
+                fields.get("ETag", ""),
+                _iso(modified) if modified else "",
+                ",".join(checksums),
             )
         )
-    if (root.findtext(_NS + "IsTruncated") or "false").strip() != "true":
+    if top.get("IsTruncated", "false").strip() != "true":
         return None
-    token = root.findtext(_NS + "NextContinuationToken")
+    token = top.get("NextContinuationToken")
     if not token:
         raise FastPathError("a truncated page without a continuation token")
     return token
+
+
+def _iso(text: str) -> str:
+    """A listing's date as botocore gives it (a UTC ``datetime``'s ``isoformat()``); S3's own
+    form, ``YYYY-MM-DDTHH:MM:SS.000Z``, without importing datetime."""
+    if len(text) == 24 and text.endswith(".000Z") and text[10] == "T":
+        return text[:19] + "+00:00"
+    from datetime import datetime
+
+    return datetime.fromisoformat(text).isoformat()
 
 
 # Response headers the sync reads, under the names botocore gives them.
@@ -311,13 +414,13 @@ class Getter:
     def _send(self, method: str, key: str, extra: dict[str, str]) -> tuple[Any, Any]:
         """(response, connection) of one signed request for ``key`` on this thread's
         connection; FastPathError when it could not be sent or answered."""
-        url = self.route.base.rstrip("/") + "/" + quote(key, safe="/~")
+        url = self.route.base.rstrip("/") + "/" + wire.quote(key, safe="/~")
         headers = sign(method, url, {}, self.route.region, self.keys, extra=extra)
         connection = getattr(self._local, "connection", None)
         try:
             if connection is None:
                 connection = self._local.connection = self._lister._connection()
-            return connection.request(method, urlsplit(url).path, headers), connection
+            return connection.request(method, wire.split_url(url)[3], headers), connection
         except Exception as exc:  # OSError (wire.ProtocolError among them), ssl errors
             if connection is not None:
                 self.drop(connection)

@@ -75,6 +75,10 @@ class GuardedSession:
     checks: list[str] = field(default_factory=list)
     listing: list[RemoteObject] | None = field(default=None, repr=False)
     client: S3 | None = field(default=None, repr=False)
+    # Set when the verdict and the listing came through the fast lane: the guard cache's entry
+    # (file name and expiry) they came from (``devkit.data.quick`` records it).
+    cache_entry: str | None = None
+    cache_expires: float | None = None
 
     def s3(self, max_pool: int = 16) -> S3:
         return S3(self.session, max_pool=max_pool)
@@ -391,23 +395,12 @@ def _fast_lane(
         return None
     name = guard_cache.entry_name(keys, _context(source, envs, purpose, region, None, False))
     cached = guard_cache.load(name)
-    if cached is None or cached.get("transport") != aws_fast.fingerprint():
-        return None
-    route = aws_fast.Route.from_json(cached.get("route"))
-    creds = cached.get("credentials")
-    if creds is not None:
-        ok = (
-            isinstance(creds, list)
-            and len(creds) == 3
-            and all(isinstance(c, str) for c in creds[:2])
-        )
-        if not ok or not (creds[2] is None or isinstance(creds[2], str)):
-            return None  # not what devkit stores: botocore's path (which forgets the entry)
-        keys = (creds[0], creds[1], creds[2])
-    if route is None:
-        return None
+    lane = aws_fast.lane(cached, keys) if cached is not None else None
+    if cached is None or lane is None:
+        return None  # botocore's path (which forgets an entry that is not what devkit stores)
+    route, keys = lane
     try:
-        return _from_cache(
+        guarded = _from_cache(
             cached,
             aws.session(region),
             source,
@@ -420,6 +413,8 @@ def _fast_lane(
         )
     except (aws_fast.FastPathError, KeyError, TypeError, ValueError, IndexError):
         return None  # botocore's path answers (and reports any real error)
+    guarded.cache_entry, guarded.cache_expires = name, float(cached["expires"])
+    return guarded
 
 
 def _from_cache(

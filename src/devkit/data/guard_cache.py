@@ -19,7 +19,7 @@ What makes it safe (``devkit.data.guard`` has the decision table this never chan
   (which have no session lifetime);
 * the folder is ``$DEVKIT_CACHE_DIR/guard`` (else ``$XDG_CACHE_HOME/devkit/guard``, else
   ``~/.cache/devkit/guard``), mode 0700; files are 0600. A folder that is a symlink, another
-  user's, or open to others is never read or written (``safefs.read_private``);
+  user's, or open to others is never read or written (``privatefs.read_private``);
 * ``DEVKIT_GUARD_CACHE=0`` turns it off.
 """
 
@@ -28,14 +28,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from devkit import safefs
-from devkit.core.userdirs import cache_root, switched_on
+from devkit import privatefs
+from devkit.core.userdirs import cache_dir, switched_on
 
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
+    from typing import Any
+
     from devkit.config.environments import EnvironmentMap
 
 FORMAT = 1
@@ -44,8 +44,8 @@ OWN_CREDENTIALS_TTL = 900.0
 MAX_ENTRY = 64 << 10
 
 
-def folder() -> Path:
-    return cache_root() / "guard"
+def folder() -> str:
+    return cache_dir("guard")
 
 
 def enabled() -> bool:
@@ -53,6 +53,8 @@ def enabled() -> bool:
 
 
 def environments_digest(envs: EnvironmentMap) -> str:
+    from dataclasses import asdict  # not at import: a no-op answered from its record never needs it
+
     body = json.dumps(asdict(envs), sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -68,7 +70,7 @@ def load(name: str, now: float | None = None) -> dict[str, Any] | None:
     """The entry when present, well formed and not expired; None otherwise."""
     if not enabled():
         return None
-    raw = safefs.read_private(folder(), name, MAX_ENTRY)
+    raw = privatefs.read_private(folder(), name, MAX_ENTRY)
     if raw is None:
         return None
     try:
@@ -88,11 +90,11 @@ def store(name: str, entry: dict[str, Any], expires: float) -> bool:
     if not enabled():
         return False
     body = json.dumps({**entry, "format": FORMAT, "expires": expires}, sort_keys=True)
-    return safefs.write_private(folder(), name, body.encode())
+    return privatefs.write_private(folder(), name, body.encode())
 
 
 def forget(name: str) -> None:
-    safefs.remove_private(folder(), name)
+    privatefs.remove_private(folder(), name)
 
 
 def expiry(session_expiration: float | None, now: float | None = None) -> float:

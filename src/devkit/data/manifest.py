@@ -25,9 +25,8 @@ from typing import Any
 from devkit import safefs
 from devkit.core.errors import DevkitError
 from devkit.data.checksums import file_checksum
+from devkit.data.names import JOURNAL_NAME, MANIFEST_NAME
 
-MANIFEST_NAME = ".devkit-manifest.json"
-JOURNAL_NAME = ".devkit-manifest.journal"
 FORMAT = 1
 HASH_CHUNK = 1 << 20
 MAX_MANIFEST_BYTES = 256 << 20

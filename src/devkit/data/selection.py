@@ -13,10 +13,8 @@ from typing import Any
 
 from devkit.config.model import SampleRules
 from devkit.core.errors import RefusedError
+from devkit.data.names import RESERVED_PREFIX
 from devkit.safefs import confine_problem
-
-# Local bookkeeping names a remote key may never overwrite.
-RESERVED_PREFIX = ".devkit-"
 
 
 @dataclass(frozen=True)

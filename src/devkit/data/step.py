@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from devkit.core.errors import ConfigError, NotReadyError, RefusedError
 from devkit.core.plan import StepContext, StepResult
@@ -20,6 +20,8 @@ from devkit.safefs import check_relpath
 
 if TYPE_CHECKING:
     from devkit.config.model import DataSpec, Profile
+    from devkit.data.guard import GuardedSession
+    from devkit.data.sync import Syncer, SyncResult
 
 Mode = Literal["sample", "synthetic", "auto"]
 DEFAULT_CONCURRENCY = 16
@@ -40,6 +42,9 @@ class DataStep:
     id: str = "data"
     title: str = "Dataset"
     _has_credentials: bool | None = field(default=None, repr=False)
+    # After a sample sync through the guard's fast lane that left the dataset current: what
+    # ``devkit.data.quick`` needs to answer the same command's next no-op (``record``'s args).
+    recordable: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.profile.data is None:
@@ -186,16 +191,58 @@ class DataStep:
         )
         result = syncer.run(syncer.build_plan(guarded.listing))
         ctx.check_cancelled()
-        return StepResult(
-            result.summary(),
-            {
-                "mode": "sample",
-                "dest": str(self.target),
-                "fetched": result.fetched,
-                "bytes": result.fetched_bytes,
-                "requests": result.requests,
-                "digest": result.digest,
-                "account": guarded.account,
-                "environment": guarded.environment,
-            },
+        data = {
+            "mode": "sample",
+            "dest": str(self.target),
+            "fetched": result.fetched,
+            "bytes": result.fetched_bytes,
+            "requests": result.requests,
+            "digest": result.digest,
+            "account": guarded.account,
+            "environment": guarded.environment,
+        }
+        self.recordable = self._recordable(guarded, syncer, result, data)
+        return StepResult(result.summary(), data)
+
+    def _recordable(
+        self, guarded: GuardedSession, syncer: Syncer, result: SyncResult, data: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """What a no-op of this sync would report, and what it depends on (for
+        ``devkit.data.quick``); None when the next run would report more than a no-op (files
+        left alone, manifest entries ignored) or the verdict did not come from the fast lane."""
+        from devkit.data.quick import listing_digest
+        from devkit.data.sync import SyncPlan, SyncResult
+
+        plan = result.plan
+        if guarded.cache_entry is None or guarded.listing is None or self.verify:
+            return None
+        if plan.foreign or syncer.manifest.rejected:
+            return None
+        files: dict[str, list[int]] = {}
+        for rel in plan.wanted:
+            entry = syncer.manifest.files.get(rel)
+            if entry is None or not isinstance(entry.get("mtime_ns"), int):
+                return None
+            files[rel] = [entry["size"], entry["mtime_ns"]]
+        noop = SyncResult(
+            SyncPlan(selected=plan.selected, listed=plan.listed, current=plan.selected)
         )
+        return {
+            "dest": str(self.target),
+            "files": files,
+            "outcome": {
+                "guard": {"entry": guarded.cache_entry, "expires": guarded.cache_expires},
+                "prefix": guarded.prefix,
+                "listing": listing_digest(
+                    (o.key, o.size, o.etag, o.last_modified, o.checksum_algorithm)
+                    for o in guarded.listing
+                ),
+                "report": {
+                    "step": self.id,
+                    "step_title": self.title,
+                    "guard_line": guarded.summary(),
+                    "summary": noop.summary(),
+                },
+                "data": {**data, "fetched": 0, "bytes": 0},
+            },
+        }

@@ -34,6 +34,7 @@ from devkit.core.errors import DevkitError, NotReadyError, RefusedError
 from devkit.core.plan import CancelledError
 from devkit.data import checksums
 from devkit.data.manifest import Manifest, prepare_dest
+from devkit.data.names import PART_PREFIX, SIDECAR_SUFFIX
 from devkit.data.selection import (
     RemoteObject,
     check_no_symlink,
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
     from devkit.data.aws import S3
 
 CHUNK = 1 << 20
-PART_PREFIX = ".devkit-part-"
-SIDECAR_SUFFIX = ".parts"
 PART_SIZE = 16 << 20
 MIN_PART_SIZE = 5 << 20
 RANGED_THRESHOLD = 16 << 20
@@ -87,6 +86,7 @@ class SyncPlan:
     delete: list[str] = field(default_factory=list)
     selected: int = 0
     listed: int = 0
+    wanted: set[str] = field(default_factory=set)  # where every selected object lands
 
     @property
     def fetch_bytes(self) -> int:
@@ -173,7 +173,7 @@ class Syncer:
                 f"{self.dest} (tampered with?)"
             )
         plan = SyncPlan(selected=len(chosen), listed=len(listed))
-        wanted: set[str] = set()
+        wanted = plan.wanted
         folders: set[str] = set()  # checked once per pass, not once per key
         for obj in chosen:
             rel = check_relpath(relative_key(obj.key, self.prefix) or "", obj.key)

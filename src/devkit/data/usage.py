@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from devkit.data.selection import RESERVED_PREFIX
+from devkit.data.names import RESERVED_PREFIX
 
 
 def dataset_usage(folder: Path) -> tuple[int, int, float | None]:

@@ -16,7 +16,11 @@ broken stream and the fast lane's callers like any failed request (botocore asks
 from __future__ import annotations
 
 import socket
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 MAX_LINE = 65536
 MAX_HEADERS = 200
@@ -39,7 +43,10 @@ class Connection:
 
     def _open(self) -> None:
         self.close()
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        # An ASCII name is passed as bytes: a str is encoded with the idna codec, an import
+        # (encodings.idna, stringprep) that costs a no-op sync more than its connection.
+        host: str | bytes = self.host.encode() if self.host.isascii() else self.host
+        sock = socket.create_connection((host, self.port), timeout=self.timeout)  # type: ignore[arg-type]
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.tls is not None:
@@ -57,10 +64,18 @@ class Connection:
             self._sock.close()
         self._sock = self._file = None
 
-    def request(self, method: str, target: str, headers: dict[str, str]) -> Response:
+    def request(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        meanwhile: Callable[[], object] | None = None,
+    ) -> Response:
         """Send a request without a body and read the answer's status line and headers. A
         kept-alive connection the server closed meanwhile is reopened once (GET and HEAD are
-        safe to send again)."""
+        safe to send again). ``meanwhile`` runs once, after the request is sent and before its
+        answer is read: work that overlaps the server's time (what it raises, the caller gets,
+        with the connection closed)."""
         lines = [f"{method} {target} HTTP/1.1"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
@@ -70,6 +85,13 @@ class Connection:
         self._reusable = False
         try:
             self._sock.sendall(data)
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except BaseException:
+                    self.close()
+                    raise
+                meanwhile = None
             return self._answer(method)
         except OSError:  # ProtocolError, a reset, a timeout
             if not reused:
@@ -228,3 +250,61 @@ class Response:
         while chunk := self.read(1 << 20):
             parts.append(chunk)
         return b"".join(parts)
+
+
+# -- URLs, without urllib.parse (which imports re and ipaddress: start-up time) -----------------
+
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+def quote(text: str, safe: str = "/") -> str:
+    """``urllib.parse.quote``: UTF-8, every byte but letters, digits, ``_.-~`` and ``safe``
+    as ``%XX``."""
+    allowed = _UNRESERVED | frozenset(safe.encode("ascii"))
+    raw = text.encode("utf-8")
+    if all(byte in allowed for byte in raw):
+        return text
+    return "".join(chr(byte) if byte in allowed else f"%{byte:02X}" for byte in raw)
+
+
+def unquote_plus(text: str) -> str:
+    """``urllib.parse.unquote_plus``: ``+`` is a space, ``%XX`` a byte of UTF-8 (invalid
+    sequences replaced); a ``%`` not followed by two hex digits stays as it is."""
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    raw, out, index = text.encode("utf-8"), bytearray(), 0
+    while index < len(raw):
+        pair = raw[index + 1 : index + 3]
+        if raw[index] == 0x25 and len(pair) == 2 and all(b in _HEX for b in pair):
+            out.append(int(pair, 16))
+            index += 3
+        else:
+            out.append(raw[index])
+            index += 1
+    return out.decode("utf-8", "replace")
+
+
+def split_url(url: str) -> tuple[str, str, int | None, str]:
+    """(scheme, host, port, path) of an ``http(s)://host[:port]/path`` URL, the host lowercased
+    and without IPv6 brackets; ValueError for anything else (user info, a query, a bad port)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or any(c in rest for c in "?#@"):
+        raise ValueError(f"not an http(s) URL devkit sends requests to: {url!r}")
+    netloc, slash, path = rest.partition("/")
+    if netloc.startswith("["):
+        host, bracket, after = netloc[1:].partition("]")
+        if not bracket or (after and not after.startswith(":")):
+            raise ValueError(f"bad IPv6 host in {url!r}")
+        port_text = after[1:]
+    else:
+        host, _, port_text = netloc.partition(":")
+    if not host:
+        raise ValueError(f"no host in {url!r}")
+    port = None
+    if port_text:
+        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+            raise ValueError(f"bad port in {url!r}")
+        port = int(port_text)
+    return scheme.lower(), host.lower(), port, slash + path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import IO, Any
 
 from devkit.core.events import (
     Event,
@@ -17,6 +16,10 @@ from devkit.core.events import (
 )
 from devkit.core.units import format_amount
 from devkit.terminal import rich_console, use_color
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 PLAIN_PROGRESS_EVERY_S = 5.0
 
@@ -112,6 +115,8 @@ class ConsoleView:
                     f"{format_amount(event.done, event.unit)}{total}"
                 )
             return
+        if event.total == 0:
+            return  # nothing to transfer: no bar (rich takes longer to import than such a run)
         # rich's progress bars only when a terminal draws them (rich.progress is slow to import)
         from rich.progress import (
             BarColumn,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import IO
 
 from devkit.core.events import Event, to_json_dict
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import IO
 
 
 class JsonLinesView:

@@ -19,7 +19,7 @@ import pytest
 
 from devkit.data import aws
 from devkit.data.manifest import Manifest
-from devkit.data.sync import SIDECAR_SUFFIX
+from devkit.data.names import SIDECAR_SUFFIX
 from support.proxy import LoopbackProxy
 
 from .conftest import ROOT, MotoIAM, _blob, make_workspace

@@ -17,7 +17,8 @@ import pytest
 
 from devkit.cli import main
 from devkit.data import aws
-from devkit.data.manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest
+from devkit.data.manifest import Manifest
+from devkit.data.names import JOURNAL_NAME, MANIFEST_NAME
 from support.contract import check_json_output
 from support.proxy import LoopbackProxy
 from support.s3server import Keys

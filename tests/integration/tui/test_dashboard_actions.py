@@ -14,10 +14,10 @@ from typing import Any
 from pilot_helpers import wait_for
 from textual.widgets import RichLog, Static
 
-from devkit.cli import parse
 from devkit.commands.init import headless_request
 from devkit.config.profiles import ProfileSet
 from devkit.init.plan import Runtime, plan_init
+from devkit.parser import parse
 from devkit.state import InitRecord, WorkspaceState
 from devkit.tui.app import make_dashboard_app
 from devkit.tui.screens.confirm import ConfirmScreen

@@ -15,12 +15,12 @@ import pytest
 from pilot_helpers import wait_for
 from tui_steps import FixedCheck
 
-from devkit.cli import parse
 from devkit.commands.init import headless_request
 from devkit.config.profiles import ProfileSet
 from devkit.core.plan import Plan
 from devkit.init.plan import Runtime, plan_init
 from devkit.init.request import InitRequest
+from devkit.parser import parse
 from devkit.state import InitRecord, WorkspaceState
 from devkit.tui.app import make_init_app
 from devkit.tui.launch import prefilled

@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from devkit.cli import GLOBAL_DEFAULTS, build_parser, parse
+from devkit.argv import command_named
+from devkit.parser import GLOBAL_DEFAULTS, NAMES, build_parser, parse
 
 # Every leaf command line a user can type, with the arguments it needs.
 COMMAND_LINES: list[list[str]] = [
@@ -115,17 +116,15 @@ def test_every_command_help_ends_with_examples(
 def test_the_command_a_line_runs_is_found_as_argparse_finds_it(
     argv: list[str], named: str | None
 ) -> None:
-    from devkit.cli import command_named
 
-    assert command_named(argv) == named
+    assert command_named(argv, NAMES) == named
 
 
 @pytest.mark.parametrize("line", COMMAND_LINES, ids=" ".join)
 def test_a_parser_of_one_command_parses_its_lines_as_the_whole_parser(line: list[str]) -> None:
     """Only the named command's parser is built for a run: it must read every line the same."""
-    from devkit.cli import command_named
 
     for argv in (line, ["--json", "--profile", "x", *line], [*line, "--dry-run", "-y"]):
-        name = command_named(argv)
+        name = command_named(argv, NAMES)
         assert name == line[0]
         assert vars(build_parser(name).parse_args(argv)) == vars(build_parser().parse_args(argv))

@@ -14,6 +14,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from devkit.data import aws_fast
+from devkit.data.selection import RemoteObject
 
 NOW = datetime.datetime(2026, 12, 2, 8, 30, 15, tzinfo=datetime.UTC)
 NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
@@ -85,21 +86,21 @@ ENTRY = (
 
 def test_a_page_reads_as_botocore_reads_it() -> None:
     found: list[Any] = []
-    assert aws_fast._parse_page(page(ENTRY), found) is None
+    assert aws_fast._parse_page(page(ENTRY), found, RemoteObject) is None
     (obj,) = found
     assert obj.key == "p/a b+c.parquet"  # url-decoded, as botocore decodes EncodingType=url
     assert obj.size == 42 and obj.etag == '"0123456789abcdef0123456789abcdef"'
     assert obj.last_modified == "2026-12-02T08:05:12+00:00"  # botocore's datetime.isoformat()
     assert obj.checksum_algorithm == "CRC32"
     found.clear()
-    aws_fast._parse_page(page(ENTRY, encoded=False), found)
+    aws_fast._parse_page(page(ENTRY, encoded=False), found, RemoteObject)
     assert found[0].key == "p/a%20b%2Bc.parquet"  # not encoded: taken as it is
 
 
 def test_a_truncated_page_gives_its_token_and_needs_one() -> None:
-    assert aws_fast._parse_page(page(ENTRY, "true", "next+1"), []) == "next+1"
+    assert aws_fast._parse_page(page(ENTRY, "true", "next+1"), [], RemoteObject) == "next+1"
     with pytest.raises(aws_fast.FastPathError):
-        aws_fast._parse_page(page(ENTRY, "true"), [])
+        aws_fast._parse_page(page(ENTRY, "true"), [], RemoteObject)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +112,7 @@ def test_a_truncated_page_gives_its_token_and_needs_one() -> None:
 )
 def test_an_answer_it_cannot_read_is_a_fast_path_error(body: bytes) -> None:
     with pytest.raises(aws_fast.FastPathError):
-        aws_fast._parse_page(body, [])
+        aws_fast._parse_page(body, [], RemoteObject)
 
 
 @pytest.mark.parametrize(
@@ -177,3 +178,72 @@ def test_any_proxy_in_the_environment_keeps_the_fast_lane_off() -> None:
     assert not _proxy_configured({"https_proxy": "  "})
     for key in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "all_proxy"):
         assert _proxy_configured({key: "http://127.0.0.1:9", "NO_PROXY": "team-bucket"})
+
+
+def test_a_listing_with_a_doctype_or_malformed_xml_is_a_fast_path_error() -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">]>'
+        b"<ListBucketResult " + NS.encode() + b"><Name>&a;</Name></ListBucketResult>"
+    )
+    with pytest.raises(aws_fast.FastPathError, match="DOCTYPE"):
+        aws_fast._parse_page(laughs, [], RemoteObject)
+    for body in (page(ENTRY)[:-5], b""):
+        with pytest.raises(Exception, match=r"no element found|unclosed"):  # list() wraps it
+            aws_fast._parse_page(body, [], RemoteObject)
+
+
+def test_fields_are_read_where_s3_puts_them_and_the_first_one_wins() -> None:
+    entry = (
+        "<Contents><Key>p/a</Key><Owner><ID>x</ID><Size>7</Size></Owner><Size>3</Size>"
+        "<Size>9</Size><ChecksumAlgorithm>CRC32</ChecksumAlgorithm>"
+        "<ChecksumAlgorithm>SHA256</ChecksumAlgorithm></Contents>"
+        "<CommonPrefixes><Prefix>p/d/</Prefix></CommonPrefixes>"
+    )
+    found: list[Any] = []
+    assert aws_fast._parse_page(page(entry + ENTRY), found, RemoteObject) is None
+    first, second = found
+    assert (first.key, first.size, first.etag, first.last_modified) == ("p/a", 3, "", "")
+    assert first.checksum_algorithm == "CRC32,SHA256"
+    assert second.key == "p/a b+c.parquet"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", "a b/c+d", "ünï/cödé ✓", "100%", "%zz%4", "~_.-", "a?b#c&d=e", "%E2%9C%93+x"],
+)
+def test_url_helpers_agree_with_urllib(text: str) -> None:
+    from urllib.parse import unquote_plus
+
+    from devkit.data import wire
+
+    for safe in ("", "/", "/~"):
+        assert wire.quote(text, safe) == quote(text, safe=safe)
+    assert wire.unquote_plus(text) == unquote_plus(text)
+
+
+@pytest.mark.parametrize(
+    ("url", "parts"),
+    [
+        ("http://127.0.0.1:9000/b", ("http", "127.0.0.1", 9000, "/b")),
+        ("HTTPS://B.s3.Amazonaws.com", ("https", "b.s3.amazonaws.com", None, "")),
+        ("http://[::1]:80/b/k%20x", ("http", "::1", 80, "/b/k%20x")),
+    ],
+)
+def test_a_url_is_split_as_urllib_splits_it(url: str, parts: tuple[Any, ...]) -> None:
+    from urllib.parse import urlsplit
+
+    from devkit.data import wire
+
+    assert wire.split_url(url) == parts
+    expected = urlsplit(url)
+    assert (expected.scheme, expected.hostname, expected.port, expected.path) == parts
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://h/x", "http://u@h/x", "http://h/x?y", "http://h:99999/", "http://[::1/", "h/x"]
+)
+def test_a_url_the_fast_lane_does_not_send_to_is_refused(url: str) -> None:
+    from devkit.data import wire
+
+    with pytest.raises(ValueError):
+        wire.split_url(url)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from devkit.cli import parse
 from devkit.commands.init import headless_request
 from devkit.config.profiles import ProfileSet
 from devkit.core.plan import Plan
 from devkit.init.plan import Runtime, plan_init
 from devkit.init.request import InitRequest, resolve_request
+from devkit.parser import parse
 from devkit.state import InitRecord, WorkspaceState
 from devkit.tui.launch import prefilled
 from devkit.tui.services import WorkspaceServices
