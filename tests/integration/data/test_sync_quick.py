@@ -1,0 +1,277 @@
+"""A no-op sync answered from the record of the last one (devkit.data.quick), against moto with
+IAM enforcement: it reports what the full run reports, through the same views; anything its
+outcome depends on that changed makes the full run answer (which sees the change); a record
+that is not private, or a workspace another devkit holds, is never answered from."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import stat
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devkit.commands import sync_data
+from support.proxy import LoopbackProxy
+
+from .conftest import MotoIAM, make_workspace
+from .test_sync_s3 import run_devkit, step_done
+
+pytestmark = pytest.mark.s3
+
+PREFIX = "data-tests/quick/"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("DEVKIT_GUARD_CACHE", "DEVKIT_SYNC_MEMO", "DEVKIT_S3_FAST_LANE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DEVKIT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def proxy(moto_iam: MotoIAM) -> Any:
+    started = LoopbackProxy(moto_iam.endpoint).start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def ws(moto_iam: MotoIAM, tmp_path: Path) -> Any:
+    """A workspace on a prefix of its own, with files in a subfolder too."""
+    prefix = PREFIX + tmp_path.name + "/"
+    for name in ("a.parquet", "b.parquet", "part/c.parquet"):
+        moto_iam.put(prefix + name, f"quick {name}".encode() * 50)
+    return make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=prefix)
+
+
+class Runs:
+    """How each sync was answered: ``full`` counts the full runs (the command's handler)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.full = 0
+        real = sync_data.run
+
+        def counted(args: Any) -> int:
+            self.full += 1
+            return real(args)
+
+        monkeypatch.setattr(sync_data, "run", counted)
+
+
+def sync(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any, *extra: str
+) -> tuple[int, list[dict[str, Any]], Counter[str]]:
+    proxy.requests.clear()
+    env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
+    args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root), *extra]
+    code, events, _ = run_devkit(mp, capsys, env, *args)
+    return code, events, Counter(method for method, _ in proxy.requests)
+
+
+def settle(moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any) -> None:
+    """The day's first sync (the full guard), then one through the fast lane (recorded)."""
+    for fetched in (3, 0):
+        code, events, _ = sync(moto_iam, proxy, ws, mp, capsys)
+        assert code == 0 and step_done(events)["data"]["fetched"] == fetched
+
+
+def comparable(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in e.items() if k != "seconds"} for e in events]
+
+
+def test_a_no_op_is_answered_from_the_record_as_the_full_run_answers_it(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    monkeypatch.setenv("DEVKIT_SYNC_MEMO", "0")
+    code, full, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1
+    monkeypatch.delenv("DEVKIT_SYNC_MEMO")
+    code, quick, requests = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1  # answered before the command line was parsed
+    assert requests == Counter({"GET": 1})  # the one listing
+    assert comparable(quick) == comparable(full)
+    assert (
+        step_done(quick)["summary"] == "3 of 3 objects selected: 0 fetched (0.0 MiB), 3 up to date"
+    )
+
+    (record,) = (cache / "sync").iterdir()
+    assert stat.S_IMODE((cache / "sync").stat().st_mode) == 0o700
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600
+    assert moto_iam.dev_key.secret_access_key.encode() not in record.read_bytes()
+
+
+def test_the_console_view_prints_the_same_lines(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, tmp_path: Path
+) -> None:
+    """Through the installed entry point, in a child process, as a user runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DEVKIT_"))}
+    env.update(moto_iam.env(moto_iam.dev_key), AWS_ENDPOINT_URL=proxy.url)
+    env["DEVKIT_CACHE_DIR"] = str(cache)
+    argv = [sys.executable, "-m", "devkit", "sync-data", "--profile", "sample",
+            "--workspace", str(ws.root)]  # fmt: skip
+
+    def run(**extra: str) -> list[str]:
+        done = subprocess.run(argv, env={**env, **extra}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return [line for line in done.stdout.splitlines() if not line.startswith("Done in")]
+
+    run(), run()  # the full guard, then the fast lane (recorded)
+    full = run(DEVKIT_SYNC_MEMO="0")
+    assert run() == full
+    assert full[-1].endswith("3 of 3 objects selected: 0 fetched (0.0 MiB), 3 up to date")
+
+
+def change(kind: str, moto_iam: MotoIAM, ws: Any, cache: Path) -> int:
+    """Change one thing a no-op depends on; the number of objects the full run then fetches."""
+    data = ws.dest()
+    prefix = PREFIX + ws.root.parent.name + "/"
+    if kind == "profile":
+        profile = ws.root / ".devkit" / "profiles" / "sample.yaml"
+        profile.write_text(profile.read_text().replace("*.parquet", "*.parq*"))
+        return 0
+    if kind == "new profile":
+        (ws.root / ".devkit" / "profiles" / "other.yaml").write_text(
+            "name: other\nextends: base\ndescription: another\n"
+        )
+        return 0
+    if kind == "upstream":
+        moto_iam.put(prefix + "b.parquet", b"changed upstream")
+        return 1
+    if kind == "new upstream":
+        moto_iam.put(prefix + "part/d.parquet", b"new upstream")
+        return 1
+    if kind == "deleted here":
+        (data / "part" / "c.parquet").unlink()
+        return 1
+    if kind == "edited here":
+        target = data / "a.parquet"
+        target.write_bytes(b"x" * target.stat().st_size)  # same size, another mtime
+        return 1
+    if kind == "touched here":
+        os.utime(data / "a.parquet", ns=(1, 1))  # same bytes: hashed, found current
+        return 0
+    if kind == "partial left":
+        (data / "part" / ".devkit-part-abc").write_bytes(b"half")
+        return 0
+    if kind == "guard entry gone":
+        for entry in (cache / "guard").iterdir():
+            entry.unlink()
+        return 0
+    if kind == "manifest":
+        manifest = data / ".devkit-manifest.json"
+        manifest.write_text(manifest.read_text())  # same content, rewritten
+        return 0
+    raise ValueError(kind)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["profile", "new profile", "upstream", "new upstream", "deleted here", "edited here",
+     "touched here", "partial left", "guard entry gone", "manifest"],
+)  # fmt: skip
+def test_any_change_it_depends_on_makes_the_full_run_answer(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any, kind: str,
+) -> None:  # fmt: skip
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0 and runs.full == 0
+    fetched = change(kind, moto_iam, ws, cache)
+    code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1, kind
+    assert step_done(events)["data"]["fetched"] == fetched
+    if kind != "guard entry gone":  # the full guard's run is not through the fast lane
+        assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+        assert runs.full == 1  # recorded again by that full run
+
+
+def test_a_folder_swapped_for_a_symlink_is_seen_by_the_full_run(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, tmp_path: Path,
+    monkeypatch: Any, capsys: Any,
+) -> None:  # fmt: skip
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    part = ws.dest() / "part"
+    elsewhere = tmp_path / "elsewhere"
+    part.rename(elsewhere)  # the same files, the same stat, behind a symlink
+    part.symlink_to(elsewhere)
+    code = sync(moto_iam, proxy, ws, monkeypatch, capsys)[0]
+    assert runs.full == 1 and code == 4  # the full run refuses to write through it
+
+
+def test_another_command_line_environment_or_switch_is_not_answered(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys, "--concurrency", "4")[0] == 0
+    assert runs.full == 1
+    monkeypatch.setenv("DEVKIT_SOMETHING_NEW", "1")
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    assert runs.full == 2
+    monkeypatch.setenv("DEVKIT_SYNC_MEMO", "off")
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    assert runs.full == 4
+
+
+def test_a_record_in_a_folder_others_can_write_is_never_read(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    (cache / "sync").chmod(0o777)
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    assert runs.full == 1
+
+
+def test_a_workspace_another_devkit_holds_is_left_to_the_full_run(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    lock = ws.root / ".devkit" / "lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a');"
+         " fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)", str(lock)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        code, _, requests = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+        assert runs.full == 1 and code == 3  # the full run names the holder
+        assert requests == Counter()  # nothing was listed under another devkit's lock
+    finally:
+        holder.kill()
+        holder.wait()
+    with open(lock) as handle:  # released: no lock left behind by either run
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_a_record_is_kept_only_for_what_a_no_op_reports(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """A file in the way that devkit did not write is reported on every run: never recorded."""
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    prefix = PREFIX + ws.root.parent.name + "/"
+    moto_iam.put(prefix + "mine.parquet", b"upstream")
+    (ws.dest() / "mine.parquet").write_bytes(b"the user's own file")
+    runs = Runs(monkeypatch)
+    for _ in range(2):
+        code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+        assert code == 0 and "left alone" in step_done(events)["summary"]
+    assert runs.full == 2
