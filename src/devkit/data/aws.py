@@ -251,6 +251,8 @@ def session_keys(sess: Any) -> tuple[str, str, str | None] | None:
     """The session's credentials as (key id, secret, token); None when the chain has none.
     For the guard's cache only: it stores an assumed role's keys like the AWS CLI's cache
     (a private 0600 file) and only a hash of anything else."""
+    if isinstance(sess, Session) and sess._credentials:
+        return sess._credentials  # given keys (an assumed role's): botocore is not imported
     from botocore.exceptions import BotoCoreError
 
     try:

@@ -247,3 +247,21 @@ def test_a_url_the_fast_lane_does_not_send_to_is_refused(url: str) -> None:
 
     with pytest.raises(ValueError):
         wire.split_url(url)
+
+
+def test_session_keys_of_given_keys_do_not_import_botocore() -> None:
+    """The sync's workers ask for the keys of an assumed role's session: no botocore import
+    (seconds of import-lock contention across threads) for keys devkit already holds."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from devkit.data import aws; "
+        "s = aws.session(aws_access_key_id='AK', aws_secret_access_key='SK', "
+        "aws_session_token='T', region='eu-west-1'); "
+        "print(aws.session_keys(s), 'botocore' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "('AK', 'SK', 'T') False"
