@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from devkit.config.model import Profile
 from devkit.core.plan import Plan
@@ -19,7 +21,18 @@ def sync_plan(
     concurrency: int | None = None,
     delete: bool = False,
     verify: bool = False,
+    memo: Callable[[dict[str, Any] | None], None] | None = None,
 ) -> Plan:
+    """``memo``: called by the step once a sample sync left the dataset current (see
+    ``DataStep.memo``)."""
+    title = f"devkit sync-data ({profile.name})"
+
+    def titled(found: dict[str, Any] | None) -> None:
+        assert memo is not None
+        if found is not None:
+            found["outcome"]["report"]["title"] = title
+        memo(found)
+
     step = DataStep(
         ws.root,
         profile,
@@ -29,5 +42,6 @@ def sync_plan(
         concurrency=concurrency or DEFAULT_CONCURRENCY,
         delete=delete,
         verify=verify,
+        memo=None if memo is None else titled,
     )
-    return Plan(f"devkit sync-data ({profile.name})", [step], lock=ws.state)
+    return Plan(title, [step], lock=ws.state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
     from typing import Any
 
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.synthetic and not getattr(args, "dry_run", False):
         _preload_arrow()
     ws = workspace(args, require_git=False)
+    memo = _memo(args, ws.root)  # before the profile is read: a later edit then misses
     profile = selected_profile(args, ws)
     plan = sync_plan(
         ws,
@@ -58,14 +59,11 @@ def run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         delete=args.delete,
         verify=args.verify,
+        memo=memo,
     )
     if getattr(args, "dry_run", False):
         return show_dry_run(plan, args)
-    outcome = execute(plan, args)
-    argv = getattr(args, "argv", None)
-    if argv is not None:
-        _record(args, argv, ws.root, plan.steps[0] if outcome.ok else None, plan.title)
-    return outcome.code
+    return execute(plan, args).code
 
 
 def fast(argv: Sequence[str]) -> int | None:
@@ -121,39 +119,41 @@ def _report(outcome: dict[str, Any], started: float) -> None:
     report(PlanFinished(True, 1, 0, round(time.monotonic() - started, 3)))
 
 
-def _record(
-    args: argparse.Namespace, argv: Sequence[str], root: Path, step: Any, title: str
-) -> None:
-    """After a sync that left the dataset current: keep what its next no-op depends on."""
+def _memo(args: argparse.Namespace, root: Path) -> Callable[[dict[str, Any] | None], None] | None:
+    """What the sync step calls, under the workspace's lock, once it left the dataset current
+    (what a no-op would report) or not (None): keep, or forget, the record ``fast`` answers
+    from (``devkit.data.quick``). None when this run is not one a record could answer."""
     import os
 
     from devkit.config.profiles import builtin_dir
     from devkit.data import quick
 
-    found = getattr(step, "recordable", None)
-    if found is None or args.synthetic or args.verify:
-        quick.forget(argv)  # an older record still checks every input, but is of no use
-        return
+    argv = getattr(args, "argv", None)
+    if argv is None or args.synthetic or args.verify or not quick.enabled():
+        return None
     given = [getattr(args, "workspace", None), args.dest]
     resolved = [os.path.realpath(os.path.expanduser(g)) if g is not None else None for g in given]
-    outcome = found["outcome"]
-    outcome["report"] = {
-        **outcome["report"],
-        "title": title,
-        "json": bool(getattr(args, "json", False)),
-        "color": getattr(args, "color", "auto"),
-    }
-    outcome["workspace_arg"] = [given[0], resolved[0]]
-    outcome["dest_arg"] = [given[1], resolved[1]]
-    quick.record(
-        argv,
-        start=resolved[0] or os.getcwd(),
-        root=str(root),
-        builtin=str(builtin_dir()),
-        dest=found["dest"],
-        files=found["files"],
-        outcome=outcome,
-    )
+    start = resolved[0] or os.getcwd()
+    config = quick.config_state(start, str(root), str(builtin_dir()))
+
+    def memo(found: dict[str, Any] | None) -> None:
+        if found is None:
+            quick.forget(argv)  # an older record still checks every input, but is of no use
+            return
+        outcome = found["outcome"]
+        outcome["report"] = {
+            **outcome["report"],
+            "json": bool(getattr(args, "json", False)),
+            "color": getattr(args, "color", "auto"),
+        }
+        outcome["workspace_arg"] = [given[0], resolved[0]]
+        outcome["dest_arg"] = [given[1], resolved[1]]
+        quick.record(
+            argv, config=config, lock=os.path.join(root, ".devkit"), dest=found["dest"],
+            files=found["files"], outcome=outcome,
+        )  # fmt: skip
+
+    return memo
 
 
 def _preload_arrow() -> None:

@@ -173,37 +173,43 @@ def _dataset(dest: str, files: dict[str, list[int]]) -> dict[str, Any] | None:
 # -- recording ----------------------------------------------------------------------------------
 
 
+def config_state(start: str, root: str, builtin: str) -> list[list[Any]]:
+    """The configuration's inputs (``config_inputs``) with what each looks like now: taken
+    before the run reads them, so an edit made while it runs is a change the record sees."""
+    return [
+        [kind, path, _signature(kind, path)] for kind, path in config_inputs(start, root, builtin)
+    ]
+
+
 def record(
     argv: Sequence[str],
     *,
-    start: str,
-    root: str,
-    builtin: str,
+    config: list[list[Any]],
+    lock: str,
     dest: str,
     files: dict[str, list[int]],
     outcome: dict[str, Any],
 ) -> bool:
     """Keep what the sync that just left ``dest`` current depended on (see the module doc).
 
-    ``start``: the folder the workspace was found from; ``files``: every selected file's
-    ``[size, mtime_ns]`` as the manifest records it; ``outcome``: what a no-op reports and how
-    it is checked (the guard entry and expiry, bucket, prefix, listing digest, titles, lines,
-    data). False, keeping nothing, when the folder is not as the manifest says."""
+    ``config``: ``config_state`` before the run; ``lock``: the workspace's state folder, whose
+    lock the caller holds; ``files``: every selected file's ``[size, mtime_ns]`` as the
+    manifest records it; ``outcome``: what a no-op reports and how it is checked (the guard
+    entry, prefix, listing digest, titles, lines, data). False, keeping nothing, when the
+    folder is not as the manifest says."""
     if not enabled():
         return False
     dataset = _dataset(dest, files)
     lane = _lane(outcome["guard"]["entry"])
     if dataset is None or lane is None:
         return False
-    inputs = config_inputs(start, root, builtin)
     body = {
         "format": FORMAT,
-        "start": start,
         "dest": dest,
-        "config": [[kind, path, _signature(kind, path)] for kind, path in inputs],
+        "config": config,
         "files": files,
         "dataset": dataset,
-        "lock": os.path.join(root, ".devkit"),
+        "lock": lock,
         **outcome,
         "lane": lane,
     }

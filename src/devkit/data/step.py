@@ -19,6 +19,8 @@ from devkit.data.synthetic import is_current, write_synthetic
 from devkit.safefs import check_relpath
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from devkit.config.model import DataSpec, Profile
     from devkit.data.guard import GuardedSession
     from devkit.data.sync import Syncer, SyncResult
@@ -42,9 +44,9 @@ class DataStep:
     id: str = "data"
     title: str = "Dataset"
     _has_credentials: bool | None = field(default=None, repr=False)
-    # After a sample sync through the guard's fast lane that left the dataset current: what
-    # ``devkit.data.quick`` needs to answer the same command's next no-op (``record``'s args).
-    recordable: dict[str, Any] | None = field(default=None, repr=False)
+    # Called (under the plan's lock) after a sample sync, with what ``devkit.data.quick`` needs
+    # to answer the same command's next no-op, or None when a no-op would report more.
+    memo: Callable[[dict[str, Any] | None], None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.profile.data is None:
@@ -201,7 +203,8 @@ class DataStep:
             "account": guarded.account,
             "environment": guarded.environment,
         }
-        self.recordable = self._recordable(guarded, syncer, result, data)
+        if self.memo is not None:
+            self.memo(self._recordable(guarded, syncer, result, data))
         return StepResult(result.summary(), data)
 
     def _recordable(

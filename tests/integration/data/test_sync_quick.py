@@ -275,3 +275,28 @@ def test_a_record_is_kept_only_for_what_a_no_op_reports(
         code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
         assert code == 0 and "left alone" in step_done(events)["summary"]
     assert runs.full == 2
+
+
+def test_a_profile_edited_while_the_sync_runs_is_seen_by_the_next_run(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """The record keeps the configuration as it was before the run read it."""
+    from devkit.data.step import DataStep
+
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    profile = ws.root / ".devkit" / "profiles" / "sample.yaml"
+    real = DataStep._sample
+
+    def edited_meanwhile(self: DataStep, ctx: Any) -> Any:
+        profile.write_text(profile.read_text().replace("*.parquet", "a.parquet"))
+        return real(self, ctx)
+
+    monkeypatch.setenv("DEVKIT_SOMETHING", "1")  # a command line of its own: no record yet
+    monkeypatch.setattr(DataStep, "_sample", edited_meanwhile)
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    monkeypatch.setattr(DataStep, "_sample", real)
+    runs = Runs(monkeypatch)
+    code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1  # not answered from the record of the edited run
+    assert step_done(events)["summary"].startswith("1 of 3 objects selected")
