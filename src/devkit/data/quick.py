@@ -89,8 +89,19 @@ def listing_digest(rows: Iterable[tuple[str, int, str, str, str]]) -> str:
 # -- what a path looks like now -----------------------------------------------------------------
 
 
-def _entry(info: os.stat_result) -> list[int]:
-    return [info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+def _entry(info: os.stat_result, path: str) -> list[Any]:
+    """An lstat's identity and times; for a symlink, what it points to as well (the full run
+    follows a link the repository does not track: an edit of its target is a change)."""
+    found: list[Any] = [info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    found.append(info.st_ino)
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = os.stat(path)
+        except OSError:
+            found.append(None)
+        else:
+            found.append([target.st_mode, target.st_size, target.st_mtime_ns, target.st_ino])
+    return found
 
 
 def _signature(kind: str, path: str) -> Any:
@@ -99,13 +110,15 @@ def _signature(kind: str, path: str) -> Any:
     try:
         if kind == "listing":
             with os.scandir(path) as found:
-                return sorted([e.name, _entry(e.stat(follow_symlinks=False))] for e in found)
+                return sorted(
+                    [e.name, _entry(e.stat(follow_symlinks=False), e.path)] for e in found
+                )
         info = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     if kind == "folder":
         return [info.st_mode, info.st_ino, info.st_dev]
-    return _entry(info)
+    return _entry(info, path)
 
 
 def config_inputs(start: str, root: str, builtin: str) -> list[list[str]]:

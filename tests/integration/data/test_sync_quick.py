@@ -300,3 +300,22 @@ def test_a_profile_edited_while_the_sync_runs_is_seen_by_the_next_run(
     code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1  # not answered from the record of the edited run
     assert step_done(events)["summary"].startswith("1 of 3 objects selected")
+
+
+def test_an_edit_behind_a_profile_that_is_a_symlink_is_seen(
+    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """The user's own (untracked) symlink is followed by the full run: so is its target here."""
+    profile = ws.root / ".devkit" / "profiles" / "sample.yaml"
+    shared = ws.root / "shared.yaml"
+    shared.write_text(profile.read_text())
+    profile.unlink()
+    profile.symlink_to(shared)
+    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0 and runs.full == 0
+    shared.write_text(shared.read_text().replace("*.parquet", "a.parquet"))
+    code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1
+    assert step_done(events)["summary"].startswith("1 of 3 objects selected")
