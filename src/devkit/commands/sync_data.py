@@ -78,7 +78,6 @@ def fast(argv: Sequence[str]) -> int | None:
     found = quick.load(argv)
     if found is None:
         return None
-    from devkit.core.errors import DevkitError
     from devkit.core.lock import workspace_lock
 
     try:
@@ -87,8 +86,10 @@ def fast(argv: Sequence[str]) -> int | None:
             if outcome is None:
                 return None
             _report(outcome, started)
-    except DevkitError:
-        return None  # another devkit holds the workspace: the full run says which
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception:  # held by another devkit, moved, unreadable: the full run says what
+        return None
     return 0
 
 
@@ -132,9 +133,19 @@ def _memo(args: argparse.Namespace, root: Path) -> Callable[[dict[str, Any] | No
     if argv is None or args.synthetic or args.verify or not quick.enabled():
         return None
     given = [getattr(args, "workspace", None), args.dest]
-    resolved = [os.path.realpath(os.path.expanduser(g)) if g is not None else None for g in given]
-    start = resolved[0] or os.getcwd()
-    config = quick.config_state(start, str(root), str(builtin_dir()))
+    # Resolved as the run resolves them: the workspace with ~ expanded, --dest as given.
+    resolved = [
+        os.path.realpath(os.path.expanduser(given[0])) if given[0] is not None else None,
+        os.path.realpath(given[1]) if given[1] is not None else None,
+    ]
+    try:
+        start = resolved[0] or os.getcwd()
+        config = quick.config_state(start, str(root), str(builtin_dir()))
+    except OSError:
+        return None
+    if config is None:
+        quick.forget(argv)
+        return None
 
     def memo(found: dict[str, Any] | None) -> None:
         if found is None:
@@ -149,8 +160,8 @@ def _memo(args: argparse.Namespace, root: Path) -> Callable[[dict[str, Any] | No
         outcome["workspace_arg"] = [given[0], resolved[0]]
         outcome["dest_arg"] = [given[1], resolved[1]]
         quick.record(
-            argv, config=config, lock=os.path.join(root, ".devkit"), dest=found["dest"],
-            files=found["files"], outcome=outcome,
+            argv, config=config, root=str(root), dest=found["dest"], files=found["files"],
+            outcome=outcome,
         )  # fmt: skip
 
     return memo

@@ -46,7 +46,7 @@ class _Record:
 
 
 class PlanStarted(_Record):
-    __slots__ = ("kind", "steps", "title")
+    __slots__ = ("title", "steps", "kind")  # noqa: RUF023 - field order: the JSON's key order
     title: str
     steps: list[tuple[str, str]]  # (id, title)
     kind: Literal["plan_started"]
@@ -56,7 +56,7 @@ class PlanStarted(_Record):
 
 
 class StepStarted(_Record):
-    __slots__ = ("kind", "step", "title")
+    __slots__ = ("step", "title", "kind")  # noqa: RUF023 - field order: the JSON's key order
     step: str
     title: str
     kind: Literal["step_started"]
@@ -66,7 +66,7 @@ class StepStarted(_Record):
 
 
 class Progress(_Record):
-    __slots__ = ("done", "kind", "step", "total", "unit")
+    __slots__ = ("step", "done", "total", "unit", "kind")  # noqa: RUF023 - field order: the JSON's key order
     step: str
     done: float
     total: float | None
@@ -78,7 +78,7 @@ class Progress(_Record):
 
 
 class Log(_Record):
-    __slots__ = ("kind", "line", "step", "stream")
+    __slots__ = ("step", "line", "stream", "kind")  # noqa: RUF023 - field order: the JSON's key order
     step: str
     line: str
     stream: str
@@ -89,7 +89,7 @@ class Log(_Record):
 
 
 class StepDone(_Record):
-    __slots__ = ("data", "kind", "skipped", "step", "summary")
+    __slots__ = ("step", "summary", "skipped", "data", "kind")  # noqa: RUF023 - field order: the JSON's key order
     step: str
     summary: str
     skipped: bool
@@ -109,7 +109,7 @@ class StepDone(_Record):
 
 
 class StepFailed(_Record):
-    __slots__ = ("code", "hint", "kind", "step", "what", "where")
+    __slots__ = ("step", "what", "hint", "where", "code", "kind")  # noqa: RUF023 - field order: the JSON's key order
     step: str
     what: str
     hint: str
@@ -124,7 +124,7 @@ class StepFailed(_Record):
 
 
 class PlanFinished(_Record):
-    __slots__ = ("changed", "kind", "ok", "seconds", "skipped")
+    __slots__ = ("ok", "changed", "skipped", "seconds", "kind")  # noqa: RUF023 - field order: the JSON's key order
     ok: bool
     changed: int
     skipped: int

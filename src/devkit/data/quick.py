@@ -14,23 +14,33 @@ What the outcome depends on, and how each is checked:
 * **the command**: its arguments, the working folder, devkit's version, the Python running it and
   the environment (every variable but the few a shell changes on each command) are hashed into
   the record's name: anything else finds no record;
-* **the code and configuration**: every entry of the built-in and workspace profile folders and
-  of this package's folder, the workspace's environments and chosen-profile files, ``.devkit``
-  itself and each ``.git`` on the way from the starting folder to the workspace root (``lstat``:
-  type, mode, size, mtime, ctime, inode) — an edit, addition, removal or swap misses;
+* **the code and configuration**: every entry of devkit's own package folders the sync runs
+  and of the built-in and workspace profile folders, the workspace's environments and
+  chosen-profile files and ``.devkit`` itself (``lstat``: type, mode, size, mtime, ctime, inode;
+  for a symlink, its target's too, and then the repository's index, which says whether the full
+  run may follow it), and the ``.git`` of every folder from the starting one up to the file
+  system's root (a repository appearing above makes another folder the workspace) — an edit,
+  addition, removal or swap misses. A ``.devkit`` or profiles folder that is a symlink is never
+  recorded (nothing is read through it here);
 * **the folders named on the command line** resolve to the same real paths;
 * **the guard's verdict**: the same cache entry (``devkit.data.guard_cache``), not expired, with
   the same expiry, under the same connection settings (``devkit.data.aws_fast.lane``). A verdict
   the guard found revoked is removed, and the record goes with it;
 * **the listing**: ListObjectsV2 through the fast lane gives the same objects (key, size, ETag,
   date, checksum algorithms, in order) as when recorded: a digest;
-* **the dataset folder**: the manifest and its journal unchanged; every folder on the way the same
-  real folder (a symlink swapped in misses); every selected file a regular file with the size and
-  mtime the manifest recorded; no partial download left behind.
+* **the dataset folder**: every folder on the way to it unchanged (a symlink there, inside the
+  workspace, adds the index; outside it, the run is not recorded); the manifest and its journal
+  unchanged; every folder in it the same real folder (a symlink swapped in misses); every
+  selected file a regular file with the size and mtime the manifest recorded; no partial download
+  left behind.
 
 Records are private files in ``<cache>/sync`` (``devkit.privatefs``), written only by the user's
-own runs; ``DEVKIT_SYNC_MEMO=0`` turns them off, and so do ``DEVKIT_GUARD_CACHE=0`` and
+own runs. A record holds what the guard's cache entry it copies holds (an assumed role's
+session keys), never the caller's own keys; records whose entry expired are removed whenever one
+is written. ``DEVKIT_SYNC_MEMO=0`` turns them off, and so do ``DEVKIT_GUARD_CACHE=0`` and
 ``DEVKIT_S3_FAST_LANE=0`` (the verdict cache and the fast lane are what a record answers with).
+Anything unexpected while answering (a folder gone, a lock held, an unreadable file) is a miss:
+the full run answers, and reports it.
 
 This module imports no profile, guard or sync code: that is its point.
 """
@@ -100,13 +110,18 @@ def _entry(info: os.stat_result, path: str) -> list[Any]:
         except OSError:
             found.append(None)
         else:
-            found.append([target.st_mode, target.st_size, target.st_mtime_ns, target.st_ino])
+            found.append(
+                [target.st_mode, target.st_size, target.st_mtime_ns, target.st_ctime_ns,
+                 target.st_ino, target.st_dev]
+            )  # fmt: skip
     return found
 
 
 def _signature(kind: str, path: str) -> Any:
     """``entry``: the path's own lstat; ``folder``: its type and identity (its times change with
-    its entries); ``listing``: every entry of the folder with its lstat. None when missing."""
+    its entries); ``listing``: every entry of the folder with its lstat; ``git``: a ``.git``
+    folder as a folder (git writes in it on any command), a ``.git`` file as an entry. None
+    when missing."""
     try:
         if kind == "listing":
             with os.scandir(path) as found:
@@ -116,18 +131,27 @@ def _signature(kind: str, path: str) -> Any:
         info = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
-    if kind == "folder":
+    except OSError as exc:  # a loop, no permission: recorded as such, never a crash
+        return ["unreadable", exc.errno]
+    if kind == "folder" or (kind == "git" and stat.S_ISDIR(info.st_mode)):
         return [info.st_mode, info.st_ino, info.st_dev]
     return _entry(info, path)
 
 
+# devkit's own code a sync runs: an edited or reinstalled module is a change (an editable
+# install keeps its version number).
+_CODE = ("", "commands", "config", "core", "data", "git")
+
+
 def config_inputs(start: str, root: str, builtin: str) -> list[list[str]]:
-    """What a sync's configuration is read from (``[kind, path]`` pairs): this package, the
-    built-in profiles, the workspace's ``.devkit`` files, and the ``.git`` entries that make
-    ``root`` the workspace found from ``start``."""
+    """What a sync's configuration is read from (``[kind, path]`` pairs): devkit's code, the
+    built-in profiles, the workspace's ``.devkit`` files, and the ``.git`` entry of every folder
+    from ``start`` up to the file system's root (a repository appearing anywhere above can
+    make another folder the workspace)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     state = os.path.join(root, ".devkit")
-    inputs = [
-        ["entry", os.path.abspath(__file__)],  # a reinstalled devkit: new files
+    inputs = [["listing", os.path.join(package, name)] for name in _CODE]
+    inputs += [
         ["listing", builtin],
         ["folder", state],
         ["listing", os.path.join(state, "profiles")],
@@ -137,11 +161,47 @@ def config_inputs(start: str, root: str, builtin: str) -> list[list[str]]:
     ]
     here = start
     while True:
-        inputs.append(["entry", os.path.join(here, ".git")])
+        inputs.append(["git", os.path.join(here, ".git")])
         parent = os.path.dirname(here)
-        if here == root or parent == here:
+        if parent == here:
             return inputs
         here = parent
+
+
+def git_index(root: str) -> str | None:
+    """The index of the workspace's repository (``.git/index``, or a worktree's, named by a
+    ``.git`` file): what says which symlinks are tracked, which the full run never follows."""
+    dot_git = os.path.join(root, ".git")
+    try:
+        if os.path.isdir(dot_git) and not os.path.islink(dot_git):
+            return os.path.join(dot_git, "index")
+        with open(dot_git, encoding="utf-8", errors="replace") as handle:
+            line = handle.read(4096).strip()
+    except OSError:
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    return os.path.join(root, line[len("gitdir:") :].strip(), "index")
+
+
+def has_symlink(state: list[list[Any]]) -> bool:
+    """Whether any input of ``config_state`` is a symlink, or lists one."""
+
+    def linked(entry: Any) -> bool:
+        return (
+            isinstance(entry, list)
+            and bool(entry)
+            and isinstance(entry[0], int)
+            and (stat.S_ISLNK(entry[0]))
+        )
+
+    for kind, _, shape in state:
+        if kind == "listing" and isinstance(shape, list) and shape and isinstance(shape[0], list):
+            if any(linked(found) for _, found in shape):
+                return True
+        elif linked(shape):
+            return True
+    return False
 
 
 def _dataset(dest: str, files: dict[str, list[int]]) -> dict[str, Any] | None:
@@ -186,27 +246,55 @@ def _dataset(dest: str, files: dict[str, list[int]]) -> dict[str, Any] | None:
 # -- recording ----------------------------------------------------------------------------------
 
 
-def config_state(start: str, root: str, builtin: str) -> list[list[Any]]:
+def config_state(start: str, root: str, builtin: str) -> list[list[Any]] | None:
     """The configuration's inputs (``config_inputs``) with what each looks like now: taken
-    before the run reads them, so an edit made while it runs is a change the record sees."""
-    return [
-        [kind, path, _signature(kind, path)] for kind, path in config_inputs(start, root, builtin)
-    ]
+    before the run reads them, so an edit made while it runs is a change the record sees.
+    When one is a symlink, the repository's index too (tracked or not decides whether the full
+    run follows it). None when ``.devkit`` or its profiles folder is a symlink: the full run
+    decides about those, and nothing is listed through them here."""
+    state = os.path.join(root, ".devkit")
+    if os.path.islink(state) or os.path.islink(os.path.join(state, "profiles")):
+        return None
+    inputs = config_inputs(start, root, builtin)
+    found = [[kind, path, _signature(kind, path)] for kind, path in inputs]
+    index = git_index(root) if has_symlink(found) else None
+    if index is not None:
+        found.append(["entry", index, _signature("entry", index)])
+    return found
+
+
+def _way(root: str, dest: str) -> list[list[Any]] | None:
+    """Every folder on the way to ``dest`` (its ancestors, file system root excluded), as
+    ``entry`` inputs; with the repository's index when one is a symlink inside the workspace
+    (tracked, the full run refuses it). None when a symlink is on the way outside it."""
+    way: list[list[Any]] = []
+    here = os.path.dirname(dest)
+    while os.path.dirname(here) != here:
+        way.append(["entry", here, _signature("entry", here)])
+        here = os.path.dirname(here)
+    linked = [path for _, path, shape in way if has_symlink([["entry", path, shape]])]
+    if not linked:
+        return way
+    inside = all(path == root or path.startswith(root + os.sep) for path in linked)
+    index = git_index(root) if inside else None
+    if index is None:
+        return None
+    return [*way, ["entry", index, _signature("entry", index)]]
 
 
 def record(
     argv: Sequence[str],
     *,
     config: list[list[Any]],
-    lock: str,
+    root: str,
     dest: str,
     files: dict[str, list[int]],
     outcome: dict[str, Any],
 ) -> bool:
     """Keep what the sync that just left ``dest`` current depended on (see the module doc).
 
-    ``config``: ``config_state`` before the run; ``lock``: the workspace's state folder, whose
-    lock the caller holds; ``files``: every selected file's ``[size, mtime_ns]`` as the
+    ``config``: ``config_state`` before the run; ``root``: the workspace (the caller holds its
+    lock); ``files``: every selected file's ``[size, mtime_ns]`` as the
     manifest records it; ``outcome``: what a no-op reports and how it is checked (the guard
     entry, prefix, listing digest, titles, lines, data). False, keeping nothing, when the
     folder is not as the manifest says."""
@@ -214,20 +302,39 @@ def record(
         return False
     dataset = _dataset(dest, files)
     lane = _lane(outcome["guard"]["entry"])
-    if dataset is None or lane is None:
+    way = _way(root, dest)
+    if dataset is None or lane is None or way is None:
         return False
     body = {
         "format": FORMAT,
         "dest": dest,
-        "config": config,
+        "config": config + way,
         "files": files,
         "dataset": dataset,
-        "lock": lock,
+        "lock": os.path.join(root, ".devkit"),
         **outcome,
         "lane": lane,
     }
     name = record_name(argv, os.getcwd())
+    _prune()
     return privatefs.write_private(folder(), name, marshal.dumps(body))
+
+
+def _prune(now: float | None = None) -> None:
+    """Remove records whose guard entry has expired: their keys are of no use any more."""
+    now = time.time() if now is None else now
+    try:
+        names = [e.name for e in os.scandir(folder()) if e.name.endswith(".rec")]
+    except OSError:
+        return
+    for name in names:
+        raw = privatefs.read_private(folder(), name, MAX_RECORD)
+        try:
+            expires = marshal.loads(raw)["lane"]["expires"] if raw else 0.0
+        except (ValueError, EOFError, TypeError, KeyError):
+            expires = 0.0
+        if not isinstance(expires, float | int) or expires <= now:
+            privatefs.remove_private(folder(), name)
 
 
 def _lane(entry_name: str) -> dict[str, Any] | None:
@@ -246,7 +353,9 @@ def _lane(entry_name: str) -> dict[str, Any] | None:
     return {
         "path": path,
         "route": route.to_json(),
-        "keys": list(lane_keys),
+        # The entry's own assumed-role keys, as the guard's cache holds them; the caller's keys
+        # (no role) are never written: they are read from the environment again.
+        "keys": list(lane_keys) if entry.get("credentials") is not None else None,
         "transport": entry["transport"],
         "expires": float(entry["expires"]),
         "entry": _signature("entry", path),
@@ -254,7 +363,10 @@ def _lane(entry_name: str) -> dict[str, Any] | None:
 
 
 def forget(argv: Sequence[str]) -> None:
-    privatefs.remove_private(folder(), record_name(argv, os.getcwd()))
+    try:  # noqa: SIM105 - no contextlib here: start-up time
+        privatefs.remove_private(folder(), record_name(argv, os.getcwd()))
+    except OSError:
+        pass
 
 
 # -- answering ----------------------------------------------------------------------------------
@@ -264,7 +376,11 @@ def load(argv: Sequence[str]) -> dict[str, Any] | None:
     """The record for exactly this command here, when there is one."""
     if not enabled():
         return None
-    raw = privatefs.read_private(folder(), record_name(argv, os.getcwd()), MAX_RECORD)
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder was removed: the full run says what that means
+        return None
+    raw = privatefs.read_private(folder(), record_name(argv, cwd), MAX_RECORD)
     if raw is None:
         return None
     try:
@@ -318,7 +434,11 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
     route = aws_fast.Route.from_json(lane["route"])
     if route is None:
         return None
-    lister = aws_fast.Lister(route, (lane["keys"][0], lane["keys"][1], lane["keys"][2]))
+    keys = lane["keys"]
+    own = aws_fast.env_keys() if keys is None else (keys[0], keys[1], keys[2])
+    if own is None:
+        return None
+    lister = aws_fast.Lister(route, own)
     files = {str(rel): list(value) for rel, value in found["files"].items()}
 
     def local() -> None:  # while the server lists: the dataset folder, and the caller's work

@@ -30,6 +30,7 @@ from typing import Any
 import boto3
 import pytest
 
+from support.proxy import LoopbackProxy
 from support.s3server import Keys, S3Server
 
 ACCOUNT = "123456789012"
@@ -234,3 +235,21 @@ def make_workspace(
         "        columns: {id: {type: uuid}}\n"
     )
     return Workspace(root)
+
+
+@pytest.fixture
+def memo_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """devkit's caches in a folder of the test's own, every cache switched on (the guard's,
+    the fast lane, the no-op record)."""
+    for name in ("DEVKIT_GUARD_CACHE", "DEVKIT_SYNC_MEMO", "DEVKIT_S3_FAST_LANE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DEVKIT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def s3_proxy(moto_iam: MotoIAM) -> Iterator[LoopbackProxy]:
+    """A loopback proxy in front of moto that records each request's method and path."""
+    started = LoopbackProxy(moto_iam.endpoint).start()
+    yield started
+    started.stop()

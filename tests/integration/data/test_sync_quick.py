@@ -28,21 +28,6 @@ PREFIX = "data-tests/quick/"
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DEVKIT_GUARD_CACHE", "DEVKIT_SYNC_MEMO", "DEVKIT_S3_FAST_LANE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DEVKIT_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
-
-
-@pytest.fixture
-def proxy(moto_iam: MotoIAM) -> Any:
-    started = LoopbackProxy(moto_iam.endpoint).start()
-    yield started
-    started.stop()
-
-
-@pytest.fixture
 def ws(moto_iam: MotoIAM, tmp_path: Path) -> Any:
     """A workspace on a prefix of its own, with files in a subfolder too."""
     prefix = PREFIX + tmp_path.name + "/"
@@ -66,19 +51,19 @@ class Runs:
 
 
 def sync(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any, *extra: str
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any, *extra: str
 ) -> tuple[int, list[dict[str, Any]], Counter[str]]:
-    proxy.requests.clear()
-    env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
+    s3_proxy.requests.clear()
+    env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": s3_proxy.url}
     args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root), *extra]
     code, events, _ = run_devkit(mp, capsys, env, *args)
-    return code, events, Counter(method for method, _ in proxy.requests)
+    return code, events, Counter(method for method, _ in s3_proxy.requests)
 
 
-def settle(moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any) -> None:
+def settle(moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, mp: Any, capsys: Any) -> None:
     """The day's first sync (the full guard), then one through the fast lane (recorded)."""
     for fetched in (3, 0):
-        code, events, _ = sync(moto_iam, proxy, ws, mp, capsys)
+        code, events, _ = sync(moto_iam, s3_proxy, ws, mp, capsys)
         assert code == 0 and step_done(events)["data"]["fetched"] == fetched
 
 
@@ -87,16 +72,16 @@ def comparable(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_a_no_op_is_answered_from_the_record_as_the_full_run_answers_it(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
     monkeypatch.setenv("DEVKIT_SYNC_MEMO", "0")
-    code, full, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    code, full, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1
     monkeypatch.delenv("DEVKIT_SYNC_MEMO")
-    code, quick, requests = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    code, quick, requests = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1  # answered before the command line was parsed
     assert requests == Counter({"GET": 1})  # the one listing
     assert comparable(quick) == comparable(full)
@@ -104,19 +89,19 @@ def test_a_no_op_is_answered_from_the_record_as_the_full_run_answers_it(
         step_done(quick)["summary"] == "3 of 3 objects selected: 0 fetched (0.0 MiB), 3 up to date"
     )
 
-    (record,) = (cache / "sync").iterdir()
-    assert stat.S_IMODE((cache / "sync").stat().st_mode) == 0o700
+    (record,) = (memo_cache / "sync").iterdir()
+    assert stat.S_IMODE((memo_cache / "sync").stat().st_mode) == 0o700
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
     assert moto_iam.dev_key.secret_access_key.encode() not in record.read_bytes()
 
 
 def test_the_console_view_prints_the_same_lines(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, tmp_path: Path
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, tmp_path: Path
 ) -> None:
     """Through the installed entry point, in a child process, as a user runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DEVKIT_"))}
-    env.update(moto_iam.env(moto_iam.dev_key), AWS_ENDPOINT_URL=proxy.url)
-    env["DEVKIT_CACHE_DIR"] = str(cache)
+    env.update(moto_iam.env(moto_iam.dev_key), AWS_ENDPOINT_URL=s3_proxy.url)
+    env["DEVKIT_CACHE_DIR"] = str(memo_cache)
     argv = [sys.executable, "-m", "devkit", "sync-data", "--profile", "sample",
             "--workspace", str(ws.root)]  # fmt: skip
 
@@ -131,7 +116,7 @@ def test_the_console_view_prints_the_same_lines(
     assert full[-1].endswith("3 of 3 objects selected: 0 fetched (0.0 MiB), 3 up to date")
 
 
-def change(kind: str, moto_iam: MotoIAM, ws: Any, cache: Path) -> int:
+def change(kind: str, moto_iam: MotoIAM, ws: Any, memo_cache: Path) -> int:
     """Change one thing a no-op depends on; the number of objects the full run then fetches."""
     data = ws.dest()
     prefix = PREFIX + ws.root.parent.name + "/"
@@ -164,7 +149,7 @@ def change(kind: str, moto_iam: MotoIAM, ws: Any, cache: Path) -> int:
         (data / "part" / ".devkit-part-abc").write_bytes(b"half")
         return 0
     if kind == "guard entry gone":
-        for entry in (cache / "guard").iterdir():
+        for entry in (memo_cache / "guard").iterdir():
             entry.unlink()
         return 0
     if kind == "manifest":
@@ -180,68 +165,68 @@ def change(kind: str, moto_iam: MotoIAM, ws: Any, cache: Path) -> int:
      "touched here", "partial left", "guard entry gone", "manifest"],
 )  # fmt: skip
 def test_any_change_it_depends_on_makes_the_full_run_answer(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any, kind: str,
 ) -> None:  # fmt: skip
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0 and runs.full == 0
-    fetched = change(kind, moto_iam, ws, cache)
-    code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0 and runs.full == 0
+    fetched = change(kind, moto_iam, ws, memo_cache)
+    code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1, kind
     assert step_done(events)["data"]["fetched"] == fetched
     if kind != "guard entry gone":  # the full guard's run is not through the fast lane
-        assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+        assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
         assert runs.full == 1  # recorded again by that full run
 
 
 def test_a_folder_swapped_for_a_symlink_is_seen_by_the_full_run(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, tmp_path: Path,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, tmp_path: Path,
     monkeypatch: Any, capsys: Any,
 ) -> None:  # fmt: skip
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
     part = ws.dest() / "part"
     elsewhere = tmp_path / "elsewhere"
     part.rename(elsewhere)  # the same files, the same stat, behind a symlink
     part.symlink_to(elsewhere)
-    code = sync(moto_iam, proxy, ws, monkeypatch, capsys)[0]
+    code = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0]
     assert runs.full == 1 and code == 4  # the full run refuses to write through it
 
 
 def test_another_command_line_environment_or_switch_is_not_answered(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys, "--concurrency", "4")[0] == 0
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys, "--concurrency", "4")[0] == 0
     assert runs.full == 1
     monkeypatch.setenv("DEVKIT_SOMETHING_NEW", "1")
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
     assert runs.full == 2
     monkeypatch.setenv("DEVKIT_SYNC_MEMO", "off")
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
     assert runs.full == 4
 
 
 def test_a_record_in_a_folder_others_can_write_is_never_read(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
-    (cache / "sync").chmod(0o777)
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    (memo_cache / "sync").chmod(0o777)
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
     assert runs.full == 1
 
 
 def test_a_workspace_another_devkit_holds_is_left_to_the_full_run(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
     lock = ws.root / ".devkit" / "lock"
     holder = subprocess.Popen(
@@ -251,7 +236,7 @@ def test_a_workspace_another_devkit_holds_is_left_to_the_full_run(
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        code, _, requests = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+        code, _, requests = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
         assert runs.full == 1 and code == 3  # the full run names the holder
         assert requests == Counter()  # nothing was listed under another devkit's lock
     finally:
@@ -262,29 +247,29 @@ def test_a_workspace_another_devkit_holds_is_left_to_the_full_run(
 
 
 def test_a_record_is_kept_only_for_what_a_no_op_reports(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
     """A file in the way that devkit did not write is reported on every run: never recorded."""
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     prefix = PREFIX + ws.root.parent.name + "/"
     moto_iam.put(prefix + "mine.parquet", b"upstream")
     (ws.dest() / "mine.parquet").write_bytes(b"the user's own file")
     runs = Runs(monkeypatch)
     for _ in range(2):
-        code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+        code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
         assert code == 0 and "left alone" in step_done(events)["summary"]
     assert runs.full == 2
 
 
 def test_a_profile_edited_while_the_sync_runs_is_seen_by_the_next_run(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
     """The record keeps the configuration as it was before the run read it."""
     from devkit.data.step import DataStep
 
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     profile = ws.root / ".devkit" / "profiles" / "sample.yaml"
     real = DataStep._sample
 
@@ -294,16 +279,16 @@ def test_a_profile_edited_while_the_sync_runs_is_seen_by_the_next_run(
 
     monkeypatch.setenv("DEVKIT_SOMETHING", "1")  # a command line of its own: no record yet
     monkeypatch.setattr(DataStep, "_sample", edited_meanwhile)
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
     monkeypatch.setattr(DataStep, "_sample", real)
     runs = Runs(monkeypatch)
-    code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1  # not answered from the record of the edited run
     assert step_done(events)["summary"].startswith("1 of 3 objects selected")
 
 
 def test_an_edit_behind_a_profile_that_is_a_symlink_is_seen(
-    moto_iam: MotoIAM, proxy: LoopbackProxy, ws: Any, cache: Path, monkeypatch: Any,
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
     """The user's own (untracked) symlink is followed by the full run: so is its target here."""
@@ -312,10 +297,10 @@ def test_an_edit_behind_a_profile_that_is_a_symlink_is_seen(
     shared.write_text(profile.read_text())
     profile.unlink()
     profile.symlink_to(shared)
-    settle(moto_iam, proxy, ws, monkeypatch, capsys)
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
-    assert sync(moto_iam, proxy, ws, monkeypatch, capsys)[0] == 0 and runs.full == 0
+    assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0 and runs.full == 0
     shared.write_text(shared.read_text().replace("*.parquet", "a.parquet"))
-    code, events, _ = sync(moto_iam, proxy, ws, monkeypatch, capsys)
+    code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1
     assert step_done(events)["summary"].startswith("1 of 3 objects selected")

@@ -82,3 +82,20 @@ def test_stream_turns_each_output_line_into_a_log_event(tmp_path: Path) -> None:
     code = ctx.stream(["sh", "-c", "echo one; echo two >&2; exit 3"], tmp_path)
     assert code == 3
     assert [e.line for e in events if isinstance(e, Log)] == ["one", "two"]
+
+
+def test_events_are_immutable_records_whose_json_keeps_field_order() -> None:
+    import pytest
+
+    from devkit.core.events import PlanStarted, StepDone, StepFailed, to_json_dict
+
+    done = StepDone("data", "ok", data={"n": [1, (2, 3)]})
+    assert list(to_json_dict(done)) == ["event", "step", "summary", "skipped", "data"]
+    assert list(to_json_dict(PlanStarted("t", []))) == ["event", "title", "steps"]
+    assert list(to_json_dict(StepFailed("s", "what"))) == [
+        "event", "step", "what", "hint", "where", "code",
+    ]  # fmt: skip
+    assert done == StepDone("data", "ok", data={"n": [1, (2, 3)]}) != StepDone("data", "no")
+    with pytest.raises(AttributeError):
+        done.summary = "changed"  # type: ignore[misc]
+    assert repr(done).startswith("StepDone(step='data', summary='ok'")
