@@ -264,15 +264,16 @@ def config_state(start: str, root: str, builtin: str) -> list[list[Any]] | None:
 
 
 def _way(root: str, dest: str) -> list[list[Any]] | None:
-    """Every folder on the way to ``dest`` (its ancestors, file system root excluded), as
-    ``entry`` inputs; with the repository's index when one is a symlink inside the workspace
-    (tracked, the full run refuses it). None when a symlink is on the way outside it."""
+    """Every folder on the way to ``dest`` (its ancestors, file system root excluded), by type
+    and identity (``folder``: a symlink swapped in is another inode); with the repository's
+    index when one is a symlink inside the workspace (tracked, the full run refuses it). None
+    when a symlink is on the way outside it."""
     way: list[list[Any]] = []
     here = os.path.dirname(dest)
     while os.path.dirname(here) != here:
-        way.append(["entry", here, _signature("entry", here)])
+        way.append(["folder", here, _signature("folder", here)])
         here = os.path.dirname(here)
-    linked = [path for _, path, shape in way if has_symlink([["entry", path, shape]])]
+    linked = [path for _, path, shape in way if has_symlink([["folder", path, shape]])]
     if not linked:
         return way
     inside = all(path == root or path.startswith(root + os.sep) for path in linked)

@@ -81,6 +81,8 @@ def test_a_no_op_is_answered_from_the_record_as_the_full_run_answers_it(
     code, full, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1
     monkeypatch.delenv("DEVKIT_SYNC_MEMO")
+    for folder in (ws.root, ws.root.parent, ws.dest().parent):  # other files come and go
+        (folder / "unrelated.txt").write_text("x")
     code, quick, requests = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1  # answered before the command line was parsed
     assert requests == Counter({"GET": 1})  # the one listing
