@@ -127,7 +127,7 @@ def _memo(args: argparse.Namespace, root: Path) -> Callable[[dict[str, Any] | No
     import os
 
     from devkit.config.profiles import builtin_dir
-    from devkit.data import quick
+    from devkit.data import inputs, quick
 
     argv = getattr(args, "argv", None)
     if argv is None or args.synthetic or args.verify or not quick.enabled():
@@ -140,7 +140,7 @@ def _memo(args: argparse.Namespace, root: Path) -> Callable[[dict[str, Any] | No
     ]
     try:
         start = resolved[0] or os.getcwd()
-        config = quick.config_state(start, str(root), str(builtin_dir()))
+        config = inputs.config_state(start, str(root), str(builtin_dir()))
     except OSError:
         return None
     if config is None:

@@ -49,13 +49,12 @@ from __future__ import annotations
 
 import marshal
 import os
-import stat
 import sys
 import time
 
 from devkit import __version__, privatefs
 from devkit.core.userdirs import cache_dir, switched_on
-from devkit.data.names import JOURNAL_NAME, MANIFEST_NAME, PART_PREFIX
+from devkit.data import inputs
 from devkit.digest import sha256
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
@@ -96,191 +95,7 @@ def listing_digest(rows: Iterable[tuple[str, int, str, str, str]]) -> str:
     return digest.hexdigest()
 
 
-# -- what a path looks like now -----------------------------------------------------------------
-
-
-def _entry(info: os.stat_result, path: str) -> list[Any]:
-    """An lstat's identity and times; for a symlink, what it points to as well (the full run
-    follows a link the repository does not track: an edit of its target is a change)."""
-    found: list[Any] = [info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-    found.append(info.st_ino)
-    if stat.S_ISLNK(info.st_mode):
-        try:
-            target = os.stat(path)
-        except OSError:
-            found.append(None)
-        else:
-            found.append(
-                [target.st_mode, target.st_size, target.st_mtime_ns, target.st_ctime_ns,
-                 target.st_ino, target.st_dev]
-            )  # fmt: skip
-    return found
-
-
-def _signature(kind: str, path: str) -> Any:
-    """``entry``: the path's own lstat; ``folder``: its type and identity (its times change with
-    its entries); ``listing``: every entry of the folder with its lstat; ``git``: a ``.git``
-    folder as a folder (git writes in it on any command), a ``.git`` file as an entry. None
-    when missing."""
-    try:
-        if kind == "listing":
-            with os.scandir(path) as found:
-                return sorted(
-                    [e.name, _entry(e.stat(follow_symlinks=False), e.path)] for e in found
-                )
-        info = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:  # a loop, no permission: recorded as such, never a crash
-        return ["unreadable", exc.errno]
-    if kind == "folder" or (kind == "git" and stat.S_ISDIR(info.st_mode)):
-        return [info.st_mode, info.st_ino, info.st_dev]
-    return _entry(info, path)
-
-
-# devkit's own code a sync runs: an edited or reinstalled module is a change (an editable
-# install keeps its version number).
-_CODE = ("", "commands", "config", "core", "data", "git")
-
-
-def config_inputs(start: str, root: str, builtin: str) -> list[list[str]]:
-    """What a sync's configuration is read from (``[kind, path]`` pairs): devkit's code, the
-    built-in profiles, the workspace's ``.devkit`` files, and the ``.git`` entry of every folder
-    from ``start`` up to the file system's root (a repository appearing anywhere above can
-    make another folder the workspace)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    state = os.path.join(root, ".devkit")
-    inputs = [["listing", os.path.join(package, name)] for name in _CODE]
-    inputs += [
-        ["listing", builtin],
-        ["folder", state],
-        ["listing", os.path.join(state, "profiles")],
-        ["entry", os.path.join(state, "environments.yaml")],
-        ["entry", os.path.join(state, "environments.yml")],
-        ["entry", os.path.join(state, "profile")],
-    ]
-    here = start
-    while True:
-        inputs.append(["git", os.path.join(here, ".git")])
-        parent = os.path.dirname(here)
-        if parent == here:
-            return inputs
-        here = parent
-
-
-def git_index(root: str) -> str | None:
-    """The index of the workspace's repository (``.git/index``, or a worktree's, named by a
-    ``.git`` file): what says which symlinks are tracked, which the full run never follows."""
-    dot_git = os.path.join(root, ".git")
-    try:
-        if os.path.isdir(dot_git) and not os.path.islink(dot_git):
-            return os.path.join(dot_git, "index")
-        with open(dot_git, encoding="utf-8", errors="replace") as handle:
-            line = handle.read(4096).strip()
-    except OSError:
-        return None
-    if not line.startswith("gitdir:"):
-        return None
-    return os.path.join(root, line[len("gitdir:") :].strip(), "index")
-
-
-def has_symlink(state: list[list[Any]]) -> bool:
-    """Whether any input of ``config_state`` is a symlink, or lists one."""
-
-    def linked(entry: Any) -> bool:
-        return (
-            isinstance(entry, list)
-            and bool(entry)
-            and isinstance(entry[0], int)
-            and (stat.S_ISLNK(entry[0]))
-        )
-
-    for kind, _, shape in state:
-        if kind == "listing" and isinstance(shape, list) and shape and isinstance(shape[0], list):
-            if any(linked(found) for _, found in shape):
-                return True
-        elif linked(shape):
-            return True
-    return False
-
-
-def _dataset(dest: str, files: dict[str, list[int]]) -> dict[str, Any] | None:
-    """The dataset folder as the record keeps it; None when a file is not as ``files`` says
-    (size, mtime) or a download in progress is left in a folder."""
-    folders: dict[str, list[str]] = {}
-    for rel in files:
-        parent, _, name = rel.rpartition("/")
-        folders.setdefault(parent, []).append(name)
-        while parent:
-            parent = parent.rpartition("/")[0]
-            folders.setdefault(parent, [])
-    shapes: dict[str, Any] = {}
-    for rel_folder in sorted(folders):
-        path = os.path.join(dest, rel_folder) if rel_folder else dest
-        shape = _signature("folder", path)
-        if shape is None or not stat.S_ISDIR(shape[0]):
-            return None
-        shapes[rel_folder] = shape
-        wanted = set(folders[rel_folder])
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.name.startswith(PART_PREFIX):
-                    return None  # the full run resumes or removes it
-                if entry.name in wanted:
-                    wanted.discard(entry.name)
-                    info = entry.stat(follow_symlinks=False)
-                    expected = files[f"{rel_folder}/{entry.name}" if rel_folder else entry.name]
-                    if not stat.S_ISREG(info.st_mode) or [info.st_size, info.st_mtime_ns] != list(
-                        expected
-                    ):
-                        return None
-        if wanted:
-            return None  # a file is missing
-    return {
-        "folders": shapes,
-        "manifest": _signature("entry", os.path.join(dest, MANIFEST_NAME)),
-        "journal": _signature("entry", os.path.join(dest, JOURNAL_NAME)),
-    }
-
-
 # -- recording ----------------------------------------------------------------------------------
-
-
-def config_state(start: str, root: str, builtin: str) -> list[list[Any]] | None:
-    """The configuration's inputs (``config_inputs``) with what each looks like now: taken
-    before the run reads them, so an edit made while it runs is a change the record sees.
-    When one is a symlink, the repository's index too (tracked or not decides whether the full
-    run follows it). None when ``.devkit`` or its profiles folder is a symlink: the full run
-    decides about those, and nothing is listed through them here."""
-    state = os.path.join(root, ".devkit")
-    if os.path.islink(state) or os.path.islink(os.path.join(state, "profiles")):
-        return None
-    inputs = config_inputs(start, root, builtin)
-    found = [[kind, path, _signature(kind, path)] for kind, path in inputs]
-    index = git_index(root) if has_symlink(found) else None
-    if index is not None:
-        found.append(["entry", index, _signature("entry", index)])
-    return found
-
-
-def _way(root: str, dest: str) -> list[list[Any]] | None:
-    """Every folder on the way to ``dest`` (its ancestors, file system root excluded), by type
-    and identity (``folder``: a symlink swapped in is another inode); with the repository's
-    index when one is a symlink inside the workspace (tracked, the full run refuses it). None
-    when a symlink is on the way outside it."""
-    way: list[list[Any]] = []
-    here = os.path.dirname(dest)
-    while os.path.dirname(here) != here:
-        way.append(["folder", here, _signature("folder", here)])
-        here = os.path.dirname(here)
-    linked = [path for _, path, shape in way if has_symlink([["folder", path, shape]])]
-    if not linked:
-        return way
-    inside = all(path == root or path.startswith(root + os.sep) for path in linked)
-    index = git_index(root) if inside else None
-    if index is None:
-        return None
-    return [*way, ["entry", index, _signature("entry", index)]]
 
 
 def record(
@@ -301,9 +116,9 @@ def record(
     folder is not as the manifest says."""
     if not enabled():
         return False
-    dataset = _dataset(dest, files)
+    dataset = inputs.dataset_state(dest, files)
     lane = _lane(outcome["guard"]["entry"])
-    way = _way(root, dest)
+    way = inputs.way_to(root, dest)
     if dataset is None or lane is None or way is None:
         return False
     body = {
@@ -359,7 +174,7 @@ def _lane(entry_name: str) -> dict[str, Any] | None:
         "keys": list(lane_keys) if entry.get("credentials") is not None else None,
         "transport": entry["transport"],
         "expires": float(entry["expires"]),
-        "entry": _signature("entry", path),
+        "entry": inputs.signature("entry", path),
     }
 
 
@@ -422,13 +237,13 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
         if given is not None and os.path.realpath(os.path.expanduser(given)) != resolved:
             return None
     for kind, path, shape in found["config"]:
-        if _signature(kind, path) != shape:
+        if inputs.signature(kind, path) != shape:
             return None
 
     from devkit.data import aws_fast
 
     lane = found["lane"]
-    if time.time() >= lane["expires"] or _signature("entry", lane["path"]) != lane["entry"]:
+    if time.time() >= lane["expires"] or inputs.signature("entry", lane["path"]) != lane["entry"]:
         return None
     if aws_fast.fingerprint() != lane["transport"]:
         return None
@@ -443,7 +258,7 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
     files = {str(rel): list(value) for rel, value in found["files"].items()}
 
     def local() -> None:  # while the server lists: the dataset folder, and the caller's work
-        if _dataset(found["dest"], files) != found["dataset"]:
+        if inputs.dataset_state(found["dest"], files) != found["dataset"]:
             raise _Changed
         if meanwhile is not None:
             meanwhile()
