@@ -46,9 +46,7 @@ def _fast(argv: list[str]) -> int | None:
     name = command_named(argv, FAST)
     if name is None or "_ARGCOMPLETE" in os.environ:
         return None
-    import importlib
-
-    fast = importlib.import_module(FAST[name]).fast
+    fast = __import__(FAST[name], fromlist=["fast"]).fast  # importlib would import warnings
     try:
         code = fast(argv)
     except KeyboardInterrupt:

@@ -8,8 +8,6 @@ and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any, Literal
@@ -136,7 +134,12 @@ class PlanFinished(_Record):
 
 
 Event = PlanStarted | StepStarted | Progress | Log | StepDone | StepFailed | PlanFinished
-Reporter = Callable[[Event], None]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Reporter = Callable[[Event], None]
+else:  # a name only: annotations are not evaluated, and collections.abc costs start-up time
+    Reporter = object
 
 
 def _plain(value: Any) -> Any:

@@ -10,12 +10,16 @@ compression, no ``Expect``.
 Every answer is bounded (``MAX_LINE`` per status or header line, ``MAX_HEADERS`` lines); a
 malformed answer raises ``ProtocolError``, a ``ConnectionError``, so the sync treats it like a
 broken stream and the fast lane's callers like any failed request (botocore asks again).
-``ssl`` is imported only for an ``https`` route.
+``ssl`` is imported only for an ``https`` route. Plain connections are made with ``_socket``,
+the C module under ``socket``: ``socket`` itself builds its enums (and imports ``enum`` and
+``selectors``) when imported, a few milliseconds that a no-op sync otherwise spends before its
+one request.
 """
 
 from __future__ import annotations
 
-import socket
+import _socket
+import io
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
@@ -29,6 +33,36 @@ _NO_BODY = (204, 304)
 
 class ProtocolError(ConnectionError):
     """An answer that is not well-formed HTTP/1.1 (or a connection closed mid-answer)."""
+
+
+def _connect(host: str | bytes, port: int, timeout: float) -> Any:
+    """A connected TCP socket to the first of ``host``'s addresses that answers (what
+    ``socket.create_connection`` does), with ``timeout`` on every operation."""
+    failure: OSError | None = None
+    for family, kind, proto, _, address in _socket.getaddrinfo(host, port, 0, _socket.SOCK_STREAM):
+        sock = _socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            failure = exc
+    raise failure or OSError(f"no address for {host!r}")
+
+
+class _Reader(io.RawIOBase):
+    """A socket as a raw stream, for ``io.BufferedReader`` (``socket.SocketIO``'s part that a
+    blocking socket with a timeout needs)."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return int(self._sock.recv_into(buffer))
 
 
 class Connection:
@@ -46,15 +80,19 @@ class Connection:
         # An ASCII name is passed as bytes: a str is encoded with the idna codec, an import
         # (encodings.idna, stringprep) that costs a no-op sync more than its connection.
         host: str | bytes = self.host.encode() if self.host.isascii() else self.host
-        sock = socket.create_connection((host, self.port), timeout=self.timeout)  # type: ignore[arg-type]
+        sock: Any = _connect(host, self.port, self.timeout)
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
             if self.tls is not None:
-                sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+                import socket  # ssl imports it anyway; wrap_socket wants its socket class
+
+                plain = socket.socket(fileno=sock.detach())
+                plain.settimeout(self.timeout)  # a new socket object starts without one
+                sock = self.tls.wrap_socket(plain, server_hostname=self.host)
         except BaseException:
             sock.close()
             raise
-        self._sock, self._file = sock, sock.makefile("rb")
+        self._sock, self._file = sock, io.BufferedReader(_Reader(sock))
 
     def close(self) -> None:
         self._reusable = False

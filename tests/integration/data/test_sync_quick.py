@@ -100,22 +100,34 @@ def test_a_no_op_is_answered_from_the_record_as_the_full_run_answers_it(
 def test_the_console_view_prints_the_same_lines(
     moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, tmp_path: Path
 ) -> None:
-    """Through the installed entry point, in a child process, as a user runs it."""
+    """Through the installed command, in a child process, as a user runs it; and what the
+    answer imports once devkit starts (each run lists its imports on stderr)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DEVKIT_"))}
     env.update(moto_iam.env(moto_iam.dev_key), AWS_ENDPOINT_URL=s3_proxy.url)
-    env["DEVKIT_CACHE_DIR"] = str(memo_cache)
-    argv = [sys.executable, "-m", "devkit", "sync-data", "--profile", "sample",
-            "--workspace", str(ws.root)]  # fmt: skip
+    env.update(DEVKIT_CACHE_DIR=str(memo_cache), PYTHONPROFILEIMPORTTIME="1")
+    command = Path(sys.executable).parent / "devkit"
+    argv = [str(command), "sync-data", "--profile", "sample", "--workspace", str(ws.root)]
+    imported: list[str] = []
 
     def run(**extra: str) -> list[str]:
         done = subprocess.run(argv, env={**env, **extra}, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+        names = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                 if line.startswith("import time:") and "|" in line]  # fmt: skip
+        start = next(i for i, name in enumerate(names) if name.startswith("devkit"))
+        imported[:] = names[start:]
         return [line for line in done.stdout.splitlines() if not line.startswith("Done in")]
 
     run(), run()  # the full guard, then the fast lane (recorded)
     full = run(DEVKIT_SYNC_MEMO="0")
+    assert "argparse" in imported
     assert run() == full
     assert full[-1].endswith("3 of 3 objects selected: 0 fetched (0.0 MiB), 3 up to date")
+    # The answer is all start-up: none of these (each costs milliseconds) once devkit runs.
+    heavy = {"re", "enum", "socket", "collections", "typing", "dataclasses", "pathlib",
+             "json", "argparse", "subprocess", "hashlib", "botocore", "yaml"}  # fmt: skip
+    assert "devkit.data.quick" in imported
+    assert not heavy & {name.strip() for name in imported}
 
 
 def change(kind: str, moto_iam: MotoIAM, ws: Any, memo_cache: Path) -> int:

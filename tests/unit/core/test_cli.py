@@ -44,6 +44,27 @@ def test_help_imports_no_heavy_library() -> None:
     assert "sync-data" in result.stdout and "doctor" in result.stdout
 
 
+def test_the_installed_command_runs_main_and_imports_nothing_else() -> None:
+    """bin/devkit, the script installed as `devkit`: imports only ``sys`` and devkit's entry
+    point (a generated wrapper would import ``re`` first), and exits with main's code."""
+    import ast
+
+    launcher = Path(__file__).resolve().parents[3] / "bin" / "devkit"
+    source = launcher.read_text()
+    assert source.startswith("#!python\n")  # the installer writes its interpreter here
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}:{alias.name}" for alias in node.names}
+    assert imported == {"sys", "devkit.cli:main"}
+    done = subprocess.run(
+        [sys.executable, str(launcher), "--no-such-flag"], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "hint:" in done.stderr
+
+
 def test_version() -> None:
     result = devkit("--version")
     assert result.returncode == 0 and result.stdout.startswith("devkit ")

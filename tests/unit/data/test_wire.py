@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +174,111 @@ def test_an_interim_answer_is_skipped(closing: list[Canned]) -> None:
     server = serve(closing, b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"real"))
     response = server.connect().request("GET", "/", {})
     assert response.status == 200 and response.read() == b"real"
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_https_answers_come_through_tls_verified_against_the_given_trust(
+    tmp_path: Path,
+) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with server_side.wrap_socket(conn, server_side=True) as tls:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        data += tls.recv(65536)
+                    tls.sendall(ok(b"over tls"))
+            except OSError:  # the client that does not trust the certificate hangs up
+                continue
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        trusted = ssl.create_default_context(cafile=str(cert))
+        connection = wire.Connection("127.0.0.1", port, 5.0, trusted)
+        response = connection.request("GET", "/k", {"Host": "127.0.0.1"})
+        assert (response.status, response.read()) == (200, b"over tls")
+        connection.close()
+        untrusted = ssl.create_default_context(cafile=certifi_or_none())
+        with pytest.raises(ssl.SSLCertVerificationError):
+            wire.Connection("127.0.0.1", port, 5.0, untrusted).request("GET", "/k", {})
+    finally:
+        listener.close()
+
+
+def certifi_or_none() -> str | None:
+    """A CA bundle that does not hold the test's own certificate (the system's default)."""
+    return ssl.get_default_verify_paths().cafile
+
+
+def test_a_refused_connection_is_an_oserror() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now
+    with pytest.raises(ConnectionRefusedError):
+        wire.Connection("127.0.0.1", port, 5.0).request("GET", "/", {})
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_a_server_that_never_answers_times_out(tls: bool) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepted by the kernel, never answered (nor the TLS handshake)
+    context = ssl.create_default_context() if tls else None
+    try:
+        with pytest.raises(TimeoutError):
+            wire.Connection("127.0.0.1", listener.getsockname()[1], 0.2, context).request(
+                "GET", "/", {}
+            )
+    finally:
+        listener.close()
