@@ -55,6 +55,7 @@ import time
 from devkit import __version__, privatefs
 from devkit.core.userdirs import cache_dir, switched_on
 from devkit.data import inputs
+from devkit.data.names import MANIFEST_NAME
 from devkit.digest import sha256
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
@@ -239,6 +240,12 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
     for kind, path, shape in found["config"]:
         if inputs.signature(kind, path) != shape:
             return None
+
+    # A manifest that changed or went (a dataset folder emptied, a sync since) cannot be a
+    # no-op: nothing is sent, and the full run starts without waiting for a listing.
+    manifest = os.path.join(found["dest"], MANIFEST_NAME)
+    if inputs.signature("entry", manifest) != found["dataset"]["manifest"]:
+        return None
 
     from devkit.data import aws_fast
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -192,6 +193,21 @@ def test_any_change_it_depends_on_makes_the_full_run_answer(
     if kind != "guard entry gone":  # the full guard's run is not through the fast lane
         assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
         assert runs.full == 1  # recorded again by that full run
+
+
+def test_an_emptied_dataset_folder_goes_to_the_full_run_without_a_listing_of_its_own(
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """A manifest that changed or went is checked before anything is sent: the only listing
+    is the full run's."""
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    runs = Runs(monkeypatch)
+    shutil.rmtree(ws.dest())
+    code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1 and step_done(events)["data"]["fetched"] == 3
+    listings = [path for method, path in s3_proxy.requests if "list-type=2" in path]
+    assert len(listings) == 1
 
 
 def test_a_folder_swapped_for_a_symlink_is_seen_by_the_full_run(
