@@ -29,7 +29,7 @@ SECTIONS: dict[str, tuple[str, list[str], list[str]]] = {
     "startup": ("bench_startup", [], ["--runs", "5"]),
     "check": ("bench_check", [], ["--repeat", "3", "--files", "500"]),
     "init": ("bench_init", ["--cold", "0", "--warm", "5"], ["--cold", "0", "--warm", "2"]),
-    "sync": ("bench_sync", [], ["--runs", "1"]),
+    "sync": ("bench_sync", ["--runs", "3"], ["--runs", "1"]),  # 2 runs: one outlier decides
 }
 
 
