@@ -86,9 +86,9 @@ class Connection:
             if self.tls is not None:
                 import socket  # ssl imports it anyway; wrap_socket wants its socket class
 
-                plain = socket.socket(fileno=sock.detach())
-                plain.settimeout(self.timeout)  # a new socket object starts without one
-                sock = self.tls.wrap_socket(plain, server_hostname=self.host)
+                sock = socket.socket(fileno=sock.detach())  # closed below if the handshake fails
+                sock.settimeout(self.timeout)  # a new socket object starts without one
+                sock = self.tls.wrap_socket(sock, server_hostname=self.host)
         except BaseException:
             sock.close()
             raise
