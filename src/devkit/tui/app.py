@@ -76,7 +76,10 @@ class InitApp(DevkitApp):
         # Type-ahead: keys that arrive while the next screen is pushed (or still loading what
         # it shows) wait here and are replayed when it is ready, instead of being dropped.
         self.accepting_keys = True
-        self.typeahead: list[events.Key] = []
+        # Each key carries its place in the typing order, so replays never reorder it.
+        self.typeahead: list[tuple[int, events.Key]] = []
+        self.replays: list[tuple[int, events.Key]] = []  # posted again, not yet back here
+        self.typed = 0
 
     @property
     def workspace(self) -> Path:
@@ -103,23 +106,41 @@ class InitApp(DevkitApp):
     def screen_ready(self) -> None:
         """The current screen can take keys: replay the ones typed ahead, in order."""
         self.accepting_keys = True
-        held, self.typeahead = self.typeahead, []
-        for key in held:
+        self._release_typeahead()
+
+    def _release_typeahead(self) -> None:
+        """Post the held keys again, oldest first; each keeps its place in the typing order."""
+        held, self.typeahead = sorted(self.typeahead, key=lambda pair: pair[0]), []
+        for order, key in held:
             replay = events.Key(key.key, key.character)
             replay.set_sender(self)  # as the driver sends them: bindings apply
+            self.replays.append((order, replay))
             self.post_message(replay)
 
     async def on_event(self, event: events.Event) -> None:
         # Only keys fresh from the terminal wait; a key bubbling back from a widget goes on.
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and not self.accepting_keys
-            and event.key not in ("ctrl+q", "ctrl+c")
-        ):
-            self.typeahead.append(event)
+        if isinstance(event, events.Key) and not event.is_forwarded and not self._passes(event):
             return
         await super().on_event(event)
+        if self.accepting_keys and self.typeahead and not self.replays:
+            self._release_typeahead()
+
+    def _passes(self, key: events.Key) -> bool:
+        """Whether a key goes to the screen now. A key waits while the screen is not ready,
+        and behind any key typed before it that still waits or is on its way again: a key
+        typed while the held ones were being replayed must not overtake them."""
+        if key.key in ("ctrl+q", "ctrl+c"):
+            return True
+        order = next((n for n, replay in self.replays if replay is key), None)
+        if order is None:
+            order, self.typed = self.typed, self.typed + 1
+        else:
+            self.replays = [(n, replay) for n, replay in self.replays if replay is not key]
+        earlier = any(n < order for n, _ in (*self.replays, *self.typeahead))
+        if self.accepting_keys and not earlier:
+            return True
+        self.typeahead.append((order, key))
+        return False
 
     def go_back(self) -> None:
         """Pop to the previous screen of the flow (the first one stays)."""

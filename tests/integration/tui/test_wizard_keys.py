@@ -156,3 +156,30 @@ async def test_keys_typed_while_screens_are_pushed_are_kept(workspace: Path) -> 
         assert screen.query_one(Input).value == "feat/quick"
         await pilot.press("ctrl+q")
     assert app.return_value == 130
+
+
+async def test_a_key_typed_as_the_held_ones_are_replayed_does_not_overtake_them(
+    workspace: Path,
+) -> None:
+    """The keys held while a screen got ready are replayed when it is; a key that reached the
+    app just before that (already queued) must still come after them. It used to jump ahead:
+    ``feat/tmux-done`` typed as the branch screen appeared became ``nfeat/tmux-doe``."""
+    app = make_init_app(StepServices(workspace, []), InitRequest(profile="training"), frozen=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await preflight_done(pilot, app)
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BranchScreen) and app.accepting_keys)
+        screen = app.screen
+        app.accepting_keys = False  # as while the screen was being readied
+        for key in "feat/tmux-do":
+            app.post_message(events.Key("slash" if key == "/" else key, key))
+        await wait_for(pilot, lambda: len(app.typeahead) == len("feat/tmux-do"))
+        app.post_message(events.Key("n", "n"))  # queued before the replays ...
+        app.screen_ready()  # ... which are posted now
+        app.post_message(events.Key("e", "e"))
+        await wait_for(pilot, lambda: screen.checked, timeout=5)
+        await pilot.pause(0.2)
+        assert screen.query_one(Input).value == "feat/tmux-done"
+        assert app.accepting_keys and not app.typeahead and not app.replays
+        await pilot.press("ctrl+q")
+    assert app.return_value == 130
