@@ -32,13 +32,11 @@ import contextlib
 import errno
 import os
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from devkit.core.errors import ConfigError, DevkitError, NotReadyError, RefusedError
-from devkit.git.state import is_tracked_symlink as git_tracks_symlink
 from devkit.privatefs import TMP_SUFFIX
 
 NAME_MAX = 255
@@ -105,6 +103,10 @@ def is_tracked_symlink(root: Path, rel: str) -> bool:
         return _tracked_cache[key]
     if not os.path.lexists(root / ".git"):
         return True
+    import subprocess  # only when a symlink is met: most commands never start git from here
+
+    from devkit.git.state import is_tracked_symlink as git_tracks_symlink
+
     try:
         tracked = git_tracks_symlink(root, rel)
     except (DevkitError, subprocess.SubprocessError):

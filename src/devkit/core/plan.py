@@ -7,7 +7,6 @@ through a reporter, honours cancellation, and turns failures into ``StepFailed``
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -51,6 +50,8 @@ class StepContext:
 
     def stream(self, argv: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> int:
         """Run a command, each output line (stdout and stderr) a log event; its exit status."""
+        import subprocess  # here: a data sync runs no command and need not load it
+
         proc = subprocess.Popen(
             argv,
             cwd=cwd,

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from devkit.core.errors import ConfigError, NotReadyError, RefusedError
 from devkit.core.plan import StepContext, StepResult
-from devkit.data.synthetic import is_current, write_synthetic
 from devkit.safefs import check_relpath
 
 if TYPE_CHECKING:
@@ -108,6 +107,7 @@ class DataStep:
     def is_done(self) -> bool:
         if self._uses_sample():
             return False  # only a listing can tell; run() reports "nothing to fetch"
+        from devkit.data.synthetic import is_current
 
         return is_current(self.target, self.spec.tables, self.synthetic_seed)
 
@@ -126,6 +126,9 @@ class DataStep:
         return self._synthetic(ctx)
 
     def _synthetic(self, ctx: StepContext) -> StepResult:
+        # Only here: a sync from S3 does not load the generator (pyarrow comes later still).
+        from devkit.data.synthetic import is_current, write_synthetic
+
         tables = self.spec.tables
         if not tables:
             raise ConfigError(
