@@ -36,6 +36,7 @@ class LoopbackProxy:
     dropped: list[str] = field(default_factory=list)
     ranges: list[str | None] = field(default_factory=list)  # Range header of each GetObject
     refuse: int = 0  # the next N GetObject requests are answered 503 SlowDown (not forwarded)
+    head_etag: str | None = None  # the ETag every HeadObject answer shows instead of the real one
     _server: Any = field(default=None, repr=False)
 
     @property
@@ -102,6 +103,9 @@ class LoopbackProxy:
                     middle = len(data) // 2
                     data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
                     proxy.corrupted.append(self.path)
+                if self.command == "HEAD" and proxy.head_etag is not None:
+                    headers = [(n, v) for n, v in headers if n.lower() != "etag"]
+                    headers.append(("ETag", proxy.head_etag))
                 self.send_response_only(response.status, response.reason)
                 for name, value in headers:
                     if name.lower() not in _HOP and name.lower() != "content-length":

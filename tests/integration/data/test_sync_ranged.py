@@ -217,3 +217,28 @@ def test_a_corrupted_byte_in_a_ranged_object_is_exit_3(
     assert not (ws.dest() / name).exists()
     assert leftovers(ws.dest()) == []
     assert Manifest.load(ws.dest()).files == {}
+
+
+def test_a_head_that_disagrees_with_the_listing_stops_the_sync(
+    moto_iam: MotoIAM,
+    ranged: dict[str, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    """The HEAD before the parts shows another version than the listing did: the sync stops
+    with exit 3 (not ready) and says so, and nothing is left in the dataset folder."""
+    small_parts(monkeypatch)
+    proxy = LoopbackProxy(moto_iam.endpoint, head_etag='"0123456789abcdef0123456789abcdef"')
+    proxy.start()
+    try:
+        ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=PREFIX)
+        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
+        code, events, err = run_devkit(monkeypatch, capsys, env, *args(ws))
+    finally:
+        proxy.stop()
+    assert code == 3, err
+    failed = next(e for e in events if e["event"] == "step_failed")
+    assert "changed since it was listed" in json.dumps(failed)
+    assert leftovers(ws.dest()) == []
+    assert not any(p.is_file() for p in ws.dest().rglob("*.parquet"))
