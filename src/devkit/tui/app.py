@@ -16,6 +16,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 
 from devkit.init.request import InitRequest
 from devkit.tui.screens import screen_class
@@ -80,6 +81,7 @@ class InitApp(DevkitApp):
         self.typeahead: list[tuple[int, events.Key]] = []
         self.replays: list[tuple[int, events.Key]] = []  # posted again, not yet back here
         self.typed = 0
+        self.ready_timer: Timer | None = None
 
     @property
     def workspace(self) -> Path:
@@ -100,11 +102,16 @@ class InitApp(DevkitApp):
         """Go to the screen after ``current`` in the flow."""
         following = FLOW[FLOW.index(current) + 1]
         self.accepting_keys = False
-        self.set_timer(3.0, self.screen_ready)  # never hold keys for long, whatever happens
+        if self.ready_timer is not None:
+            self.ready_timer.stop()  # an earlier screen's: it must not release this one's keys
+        self.ready_timer = self.set_timer(3.0, self.screen_ready)  # never hold keys for long
         self.push_screen(self.make_screen(following))
 
     def screen_ready(self) -> None:
         """The current screen can take keys: replay the ones typed ahead, in order."""
+        if self.ready_timer is not None:
+            self.ready_timer.stop()
+            self.ready_timer = None
         self.accepting_keys = True
         self._release_typeahead()
 
@@ -119,9 +126,8 @@ class InitApp(DevkitApp):
 
     async def on_event(self, event: events.Event) -> None:
         # Only keys fresh from the terminal wait; a key bubbling back from a widget goes on.
-        if isinstance(event, events.Key) and not event.is_forwarded and not self._passes(event):
-            return
-        await super().on_event(event)
+        if not (isinstance(event, events.Key) and not event.is_forwarded) or self._passes(event):
+            await super().on_event(event)
         if self.accepting_keys and self.typeahead and not self.replays:
             self._release_typeahead()
 

@@ -183,3 +183,21 @@ async def test_a_key_typed_as_the_held_ones_are_replayed_does_not_overtake_them(
         assert app.accepting_keys and not app.typeahead and not app.replays
         await pilot.press("ctrl+q")
     assert app.return_value == 130
+
+
+async def test_a_name_and_enter_typed_ahead_go_on_once_the_name_is_checked(
+    workspace: Path,
+) -> None:
+    """Enter (a priority binding) fires as it reaches the app, before the letters typed just
+    ahead of it are in the box and before the name is checked: the screen reads the box once
+    they have landed and goes on when the check answers, instead of refusing the Enter."""
+    app = make_init_app(StepServices(workspace, []), InitRequest(profile="training"), frozen=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await preflight_done(pilot, app)
+        for key in ["enter", "enter", *"feat/ahead", "enter"]:
+            char = None if key == "enter" else key
+            app.post_message(events.Key("slash" if key == "/" else key, char))
+        await wait_for(pilot, lambda: isinstance(app.screen, DataScreen), timeout=10)
+        await settled(pilot, app)
+        await pilot.press("ctrl+q")
+    assert app.choices.branch == "feat/ahead"

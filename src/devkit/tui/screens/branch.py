@@ -27,6 +27,7 @@ class BranchScreen(InitScreen):
         super().__init__()
         self.status: BranchStatus | None = None
         self.checked = ""
+        self.continue_when_checked = ""
 
     def compose(self) -> ComposeResult:
         policy = self.init_app.profile.branch
@@ -80,6 +81,10 @@ class BranchScreen(InitScreen):
         name_input.insert_text_at_cursor(event.character)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        # The box as it is now, not as this (maybe older) message saw it, decides.
+        now = clean_branch_name(self.query_one("#branch-name", Input).value)
+        if now != self.continue_when_checked:
+            self.continue_when_checked = ""
         if event.value.strip() or self.checked:
             self._check(event.value)
         else:
@@ -100,6 +105,7 @@ class BranchScreen(InitScreen):
         panel = self.query_one("#branch-status", Static)
         if message.error:
             panel.update(marked("✗", "bold red", message.error))
+            self.continue_when_checked = ""
             return
         status: BranchStatus = message.value
         self.status = status
@@ -107,24 +113,35 @@ class BranchScreen(InitScreen):
         if status.problems:
             panel.update(Text("\n").join(marked("✗", "bold red", p) for p in status.problems))
             self.query_one("#branch-name", Input).add_class("invalid-name")
+            if self.continue_when_checked == name:
+                self._continue()  # says why it cannot go on
             return
         self.query_one("#branch-name", Input).remove_class("invalid-name")
         what = {True: "exists", False: "new branch"}
         label = what[status.exists] if status.exists is not None else "valid name"
         detail = f" · {status.detail}" if status.detail else ""
         panel.update(marked("✓", "bold green", label + detail))
+        if self.continue_when_checked == name:
+            self._continue()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_continue()
 
     def action_continue(self) -> None:
+        # Enter is a priority binding: it fires as it reaches the app, while letters typed just
+        # before it may still be on their way to the box. Read the box once they have landed.
+        self.query_one("#branch-name", Input).call_later(self._continue)
+
+    def _continue(self) -> None:
         name = clean_branch_name(self.query_one("#branch-name", Input).value)
+        self.continue_when_checked = ""
         if not name:
             self.notify("type a name for your branch first", severity="warning")
             return
         if self.status is None or self.checked != name:
-            self.notify("still checking the name…", severity="warning")
+            # Enter before the check answered: go on when it does (typing more cancels this).
+            self.continue_when_checked = name
             return
         if self.status.problems:
             self.notify(
