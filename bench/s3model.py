@@ -89,7 +89,11 @@ class ShapingProxy:
         # Response bytes go socket -> pipe -> socket with splice(2): the kernel moves them and
         # the proxy never copies them, so the model costs the machine's two cores what a
         # remote server would cost them: nothing beyond the client's own receiving.
-        pipe_out, pipe_in = os.pipe()
+        try:
+            pipe_out, pipe_in = os.pipe()
+        except OSError:  # out of descriptors: this connection fails, the client sees it close
+            _close(upstream, client)
+            return
         with contextlib.suppress(OSError):
             fcntl.fcntl(pipe_in, fcntl.F_SETPIPE_SZ, CHUNK)
         start = sent = 0.0
