@@ -53,9 +53,15 @@ def labels(**extra: str) -> dict[str, str]:
 
 
 def _run_script(name: str, *args: str, timeout: float) -> str:
+    # The engine it may start gets the registry mirror scripts/test.sh gives it, also when
+    # pytest runs on its own: an engine started without it stays up and fails the mirror
+    # tests of a later full run.
+    port = os.environ.get("DEVKIT_REGISTRY_PORT") or "5055"
+    mirror = os.environ.get("DEVKIT_REGISTRY_MIRROR") or f"http://127.0.0.1:{port}"
     try:
         proc = subprocess.run(
             ["bash", str(SCRIPTS / name), *args],
+            env={**os.environ, "DEVKIT_REGISTRY_MIRROR": mirror},
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
