@@ -56,8 +56,9 @@ def _run_script(name: str, *args: str, timeout: float) -> str:
     # The engine it may start gets the registry mirror scripts/test.sh gives it, also when
     # pytest runs on its own: an engine started without it stays up and fails the mirror
     # tests of a later full run.
-    port = os.environ.get("DEVKIT_REGISTRY_PORT") or "5055"
-    mirror = os.environ.get("DEVKIT_REGISTRY_MIRROR") or f"http://127.0.0.1:{port}"
+    from support.registry import SHARED_PORT
+
+    mirror = os.environ.get("DEVKIT_REGISTRY_MIRROR") or f"http://127.0.0.1:{SHARED_PORT}"
     try:
         proc = subprocess.run(
             ["bash", str(SCRIPTS / name), *args],

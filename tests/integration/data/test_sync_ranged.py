@@ -60,6 +60,28 @@ def leftovers(dest: Path) -> list[str]:
     return sorted(p.name for p in dest.rglob(".devkit-part-*"))
 
 
+def sync_through(
+    proxy: LoopbackProxy,
+    moto_iam: MotoIAM,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    include: str | None = None,
+) -> tuple[Any, int, list[dict[str, Any]], str]:
+    """Sync the ranged objects (``include``: a JSON list of names; all when None) with small
+    parts through ``proxy``, started here and stopped after: (workspace, exit, events, stderr)."""
+    small_parts(monkeypatch)
+    proxy.start()
+    try:
+        only = {} if include is None else {"include": include}
+        ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=PREFIX, **only)
+        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
+        code, events, err = run_devkit(monkeypatch, capsys, env, *args(ws))
+    finally:
+        proxy.stop()
+    return ws, code, events, err
+
+
 def test_large_objects_arrive_as_ranged_parts_and_verify(
     moto_iam: MotoIAM,
     ranged: dict[str, bytes],
@@ -67,14 +89,8 @@ def test_large_objects_arrive_as_ranged_parts_and_verify(
     monkeypatch: pytest.MonkeyPatch,
     capsys: Any,
 ) -> None:
-    small_parts(monkeypatch)
-    proxy = LoopbackProxy(moto_iam.endpoint).start()
-    try:
-        ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=PREFIX)
-        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
-        code, events, err = run_devkit(monkeypatch, capsys, env, *args(ws))
-    finally:
-        proxy.stop()
+    proxy = LoopbackProxy(moto_iam.endpoint)
+    ws, code, events, err = sync_through(proxy, moto_iam, tmp_path, monkeypatch, capsys)
     assert code == 0, [e for e in events if e["event"] == "step_failed"]
     files = Manifest.load(ws.dest()).files
     expected_parts = {name: -(-len(body) // PART) for name, body in ranged.items()}
@@ -173,16 +189,10 @@ def test_a_dropped_stream_mid_part_is_retried_and_the_sync_succeeds(
     monkeypatch: pytest.MonkeyPatch,
     capsys: Any,
 ) -> None:
-    small_parts(monkeypatch)
-    proxy = LoopbackProxy(moto_iam.endpoint, drop=3).start()
-    try:
-        ws = make_workspace(
-            tmp_path / "ws", moto_iam.readonly_role, prefix=PREFIX, include='["crc.parquet"]'
-        )
-        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
-        code, _events, err = run_devkit(monkeypatch, capsys, env, *args(ws))
-    finally:
-        proxy.stop()
+    proxy = LoopbackProxy(moto_iam.endpoint, drop=3)
+    ws, code, _, err = sync_through(
+        proxy, moto_iam, tmp_path, monkeypatch, capsys, include='["crc.parquet"]'
+    )
     assert code == 0, err
     assert len(proxy.dropped) == 3
     assert (ws.dest() / "crc.parquet").read_bytes() == ranged["crc.parquet"]
@@ -200,16 +210,10 @@ def test_a_corrupted_byte_in_a_ranged_object_is_exit_3(
     capsys: Any,
     name: str,
 ) -> None:
-    small_parts(monkeypatch)
-    proxy = LoopbackProxy(moto_iam.endpoint, corrupt=True).start()
-    try:
-        ws = make_workspace(
-            tmp_path / "ws", moto_iam.readonly_role, prefix=PREFIX, include=f'["{name}"]'
-        )
-        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
-        code, events, err = run_devkit(monkeypatch, capsys, env, *args(ws))
-    finally:
-        proxy.stop()
+    proxy = LoopbackProxy(moto_iam.endpoint, corrupt=True)
+    ws, code, events, err = sync_through(
+        proxy, moto_iam, tmp_path, monkeypatch, capsys, include=f'["{name}"]'
+    )
     assert proxy.corrupted
     assert code == 3, err
     failed = next(e for e in events if e["event"] == "step_failed")
@@ -228,17 +232,10 @@ def test_a_head_that_disagrees_with_the_listing_stops_the_sync(
 ) -> None:
     """The HEAD before the parts shows another version than the listing did: the sync stops
     with exit 3 (not ready) and says so, and nothing is left in the dataset folder."""
-    small_parts(monkeypatch)
     proxy = LoopbackProxy(moto_iam.endpoint, head_etag='"0123456789abcdef0123456789abcdef"')
-    proxy.start()
-    try:
-        ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=PREFIX)
-        env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": proxy.url}
-        code, events, err = run_devkit(monkeypatch, capsys, env, *args(ws))
-    finally:
-        proxy.stop()
+    ws, code, events, err = sync_through(proxy, moto_iam, tmp_path, monkeypatch, capsys)
     assert code == 3, err
     failed = next(e for e in events if e["event"] == "step_failed")
-    assert "changed since it was listed" in json.dumps(failed)
+    assert "changed since it was listed" in failed["what"], failed["what"]
     assert leftovers(ws.dest()) == []
     assert not any(p.is_file() for p in ws.dest().rglob("*.parquet"))
