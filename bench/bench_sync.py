@@ -309,7 +309,9 @@ def install_devkit(venv: Path) -> tuple[str, str]:
     pip = [str(python), "-m", "pip", "install", "-q"]
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([*pip, str(repo)], check=True, stdout=subprocess.DEVNULL)
+    # Dependencies first (a kept venv gets the ones this checkout added), then devkit itself
+    # again: pip keeps an installed devkit of the same version without --force-reinstall.
+    subprocess.run([*pip, str(repo)], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(
         [*pip, "--no-deps", "--force-reinstall", str(repo)], check=True, stdout=subprocess.DEVNULL
     )
