@@ -12,12 +12,12 @@ import os
 import shlex
 import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from devkit import safefs
 from devkit.core.errors import ConfigError
 from devkit.core.plan import StepContext, StepResult
+from devkit.core.records import dataclass
 from devkit.git.state import config_get, config_set_local, hooks_path
 
 MARKER = "# devkit-managed-hook: pre-push"

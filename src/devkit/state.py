@@ -17,12 +17,12 @@ defined once. Every write goes through ``safefs`` too: read, merge, replace atom
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from devkit import safefs
 from devkit.core.errors import ConfigError, DevkitError
+from devkit.core.records import asdict, dataclass, field
 from devkit.workspace import Workspace
 
 STATE_FILE = "state.json"

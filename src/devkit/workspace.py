@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from devkit import safefs
 from devkit.core.errors import ConfigError
+from devkit.core.records import dataclass
 
 STATE_DIR = ".devkit"
 # Everything in .devkit/ is local state except the workspace's own profiles and environments map.

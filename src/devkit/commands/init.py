@@ -132,9 +132,8 @@ def headless_request(
 
 def run(args: argparse.Namespace) -> int:
     """Build the init request from the flags, plan it, confirm replacing edited files, run it."""
-    from dataclasses import replace
-
     from devkit.commands._shared import execute, profile_set, show_dry_run, workspace
+    from devkit.core.records import replace
     from devkit.terminal import can_use_tui
 
     ws = workspace(args)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from devkit.config.profiles import ENVIRONMENTS_FILE, builtin_dir, workspace_dir
 from devkit.config.schema import Checker
 from devkit.config.yamlmarks import load_located, read_config
 from devkit.core.errors import Problem, ProblemsError, Where
+from devkit.core.records import dataclass
 
 KNOWN = ("dev", "staging", "prod")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from devkit.config.schema import parse_size
+from devkit.core.records import dataclass, field
 
 DEFAULT_BRANCH_PATTERN = r"^(feat|fix|exp|chore)/[a-z0-9][a-z0-9._-]*$"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from devkit.config.schema import Checker
 from devkit.config.substitutions import looks_like_credential, variable_problems
 from devkit.config.yamlmarks import Located, load_located, read_config
 from devkit.core.errors import ConfigError, Problem, ProblemsError
+from devkit.core.records import dataclass
 
 ENVIRONMENTS_FILE = "environments.yaml"
 MAX_EXTENDS = 32  # the longest 'extends' chain, counted from the profile asked for

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from devkit.config.yamlmarks import Located, Path
 from devkit.core.errors import Problem
+from devkit.core.records import dataclass, field
 from devkit.git.regex_safety import backtracking_risk
 from devkit.safefs import confine_problem
 

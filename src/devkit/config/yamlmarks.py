@@ -19,13 +19,13 @@ boundary, like the pyarrow one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
 from devkit import safefs
 from devkit.config import parsecache
 from devkit.core.errors import ConfigError, Problem, Where
+from devkit.core.records import dataclass, field
 
 TYPE_CHECKING = False  # mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:

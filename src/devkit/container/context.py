@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from devkit.config.model import Profile
 from devkit.container import trust
 from devkit.container.render import DEVCONTAINER_DIR, Rendered
 from devkit.core.errors import ConfigError, Where
+from devkit.core.records import dataclass
 
 HASH_VERSION = "2"
 

@@ -14,13 +14,13 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit.core.errors import DevkitError, NotReadyError
 from devkit.core.plan import CancelledError
+from devkit.core.records import dataclass
 
 if TYPE_CHECKING:
     from devkit.container.spec import ContainerSpec

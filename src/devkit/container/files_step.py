@@ -18,13 +18,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from devkit import safefs
 from devkit.container.render import OVERRIDE_FILE, Rendered
 from devkit.core.errors import RefusedError
 from devkit.core.plan import StepContext, StepResult
+from devkit.core.records import dataclass
 from devkit.state import FILES_KEY, WorkspaceState
 from devkit.workspace import Workspace
 

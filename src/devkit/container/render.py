@@ -38,7 +38,6 @@ import copy
 import json
 import math
 import re
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -46,6 +45,7 @@ from devkit.config.model import Profile
 from devkit.container import wheel
 from devkit.container.trust import CA_ENV_VARS, SYSTEM_BUNDLES
 from devkit.container.wheel import DIST_NAME
+from devkit.core.records import dataclass, field
 
 WORKSPACE_FOLDER = "/workspace"
 DEVCONTAINER_DIR = ".devcontainer"

@@ -11,11 +11,11 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from devkit.core.errors import ConfigError
+from devkit.core.records import dataclass, field
 
 _VAR = re.compile(
     r"\$\{(localWorkspaceFolder|localWorkspaceFolderBasename|containerWorkspaceFolder"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from devkit.container.engine import connect, image_info
 from devkit.container.files_step import DevcontainerFilesStep
 from devkit.container.render import LOCK_NAME, OVERRIDE_FILE
 from devkit.core.errors import DevkitError
+from devkit.core.records import asdict
 from devkit.core.units import format_amount
 from devkit.data.usage import dataset_usage
 from devkit.git.state import repo_state

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -26,6 +25,7 @@ from devkit.core.events import (
     StepStarted,
 )
 from devkit.core.lock import workspace_lock
+from devkit.core.records import dataclass, field
 
 
 class CancelledError(DevkitError):

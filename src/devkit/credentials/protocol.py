@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from devkit.core.records import dataclass
 
 REQUEST = b"credentials v1\n"
 CONTAINER_DIR = "/run/devkit-aws"

@@ -45,12 +45,12 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from devkit.config.model import DataSource
 from devkit.core.errors import ConfigError, NotReadyError, RefusedError
+from devkit.core.records import dataclass, field
 from devkit.data import aws, aws_fast, guard_cache
 from devkit.data.aws import S3
 

@@ -53,7 +53,9 @@ def enabled() -> bool:
 
 
 def environments_digest(envs: EnvironmentMap) -> str:
-    from dataclasses import asdict  # not at import: a no-op answered from its record never needs it
+    from devkit.core.records import (
+        asdict,  # not at import: a no-op answered from its record never needs it
+    )
 
     body = json.dumps(asdict(envs), sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()

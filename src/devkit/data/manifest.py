@@ -18,12 +18,12 @@ import json
 import os
 import stat
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from devkit import safefs
 from devkit.core.errors import DevkitError
+from devkit.core.records import dataclass, field
 from devkit.data.checksums import file_checksum
 from devkit.data.names import JOURNAL_NAME, MANIFEST_NAME
 

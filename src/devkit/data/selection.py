@@ -6,13 +6,13 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from devkit.config.model import SampleRules
 from devkit.core.errors import RefusedError
+from devkit.core.records import dataclass
 from devkit.data.names import RESERVED_PREFIX
 from devkit.safefs import confine_problem
 

@@ -9,12 +9,12 @@ generating synthetic data does not pay its import time (about 30 ms).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from devkit.core.errors import ConfigError, NotReadyError, RefusedError
 from devkit.core.plan import StepContext, StepResult
+from devkit.core.records import dataclass, field
 from devkit.safefs import check_relpath
 
 if TYPE_CHECKING:

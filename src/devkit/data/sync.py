@@ -25,13 +25,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
 from devkit.core.errors import DevkitError, NotReadyError, RefusedError
 from devkit.core.plan import CancelledError
+from devkit.core.records import dataclass, field
 from devkit.data import checksums
 from devkit.data.manifest import Manifest, prepare_dest
 from devkit.data.names import PART_PREFIX, SIDECAR_SUFFIX

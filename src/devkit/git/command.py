@@ -20,11 +20,11 @@ import os
 import stat
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devkit.core.errors import ConfigError, DevkitError, NotReadyError
+from devkit.core.records import dataclass
 
 if TYPE_CHECKING:
     from git.cmd import Git

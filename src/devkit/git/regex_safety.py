@@ -18,7 +18,7 @@ bounds what a polynomial pattern that passes can cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from devkit.core.records import dataclass
 
 MAX_UNBOUNDED = 3
 MAX_NAME = 255

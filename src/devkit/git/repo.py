@@ -14,12 +14,12 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devkit.core.errors import ConfigError
 from devkit.core.plan import CancelledError
+from devkit.core.records import dataclass
 from devkit.git.command import (
     REMOTE,
     _gitdir_named,

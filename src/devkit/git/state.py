@@ -7,10 +7,10 @@ side (``command.start``). Writing to a repository (branches, checkouts) lives in
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from devkit.core.records import asdict, dataclass
 from devkit.git.command import REMOTE, failure, is_linked_worktree, run, start
 
 

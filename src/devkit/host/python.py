@@ -8,9 +8,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from devkit.core.errors import ConfigError
+from devkit.core.records import dataclass
 
 _VERSION = "import sys; print('%d.%d' % sys.version_info[:2])"
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from devkit.container.prebuilt import pull_steps
 from devkit.container.render import HostUser, LocalLayer, render
 from devkit.core.errors import ConfigError, DevkitError
 from devkit.core.plan import Plan, Step, StepContext, StepResult
+from devkit.core.records import dataclass, replace
 from devkit.init.branch import FeatureBranchStep, check_name
 from devkit.init.ready import ready_engine as ready_engine
 from devkit.init.ready import require_engine as require_engine

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from devkit.config.environments import load_environments
@@ -18,6 +17,7 @@ from devkit.container.trust import detect_ca_bundle, proxy_settings, redact_prox
 from devkit.container.visibility import prove_early
 from devkit.core.errors import ConfigError, DevkitError, NotReadyError
 from devkit.core.plan import StepContext, StepResult
+from devkit.core.records import dataclass
 from devkit.data.aws import caller_identity, session
 from devkit.git.command import version
 from devkit.host.python import find_python

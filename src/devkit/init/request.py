@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devkit.config.profiles import ProfileSet
 from devkit.core.errors import DevkitError
+from devkit.core.records import dataclass, replace
 from devkit.git.repo import current_branch
 from devkit.state import InitRecord, WorkspaceState
 from devkit.workspace import Workspace

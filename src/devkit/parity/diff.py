@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from devkit.core.records import dataclass
 from devkit.parity.rules.data_schema import schema_differences
 
 SCALARS = (

@@ -27,12 +27,12 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from devkit import safefs
 from devkit.core.errors import DevkitError
+from devkit.core.records import dataclass, field
 
 DEFAULT_GLOBS = ("**/*.py",)
 SKIP_DIRS = frozenset(

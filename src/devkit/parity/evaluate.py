@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from devkit.core.errors import ConfigError, ExitCode
+from devkit.core.records import dataclass
 from devkit.parity import formats
 from devkit.parity.rules import RULES
 from devkit.parity.rules.base import CheckInputs, RuleResult

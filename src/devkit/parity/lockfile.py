@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from devkit import safefs
 from devkit.core.errors import ConfigError
+from devkit.core.records import dataclass, field
 from devkit.parity.probe import normalise_name
 
 _NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")

@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from devkit import safefs
 from devkit.core.errors import ConfigError, NotReadyError
+from devkit.core.records import dataclass
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 

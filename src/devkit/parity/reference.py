@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit import safefs
 from devkit.core.errors import ConfigError
+from devkit.core.records import dataclass
 from devkit.parity import fingerprint as fp
 from devkit.parity import formats
 from devkit.parity.s3io import get_object

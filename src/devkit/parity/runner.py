@@ -8,11 +8,11 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devkit.core.errors import ConfigError
+from devkit.core.records import dataclass
 from devkit.parity.fingerprint import fingerprint
 from devkit.parity.records import new_record, write_record
 from devkit.state import WorkspaceState

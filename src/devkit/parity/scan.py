@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devkit.core.errors import DevkitError
+from devkit.core.records import dataclass
 from devkit.git.state import files_containing
 
 if TYPE_CHECKING:

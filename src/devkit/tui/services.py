@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +19,7 @@ from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
 from devkit.core.errors import DevkitError
 from devkit.core.plan import Plan, Step
+from devkit.core.records import dataclass, field
 from devkit.core.units import format_amount
 from devkit.data.guard import read_only_session
 from devkit.data.selection import select

@@ -12,13 +12,13 @@ from __future__ import annotations
 import calendar
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from devkit.config.model import Profile
 from devkit.container.status import gather, status_profile
 from devkit.core.errors import DevkitError
+from devkit.core.records import dataclass, field
 from devkit.parity.records import latest_record
 from devkit.state import InitRecord, WorkspaceState
 

@@ -4,12 +4,12 @@ an image is what the engine holds, without any caller touching the SDK's objects
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from devkit.container import engine
 from devkit.container.spec import ContainerSpec, Mount
+from devkit.core.records import replace
 from support.engine import TEST_LABELS
 
 

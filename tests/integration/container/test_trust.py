@@ -104,7 +104,7 @@ def test_the_committed_host_script_writes_only_its_ignored_folder(tmp_path: Path
     )
     bare = {"PATH": "/usr/bin:/bin", "SSL_CERT_FILE": str(tmp_path / "none")}
     # A cloud IDE without any bundle: simulated by a profile whose trust is 'none'.
-    from dataclasses import replace
+    from devkit.core.records import replace
 
     none = replace(ProfileSet(None).get("training"), ca_bundle="none")
     script.write_bytes(render(none).files[".devcontainer/host-trust.sh"])

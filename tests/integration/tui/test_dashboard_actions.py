@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from textual.widgets import RichLog, Static
 
 from devkit.commands.init import headless_request
 from devkit.config.profiles import ProfileSet
+from devkit.core.records import replace
 from devkit.init.plan import Runtime, plan_init
 from devkit.parser import parse
 from devkit.state import InitRecord, WorkspaceState

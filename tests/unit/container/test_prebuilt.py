@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from devkit.config.profiles import ProfileSet
 from devkit.container.registry import check_not_prod, ecr_account, ecr_region, registry_host
 from devkit.container.render import render
 from devkit.core.errors import ProblemsError, RefusedError
+from devkit.core.records import replace
 from support.contract import check_json_output
 
 ECR = "333333333333.dkr.ecr.eu-west-1.amazonaws.com/ml/training-dev"

@@ -162,7 +162,7 @@ def test_host_trust_script_follows_the_profile_trust_setting() -> None:
     script = render(training).files[".devcontainer/host-trust.sh"].decode()
     assert '"${SSL_CERT_FILE:-}"' in script and "/etc/ssl/certs/ca-certificates.crt" in script
     assert "/etc/pki/tls/certs/ca-bundle.crt" in script and "/etc/ssl/cert.pem" in script
-    from dataclasses import replace
+    from devkit.core.records import replace
 
     none = render(replace(training, ca_bundle="none")).files[".devcontainer/host-trust.sh"]
     assert b'for f in ""; do' in none

@@ -3,7 +3,6 @@ real unix socket and real files in tmp_path)."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 from devkit.config.model import Profile
 from devkit.config.profiles import ProfileSet
 from devkit.container.credentials_mount import HOST_CONFIG_DIR, AwsAccess, passthrough_env
+from devkit.core import records
 from devkit.core.errors import RefusedError
 from devkit.credentials.broker import REFRESH_MARGIN_S, CredentialCache
 from devkit.credentials.protocol import CONTAINER_DIR, Credentials
@@ -63,8 +63,8 @@ def test_no_aws_for_synthetic_or_no_data(tmp_path: Path, data: str) -> None:
 def test_profile_without_role_never_gets_keys(tmp_path: Path) -> None:
     profile = training()
     assert profile.data is not None and profile.data.source is not None
-    source = dataclasses.replace(profile.data.source, role_arn=None)
-    no_role = dataclasses.replace(profile, data=dataclasses.replace(profile.data, source=source))
+    source = records.replace(profile.data.source, role_arn=None)
+    no_role = records.replace(profile, data=records.replace(profile.data, source=source))
     chosen = AwsAccess(Workspace(tmp_path), no_role, "sample", None, host_env())
     assert chosen.mode() == "none"
     assert "long-lived keys are never handed to a container" in chosen.reason

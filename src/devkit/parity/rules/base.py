@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from devkit.core.records import dataclass, field
 from devkit.git.state import tracked_files as git_tracked_files
 from devkit.parity.dataset import dataset_facts
 from devkit.parity.envscan import workload_env_use

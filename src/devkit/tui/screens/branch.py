@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Input, Static
 
+from devkit.core.records import replace
 from devkit.git.names import clean_branch_name
 from devkit.tui.messages import Answer
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked

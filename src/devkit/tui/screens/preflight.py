@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,6 +11,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from devkit.core.events import PlanFinished, StepDone, StepFailed
 from devkit.core.plan import Plan
+from devkit.core.records import replace
 from devkit.tui.messages import EngineEvent, PlanEnded
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.widgets.step_list import StepList

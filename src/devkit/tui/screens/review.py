@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
 from devkit.core.plan import Plan
+from devkit.core.records import replace
 from devkit.tui.messages import Answer
 from devkit.tui.screens.base import InitScreen, breadcrumb, marked
 from devkit.tui.services import ReviewItem, plan_problems, review_items
