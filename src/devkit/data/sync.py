@@ -42,10 +42,9 @@ from devkit.data.selection import (
     relative_key,
     select,
 )
+from devkit.data.workers import Workers
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from devkit.config.model import SampleRules
     from devkit.data.aws import S3
 
@@ -223,43 +222,23 @@ class Syncer:
             size = self._fetch(obj, rel)
             self._advance(size, 1)
 
-        # A pool (and its module, which imports logging) only when this run fetches: a no-op
-        # sync is mostly start-up time.
-        pool: Any = None
-        if plan.fetch:
-            from concurrent.futures import ThreadPoolExecutor
-
-            pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="devkit-sync")
-        futures: list[Future[None]] = []
-        futures_lock = threading.Lock()
-
-        def submit(fn: Callable[..., None], *args: Any) -> None:
-            with futures_lock:
-                futures.append(pool.submit(fn, *args))
+        # Worker threads only when this run fetches: a no-op sync is mostly start-up time.
+        pool = Workers(self.concurrency, "devkit-sync") if plan.fetch else None
 
         def ranged(obj: RemoteObject, rel: str) -> None:
             if not self.cancel.is_set():
-                self._start_ranged(obj, rel, submit)
+                assert pool is not None
+                self._start_ranged(obj, rel, pool.submit)
 
-        # Large objects first: their parts then share the pool with the small objects.
-        for obj, rel in sorted(plan.fetch, key=lambda item: -item[0].size):
-            if obj.size > self.ranged_threshold:
-                submit(ranged, obj, rel)
-            else:
-                submit(one, obj, rel)
         try:
-            while pool is not None:
-                from concurrent.futures import FIRST_EXCEPTION, wait
-
-                with futures_lock:
-                    snapshot = list(futures)
-                finished, _ = wait(snapshot, return_when=FIRST_EXCEPTION)
-                failed = next((f for f in finished if f.exception()), None)
-                if failed is not None:
-                    raise failed.exception()  # type: ignore[misc]
-                with futures_lock:
-                    if len(futures) == len(snapshot):
-                        break
+            if pool is not None:
+                # Large objects first: their parts then share the workers with the small ones.
+                for obj, rel in sorted(plan.fetch, key=lambda item: -item[0].size):
+                    if obj.size > self.ranged_threshold:
+                        pool.submit(ranged, obj, rel)
+                    else:
+                        pool.submit(one, obj, rel)
+                pool.wait()
             for rel in plan.delete:
                 # The manifest may come from the clone: check the entry again right before.
                 check_manifest_entry(rel, self.manifest.path)
@@ -272,13 +251,12 @@ class Syncer:
             # files are removed; finished parts of large objects are kept for a resume);
             # everything verified so far stays recorded.
             self.cancel.set()
-            with futures_lock:
-                for future in futures:
-                    future.cancel()
+            if pool is not None:
+                pool.cancel()
             raise
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.close()
             for job in self._jobs:
                 if not job.finished and job.partial is not None:
                     job.partial.close()  # kept, with its sidecar, for the next run
