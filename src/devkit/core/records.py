@@ -91,11 +91,13 @@ def _collect(cls: type) -> dict[str, Field]:
     fields: dict[str, Field] = {}
     for base in reversed(cls.__mro__[1:]):
         fields.update(base.__dict__.get(FIELDS, {}))
-    own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 - inspect is what this avoids
+    own = cls.__dict__.get("__annotations__")  # noqa: RUF063 - inspect is what this avoids
+    if own is None:  # Python 3.14 keeps a class's annotations behind __annotate__
+        own = getattr(cls, "__annotations__", {}) if "__annotate__" in cls.__dict__ else {}
     for name, annotation in own.items():
         if _is_classvar(annotation):
             continue
-        value = cls.__dict__.get(name, MISSING)
+        value = getattr(cls, name, MISSING)  # a default may come from a base class
         if isinstance(value, Field):
             made = value
             if made.default is MISSING:

@@ -59,8 +59,12 @@ def _crc_fn(algorithm: str) -> Callable[[bytes | memoryview, int], int] | None:
         # zlib-ng's CRC32 uses the CPU's carry-less multiply where there is one (same values
         # as zlib's): on a 1 GiB object it is the difference between a tenth of a second and
         # half a second of CPU, on the core the download itself needs. It releases the GIL.
-        from zlib_ng.zlib_ng import crc32
-
+        # zlib's when zlib-ng is missing: an image built from a committed devkit-deps.txt of
+        # an earlier devkit of the same version installs devkit without it.
+        try:
+            from zlib_ng.zlib_ng import crc32
+        except ImportError:
+            from zlib import crc32
         return crc32
     try:
         from awscrt import checksums  # optional: boto3[crt]

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 class Workers:
     def __init__(self, count: int, name: str) -> None:
         self._count, self._name = max(1, count), name
-        self._cond = threading.Condition()
+        lock = threading.Lock()
+        self._work_ready = threading.Condition(lock)  # idle workers wait here
+        self._changed = threading.Condition(lock)  # wait() waits here: a call ended
         self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._pending = 0  # queued or running
         self._idle = 0
@@ -32,7 +34,7 @@ class Workers:
         """Queue ``fn(*args)``; a thread is started while fewer than ``count`` run and more
         calls wait than idle threads. Once a call failed or the workers are closed, nothing
         more is queued."""
-        with self._cond:
+        with self._work_ready:
             if self._closed or self._error is not None:
                 return
             self._queue.append((fn, args))
@@ -41,17 +43,24 @@ class Workers:
                 thread = threading.Thread(
                     target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
                 )
-                self._threads.append(thread)
-                thread.start()
-            else:
-                self._cond.notify()
+                try:
+                    thread.start()
+                except RuntimeError:  # no thread to be had (a pids limit): the others run it
+                    if not self._threads:
+                        self._queue.pop()
+                        self._pending -= 1
+                        raise
+                else:
+                    self._threads.append(thread)
+                    return
+            self._work_ready.notify()
 
     def _work(self) -> None:
         while True:
-            with self._cond:
+            with self._work_ready:
                 self._idle += 1
                 while not self._queue and not self._closed:
-                    self._cond.wait()
+                    self._work_ready.wait()
                 self._idle -= 1
                 if not self._queue:
                     return
@@ -59,14 +68,14 @@ class Workers:
             try:
                 fn(*args)
             except BaseException as exc:
-                with self._cond:
+                with self._changed:
                     if self._error is None:
                         self._error = exc
                     self._drop_queued()
             finally:
-                with self._cond:
+                with self._changed:
                     self._pending -= 1
-                    self._cond.notify_all()
+                    self._changed.notify_all()
 
     def _drop_queued(self) -> None:
         self._pending -= len(self._queue)
@@ -75,22 +84,22 @@ class Workers:
     def wait(self) -> None:
         """Until every queued call (and every call those queued) has finished; the first
         failure is raised here, as it was raised in its thread."""
-        with self._cond:
+        with self._changed:
             while self._pending and self._error is None:
-                self._cond.wait()
+                self._changed.wait()
             if self._error is not None:
                 raise self._error
 
     def cancel(self) -> None:
         """Drop what has not started; running calls finish (they watch the sync's own flag)."""
-        with self._cond:
+        with self._changed:
             self._drop_queued()
 
     def close(self) -> None:
         """Drop what has not started and wait for the running calls to end."""
-        with self._cond:
+        with self._work_ready:
             self._closed = True
             self._drop_queued()
-            self._cond.notify_all()
+            self._work_ready.notify_all()
         for thread in self._threads:
             thread.join()

@@ -137,6 +137,20 @@ def test_replace_and_asdict(impl: Any) -> None:
         impl.asdict({"not": "a record"})
 
 
+def test_a_field_annotated_again_keeps_its_inherited_default(impl: Any) -> None:
+    @impl.dataclass
+    class Base:
+        size: int = 4
+
+    @impl.dataclass
+    class Again(Base):
+        size: int  # type: ignore[misc]
+        name: str = "x"
+
+    assert Again().size == 4
+    assert impl.asdict(Again(2)) == {"size": 2, "name": "x"}
+
+
 def test_mistakes_are_refused_when_the_class_is_made(impl: Any) -> None:
     with pytest.raises(ValueError, match="mutable default"):
 

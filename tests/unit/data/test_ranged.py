@@ -301,3 +301,15 @@ def test_crc32_hasher_is_zlib_ngs_and_agrees_with_zlib_over_any_chunking() -> No
     hasher.update(small)
     assert isinstance(hasher, checksums.CrcHasher)
     assert hasher.crc == _crc_bitwise(small, 0xEDB88320, 32)
+
+
+def test_without_zlib_ng_crc32_comes_from_zlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An image built from a committed devkit-deps.txt of an earlier build of the same devkit
+    # version installs devkit without zlib-ng: its syncs still verify CRC32.
+    import sys
+
+    monkeypatch.setitem(sys.modules, "zlib_ng.zlib_ng", None)  # makes the import fail
+    hasher = checksums.new("crc32")
+    assert hasher._fn is zlib.crc32  # type: ignore[union-attr]
+    hasher.update(b"devkit")
+    assert hasher.value() == base64.b64encode(zlib.crc32(b"devkit").to_bytes(4, "big")).decode()

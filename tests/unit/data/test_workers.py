@@ -74,3 +74,43 @@ def test_close_drops_queued_calls_and_waits_for_running_ones() -> None:
     threading.Timer(0.05, release.set).start()
     pool.close()
     assert ran == ["slow"]
+
+
+def test_a_thread_that_cannot_start_leaves_the_work_to_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started = 0
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        nonlocal started
+        if self.name.startswith("p_") and started >= 1:
+            raise RuntimeError("can't start new thread")
+        started += 1
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    pool = Workers(4, "p")
+    ran: list[int] = []
+    gate = threading.Event()
+    pool.submit(gate.wait)
+    for n in range(5):
+        pool.submit(ran.append, n)  # no second thread: queued for the first
+    gate.set()
+    pool.wait()
+    pool.close()
+    assert ran == [0, 1, 2, 3, 4]
+
+
+def test_when_no_thread_can_start_submit_says_so_and_nothing_is_left_pending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def start(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    pool = Workers(4, "n")
+    with pytest.raises(RuntimeError):
+        pool.submit(print, "never")
+    pool.wait()  # returns: nothing is pending
+    pool.close()
