@@ -56,14 +56,13 @@ class FrozenInstanceError(AttributeError):
 
 
 class Field:
-    __slots__ = ("compare", "default", "default_factory", "name", "repr")
+    __slots__ = ("compare", "default", "default_factory", "repr")
 
     def __init__(
         self, default: Any, default_factory: Any, repr: bool = True, compare: bool = True
     ) -> None:
         if default is not MISSING and default_factory is not MISSING:
             raise ValueError("cannot specify both default and default_factory")
-        self.name = ""
         self.default, self.default_factory = default, default_factory
         self.repr, self.compare = repr, compare
 
@@ -111,7 +110,6 @@ def _collect(cls: type) -> dict[str, Field]:
                 f"mutable default {type(made.default).__name__} for field {name} of "
                 f"{cls.__qualname__}: use default_factory"
             )
-        made.name = name
         fields[name] = made
     return fields
 

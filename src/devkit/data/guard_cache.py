@@ -53,9 +53,8 @@ def enabled() -> bool:
 
 
 def environments_digest(envs: EnvironmentMap) -> str:
-    from devkit.core.records import (
-        asdict,  # not at import: a no-op answered from its record never needs it
-    )
+    # Not at import: a no-op answered from its record never needs it.
+    from devkit.core.records import asdict
 
     body = json.dumps(asdict(envs), sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
