@@ -5,20 +5,25 @@ moto re-reads and copies an object's whole body for every GetObject, ranged or n
 1 GiB copy, and every tool that downloads in ranges (devkit, aws, s5cmd, rclone) would be
 measured against that instead of against S3. Here the body is kept once as immutable bytes and
 each request slices it. And it keeps connections open (HTTP/1.1 keep-alive) as S3 does:
-werkzeug's default, HTTP/1.0, makes every client open a new connection (and moto a new
-thread) per request. Nothing else changes (IAM enforcement included).
+werkzeug closes every connection after one answer (it sends ``Connection: close`` whatever the
+protocol version), which makes every client open a new connection, and moto start a new thread,
+per request. Nothing else changes (IAM enforcement included).
 
 Run as ``python bench/moto_server.py -H 127.0.0.1 -p PORT`` (the arguments of moto.server).
 """
 
 from __future__ import annotations
 
+import selectors
 import sys
 import threading
+from types import SimpleNamespace
 from typing import Any
 
+from moto import backends
 from moto.s3 import models
 from moto.server import main
+from werkzeug import serving
 from werkzeug.serving import WSGIRequestHandler
 
 _original = models.FakeKey.value
@@ -45,8 +50,67 @@ def _set(self: Any, new_value: bytes) -> None:
         self.__dict__["_bench_value"] = new_value  # kept from the upload: no first-read copy
 
 
+# moto's request dispatcher asks which service packages moto has on every request, by listing
+# its package folder and stat-ing each entry (~190 system calls) while it holds the one lock all
+# requests share: a fixed cost per request, on the machine's two cores, that S3 does not put on
+# its clients. The folder does not change while the server runs: it is listed once.
+_modules = list(backends.list_of_moto_modules())
+backends.list_of_moto_modules = lambda: _modules  # type: ignore[assignment]
+
 models.FakeKey.value = property(_get, _set)  # type: ignore[method-assign,assignment]
+
+# Keep-alive. werkzeug ends every answer with "Connection: close", then drains whatever the
+# client sent after its request (up to 10 ms of waiting): on a kept-alive connection that would
+# swallow the client's next request. A request without a body (GET, HEAD: every request the
+# benches time) has nothing to drain: its connection stays open and the drain is skipped. A
+# request with a body (the seeding's uploads) is answered as before, and its connection closed.
+_request = threading.local()
+
+
+def _bodiless(handler: Any) -> bool:
+    length = handler.headers.get("Content-Length")
+    return length in (None, "0") and "Transfer-Encoding" not in handler.headers
+
+
+def _run_wsgi(self: Any) -> None:
+    _request.bodiless = _bodiless(self)
+    try:
+        _wsgi(self)
+    finally:
+        _request.bodiless = False
+
+
+def _send_header(self: Any, keyword: str, value: str) -> None:
+    if keyword.lower() == "connection" and value.lower() == "close" and _request.bodiless:
+        return  # http.server reads the next request on this connection
+    _header(self, keyword, value)
+
+
+class _NoDrain:
+    def register(self, *_: Any) -> None:
+        pass
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def _selector() -> Any:
+    return _NoDrain() if getattr(_request, "bodiless", False) else selectors.DefaultSelector()
+
+
+_wsgi, _header = WSGIRequestHandler.run_wsgi, WSGIRequestHandler.send_header
 WSGIRequestHandler.protocol_version = "HTTP/1.1"
+# An answer's headers and body are separate writes: on a kept-alive connection Nagle's algorithm
+# would hold the second until the client's delayed ACK (40 ms). S3 answers do not wait for that.
+WSGIRequestHandler.disable_nagle_algorithm = True
+WSGIRequestHandler.run_wsgi = _run_wsgi  # type: ignore[method-assign]
+WSGIRequestHandler.send_header = _send_header  # type: ignore[method-assign]
+serving.selectors = SimpleNamespace(  # type: ignore[assignment,attr-defined]
+    DefaultSelector=_selector, EVENT_READ=selectors.EVENT_READ
+)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
