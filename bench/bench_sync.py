@@ -1,8 +1,9 @@
 """Benchmark: `devkit sync-data` vs `aws s3 sync`, `s5cmd sync` and `rclone sync`.
 
 One moto server on 127.0.0.1, with IAM enforcement (bench/moto_server.py: moto, patched so a
-ranged GET does not copy the whole object). devkit gets a dev user's keys and assumes
-the read-only role itself, through its credentials guard; the peers sign with a session of that
+ranged GET does not copy the whole object and connections stay open between requests). devkit
+gets a dev user's keys and assumes the read-only role itself, through its credentials guard; the
+peers sign with a session of that
 same read-only role. A "cold" cell is cold data on the same footing: an empty folder, and for
 devkit its cached role session and guard verdict (what a developer's second sync of the day
 has). devkit's "first of the day" run, before each cold run, empties the guard cache: the role
