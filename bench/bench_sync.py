@@ -1,13 +1,12 @@
 """Benchmark: `devkit sync-data` vs `aws s3 sync`, `s5cmd sync` and `rclone sync`.
 
-One moto server on 127.0.0.1, with IAM enforcement (bench/moto_server.py: moto, patched so a
-ranged GET does not copy the whole object and connections stay open between requests). devkit
-gets a dev user's keys and assumes the read-only role itself, through its credentials guard; the
-peers sign with a session of that
-same read-only role. A "cold" cell is cold data on the same footing: an empty folder, and for
-devkit its cached role session and guard verdict (what a developer's second sync of the day
-has). devkit's "first of the day" run, before each cold run, empties the guard cache: the role
-assumed and the whole guard run; it has its own row, shown against the peers' cold median but
+One moto server on 127.0.0.1, with IAM enforcement (bench/moto_server.py: moto, patched so a ranged
+GET does not copy the whole object and connections stay open between requests). devkit gets a dev
+user's keys and assumes the read-only role itself, through its credentials guard; the peers sign
+with a session of that same read-only role. A "cold" cell is cold data on the same footing: an empty
+folder, and for devkit its cached role session and guard verdict (what a developer's second sync of
+the day has). devkit's "first of the day" run, before each cold run, empties the guard cache: the
+role assumed and the whole guard run; it has its own row, shown against the peers' cold median but
 not counted as a target. Three datasets: 2,000 objects x 32 KiB, 8 objects x 32 MiB, and 1 object of
 1 GiB. Each cell is a cold sync into an empty folder, then a no-op re-sync; medians over --runs
 runs, tools interleaved run by run; request counts read from the server's own access log.
