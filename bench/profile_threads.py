@@ -1,7 +1,8 @@
 """Run devkit's CLI under cProfile in every thread (the sync's workers included), merged.
 
-cProfile sees only the thread it runs in; a sync does its work in a thread pool. Each pool
-worker gets its own profiler here and the stats are merged into one file.
+cProfile sees only the thread it runs in; a sync does its work in worker threads
+(``devkit.data.workers``). Every thread started while devkit runs gets its own profiler here
+(``threading.Thread.run`` is wrapped), and the stats are merged into one file.
 
 Run:  python bench/profile_threads.py OUT.prof sync-data --profile P --workspace W ...
 """
@@ -11,25 +12,25 @@ from __future__ import annotations
 import cProfile
 import pstats
 import sys
-from concurrent.futures import thread as pool_thread
+import threading
 from typing import Any
 
 _profiles: list[cProfile.Profile] = []
-_worker = pool_thread._worker  # type: ignore[attr-defined]
+_run = threading.Thread.run
 
 
-def _profiled_worker(*args: Any, **kwargs: Any) -> Any:
+def _profiled_run(self: threading.Thread, *args: Any, **kwargs: Any) -> None:
     profile = cProfile.Profile()
     _profiles.append(profile)
     profile.enable()
     try:
-        return _worker(*args, **kwargs)
+        _run(self, *args, **kwargs)
     finally:
         profile.disable()
 
 
 def main() -> int:
-    pool_thread._worker = _profiled_worker  # type: ignore[attr-defined]
+    threading.Thread.run = _profiled_run  # type: ignore[method-assign]
     from devkit.cli import main as devkit
 
     out = sys.argv[1]
