@@ -1,13 +1,18 @@
-"""moto's server for the benches, with one patch that keeps it from measuring itself.
+"""moto's server for the benches, with changes that keep it from measuring itself.
 
-moto re-reads and copies an object's whole body for every GetObject, ranged or not (its
-``FakeKey.value``), under a per-object lock: each 16 MiB part of a 1 GiB object would cost a
-1 GiB copy, and every tool that downloads in ranges (devkit, aws, s5cmd, rclone) would be
-measured against that instead of against S3. Here the body is kept once as immutable bytes and
-each request slices it. And it keeps connections open (HTTP/1.1 keep-alive) as S3 does:
-werkzeug closes every connection after one answer (it sends ``Connection: close`` whatever the
-protocol version), which makes every client open a new connection, and moto start a new thread,
-per request. Nothing else changes (IAM enforcement included).
+None of them changes what a request may do (IAM enforcement included):
+
+* moto re-reads and copies an object's whole body for every GetObject, ranged or not (its
+  ``FakeKey.value``), under a per-object lock: each 16 MiB part of a 1 GiB object would cost a
+  1 GiB copy, and every tool that downloads in ranges (devkit, aws, s5cmd, rclone) would be
+  measured against that instead of against S3. Here the body is kept once as immutable bytes and
+  each request slices it.
+* Connections stay open between requests (HTTP/1.1 keep-alive), as S3 keeps them: werkzeug
+  closes every connection after one answer (it sends ``Connection: close`` whatever the
+  protocol version), which made every client open a new connection, and moto start a new
+  thread, per request. Nagle's algorithm is off, as the answers would otherwise wait for the
+  client's delayed ACK.
+* moto's request dispatcher lists its own package folder once, not on every request.
 
 Run as ``python bench/moto_server.py -H 127.0.0.1 -p PORT`` (the arguments of moto.server).
 """
@@ -81,7 +86,9 @@ def _run_wsgi(self: Any) -> None:
 
 
 def _send_header(self: Any, keyword: str, value: str) -> None:
-    if keyword.lower() == "connection" and value.lower() == "close" and _request.bodiless:
+    # http.server answers a malformed request line itself, before run_wsgi: no flag set then.
+    bodiless = getattr(_request, "bodiless", False)
+    if keyword.lower() == "connection" and value.lower() == "close" and bodiless:
         return  # http.server reads the next request on this connection
     _header(self, keyword, value)
 

@@ -15,18 +15,18 @@ import sys
 import threading
 from typing import Any
 
-_profiles: list[cProfile.Profile] = []
+_profiles: list[cProfile.Profile] = []  # of threads that have ended: a running one is left out
 _run = threading.Thread.run
 
 
 def _profiled_run(self: threading.Thread, *args: Any, **kwargs: Any) -> None:
     profile = cProfile.Profile()
-    _profiles.append(profile)
     profile.enable()
     try:
         _run(self, *args, **kwargs)
     finally:
         profile.disable()
+        _profiles.append(profile)
 
 
 def main() -> int:
