@@ -330,12 +330,12 @@ def warm_memory(folder: Path, size: int) -> None:
     """Write ``size`` bytes to a file in ``folder``, then delete it.
 
     A virtual machine may hand the memory its guest frees back to the host (virtio-balloon's free
-    page reporting). Then the first write into such memory faults into the host. Here, writing 256
-    MiB into the page cache took 65 ms of system time with memory freed a moment before, and 850 ms
-    with memory freed a few seconds before. Which tool lands on returned memory depends on what ran
-    before it and when. Before every run that downloads (first and cold), the bench writes and
-    deletes as much as the run will write, so every tool writes into memory the guest holds. That is
-    also the cost on a machine that does not return its memory."""
+    page reporting). Then the first write into such memory faults into the host. Here, writing
+    256 MiB into the page cache took 65 ms of system time with memory freed a moment before, and
+    850 ms with memory freed a few seconds before. Which tool lands on returned memory depends on
+    what ran before it and when. Before every run that downloads (first and cold), the bench writes
+    and deletes as much as the run will write, so every tool writes into memory the guest holds.
+    That is also the cost on a machine that does not return its memory."""
     target = folder / "warm-memory.bin"
     block = bytes(1 << 20)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

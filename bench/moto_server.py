@@ -64,12 +64,17 @@ backends.list_of_moto_modules = lambda: _modules  # type: ignore[assignment]
 
 models.FakeKey.value = property(_get, _set)  # type: ignore[method-assign,assignment]
 
+
 # Keep-alive. werkzeug ends every answer with "Connection: close", then drains whatever the
 # client sent after its request (up to 10 ms of waiting): on a kept-alive connection that would
 # swallow the client's next request. A request without a body (GET, HEAD: every request the
 # benches time) has nothing to drain: its connection stays open and the drain is skipped. A
 # request with a body (the seeding's uploads) is answered as before, and its connection closed.
-_request = threading.local()
+class _Request(threading.local):
+    bodiless = False  # also on a thread werkzeug never ran (a malformed request line)
+
+
+_request = _Request()
 
 
 def _bodiless(handler: Any) -> bool:
@@ -86,9 +91,7 @@ def _run_wsgi(self: Any) -> None:
 
 
 def _send_header(self: Any, keyword: str, value: str) -> None:
-    # http.server answers a malformed request line itself, before run_wsgi: no flag set then.
-    bodiless = getattr(_request, "bodiless", False)
-    if keyword.lower() == "connection" and value.lower() == "close" and bodiless:
+    if keyword.lower() == "connection" and value.lower() == "close" and _request.bodiless:
         return  # http.server reads the next request on this connection
     _header(self, keyword, value)
 
@@ -105,7 +108,7 @@ class _NoDrain:
 
 
 def _selector() -> Any:
-    return _NoDrain() if getattr(_request, "bodiless", False) else selectors.DefaultSelector()
+    return _NoDrain() if _request.bodiless else selectors.DefaultSelector()
 
 
 _wsgi, _header = WSGIRequestHandler.run_wsgi, WSGIRequestHandler.send_header
