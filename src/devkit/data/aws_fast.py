@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from devkit.data.selection import RemoteObject
 
     Row = TypeVar("Row")
+    _Row = tuple[str, int, str, str, str]  # key, size, ETag, date, checksum algorithms
 
 EMPTY_SHA256 = sha256_hex(b"")
 _NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -211,6 +212,56 @@ def lane(
     return None if route is None else (route, keys)
 
 
+def _plain(key: str, size: int, etag: str, modified: str, algorithm: str) -> _Row:
+    return key, size, etag, modified, algorithm
+
+
+class _Ahead:
+    """A listing made before ``Lister.list`` asked for it (``list_ahead``)."""
+
+    __slots__ = ("done", "requests", "rows")
+
+    def __init__(self, rows: builtins.list[_Row] | None, requests: int) -> None:
+        self.rows, self.requests = rows, requests
+        self.done: Any = None  # a threading.Event while the listing runs on its own thread
+
+
+# Listings made ahead, by route, keys and prefix: the next Lister.list of the same takes its own.
+_AHEAD: dict[tuple[str, str, str | None, tuple[str, str, str | None], str], _Ahead] = {}
+
+
+def list_ahead(
+    route: Route,
+    keys: tuple[str, str, str | None],
+    prefix: str,
+    rows: builtins.list[_Row] | None = None,
+    requests: int = 0,
+) -> None:
+    """Hand this process's next listing of ``prefix`` (the same route, the same keys) a listing
+    made already: ``rows``, as (key, size, ETag, date, checksum algorithms), from ``requests``
+    requests. Without ``rows``, that listing starts now on a thread of its own, while the
+    caller loads what it needs before it asks (``devkit.data.quick``, for the full run)."""
+    ahead = _Ahead(rows, requests)
+    _AHEAD[(route.base, route.region, route.ca_bundle, keys, prefix)] = ahead
+    if rows is not None:
+        return
+    import threading
+
+    lister = Lister(route, keys)
+    done = ahead.done = threading.Event()
+
+    def run() -> None:
+        try:
+            ahead.rows = lister.rows(prefix, _plain)
+        except FastPathError:
+            pass  # the caller lists again, and reports what goes wrong
+        finally:
+            ahead.requests = lister.requests
+            done.set()
+
+    threading.Thread(target=run, name="devkit-list-ahead", daemon=True).start()
+
+
 class Lister:
     """ListObjectsV2 over one kept-alive connection, signed with ``keys``."""
 
@@ -230,9 +281,18 @@ class Lister:
         return wire.Connection(host, port or default, TIMEOUT, tls)
 
     def list(self, prefix: str) -> list[RemoteObject]:
-        """Every object under ``prefix``; FastPathError on anything but a clean answer."""
+        """Every object under ``prefix``; FastPathError on anything but a clean answer. A
+        listing of the same made ahead (``list_ahead``) is taken, once, instead of asking."""
         from devkit.data.selection import RemoteObject
 
+        route = self.route
+        ahead = _AHEAD.pop((route.base, route.region, route.ca_bundle, self.keys, prefix), None)
+        if ahead is not None:
+            if ahead.done is not None:
+                ahead.done.wait()  # every socket operation of that listing has a timeout
+            self.requests += ahead.requests
+            if ahead.rows is not None:
+                return [RemoteObject(*row) for row in ahead.rows]
         return self.rows(prefix, RemoteObject)
 
     def rows(

@@ -7,7 +7,10 @@ on. The next identical command loads the record before its arguments are even pa
 (``load``), checks every one of those inputs again (``answer``) and, when all still hold, reports
 the outcome a full run would reach: "N of M objects selected: 0 fetched, N up to date". When
 anything differs or cannot be checked, it answers None and the full run goes ahead (and records
-again). It never writes anything.
+again). It never writes anything. When only the dataset folder or the listing differs, the full
+run does not list again: the listing made here is handed to it, or, when the manifest already
+shows that this is no no-op, started here on a thread of its own while the full run loads
+(``aws_fast.list_ahead``).
 
 What the outcome depends on, and how each is checked:
 
@@ -221,10 +224,6 @@ def answer(
         return None
 
 
-class _Changed(Exception):
-    """The dataset folder is not as recorded."""
-
-
 def _row(
     key: str, size: int, etag: str, modified: str, algorithm: str
 ) -> tuple[str, int, str, str, str]:
@@ -241,12 +240,6 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
         if inputs.signature(kind, path) != shape:
             return None
 
-    # A manifest that changed or went (a dataset folder emptied, a sync since) cannot be a
-    # no-op: nothing is sent, and the full run starts without waiting for a listing.
-    manifest = os.path.join(found["dest"], MANIFEST_NAME)
-    if inputs.signature("entry", manifest) != found["dataset"]["manifest"]:
-        return None
-
     from devkit.data import aws_fast
 
     lane = found["lane"]
@@ -261,20 +254,33 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
     own = aws_fast.env_keys() if keys is None else (keys[0], keys[1], keys[2])
     if own is None:
         return None
+
+    # A manifest that changed or went (a dataset folder emptied, a sync since) cannot be a
+    # no-op: the full run answers, and the listing it needs starts now, on a thread of its own,
+    # while that run loads its profiles (aws_fast.list_ahead: a sync lists once).
+    manifest = os.path.join(found["dest"], MANIFEST_NAME)
+    if inputs.signature("entry", manifest) != found["dataset"]["manifest"]:
+        aws_fast.list_ahead(route, own, found["prefix"])
+        return None
+
     lister = aws_fast.Lister(route, own)
     files = {str(rel): list(value) for rel, value in found["files"].items()}
+    changed = False
 
     def local() -> None:  # while the server lists: the dataset folder, and the caller's work
+        nonlocal changed
         if inputs.dataset_state(found["dest"], files) != found["dataset"]:
-            raise _Changed
-        if meanwhile is not None:
+            changed = True
+        elif meanwhile is not None:
             meanwhile()
 
     try:
         rows = lister.rows(found["prefix"], _row, local)
-    except aws_fast.FastPathError:  # _Changed among them: the lane wraps what it cannot read
+    except aws_fast.FastPathError:
         return None
-    if listing_digest(rows) != found["listing"]:
+    if changed or listing_digest(rows) != found["listing"]:
+        # Not a no-op: the full run answers, with this listing (it does not list again).
+        aws_fast.list_ahead(route, own, found["prefix"], rows, lister.requests)
         return None
     data = dict(found["data"])
     data["requests"] = {"ListObjectsV2": lister.requests}

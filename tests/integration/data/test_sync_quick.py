@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from devkit.commands import sync_data
+from devkit.data import aws_fast
 from support.proxy import LoopbackProxy
 
 from .conftest import MotoIAM, make_workspace
@@ -26,6 +27,12 @@ from .test_sync_s3 import run_devkit, step_done
 pytestmark = pytest.mark.s3
 
 PREFIX = "data-tests/quick/"
+
+
+@pytest.fixture(autouse=True)
+def no_listing_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listings handed to a later listing live in the process: none crosses a test."""
+    monkeypatch.setattr(aws_fast, "_AHEAD", {})
 
 
 @pytest.fixture
@@ -194,24 +201,59 @@ def test_any_change_it_depends_on_makes_the_full_run_answer(
     code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1, kind
     assert step_done(events)["data"]["fetched"] == fetched
+    # One listing in all: a listing the record's check made is the full run's too.
+    assert len(listings(s3_proxy)) == 1, kind
     if kind != "guard entry gone":  # the full guard's run is not through the fast lane
         assert sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0] == 0
         assert runs.full == 1  # recorded again by that full run
 
 
-def test_an_emptied_dataset_folder_goes_to_the_full_run_without_a_listing_of_its_own(
+def listings(s3_proxy: LoopbackProxy) -> list[str]:
+    return [path for method, path in s3_proxy.requests if "list-type=2" in path]
+
+
+def test_an_emptied_dataset_folder_goes_to_the_full_run_with_its_listing_started(
     moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
     capsys: Any,
 ) -> None:  # fmt: skip
-    """A manifest that changed or went is checked before anything is sent: the only listing
-    is the full run's."""
+    """A manifest that changed or went is checked before anything is sent: no no-op, so the
+    listing the full run needs starts at once, on a thread of its own, and is the only one."""
     settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     runs = Runs(monkeypatch)
+    ahead: list[bool] = []
+    real = aws_fast.list_ahead
+
+    def started(*args: Any, **kwargs: Any) -> None:
+        ahead.append(len(args) < 4 and "rows" not in kwargs)  # no rows: a listing of its own
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(aws_fast, "list_ahead", started)
     shutil.rmtree(ws.dest())
     code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
     assert code == 0 and runs.full == 1 and step_done(events)["data"]["fetched"] == 3
-    listings = [path for method, path in s3_proxy.requests if "list-type=2" in path]
-    assert len(listings) == 1
+    assert ahead == [True]
+    assert len(listings(s3_proxy)) == 1
+    assert step_done(events)["data"]["requests"]["ListObjectsV2"] == 1
+
+
+def test_a_listing_made_ahead_for_other_keys_or_another_prefix_is_not_taken(
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """The full run takes only a listing of its own prefix, made with the keys and route its
+    guard chose: one handed over for anything else is ignored, and it lists for itself."""
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    real = aws_fast.list_ahead
+
+    def elsewhere(route: Any, keys: Any, prefix: str, *rest: Any) -> None:
+        real(route, keys, prefix + "elsewhere/", [("x", 1, '"e"', "", "")], 1)
+        real(route, ("AKIAOTHER", "secret", None), prefix, [("x", 1, '"e"', "", "")], 1)
+
+    monkeypatch.setattr(aws_fast, "list_ahead", elsewhere)
+    shutil.rmtree(ws.dest())
+    code, events, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    assert code == 0 and step_done(events)["data"]["fetched"] == 3  # not the handed "x"
+    assert len(listings(s3_proxy)) == 1  # its own
 
 
 def test_a_folder_swapped_for_a_symlink_is_seen_by_the_full_run(

@@ -265,3 +265,100 @@ def test_session_keys_of_given_keys_do_not_import_botocore() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "('AK', 'SK', 'T') False"
+
+
+class Listing:
+    """A loopback server answering every GET with one listing page (``statuses``: the answers'
+    codes, in turn, then 200), counting what it was asked."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        import http.server
+        import threading
+
+        served = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                served.asked += 1
+                status = served.statuses.pop(0) if served.statuses else 200
+                body = page(ENTRY) if status == 200 else b"<Error/>"
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.asked, self.statuses = 0, list(statuses or [])
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{self.server.server_port}/b"
+        self.route = aws_fast.Route(base, "eu-west-1", None)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+KEYS = ("AKIAEXAMPLE", "secret", None)
+
+
+@pytest.fixture
+def listing(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(aws_fast, "_AHEAD", {})
+    served = Listing()
+    yield served
+    served.close()
+
+
+def test_a_listing_started_ahead_is_taken_once_by_the_next_listing_of_the_same(
+    listing: Listing,
+) -> None:
+    aws_fast.list_ahead(listing.route, KEYS, "p/")
+    lister = aws_fast.Lister(listing.route, KEYS)
+    (obj,) = lister.list("p/")
+    assert obj.key == "p/a b+c.parquet" and obj.checksum_algorithm == "CRC32"
+    assert listing.asked == 1 and lister.requests == 1  # the one made ahead, counted here
+    lister.list("p/")
+    assert listing.asked == 2  # taken once: the next listing asks for itself
+
+
+def test_a_listing_handed_over_is_taken_without_asking(listing: Listing) -> None:
+    rows = [("p/x", 3, '"e"', "2026-12-02T08:05:12+00:00", "")]
+    aws_fast.list_ahead(listing.route, KEYS, "p/", rows, 1)
+    lister = aws_fast.Lister(listing.route, KEYS)
+    assert lister.list("p/") == [RemoteObject("p/x", 3, '"e"', "2026-12-02T08:05:12+00:00", "")]
+    assert listing.asked == 0 and lister.requests == 1
+
+
+@pytest.mark.parametrize("other", ["prefix", "keys", "route"])
+def test_a_listing_ahead_is_only_for_the_same_prefix_keys_and_route(
+    listing: Listing, other: str
+) -> None:
+    rows = [("p/x", 3, '"e"', "", "")]
+    route = aws_fast.Route(listing.route.base, "us-east-1", None) if other == "route" else None
+    aws_fast.list_ahead(
+        route or listing.route,
+        ("AKIAOTHER", "secret", None) if other == "keys" else KEYS,
+        "p/other/" if other == "prefix" else "p/",
+        rows,
+        1,
+    )
+    (obj,) = aws_fast.Lister(listing.route, KEYS).list("p/")
+    assert obj.key == "p/a b+c.parquet" and listing.asked == 1  # its own listing
+
+
+def test_a_listing_ahead_that_failed_is_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aws_fast, "_AHEAD", {})
+    served = Listing(statuses=[503])
+    try:
+        aws_fast.list_ahead(served.route, KEYS, "p/")
+        lister = aws_fast.Lister(served.route, KEYS)
+        (obj,) = lister.list("p/")
+        assert obj.key == "p/a b+c.parquet"
+        assert served.asked == 2 and lister.requests == 2
+    finally:
+        served.close()
