@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from devkit.core.errors import ConfigError, DevkitError, NotReadyError, RefusedError
 from devkit.privatefs import TMP_SUFFIX
@@ -280,11 +281,14 @@ def atomic_writer(
     mode: int = 0o644,
     prefix: str = ".",
     fsync: bool = False,
+    buffered: bool = True,
 ) -> Iterator[BinaryIO]:
     """A binary file that replaces ``path`` when the block ends without an error.
 
     The temporary file is created exclusively, never through a symlink, with an unpredictable
     name beside the target; on an error it is removed and ``path`` is unchanged.
+    ``buffered=False``: every ``write`` goes straight to the file, whole (for a caller that
+    writes large chunks: a download), and opening it costs no terminal or position query.
     """
     with _translated(path):
         walk = _Walk(path, root, strict_from, create=True)
@@ -300,7 +304,7 @@ def atomic_writer(
             _hand_over(fd, walk.owner)
         done = False
         try:
-            with os.fdopen(fd, "wb") as handle:
+            with os.fdopen(fd, "wb") if buffered else _Unbuffered(fd, "wb") as handle:
                 yield handle
                 with _translated(path):
                     handle.flush()
@@ -315,6 +319,25 @@ def atomic_writer(
             if not done:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp, dir_fd=walk.fd)
+
+
+class _Unbuffered(io.FileIO):
+    """A file written straight through, each ``write`` whole (a raw file may write less)."""
+
+    def write(self, data: Any) -> int:
+        return write_all(super().write, data)
+
+
+def write_all(write: Any, data: Any) -> int:
+    """``write(rest)`` until every byte of ``data`` is taken; OSError when none is."""
+    view = memoryview(data).cast("B")
+    done = 0
+    while done < len(view):
+        written = write(view[done:])
+        if not written:
+            raise OSError(errno.EIO, "the file took no more bytes")
+        done += written
+    return done
 
 
 def write_bytes(

@@ -380,7 +380,7 @@ class Syncer:
         size = 0
         try:
             with safefs.atomic_writer(
-                target, root=self.dest, strict_from=self.dest, prefix=PART_PREFIX
+                target, root=self.dest, strict_from=self.dest, prefix=PART_PREFIX, buffered=False
             ) as handle:
 
                 def sink(chunk: bytes | memoryview, offset: int) -> None:
