@@ -74,8 +74,9 @@ models.FakeKey.value = property(_get, _set)  # type: ignore[method-assign,assign
 
 
 # Ranged reads: each range's bytes are copied out of the object once, and kept (least recently
-# used first out, beyond _RANGES_MAX bytes). A range is keyed by the object's bytes (kept with
-# it, so the key cannot name another object's) and its bounds.
+# used first out, beyond _RANGES_MAX bytes of slices). A range is keyed by the object's bytes
+# (kept with it, so the key cannot name another object's) and its bounds. The objects an entry
+# keeps are not counted: the benches seed their objects once and never replace them.
 _RANGES_MAX = 6 << 30
 _ranges: OrderedDict[tuple[int, int | None, int | None], tuple[bytes, bytes]] = OrderedDict()
 _ranges_size = 0
@@ -117,7 +118,7 @@ def _handle_range_header(self: Any, request: Any, headers: Any, content: Any) ->
 
 
 _range = S3Response._handle_range_header
-S3Response._handle_range_header = _handle_range_header  # type: ignore[method-assign]
+S3Response._handle_range_header = _handle_range_header  # type: ignore[method-assign,assignment]
 
 
 # Keep-alive. werkzeug ends every answer with "Connection: close", then drains whatever the

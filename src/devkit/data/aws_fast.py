@@ -219,10 +219,11 @@ def _plain(key: str, size: int, etag: str, modified: str, algorithm: str) -> _Ro
 class _Ahead:
     """A listing made before ``Lister.list`` asked for it (``list_ahead``)."""
 
-    __slots__ = ("done", "requests", "rows")
+    __slots__ = ("done", "failed", "requests", "rows")
 
     def __init__(self, rows: builtins.list[_Row] | None, requests: int) -> None:
         self.rows, self.requests = rows, requests
+        self.failed = ""  # why the listing failed (the taker then fails as it would have)
         self.done: Any = None  # a threading.Event while the listing runs on its own thread
 
 
@@ -240,10 +241,12 @@ def list_ahead(
     """Hand this process's next listing of ``prefix`` (the same route, the same keys) a listing
     made already: ``rows``, as (key, size, ETag, date, checksum algorithms), from ``requests``
     requests. Without ``rows``, that listing starts now on a thread of its own, while the
-    caller loads what it needs before it asks (``devkit.data.quick``, for the full run)."""
+    caller loads what it needs before it asks (``devkit.data.quick``, for the full run); when
+    no thread can start, nothing is handed over."""
     ahead = _Ahead(rows, requests)
-    _AHEAD[(route.base, route.region, route.ca_bundle, keys, prefix)] = ahead
+    key = (route.base, route.region, route.ca_bundle, keys, prefix)
     if rows is not None:
+        _AHEAD[key] = ahead
         return
     import threading
 
@@ -253,13 +256,14 @@ def list_ahead(
     def run() -> None:
         try:
             ahead.rows = lister.rows(prefix, _plain)
-        except FastPathError:
-            pass  # the caller lists again, and reports what goes wrong
+        except FastPathError as exc:
+            ahead.failed = str(exc)
         finally:
             ahead.requests = lister.requests
             done.set()
 
     threading.Thread(target=run, name="devkit-list-ahead", daemon=True).start()
+    _AHEAD[key] = ahead  # only once its thread runs: a taker waits for it to end
 
 
 class Lister:
@@ -282,18 +286,20 @@ class Lister:
 
     def list(self, prefix: str) -> list[RemoteObject]:
         """Every object under ``prefix``; FastPathError on anything but a clean answer. A
-        listing of the same made ahead (``list_ahead``) is taken, once, instead of asking."""
+        listing of the same made ahead (``list_ahead``) is taken, once, instead of asking: its
+        rows, or its failure (the caller then takes botocore's path, as after its own)."""
         from devkit.data.selection import RemoteObject
 
         route = self.route
         ahead = _AHEAD.pop((route.base, route.region, route.ca_bundle, self.keys, prefix), None)
-        if ahead is not None:
-            if ahead.done is not None:
-                ahead.done.wait()  # every socket operation of that listing has a timeout
-            self.requests += ahead.requests
-            if ahead.rows is not None:
-                return [RemoteObject(*row) for row in ahead.rows]
-        return self.rows(prefix, RemoteObject)
+        if ahead is None:
+            return self.rows(prefix, RemoteObject)
+        if ahead.done is not None:
+            ahead.done.wait()  # the thread sets it whatever happens; each socket wait is bounded
+        self.requests += ahead.requests
+        if ahead.rows is None:
+            raise FastPathError(ahead.failed or "the listing made ahead failed")
+        return [RemoteObject(*row) for row in ahead.rows]
 
     def rows(
         self,

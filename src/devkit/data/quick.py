@@ -7,10 +7,11 @@ on. The next identical command loads the record before its arguments are even pa
 (``load``), checks every one of those inputs again (``answer``) and, when all still hold, reports
 the outcome a full run would reach: "N of M objects selected: 0 fetched, N up to date". When
 anything differs or cannot be checked, it answers None and the full run goes ahead (and records
-again). It never writes anything. When only the dataset folder or the listing differs, the full
-run does not list again: the listing made here is handed to it, or, when the manifest already
-shows that this is no no-op, started here on a thread of its own while the full run loads
-(``aws_fast.list_ahead``).
+again). It never writes anything. When every input but the dataset folder or the listing still
+holds, the listing is not made twice: the one made here is handed to the full run, or, when the
+manifest already shows that this is no no-op, it is started here on a thread of its own while the
+full run loads (``aws_fast.list_ahead``). The full run takes it only for the very request it would
+send itself (its guard's fast lane: the same route, keys and prefix); otherwise it lists again.
 
 What the outcome depends on, and how each is checked:
 
@@ -217,7 +218,8 @@ def answer(
 ) -> dict[str, Any] | None:
     """The outcome to report when every input of ``found`` still holds (the listing too);
     None otherwise. Read-only; the caller holds the workspace's lock. ``meanwhile`` runs while
-    the server prepares the listing (as the dataset folder is checked)."""
+    the server prepares the listing (as the dataset folder is checked). With None, a listing
+    for the full run may still be on its way, on its own thread (``aws_fast.list_ahead``)."""
     try:
         return _answer(found, meanwhile)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError):
@@ -279,7 +281,7 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
     except aws_fast.FastPathError:
         return None
     if changed or listing_digest(rows) != found["listing"]:
-        # Not a no-op: the full run answers, with this listing (it does not list again).
+        # Not a no-op: the full run answers, with this listing (its fast lane takes it).
         aws_fast.list_ahead(route, own, found["prefix"], rows, lister.requests)
         return None
     data = dict(found["data"])

@@ -167,3 +167,30 @@ def test_a_workspace_moved_away_or_a_removed_working_folder_is_not_a_crash(
     gone.rmdir()
     code = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)[0]
     assert code == 2
+
+
+@pytest.mark.parametrize("change", ["environments marked prod", "guard entry gone"])
+def test_a_listing_is_started_ahead_only_after_every_check_that_decides_what_is_allowed(
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, memo_cache: Path, tmp_path: Path, monkeypatch: Any,
+    capsys: Any, change: str,
+) -> None:  # fmt: skip
+    """An emptied dataset folder starts the full run's listing early (not a no-op) — but only
+    once the configuration and the guard's cached entry were found unchanged: with the bucket
+    now marked prod, nothing at all is sent; with the guard's entry gone, the full guard runs
+    and lists for itself, once."""
+    ws = make_workspace(tmp_path / "ws", moto_iam.readonly_role, prefix=objects(moto_iam, tmp_path))
+    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    if change == "environments marked prod":
+        (ws.root / ".devkit" / "environments.yaml").write_text(PROD_EVERYTHING)
+    else:
+        for entry in (memo_cache / "guard").iterdir():
+            entry.unlink()
+    shutil.rmtree(ws.dest())
+    if change == "environments marked prod":
+        full_and_quick_agree(moto_iam, s3_proxy, ws, monkeypatch, capsys, 4)
+        return
+    runs = Runs(monkeypatch)
+    code, _, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1
+    listings = [path for _, path in s3_proxy.requests if "list-type=2" in path]
+    assert len(listings) == 1

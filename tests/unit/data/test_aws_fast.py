@@ -334,12 +334,17 @@ def test_a_listing_handed_over_is_taken_without_asking(listing: Listing) -> None
     assert listing.asked == 0 and lister.requests == 1
 
 
-@pytest.mark.parametrize("other", ["prefix", "keys", "route"])
+@pytest.mark.parametrize("other", ["prefix", "keys", "region", "bucket", "ca bundle"])
 def test_a_listing_ahead_is_only_for_the_same_prefix_keys_and_route(
     listing: Listing, other: str
 ) -> None:
     rows = [("p/x", 3, '"e"', "", "")]
-    route = aws_fast.Route(listing.route.base, "us-east-1", None) if other == "route" else None
+    base, region, bundle = listing.route.base, listing.route.region, listing.route.ca_bundle
+    route = {
+        "region": aws_fast.Route(base, "us-east-1", bundle),
+        "bucket": aws_fast.Route(base[: -len("/b")] + "/other-bucket", region, bundle),
+        "ca bundle": aws_fast.Route(base, region, "/etc/ssl/certs/other.pem"),
+    }.get(other)
     aws_fast.list_ahead(
         route or listing.route,
         ("AKIAOTHER", "secret", None) if other == "keys" else KEYS,
@@ -351,14 +356,37 @@ def test_a_listing_ahead_is_only_for_the_same_prefix_keys_and_route(
     assert obj.key == "p/a b+c.parquet" and listing.asked == 1  # its own listing
 
 
-def test_a_listing_ahead_that_failed_is_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_listing_ahead_that_failed_fails_its_taker_as_its_own_would_have(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The taker then goes to botocore's path (which retries and reports), as after a failure
+    of its own: the fast lane is not asked twice (a dead route would wait out two timeouts)."""
     monkeypatch.setattr(aws_fast, "_AHEAD", {})
     served = Listing(statuses=[503])
     try:
         aws_fast.list_ahead(served.route, KEYS, "p/")
         lister = aws_fast.Lister(served.route, KEYS)
-        (obj,) = lister.list("p/")
-        assert obj.key == "p/a b+c.parquet"
-        assert served.asked == 2 and lister.requests == 2
+        with pytest.raises(aws_fast.FastPathError, match="503"):
+            lister.list("p/")
+        assert served.asked == 1 and lister.requests == 1
+        (obj,) = lister.list("p/")  # taken once: the next listing asks for itself
+        assert obj.key == "p/a b+c.parquet" and served.asked == 2
     finally:
         served.close()
+
+
+def test_when_no_thread_can_start_nothing_is_handed_over(
+    listing: Listing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(threading.Thread, "start", refused)
+        with pytest.raises(RuntimeError):
+            aws_fast.list_ahead(listing.route, KEYS, "p/")
+    assert aws_fast._AHEAD == {}
+    (obj,) = aws_fast.Lister(listing.route, KEYS).list("p/")  # not left waiting
+    assert obj.key == "p/a b+c.parquet" and listing.asked == 1
