@@ -33,6 +33,7 @@ TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.T
 if TYPE_CHECKING:
     import builtins
     from collections.abc import Callable
+    from threading import Event
     from typing import Any, TypeVar
 
     from devkit.data.selection import RemoteObject
@@ -212,8 +213,15 @@ def lane(
     return None if route is None else (route, keys)
 
 
-def _plain(key: str, size: int, etag: str, modified: str, algorithm: str) -> _Row:
+def row(key: str, size: int, etag: str, modified: str, algorithm: str) -> _Row:
+    """A listed object as a plain tuple (what ``Lister.rows`` makes when asked for no class)."""
     return key, size, etag, modified, algorithm
+
+
+def _ahead_key(
+    route: Route, keys: tuple[str, str, str | None], prefix: str
+) -> tuple[str, str, str | None, tuple[str, str, str | None], str]:
+    return route.base, route.region, route.ca_bundle, keys, prefix
 
 
 class _Ahead:
@@ -224,7 +232,7 @@ class _Ahead:
     def __init__(self, rows: builtins.list[_Row] | None, requests: int) -> None:
         self.rows, self.requests = rows, requests
         self.failed = ""  # why the listing failed (the taker then fails as it would have)
-        self.done: Any = None  # a threading.Event while the listing runs on its own thread
+        self.done: Event | None = None  # set once the listing on its own thread ended
 
 
 # Listings made ahead, by route, keys and prefix: the next Lister.list of the same takes its own.
@@ -244,7 +252,7 @@ def list_ahead(
     caller loads what it needs before it asks (``devkit.data.quick``, for the full run); when
     no thread can start, nothing is handed over."""
     ahead = _Ahead(rows, requests)
-    key = (route.base, route.region, route.ca_bundle, keys, prefix)
+    key = _ahead_key(route, keys, prefix)
     if rows is not None:
         _AHEAD[key] = ahead
         return
@@ -255,7 +263,7 @@ def list_ahead(
 
     def run() -> None:
         try:
-            ahead.rows = lister.rows(prefix, _plain)
+            ahead.rows = lister.rows(prefix, row)
         except FastPathError as exc:
             ahead.failed = str(exc)
         finally:
@@ -290,8 +298,7 @@ class Lister:
         rows, or its failure (the caller then takes botocore's path, as after its own)."""
         from devkit.data.selection import RemoteObject
 
-        route = self.route
-        ahead = _AHEAD.pop((route.base, route.region, route.ca_bundle, self.keys, prefix), None)
+        ahead = _AHEAD.pop(_ahead_key(self.route, self.keys, prefix), None)
         if ahead is None:
             return self.rows(prefix, RemoteObject)
         if ahead.done is not None:
@@ -299,7 +306,7 @@ class Lister:
         self.requests += ahead.requests
         if ahead.rows is None:
             raise FastPathError(ahead.failed or "the listing made ahead failed")
-        return [RemoteObject(*row) for row in ahead.rows]
+        return [RemoteObject(*item) for item in ahead.rows]
 
     def rows(
         self,

@@ -226,12 +226,6 @@ def answer(
         return None
 
 
-def _row(
-    key: str, size: int, etag: str, modified: str, algorithm: str
-) -> tuple[str, int, str, str, str]:
-    return key, size, etag, modified, algorithm
-
-
 def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> dict[str, Any] | None:
     # The configuration is checked before anything is sent: it decides what the guard allows.
     for name in ("workspace_arg", "dest_arg"):
@@ -277,7 +271,7 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
             meanwhile()
 
     try:
-        rows = lister.rows(found["prefix"], _row, local)
+        rows = lister.rows(found["prefix"], aws_fast.row, local)
     except aws_fast.FastPathError:
         return None
     if changed or listing_digest(rows) != found["listing"]:
