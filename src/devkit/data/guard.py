@@ -75,20 +75,29 @@ class GuardedSession:
     checks: list[str] = field(default_factory=list)
     listing: list[RemoteObject] | None = field(default=None, repr=False)
     client: S3 | None = field(default=None, repr=False)
-    # Set when the verdict and the listing came through the fast lane: the guard cache's entry
-    # (file name and expiry) they came from (``devkit.data.quick`` records it).
+    # The guard cache's entry (file name and expiry) the next identical sync answers from
+    # through the fast lane, and the line that run reports (``devkit.data.quick`` records them):
+    # the entry this verdict came from, or the one the full guard just stored.
     cache_entry: str | None = None
     cache_expires: float | None = None
+    cached_line: str | None = None
 
     def s3(self, max_pool: int = 16) -> S3:
         return S3(self.session, max_pool=max_pool)
 
-    def summary(self) -> str:
+    def summary(self, checks: list[str] | None = None) -> str:
         role = self.role_arn.rsplit("/", 1)[-1] if self.role_arn else "none (own credentials)"
         return (
             f"account {self.account} ({self.environment}), role {role}, "
-            f"read-only: verified ({'; '.join(self.checks)})"
+            f"read-only: verified ({'; '.join(self.checks if checks is None else checks)})"
         )
+
+
+def _cached_checks(checks: list[Any], expires: float) -> list[str]:
+    """What a verdict answered from the cache reports: the checks that reached it, and until
+    when it is reused."""
+    until = time.strftime("%H:%M", time.localtime(expires))
+    return [*map(str, checks), f"verdict cached until {until}"]
 
 
 def session_name() -> str:
@@ -328,7 +337,10 @@ def read_only_session(
     if name is not None:
         assumed = source.role_arn and not brokered
         creds = aws.session_keys(guarded.session) if assumed else None
-        guard_cache.store(
+        expires = guard_cache.expiry(
+            getattr(guarded.session, "expiration", None) if assumed else None
+        )
+        stored = guard_cache.store(
             name,
             {
                 "account": guarded.account,
@@ -342,8 +354,14 @@ def read_only_session(
                 "route": guarded.client.route() if guarded.client is not None else None,
                 "transport": aws_fast.fingerprint(),
             },
-            guard_cache.expiry(getattr(guarded.session, "expiration", None) if assumed else None),
+            expires,
         )
+        # The next identical sync answers from this very entry through the fast lane: its
+        # record (devkit.data.quick) may be kept now, reporting what that run will.
+        lane = keep_listing and probe_key is None and not brokered
+        if stored and lane and _lane_entry_name(source, envs, purpose) == name:
+            guarded.cache_entry, guarded.cache_expires = name, expires
+            guarded.cached_line = guarded.summary(_cached_checks(guarded.checks, expires))
     return guarded
 
 
@@ -382,6 +400,16 @@ def _context(
     }  # fmt: skip
 
 
+def _lane_entry_name(source: DataSource, envs: EnvironmentMap, purpose: str) -> str | None:
+    """The guard cache's entry the fast lane looks for (a sync of the whole prefix, with keys
+    from the environment and a known region), or None when it would not look."""
+    keys = aws_fast.env_keys() if guard_cache.enabled() and aws_fast.enabled() else None
+    region = source.region or os.environ.get("AWS_DEFAULT_REGION")
+    if keys is None or not region:
+        return None
+    return guard_cache.entry_name(keys, _context(source, envs, purpose, region, None, False))
+
+
 def _fast_lane(
     source: DataSource, envs: EnvironmentMap, purpose: str, max_pool: int
 ) -> GuardedSession | None:
@@ -389,11 +417,11 @@ def _fast_lane(
     None when anything needed for it is missing: keys outside the environment, no region
     without the config file, no cached entry for this caller and context, no recorded route,
     other connection settings than when it was recorded, or any failure of the listing."""
-    keys = aws_fast.env_keys() if guard_cache.enabled() and aws_fast.enabled() else None
+    name = _lane_entry_name(source, envs, purpose)
+    keys = aws_fast.env_keys()
     region = source.region or os.environ.get("AWS_DEFAULT_REGION")
-    if keys is None or not region:
+    if name is None or keys is None or not region:
         return None
-    name = guard_cache.entry_name(keys, _context(source, envs, purpose, region, None, False))
     cached = guard_cache.load(name)
     lane = aws_fast.lane(cached, keys) if cached is not None else None
     if cached is None or lane is None:
@@ -414,6 +442,7 @@ def _fast_lane(
     except (aws_fast.FastPathError, KeyError, TypeError, ValueError, IndexError):
         return None  # botocore's path answers (and reports any real error)
     guarded.cache_entry, guarded.cache_expires = name, float(cached["expires"])
+    guarded.cached_line = guarded.summary()
     return guarded
 
 
@@ -443,7 +472,6 @@ def _from_cache(
         if creds
         else base
     )
-    until = time.strftime("%H:%M", time.localtime(float(cached["expires"])))
     guarded = GuardedSession(
         sess,
         str(cached["account"]),
@@ -452,7 +480,7 @@ def _from_cache(
         source.role_arn,
         source.bucket,
         source.prefix,
-        checks=[*map(str, cached["checks"]), f"verdict cached until {until}"],
+        checks=_cached_checks(cached["checks"], float(cached["expires"])),
     )
     s3 = guarded.client = guarded.s3(max_pool=max_pool)
     if probe_key is None and keep_listing:

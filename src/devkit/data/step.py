@@ -215,12 +215,13 @@ class DataStep:
     ) -> dict[str, Any] | None:
         """What a no-op of this sync would report, and what it depends on (for
         ``devkit.data.quick``); None when the next run would report more than a no-op (files
-        left alone, manifest entries ignored) or the verdict did not come from the fast lane."""
+        left alone, manifest entries ignored) or would not answer from the guard's cache through
+        the fast lane."""
         from devkit.data.quick import listing_digest
         from devkit.data.sync import SyncPlan, SyncResult
 
         plan = result.plan
-        if guarded.cache_entry is None or guarded.listing is None or self.verify:
+        if guarded.cached_line is None or guarded.listing is None or self.verify:
             return None
         if plan.foreign or syncer.manifest.rejected:
             return None
@@ -246,7 +247,7 @@ class DataStep:
                 "report": {
                     "step": self.id,
                     "step_title": self.title,
-                    "guard_line": guarded.summary(),
+                    "guard_line": guarded.cached_line,
                     "summary": noop.summary(),
                 },
                 "data": {**data, "fetched": 0, "bytes": 0},

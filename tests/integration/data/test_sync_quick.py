@@ -22,7 +22,7 @@ from devkit.data import aws_fast
 from support.proxy import LoopbackProxy
 
 from .conftest import MotoIAM, make_workspace
-from .test_sync_s3 import run_devkit, step_done
+from .test_sync_s3 import logs, run_devkit, step_done
 
 pytestmark = pytest.mark.s3
 
@@ -103,6 +103,48 @@ def test_a_no_op_is_answered_from_the_record_as_the_full_run_answers_it(
     assert stat.S_IMODE((memo_cache / "sync").stat().st_mode) == 0o700
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
     assert moto_iam.dev_key.secret_access_key.encode() not in record.read_bytes()
+
+
+def test_the_days_first_sync_is_recorded_with_the_line_its_next_run_reports(
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
+    capsys: Any,
+) -> None:  # fmt: skip
+    """The full guard has just stored its verdict: the next no-op is answered from the first
+    sync's record, and reports what a run from that cached verdict reports."""
+    code, first, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    assert code == 0 and step_done(first)["data"]["fetched"] == 3
+    assert not any("verdict cached" in line for line in logs(first))  # the full guard ran
+    runs = Runs(monkeypatch)
+    monkeypatch.setenv("DEVKIT_SYNC_MEMO", "0")
+    code, full, _ = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1
+    monkeypatch.delenv("DEVKIT_SYNC_MEMO")
+    code, quick, requests = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
+    assert code == 0 and runs.full == 1 and requests == Counter({"GET": 1})
+    assert comparable(quick) == comparable(full)
+    assert any("verdict cached until" in line for line in logs(quick))
+
+
+def test_a_first_sync_whose_next_run_would_not_take_the_fast_lane_is_not_recorded(
+    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
+    capsys: Any, tmp_path: Path,
+) -> None:  # fmt: skip
+    """The region only in the AWS config file: the fast lane does not read that file, so the
+    next run answers through botocore, and no record of the first claims otherwise."""
+    profile = ws.root / ".devkit" / "profiles" / "sample.yaml"
+    profile.write_text(profile.read_text().replace("    region: eu-west-1\n", ""))
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\nregion = eu-west-1\n")
+    env = {**moto_iam.env(moto_iam.dev_key), "AWS_ENDPOINT_URL": s3_proxy.url,
+           "AWS_CONFIG_FILE": str(config)}  # fmt: skip
+    del env["AWS_DEFAULT_REGION"], env["AWS_REGION"]
+    args = ["sync-data", "--profile", "sample", "--workspace", str(ws.root)]
+    runs = Runs(monkeypatch)
+    for fetched in (3, 0):
+        code, events, _ = run_devkit(monkeypatch, capsys, env, *args)
+        assert code == 0 and step_done(events)["data"]["fetched"] == fetched
+    assert runs.full == 2
+    assert not any((memo_cache / "sync").glob("*.rec"))
 
 
 def test_the_console_view_prints_the_same_lines(
