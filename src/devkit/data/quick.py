@@ -3,17 +3,17 @@
 Running ``devkit sync-data`` again when nothing changed is its commonest use, and such a run is all
 fixed costs: loading profiles and environments, the guard, the sync engine, for one listing. After
 a sample sync that leaves the dataset current, and whose next run answers from the guard's cached
-verdict through the fast lane (the day's first sync included: its full guard has just stored that
-verdict), ``record`` keeps what that outcome depended on. The next identical command loads the
-record before its arguments are even parsed (``load``), checks every one of those inputs again
-(``answer``) and, when all still hold, reports the outcome a full run would reach: "N of M objects
-selected: 0 fetched, N up to date". When anything differs or cannot be checked, it answers None and
-the full run goes ahead (and records again). It never writes anything. When every input but the
-dataset folder or the listing still holds, the listing is not made twice: the one made here is
-handed to the full run, or, when the manifest already shows that this is no no-op, it is started
-here on a thread of its own while the full run loads (``aws_fast.list_ahead``). The full run takes
-it only for the very request it would send itself (its guard's fast lane: the same route, keys and
-prefix); otherwise it lists again.
+verdict through the fast lane (a sync whose full guard has just stored that verdict included),
+``record`` keeps what that outcome depended on. The next identical command loads the record before
+its arguments are even parsed (``load``), checks every one of those inputs again (``answer``) and,
+when all still hold, reports the outcome a full run would reach: "N of M objects selected: 0
+fetched, N up to date". When anything differs or cannot be checked, it answers None and the full
+run goes ahead (and records again). It never writes anything. When every input but the dataset
+folder or the listing still holds, the listing is not made twice: the one made here is handed to
+the full run, or, when the manifest already shows that this is no no-op, it is started here on a
+thread of its own while the full run loads (``aws_fast.list_ahead``). The full run takes it only
+for the very request it would send itself (its guard's fast lane: the same route, keys and prefix);
+otherwise it lists again.
 
 What the outcome depends on, and how each is checked:
 

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.s3
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DEVKIT_GUARD_CACHE", "1")
+    # The guard's own cached path is under test: no no-op answered from a sync's record.
+    monkeypatch.setenv("DEVKIT_SYNC_MEMO", "0")
     monkeypatch.setenv("DEVKIT_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache" / "guard"
 
