@@ -53,10 +53,11 @@ def _private_folder(folder: Folder, create: bool) -> int | None:
     return fd
 
 
-def write_private(folder: Folder, name: str, data: bytes) -> bool:
+def write_private(folder: Folder, name: str, data: bytes, mtime: float | None = None) -> bool:
     """Replace ``folder/name`` with ``data`` as a 0600 file, atomically (exclusive temp file,
-    rename), in a private folder of this user (created 0700). False, writing nothing, when the
-    folder is a symlink, another user's, or open to others."""
+    rename), in a private folder of this user (created 0700). ``mtime``: the file's access and
+    modification times (e.g. when its content expires). False, writing nothing, when the folder
+    is a symlink, another user's, or open to others."""
     if not _plain_name(name):
         raise ValueError(name)
     fd = _private_folder(folder, create=True)
@@ -70,6 +71,8 @@ def write_private(folder: Folder, name: str, data: bytes) -> bool:
             view = memoryview(data)
             while view:
                 view = view[os.write(out, view) :]
+            if mtime is not None:
+                os.utime(out, (mtime, mtime))
         finally:
             os.close(out)
         os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)

@@ -140,24 +140,28 @@ def record(
     }
     name = record_name(argv, os.getcwd())
     _prune()
-    return privatefs.write_private(folder(), name, marshal.dumps(body))
+    # The file's mtime is when its guard entry expires: pruning reads no record.
+    return privatefs.write_private(folder(), name, marshal.dumps(body), mtime=lane["expires"])
 
 
 def _prune(now: float | None = None) -> None:
-    """Remove records whose guard entry has expired: their keys are of no use any more."""
+    """Remove records whose guard entry has expired (their keys are of no use any more), told
+    by each file's mtime, which ``record`` sets to that expiry: one ``stat`` per record, none
+    read (a sync with dozens of records of thousands of files each would otherwise read them
+    all). A record whose mtime was changed since is kept or removed early: ``answer`` checks
+    the expiry itself, and a removed record only costs the next run its quick answer."""
     now = time.time() if now is None else now
     try:
-        names = [e.name for e in os.scandir(folder()) if e.name.endswith(".rec")]
+        with os.scandir(folder()) as entries:
+            names = [
+                e.name
+                for e in entries
+                if e.name.endswith(".rec") and e.stat(follow_symlinks=False).st_mtime <= now
+            ]
     except OSError:
         return
     for name in names:
-        raw = privatefs.read_private(folder(), name, MAX_RECORD)
-        try:
-            expires = marshal.loads(raw)["lane"]["expires"] if raw else 0.0
-        except (ValueError, EOFError, TypeError, KeyError):
-            expires = 0.0
-        if not isinstance(expires, float | int) or expires <= now:
-            privatefs.remove_private(folder(), name)
+        privatefs.remove_private(folder(), name)
 
 
 def _lane(entry_name: str) -> dict[str, Any] | None:

@@ -6,11 +6,13 @@ that is not private, or a workspace another devkit holds, is never answered from
 from __future__ import annotations
 
 import fcntl
+import marshal
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,9 @@ def test_a_no_op_is_answered_from_the_record_as_the_full_run_answers_it(
     (record,) = (memo_cache / "sync").iterdir()
     assert stat.S_IMODE((memo_cache / "sync").stat().st_mode) == 0o700
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
+    # Its mtime is when its guard entry expires (pruning reads no record).
+    expires = marshal.loads(record.read_bytes())["lane"]["expires"]
+    assert record.stat().st_mtime == pytest.approx(expires) and expires > time.time()
     assert moto_iam.dev_key.secret_access_key.encode() not in record.read_bytes()
 
 
