@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from devkit.cli import main
+from devkit.cli import run
 
-raise SystemExit(main())
+run()

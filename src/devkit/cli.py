@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.T
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from typing import NoReturn
 
 # Commands that answer their commonest case before the command line is parsed: the module's
 # ``fast(argv)`` gives an exit code, or None for the full run.
@@ -38,6 +39,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return _no_command(build_parser(), args)
     return run_command(args)
+
+
+def run() -> NoReturn:
+    """The installed command (``bin/devkit``, ``python -m devkit``): ``main``, then the process
+    ends with its exit code (``leave``). argparse's ``--help``, ``--version`` and usage errors
+    end it the same way."""
+    try:
+        code = main()
+    except SystemExit as exc:
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise
+        code = exc.code or 0
+    leave(code)
+
+
+def leave(code: int) -> NoReturn:
+    """End the process with ``code``. When nothing is left for the interpreter's finalisation
+    to do, it is skipped: stdout and stderr are flushed here, and freeing every module and
+    object one by one took 9 ms after a sync of 8 objects and 3 ms after a no-op (most of the
+    latter's time). The usual exit runs when anything could still need it: an ``atexit``
+    callback (logging's, a temporary folder's finaliser, coverage's), a thread that is not a
+    daemon still running (an exit waits for it), or a stream that cannot be flushed."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    threading = sys.modules.get("threading")  # not imported: no thread was started
+    if threading is not None:
+        if getattr(threading, "_threading_atexits", None):  # concurrent.futures' hook
+            sys.exit(code)
+        first = threading.main_thread()
+        for thread in threading.enumerate():
+            if thread is not first and not thread.daemon and thread.is_alive():
+                sys.exit(code)
+    import atexit
+
+    if atexit._ncallbacks():
+        sys.exit(code)
+    os._exit(code)
 
 
 def _fast(argv: list[str]) -> int | None:

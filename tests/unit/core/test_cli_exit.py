@@ -1,0 +1,70 @@
+"""How the devkit command ends (``devkit.cli.leave``): its output whole and its exit code kept;
+the interpreter's finalisation skipped only when nothing is left for it to do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FINALISED = (
+    "class Noisy:\n"
+    "    def __del__(self):\n"
+    "        print('finalised', flush=True)\n"
+    "noisy = Noisy()\n"
+)
+
+
+def ended(body: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+    script = f"import sys\nfrom devkit.cli import leave\n{body}\nleave({code})\n"
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_output_is_whole_and_the_code_kept() -> None:
+    done = ended("sys.stdout.write('x' * 1_000_000)\nsys.stderr.write('hint: y')", code=3)
+    assert done.returncode == 3
+    assert done.stdout == "x" * 1_000_000 and done.stderr == "hint: y"
+
+
+def test_with_nothing_left_to_do_finalisation_is_skipped() -> None:
+    done = ended(FINALISED)
+    assert done.returncode == 0 and "finalised" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    "needs",
+    [
+        "import atexit\natexit.register(print, 'atexit ran')",
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done'))).start()",
+        "import logging\nlogging.getLogger('x')",  # logging flushes its handlers at exit
+    ],
+    ids=["atexit callback", "thread that is not a daemon", "logging imported"],
+)
+def test_the_usual_exit_when_anything_may_need_it(needs: str) -> None:
+    done = ended(FINALISED + needs, code=4)
+    assert done.returncode == 4 and "finalised" in done.stdout
+    if "atexit ran" in needs or "thread done" in needs:
+        assert ("atexit ran" in done.stdout) or ("thread done" in done.stdout)
+
+
+def test_the_installed_command_ends_through_it(tmp_path: Path) -> None:
+    """--help (argparse's SystemExit) and a usage error keep their codes and whole output."""
+    launcher = Path(__file__).resolve().parents[3] / "bin" / "devkit"
+    for args, code in ((["--help"], 0), (["--no-such-flag"], 2), (["--version"], 0)):
+        done = subprocess.run(
+            [sys.executable, str(launcher), *args], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == code, (args, done.stderr)
+    helped = subprocess.run(
+        [sys.executable, str(launcher), "--help"], capture_output=True, text=True, timeout=60
+    )
+    usual = subprocess.run(
+        [sys.executable, "-c", "from devkit.cli import main\nmain(['--help'])"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "sync-data" in helped.stdout and helped.stdout == usual.stdout
