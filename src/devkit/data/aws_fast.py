@@ -274,61 +274,6 @@ def list_ahead(
     _AHEAD[key] = ahead  # only once its thread runs: a taker waits for it to end
 
 
-class _Head:
-    """A HeadObject answer made before ``Getter.head`` asked for it (``head_ahead``)."""
-
-    __slots__ = ("done", "meta")
-
-    def __init__(self, done: Event) -> None:
-        self.meta: dict[str, Any] | None = None  # None: it failed (the taker asks again)
-        self.done = done  # set once it was answered or failed
-
-
-# HEADs made ahead, by route, keys and object key: the next Getter.head of the same takes its own.
-_HEADS: dict[tuple[str, str, str | None, tuple[str, str, str | None], str], _Head] = {}
-HEAD_THREADS = 8
-
-
-def head_ahead(route: Route, keys: tuple[str, str, str | None], objects: list[str]) -> None:
-    """Start HeadObject for each of ``objects`` now, on up to ``HEAD_THREADS`` threads of their
-    own, for this process's ``Getter.head`` of the same object (the same route and keys) to
-    take: the large objects a full run will fetch in parts, while it loads
-    (``devkit.data.quick``). One that fails is asked again by its taker, which then reports
-    what went wrong; when no thread can start, nothing is handed over."""
-    if not objects:
-        return
-    import threading
-
-    getter = Getter(route, keys)
-    made = [(name, _Head(threading.Event())) for name in objects]
-    pending = list(reversed(made))
-    lock = threading.Lock()
-
-    def run() -> None:
-        while True:
-            with lock:
-                if not pending:
-                    return
-                name, head = pending.pop()
-            try:
-                head.meta = getter.head_now(name)
-            except FastPathError:
-                pass
-            finally:
-                head.done.set()
-
-    started = 0
-    for _ in range(min(HEAD_THREADS, len(made))):
-        try:
-            threading.Thread(target=run, name="devkit-head-ahead", daemon=True).start()
-        except RuntimeError:  # no thread to be had: those started answer every one
-            break
-        started += 1
-    if started:  # only once a thread runs: a taker waits for its answer
-        for name, head in made:
-            _HEADS[_ahead_key(route, keys, name)] = head
-
-
 class Lister:
     """ListObjectsV2 over one kept-alive connection, signed with ``keys``."""
 
@@ -565,18 +510,7 @@ class Getter:
 
     def head(self, key: str) -> dict[str, Any]:
         """HeadObject with the whole object's checksum (``x-amz-checksum-mode``): its metadata,
-        as botocore names it; FastPathError on anything but a 200 with a length. The answer
-        of one made ahead for this object (``head_ahead``) is taken, once, when it succeeded
-        within ``TIMEOUT``; otherwise it is asked here."""
-        ahead = _HEADS.pop(_ahead_key(self.route, self.keys, key), None) if _HEADS else None
-        meta = ahead.meta if ahead is not None and ahead.done.wait(TIMEOUT) else None
-        if meta is None:
-            meta = self.head_now(key)
-        REQUESTS["HeadObject"] = REQUESTS.get("HeadObject", 0) + 1
-        return meta
-
-    def head_now(self, key: str) -> dict[str, Any]:
-        """``head``, asked now: nothing made ahead taken, and not counted."""
+        as botocore names it; FastPathError on anything but a 200 with a length."""
         response, connection = self._send("HEAD", key, {"x-amz-checksum-mode": "ENABLED"})
         try:
             response.read()  # a HEAD answer has no body: this only finishes it
@@ -587,6 +521,7 @@ class Getter:
         if response.status != 200 or length is None or not length.isdigit():
             self.drop(connection)
             raise FastPathError(f"HeadObject answered {response.status}")
+        REQUESTS["HeadObject"] = REQUESTS.get("HeadObject", 0) + 1
         return self._meta(response, int(length))
 
     def get(

@@ -11,8 +11,7 @@ fetched, N up to date". When anything differs or cannot be checked, it answers N
 run goes ahead (and records again). It never writes anything. When every input but the dataset
 folder or the listing still holds, the listing is not made twice: the one made here is handed to
 the full run, or, when the manifest already shows that this is no no-op, it is started here on a
-thread of its own while the full run loads (``aws_fast.list_ahead``), with the HEADs of the missing
-large objects that run will fetch in parts (``aws_fast.head_ahead``). The full run takes it only
+thread of its own while the full run loads (``aws_fast.list_ahead``). The full run takes it only
 for the very request it would send itself (its guard's fast lane: the same route, keys and prefix);
 otherwise it lists again.
 
@@ -233,20 +232,6 @@ def answer(
         return None
 
 
-def _in_parts(found: dict[str, Any]) -> list[str]:
-    """The keys of the recorded files a full run would fetch in parts (``devkit.data.parts``)
-    that are no longer on disk. A guess from the last sync: an object changed since costs one
-    HEAD too many, or the full run's own."""
-    from devkit.data.parts import ranged_threshold
-
-    threshold, dest, prefix = ranged_threshold(), found["dest"], found["prefix"]
-    return [
-        prefix + rel
-        for rel, (size, _mtime) in found["files"].items()
-        if size > threshold and not os.path.lexists(os.path.join(dest, rel))
-    ]
-
-
 def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> dict[str, Any] | None:
     # The configuration is checked before anything is sent: it decides what the guard allows.
     for name in ("workspace_arg", "dest_arg"):
@@ -274,12 +259,10 @@ def _answer(found: dict[str, Any], meanwhile: Callable[[], object] | None) -> di
 
     # A manifest that changed or went (a dataset folder emptied, a sync since) cannot be a
     # no-op: the full run answers, and the listing it needs starts now, on a thread of its own,
-    # while that run loads its profiles (aws_fast.list_ahead: a sync lists once); so do the
-    # HEADs of the large objects it will fetch in parts (aws_fast.head_ahead).
+    # while that run loads its profiles (aws_fast.list_ahead: a sync lists once).
     manifest = os.path.join(found["dest"], MANIFEST_NAME)
     if inputs.signature("entry", manifest) != found["dataset"]["manifest"]:
         aws_fast.list_ahead(route, own, found["prefix"])
-        aws_fast.head_ahead(route, own, _in_parts(found))
         return None
 
     lister = aws_fast.Lister(route, own)

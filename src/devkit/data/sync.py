@@ -32,7 +32,7 @@ from devkit import safefs
 from devkit.core.errors import DevkitError, NotReadyError, RefusedError
 from devkit.core.plan import CancelledError
 from devkit.core.records import dataclass, field
-from devkit.data import checksums, parts
+from devkit.data import checksums
 from devkit.data.manifest import Manifest, prepare_dest
 from devkit.data.names import PART_PREFIX, SIDECAR_SUFFIX
 from devkit.data.selection import (
@@ -49,7 +49,19 @@ if TYPE_CHECKING:
     from devkit.data.aws import S3
 
 CHUNK = 1 << 20
+PART_SIZE = 16 << 20
+MIN_PART_SIZE = 5 << 20
+RANGED_THRESHOLD = 16 << 20
 STREAM_RETRIES = 5
+
+
+def _env_size(name: str, default: int, floor: int) -> int:
+    """A size from the environment (bench and tests tune the part size); ``default`` else."""
+    raw = os.environ.get(name, "")
+    try:
+        return max(floor, int(raw)) if raw else default
+    except ValueError:
+        return default
 
 
 def check_manifest_entry(rel: str, manifest: Path) -> str:
@@ -140,8 +152,8 @@ class Syncer:
         self.log = log or (lambda line: None)
         self.cancel = cancel or threading.Event()
         self.manifest = Manifest.load(dest)
-        self.part_size = parts.part_size()
-        self.ranged_threshold = parts.ranged_threshold()
+        self.part_size = _env_size("DEVKIT_SYNC_PART_SIZE", PART_SIZE, 1)
+        self.ranged_threshold = _env_size("DEVKIT_SYNC_RANGED_THRESHOLD", RANGED_THRESHOLD, 1)
         self._resumable: dict[str, tuple[dict[str, Any], str, dict[int, int | None]]] = {}
         self._jobs: list[RangedJob] = []
         self._jobs_lock = threading.Lock()

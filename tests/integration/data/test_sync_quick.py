@@ -21,7 +21,6 @@ import pytest
 
 from devkit.commands import sync_data
 from devkit.data import aws_fast
-from devkit.data.names import MANIFEST_NAME
 from devkit.data.quick import folder as record_folder
 from support.proxy import LoopbackProxy
 
@@ -286,35 +285,6 @@ def test_an_emptied_dataset_folder_goes_to_the_full_run_with_its_listing_started
     assert ahead == [True]
     assert len(listings(s3_proxy)) == 1
     assert step_done(events)["data"]["requests"]["ListObjectsV2"] == 1
-
-
-def test_the_heads_of_large_objects_no_longer_on_disk_are_started_too(
-    moto_iam: MotoIAM, s3_proxy: LoopbackProxy, ws: Any, memo_cache: Path, monkeypatch: Any,
-    capsys: Any,
-) -> None:  # fmt: skip
-    """With the manifest gone, each recorded file the full run fetches in parts (a HEAD, then
-    ranged GETs) and that is missing has its HEAD started with the listing; the full run takes
-    it instead of asking. Files still on disk are adopted: no HEAD for them."""
-    monkeypatch.setenv("DEVKIT_SYNC_RANGED_THRESHOLD", "100")  # every object is large here
-    monkeypatch.setenv("DEVKIT_SYNC_PART_SIZE", "256")
-    settle(moto_iam, s3_proxy, ws, monkeypatch, capsys)
-    made: list[list[str]] = []
-    real = sync_data.run
-
-    def full(args: Any) -> int:
-        made.append(sorted(key[-1] for key in aws_fast._HEADS))
-        return real(args)
-
-    monkeypatch.setattr(aws_fast, "_HEADS", {})
-    monkeypatch.setattr(sync_data, "run", full)
-    (ws.dest() / MANIFEST_NAME).unlink()
-    (ws.dest() / "a.parquet").unlink()
-    code, events, requests = sync(moto_iam, s3_proxy, ws, monkeypatch, capsys)
-    prefix = PREFIX + ws.root.parent.name + "/"
-    assert code == 0 and made == [[prefix + "a.parquet"]]
-    assert step_done(events)["data"]["fetched"] == 1 and requests["HEAD"] == 1
-    assert aws_fast._HEADS == {}  # taken
-    assert (ws.dest() / "a.parquet").read_bytes() == moto_iam.objects[prefix + "a.parquet"]
 
 
 def test_a_listing_made_ahead_for_other_keys_or_another_prefix_is_not_taken(

@@ -4,7 +4,6 @@ listing parser reads what botocore reads, and its records refuse what they canno
 from __future__ import annotations
 
 import datetime
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -290,20 +289,9 @@ class Listing:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_HEAD(self) -> None:
-                served.headed.append(self.path)
-                status = served.head_statuses.pop(0) if served.head_statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "3" if status == 200 else "0")
-                self.send_header("ETag", '"e"')
-                self.send_header("x-amz-checksum-crc32", "AAAAAA==")
-                self.end_headers()
-
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.headed: list[str] = []
-        self.head_statuses: list[int] = []
         self.asked, self.statuses = 0, list(statuses or [])
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -402,57 +390,3 @@ def test_when_no_thread_can_start_nothing_is_handed_over(
     assert aws_fast._AHEAD == {}
     (obj,) = aws_fast.Lister(listing.route, KEYS).list("p/")  # not left waiting
     assert obj.key == "p/a b+c.parquet" and listing.asked == 1
-
-
-@pytest.fixture
-def heads(listing: Listing, monkeypatch: pytest.MonkeyPatch) -> Listing:
-    monkeypatch.setattr(aws_fast, "_HEADS", {})
-    monkeypatch.setattr(aws_fast, "REQUESTS", {})
-    return listing
-
-
-def test_a_head_made_ahead_is_taken_once_by_the_heads_of_the_same(heads: Listing) -> None:
-    aws_fast.head_ahead(heads.route, KEYS, ["p/big.bin", "p/other.bin"])
-    getter = aws_fast.Getter(heads.route, KEYS)
-    meta = getter.head("p/big.bin")
-    assert meta["ContentLength"] == 3 and meta["ChecksumCRC32"] == "AAAAAA=="
-    getter.head("p/other.bin")
-    assert sorted(heads.headed) == ["/b/p/big.bin", "/b/p/other.bin"]  # none asked twice
-    assert aws_fast.REQUESTS == {"HeadObject": 2}  # counted when taken
-    getter.head("p/big.bin")
-    assert len(heads.headed) == 3  # taken once: the next HEAD asks for itself
-
-
-@pytest.mark.parametrize("other", ["keys", "region", "object"])
-def test_a_head_ahead_is_only_for_the_same_object_keys_and_route(
-    heads: Listing, other: str
-) -> None:
-    route = aws_fast.Route(heads.route.base, "us-east-1", None) if other == "region" else None
-    keys = ("AKIAOTHER", "secret", None) if other == "keys" else KEYS
-    aws_fast.head_ahead(route or heads.route, keys, ["p/x.bin" if other == "object" else "p/a"])
-    while len(heads.headed) < 1:
-        time.sleep(0.01)
-    aws_fast.Getter(heads.route, KEYS).head("p/a")
-    assert len(heads.headed) == 2  # its own
-
-
-def test_a_head_ahead_that_failed_is_asked_again_by_its_taker(heads: Listing) -> None:
-    heads.head_statuses = [503]
-    aws_fast.head_ahead(heads.route, KEYS, ["p/a"])
-    assert aws_fast.Getter(heads.route, KEYS).head("p/a")["ContentLength"] == 3
-    assert heads.headed == ["/b/p/a", "/b/p/a"] and aws_fast.REQUESTS == {"HeadObject": 1}
-
-
-def test_when_no_head_thread_can_start_nothing_is_handed_over(
-    heads: Listing, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import threading
-
-    def refused(self: threading.Thread) -> None:
-        raise RuntimeError("can't start new thread")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(threading.Thread, "start", refused)
-        aws_fast.head_ahead(heads.route, KEYS, ["p/a"])
-    assert aws_fast._HEADS == {}
-    assert aws_fast.Getter(heads.route, KEYS).head("p/a")["ContentLength"] == 3  # not waiting
