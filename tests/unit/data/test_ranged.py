@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import random
 import zlib
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from devkit.core.errors import NotReadyError
 from devkit.data import checksums
 from devkit.data.manifest import Manifest
 from devkit.data.selection import RemoteObject
-from devkit.data.sync import SIDECAR_SUFFIX, Syncer
+from devkit.data.sync import MAX_PART_SIZE, PART_SIZE, SIDECAR_SUFFIX, Syncer, part_size_for
 
 PART = 1000
 
@@ -256,6 +257,59 @@ def test_a_resumed_object_that_changed_upstream_starts_over(
     assert parts_fetched(again) == [0, PART, 2 * PART, 3 * PART]
     assert (tmp_path / "o").read_bytes() == new
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
+
+
+MIB = 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("size", "concurrency", "expected"),
+    [
+        (17 * MIB, 16, PART_SIZE),  # a share under 16 MiB: 16 MiB parts
+        (1 << 30, 16, 64 * MIB),  # one round: every worker on one part
+        (1 << 30, 32, 32 * MIB),
+        (1 << 30, 1, MAX_PART_SIZE),  # never more than 64 MiB in one part
+        (10 << 30, 16, MAX_PART_SIZE),
+        (700 * MIB + 1, 16, 44 * MIB),  # the share rounded up to a MiB
+    ],
+)
+def test_a_part_is_the_objects_share_of_the_workers_within_bounds(
+    size: int, concurrency: int, expected: int
+) -> None:
+    assert part_size_for(size, concurrency) == expected
+    assert -(-size // expected) <= max(concurrency, -(-size // MAX_PART_SIZE))
+
+
+def test_without_a_set_part_size_each_object_gets_its_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = random.Random(1).randbytes(40 * MIB + 3)
+    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    monkeypatch.delenv("DEVKIT_SYNC_PART_SIZE", raising=False)
+    Syncer(s3, "b", "p/", tmp_path, SampleRules(), concurrency=2).run()  # type: ignore[arg-type]
+    assert parts_fetched(s3) == [0, 21 * MIB]  # two workers: two parts of 21 MiB
+    assert (tmp_path / "o").read_bytes() == body
+
+
+def test_a_resume_keeps_the_part_size_of_the_interrupted_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = random.Random(2).randbytes(64 * MIB + 9)
+    objects = {"p/o": (body, crc_meta(body))}
+    monkeypatch.delenv("DEVKIT_SYNC_PART_SIZE", raising=False)
+    monkeypatch.setattr("devkit.data.sync.time.sleep", lambda s: None)
+    s3 = RangeS3(objects)
+    s3.fail_from = {3 * PART_SIZE}  # four parts of 16 MiB and a tail; the fourth never comes
+    with pytest.raises(NotReadyError):
+        Syncer(s3, "b", "p/", tmp_path, SampleRules(), concurrency=8).run()  # type: ignore[arg-type]
+    sidecar = next(p for p in tmp_path.iterdir() if p.name.endswith(SIDECAR_SUFFIX))
+    finished = {json.loads(line)["part"] for line in sidecar.read_text().splitlines()[1:]}
+    assert finished and 3 not in finished
+
+    again = RangeS3(objects)  # two workers would choose 33 MiB parts: the 16 MiB ones stay
+    Syncer(again, "b", "p/", tmp_path, SampleRules(), concurrency=2).run()  # type: ignore[arg-type]
+    assert parts_fetched(again) == [i * PART_SIZE for i in range(5) if i not in finished]
+    assert (tmp_path / "o").read_bytes() == body
 
 
 def _crc_bitwise(data: bytes, poly: int, width: int) -> int:
