@@ -7,6 +7,7 @@ command imports its libraries (textual, boto3, docker, git) when it runs.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
     from typing import NoReturn
+
+# The cyclic collector runs after this many new container objects (CPython's default: 700).
+# A command's imports make tens of thousands of objects that live as long as it does and none
+# of them is garbage; see ``run``.
+GC_YOUNG = 100_000
 
 # Commands that answer their commonest case before the command line is parsed: the module's
 # ``fast(argv)`` gives an exit code, or None for the full run.
@@ -44,7 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> NoReturn:
     """The installed command (``bin/devkit``, ``python -m devkit``): ``main``, then the process
     ends with its exit code (``leave``). argparse's ``--help``, ``--version`` and usage errors
-    end it the same way."""
+    end it the same way.
+
+    The cyclic collector runs after ``GC_YOUNG`` new objects instead of 700. With the default,
+    a first sync of the day (boto3's ~70,000 objects) ran it 138 times, one full pass among
+    them, 80 ms in all, with the workers' threads waiting on it. The whole run (8 x 32 MiB,
+    alternating runs, medians) took 613 ms against 504 ms, and 652 against 613 with the order
+    swapped. Garbage in cycles is still collected, less often: a long session (the TUI) keeps
+    its memory bounded."""
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
     try:
         code = main()
     except SystemExit as exc:

@@ -103,3 +103,26 @@ def test_the_installed_command_ends_through_it() -> None:
         capture_output=True, text=True, timeout=60, env=ENV,
     )  # fmt: skip
     assert "sync-data" in helped.stdout and helped.stdout == usual.stdout
+
+
+def test_the_collector_runs_less_often_and_still_collects_cycles() -> None:
+    script = (
+        "import gc, weakref\n"
+        "import devkit.cli as cli\n"
+        "class Node: pass\n"
+        "def main():\n"
+        "    node = Node(); node.me = node; ref = weakref.ref(node); del node\n"
+        "    print(gc.get_threshold()[0], ref() is None)\n"
+        "    made = [[] for _ in range(cli.GC_YOUNG + 1000)]\n"  # enough new objects for a pass
+        "    print(ref() is None, len(made))\n"
+        "    return 0\n"
+        "cli.main = main\n"
+        "cli.run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=ENV
+    )
+    from devkit.cli import GC_YOUNG
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == [f"{GC_YOUNG} False", f"True {GC_YOUNG + 1000}"]
