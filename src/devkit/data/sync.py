@@ -271,6 +271,9 @@ class Syncer:
             if pool is not None:
                 pool.close()
             for job in self._jobs:
+                if job.stale:
+                    self._abandon(job)  # the object changed upstream: nothing to resume
+                    continue
                 if not job.finished and job.partial is not None:
                     job.partial.close()  # kept, with its sidecar, for the next run
                 self._close_sidecar(job, remove=False)
@@ -480,26 +483,33 @@ class Syncer:
     # -- one large object, ranged parts --------------------------------------------------------
 
     def _start_ranged(self, obj: RemoteObject, rel: str, submit: Callable[..., Any]) -> None:
-        """HEAD for the whole object's checksum, a preallocated temp file (or the one an
-        interrupted run left, with its finished parts), then one task per missing part."""
+        """A preallocated temp file (or the one an interrupted run left, with its finished
+        parts), one task per missing part, and a HEAD for the whole object's checksum (S3 sends
+        none with a ranged GET).
+
+        When the listing names a CRC the parts can compute, the parts start at once and the
+        HEAD runs beside them: every part already carries the listed ETag in If-Match, and
+        each part waits for its first byte, not for the HEAD's answer as well. A resume, or an
+        object without such a CRC, asks first: the answer decides which parts on disk are kept
+        and what the parts hash."""
         check_no_symlink(self.dest, rel, obj.key)
         target = self.dest / rel
-        meta = self.s3.head(self.bucket, obj.key)
-        if int(meta.get("ContentLength", obj.size)) != obj.size or (
-            obj.etag and str(meta.get("ETag", obj.etag)) != obj.etag
-        ):
-            raise NotReadyError(
-                f"s3://{self.bucket}/{obj.key} changed since it was listed",
-                "run the command again to fetch the new version",
-            )
-        chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
-        algorithm = chosen[0] if chosen else "sha256"
         old = self._resumable.pop(rel, None)
+        listed = obj.checksum_algorithm.lower()
+        early = old is None and listed in checksums.CRCS and checksums.supported(listed)
+        meta: dict[str, Any] = {}
+        chosen: tuple[str, str] | None = None
+        if early:
+            algorithm = listed
+        else:
+            meta = self._head(obj)
+            chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
+            algorithm = chosen[0] if chosen else "sha256"
         part_size = self.part_size or part_size_for(obj.size, self.concurrency)
         kept = old[0].get("part_size") if old is not None else None
         if not self.part_size and type(kept) is int and PART_SIZE <= kept <= MAX_PART_SIZE:
             part_size = kept  # a resume keeps the parts the interrupted run chose
-        job = RangedJob(obj, rel, chosen, algorithm, part_size, meta)
+        job = RangedJob(obj, rel, chosen, algorithm, part_size, meta, headed=not early)
         header = job.header()
         partial = None
         try:
@@ -539,6 +549,29 @@ class Syncer:
             self._part_done(job, None, None)
         for index in missing:
             submit(self._fetch_part, job, index)
+        if early:
+            try:
+                meta = self._head(obj)
+            except NotReadyError:
+                job.stale = True  # another version: removed once its parts have stopped (run)
+                raise
+            chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
+            with job.lock:
+                job.meta, job.chosen, job.headed = meta, chosen, True
+            self._part_done(job, None, None)  # the object is finished here when its parts are in
+
+    def _head(self, obj: RemoteObject) -> dict[str, Any]:
+        """HeadObject: the whole object's checksum; NotReadyError when the object is no longer
+        the one listed."""
+        meta = self.s3.head(self.bucket, obj.key)
+        if int(meta.get("ContentLength", obj.size)) != obj.size or (
+            obj.etag and str(meta.get("ETag", obj.etag)) != obj.etag
+        ):
+            raise NotReadyError(
+                f"s3://{self.bucket}/{obj.key} changed since it was listed",
+                "run the command again to fetch the new version",
+            )
+        return meta
 
     def _fetch_part(self, job: RangedJob, index: int) -> None:
         if self.cancel.is_set():
@@ -601,7 +634,8 @@ class Syncer:
         with job.lock:
             job.hashing = False
             ready = (
-                len(job.done) == job.count
+                job.headed
+                and len(job.done) == job.count
                 and (job.ordered is None or job.next_hashed == job.count)
                 and not job.finished
             )
@@ -614,7 +648,12 @@ class Syncer:
         assert job.partial is not None
         obj, target = job.obj, self.dest / job.rel
         try:
-            if job.ordered is not None:
+            confirmed = job.chosen[0] if job.chosen else "sha256"
+            if confirmed != job.algorithm:
+                # The parts hashed the CRC the listing named, the HEAD confirms another (or
+                # none): the written file is read once more for the one that counts.
+                value = self._rehash(job, confirmed)
+            elif job.ordered is not None:
                 value = job.ordered.value()
             else:
                 crc = 0
@@ -645,6 +684,19 @@ class Syncer:
             },
         )
         self._advance(0, 1)
+
+    @staticmethod
+    def _rehash(job: RangedJob, algorithm: str) -> str:
+        assert job.partial is not None
+        hasher = checksums.new(algorithm)
+        offset = 0
+        while offset < job.obj.size:
+            chunk = job.partial.pread(min(CHUNK, job.obj.size - offset), offset)
+            if not chunk:
+                raise OSError(errno.EIO, "the partial file is shorter than written")
+            hasher.update(chunk)
+            offset += len(chunk)
+        return hasher.value()
 
     def _abandon(self, job: RangedJob) -> None:
         if job.partial is not None:
@@ -747,6 +799,8 @@ class RangedJob:
     next_hashed: int = 0
     finished: bool = False
     ordered: checksums.DigestHasher | None = None
+    headed: bool = True  # False while the HEAD runs beside the parts
+    stale: bool = False  # the HEAD found another version than the listing
 
     def __post_init__(self) -> None:
         if self.algorithm not in checksums.CRCS:

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import random
+import threading
 import zlib
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from devkit.config.model import SampleRules
-from devkit.core.errors import NotReadyError
+from devkit.core.errors import DevkitError, NotReadyError
 from devkit.data import checksums
 from devkit.data.manifest import Manifest
 from devkit.data.selection import RemoteObject
@@ -52,15 +53,24 @@ class RangeS3:
         self.break_at: dict[int, int] = {}  # range start -> bytes served before the break
         self.fail_from: set[int] = set()  # range starts that always break at once
         self.flip_at: int | None = None
+        self.listed_algorithm = ""  # what the listing names (ChecksumAlgorithm)
+        self.head_waits_for_parts = False  # HEAD answers once a part was asked for
+        self.part_before_head: bool | None = None
+        self.part_asked = threading.Event()
 
     def _count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
 
     def list(self, bucket: str, prefix: str, limit: int | None = None) -> list[RemoteObject]:
-        return [RemoteObject(k, len(b), m.get("ETag", "")) for k, (b, m) in self.objects.items()]
+        return [
+            RemoteObject(k, len(b), m.get("ETag", ""), checksum_algorithm=self.listed_algorithm)
+            for k, (b, m) in self.objects.items()
+        ]
 
     def head(self, bucket: str, key: str) -> dict[str, Any]:
         self._count("HeadObject")
+        if self.head_waits_for_parts:
+            self.part_before_head = self.part_asked.wait(10)
         body, meta = self.objects[key]
         return {"ContentLength": len(body), **meta}
 
@@ -74,6 +84,7 @@ class RangeS3:
     ) -> tuple[Any, dict[str, Any]]:
         self._count("GetObject")
         self.ranges.append((key, first, last))
+        self.part_asked.set()
         body, meta = self.objects[key]
         if self.flip_at is not None:
             body = body[: self.flip_at] + bytes([body[self.flip_at] ^ 1]) + body[self.flip_at + 1 :]
@@ -310,6 +321,66 @@ def test_a_resume_keeps_the_part_size_of_the_interrupted_run(
     Syncer(again, "b", "p/", tmp_path, SampleRules(), concurrency=2).run()  # type: ignore[arg-type]
     assert parts_fetched(again) == [i * PART_SIZE for i in range(5) if i not in finished]
     assert (tmp_path / "o").read_bytes() == body
+
+
+def test_with_a_listed_crc_the_parts_start_beside_the_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(5 * PART + 1)
+    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    s3.listed_algorithm, s3.head_waits_for_parts = "CRC32", True
+    syncer(s3, tmp_path, monkeypatch).run()
+    assert s3.part_before_head is True
+    assert s3.counts == {"HeadObject": 1, "GetObject": 6}
+    entry = Manifest.load(tmp_path).files["o"]
+    assert entry["checksum"] == "crc32:" + crc_meta(body)["ChecksumCRC32"]
+
+
+def test_without_a_listed_crc_the_head_comes_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(3 * PART)
+    s3 = RangeS3({"p/o": (body, {"ETag": '"' + hashlib.md5(body).hexdigest() + '"'})})
+    s3.head_waits_for_parts = True
+    s3.part_asked.wait = lambda timeout=None: s3.part_asked.is_set()  # type: ignore[method-assign]
+    syncer(s3, tmp_path, monkeypatch).run()
+    assert s3.part_before_head is False
+    assert Manifest.load(tmp_path).files["o"]["verified"] == "md5"
+
+
+@pytest.mark.parametrize("corrupt", [False, True])
+def test_a_listed_crc_the_head_does_not_confirm_is_replaced_by_what_it_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corrupt: bool
+) -> None:
+    body = blob(4 * PART + 2)
+    s3 = RangeS3({"p/o": (body, {"ETag": '"' + hashlib.md5(body).hexdigest() + '"'})})
+    s3.listed_algorithm = "CRC32"  # the listing says CRC32, the HEAD has none: the ETag's MD5
+    if corrupt:
+        s3.flip_at = 3 * PART + 5
+        with pytest.raises(DevkitError, match="MD5 does not match"):
+            syncer(s3, tmp_path, monkeypatch).run()
+        assert not (tmp_path / "o").exists()
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
+        return
+    syncer(s3, tmp_path, monkeypatch).run()
+    assert (tmp_path / "o").read_bytes() == body
+    entry = Manifest.load(tmp_path).files["o"]
+    assert entry["verified"] == "md5"
+    assert entry["checksum"] == "md5:" + hashlib.md5(body).hexdigest()
+
+
+def test_an_object_changed_under_the_early_parts_stops_the_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(3 * PART)
+    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    s3.listed_algorithm = "CRC32"
+    real_head = s3.head
+    s3.head = lambda b, k: {**real_head(b, k), "ETag": '"new-2"'}  # type: ignore[method-assign]
+    with pytest.raises(NotReadyError, match="changed since it was listed"):
+        syncer(s3, tmp_path, monkeypatch).run()
+    assert not (tmp_path / "o").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
 
 
 def _crc_bitwise(data: bytes, poly: int, width: int) -> int:
