@@ -119,6 +119,12 @@ def supported(algorithm: str) -> bool:
     return algorithm in ("sha256", "sha1", "md5")
 
 
+def crc_fits(algorithm: str, value: int) -> bool:
+    """``value`` can be a CRC of ``algorithm`` (a sidecar read back may have been edited)."""
+    width = _CRC_POLY.get(algorithm, (0, 0))[1]
+    return 0 <= value < 1 << width
+
+
 def new(algorithm: str) -> CrcHasher | DigestHasher:
     if algorithm in _CRC_POLY:
         fn = _crc_fn(algorithm)

@@ -59,9 +59,14 @@ def _env_size(name: str, default: int, floor: int) -> int:
     """A size from the environment (bench and tests tune the part size); ``default`` else."""
     raw = os.environ.get(name, "")
     try:
-        return max(floor, int(raw)) if raw else default
+        value = int(raw) if raw else 0
+        return max(floor, value) if value > 0 else default
     except ValueError:
         return default
+
+
+class ObjectChangedError(NotReadyError):
+    """The object's HEAD shows another version than the listing did (exit 3, as not ready)."""
 
 
 def part_size_for(size: int, concurrency: int) -> int:
@@ -274,8 +279,8 @@ class Syncer:
                 if job.stale:
                     self._abandon(job)  # the object changed upstream: nothing to resume
                     continue
-                if not job.finished and job.partial is not None:
-                    job.partial.close()  # kept, with its sidecar, for the next run
+                if job.partial is not None:
+                    job.partial.close()  # unless committed: kept, with its sidecar, for a rerun
                 self._close_sidecar(job, remove=False)
             self.manifest.compact()
         result.requests = dict(self.s3.counts)
@@ -487,7 +492,8 @@ class Syncer:
         parts), one task per missing part, and a HEAD for the whole object's checksum (S3 sends
         none with a ranged GET).
 
-        When the listing names a CRC the parts can compute, the parts start at once and the
+        When the listing names a CRC the parts can compute for a single-part object, the
+        parts start at once and the
         HEAD runs beside them: every part already carries the listed ETag in If-Match, and
         each part waits for its first byte, not for the HEAD's answer as well. A resume, or an
         object without such a CRC, asks first: the answer decides which parts on disk are kept
@@ -496,7 +502,14 @@ class Syncer:
         target = self.dest / rel
         old = self._resumable.pop(rel, None)
         listed = obj.checksum_algorithm.lower()
-        early = old is None and listed in checksums.CRCS and checksums.supported(listed)
+        # A multipart upload's CRC may be a checksum of its parts' checksums (COMPOSITE), which
+        # the parts cannot confirm; a single-part object's is of its bytes.
+        early = (
+            old is None
+            and not obj.multipart
+            and listed in checksums.CRCS
+            and checksums.supported(listed)
+        )
         meta: dict[str, Any] = {}
         chosen: tuple[str, str] | None = None
         if early:
@@ -552,7 +565,7 @@ class Syncer:
         if early:
             try:
                 meta = self._head(obj)
-            except NotReadyError:
+            except ObjectChangedError:
                 job.stale = True  # another version: removed once its parts have stopped (run)
                 raise
             chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
@@ -567,7 +580,7 @@ class Syncer:
         if int(meta.get("ContentLength", obj.size)) != obj.size or (
             obj.etag and str(meta.get("ETag", obj.etag)) != obj.etag
         ):
-            raise NotReadyError(
+            raise ObjectChangedError(
                 f"s3://{self.bucket}/{obj.key} changed since it was listed",
                 "run the command again to fetch the new version",
             )
@@ -612,35 +625,36 @@ class Syncer:
             if index is not None:
                 job.done[index] = crc
             if job.hashing:
-                return
+                return  # the thread that hashes sees this part too, and decides on the end
             job.hashing = True
-        if job.ordered is not None:
-            assert job.partial is not None
-            while True:
-                with job.lock:
-                    if job.next_hashed not in job.done:
-                        job.hashing = False
-                        break
-                    index_ = job.next_hashed
-                    job.next_hashed += 1
-                offset = index_ * job.part_size
-                end = offset + job.part_size_of(index_)
-                while offset < end:
-                    chunk = job.partial.pread(min(CHUNK, end - offset), offset)
-                    if not chunk:
-                        raise self._bad(job.obj, "the partial file is shorter than written")
-                    job.ordered.update(chunk)
-                    offset += len(chunk)
-        with job.lock:
-            job.hashing = False
-            ready = (
-                job.headed
-                and len(job.done) == job.count
-                and (job.ordered is None or job.next_hashed == job.count)
-                and not job.finished
-            )
-            if ready:
-                job.finished = True
+        taken: int | None = None
+        while True:
+            with job.lock:
+                if taken is not None:
+                    job.next_hashed = taken + 1
+                if job.ordered is None or job.next_hashed not in job.done:
+                    # Checked and let go under one lock: a part that lands after this finds
+                    # nobody hashing and takes over; one that landed before is seen here.
+                    job.hashing = False
+                    ready = (
+                        job.headed
+                        and len(job.done) == job.count
+                        and (job.ordered is None or job.next_hashed == job.count)
+                        and not job.finished
+                    )
+                    if ready:
+                        job.finished = True
+                    break
+                taken = job.next_hashed
+            assert job.partial is not None and job.ordered is not None
+            offset = taken * job.part_size
+            end = offset + job.part_size_of(taken)
+            while offset < end:
+                chunk = job.partial.pread(min(CHUNK, end - offset), offset)
+                if not chunk:
+                    raise self._bad(job.obj, "the partial file is shorter than written")
+                job.ordered.update(chunk)
+                offset += len(chunk)
         if ready:
             self._finish_ranged(job)
 
@@ -755,9 +769,12 @@ class Syncer:
                 for line in lines[1:]:
                     try:
                         item = json.loads(line)
-                        done[int(item["part"])] = None if item["crc"] is None else int(item["crc"])
+                        part = int(item["part"])
+                        crc = None if item["crc"] is None else int(item["crc"])
                     except (ValueError, KeyError, TypeError):
                         continue  # a line torn by a kill: that part is fetched again
+                    if crc is None or checksums.crc_fits(str(header.get("algorithm")), crc):
+                        done[part] = crc  # a CRC out of range (edited) is fetched again
                 self._resumable[rel] = (header, tmp, done)
 
     def _advance(self, size: int, objects: int, fetched: bool = True) -> None:

@@ -16,12 +16,20 @@ from typing import Any
 
 import pytest
 
+from devkit import safefs
 from devkit.config.model import SampleRules
 from devkit.core.errors import DevkitError, NotReadyError
 from devkit.data import checksums
 from devkit.data.manifest import Manifest
 from devkit.data.selection import RemoteObject
-from devkit.data.sync import MAX_PART_SIZE, PART_SIZE, SIDECAR_SUFFIX, Syncer, part_size_for
+from devkit.data.sync import (
+    MAX_PART_SIZE,
+    PART_SIZE,
+    SIDECAR_SUFFIX,
+    RangedJob,
+    Syncer,
+    part_size_for,
+)
 
 PART = 1000
 
@@ -253,6 +261,31 @@ def test_an_interrupted_ranged_download_resumes_only_its_missing_parts(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
 
 
+@pytest.mark.parametrize("bad", [-1, 1 << 32, "x"])
+def test_a_part_whose_recorded_crc_cannot_be_one_is_fetched_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: object
+) -> None:
+    body = blob(4 * PART)
+    objects = {"p/o": (body, crc_meta(body))}
+    monkeypatch.setattr("devkit.data.sync.time.sleep", lambda s: None)
+    s3 = RangeS3(objects)
+    s3.fail_from = {3 * PART}
+    with pytest.raises(NotReadyError):
+        syncer(s3, tmp_path, monkeypatch).run()
+    sidecar = next(p for p in tmp_path.iterdir() if p.name.endswith(SIDECAR_SUFFIX))
+    header, *parts = sidecar.read_text().splitlines()
+    finished = [json.loads(line)["part"] for line in parts]
+    victim = finished[0]  # the first line's part gets a CRC that cannot be one
+    edited = [json.dumps({"part": victim, "crc": bad}), *parts[1:]]
+    sidecar.write_text("\n".join([header, *edited]) + "\n")
+
+    again = RangeS3(objects)
+    syncer(again, tmp_path, monkeypatch).run()
+    kept = set(finished) - {victim}
+    assert parts_fetched(again) == [i * PART for i in range(4) if i not in kept]
+    assert (tmp_path / "o").read_bytes() == body
+
+
 def test_a_resumed_object_that_changed_upstream_starts_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,12 +324,15 @@ def test_a_part_is_the_objects_share_of_the_workers_within_bounds(
     assert -(-size // expected) <= max(concurrency, -(-size // MAX_PART_SIZE))
 
 
+@pytest.mark.parametrize("setting", [None, "0", "-5"])
 def test_without_a_set_part_size_each_object_gets_its_share(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None
 ) -> None:
     body = random.Random(1).randbytes(40 * MIB + 3)
     s3 = RangeS3({"p/o": (body, crc_meta(body))})
     monkeypatch.delenv("DEVKIT_SYNC_PART_SIZE", raising=False)
+    if setting is not None:  # zero or less: not set
+        monkeypatch.setenv("DEVKIT_SYNC_PART_SIZE", setting)
     Syncer(s3, "b", "p/", tmp_path, SampleRules(), concurrency=2).run()  # type: ignore[arg-type]
     assert parts_fetched(s3) == [0, 21 * MIB]  # two workers: two parts of 21 MiB
     assert (tmp_path / "o").read_bytes() == body
@@ -323,11 +359,15 @@ def test_a_resume_keeps_the_part_size_of_the_interrupted_run(
     assert (tmp_path / "o").read_bytes() == body
 
 
+def single_part(meta: dict[str, Any]) -> dict[str, Any]:
+    return {**meta, "ETag": '"0123456789abcdef0123456789abcdef"'}
+
+
 def test_with_a_listed_crc_the_parts_start_beside_the_head(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body = blob(5 * PART + 1)
-    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    s3 = RangeS3({"p/o": (body, single_part(crc_meta(body)))})
     s3.listed_algorithm, s3.head_waits_for_parts = "CRC32", True
     syncer(s3, tmp_path, monkeypatch).run()
     assert s3.part_before_head is True
@@ -336,16 +376,39 @@ def test_with_a_listed_crc_the_parts_start_beside_the_head(
     assert entry["checksum"] == "crc32:" + crc_meta(body)["ChecksumCRC32"]
 
 
-def test_without_a_listed_crc_the_head_comes_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("listed", ["", "CRC32 of a multipart upload"])
+def test_without_a_listed_crc_of_the_bytes_the_head_comes_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: str
 ) -> None:
     body = blob(3 * PART)
-    s3 = RangeS3({"p/o": (body, {"ETag": '"' + hashlib.md5(body).hexdigest() + '"'})})
+    if listed:  # maybe COMPOSITE: a CRC of the parts' CRCs, which the parts cannot confirm
+        s3 = RangeS3({"p/o": (body, crc_meta(body))})
+        s3.listed_algorithm = "CRC32"
+    else:
+        s3 = RangeS3({"p/o": (body, {"ETag": '"' + hashlib.md5(body).hexdigest() + '"'})})
     s3.head_waits_for_parts = True
     s3.part_asked.wait = lambda timeout=None: s3.part_asked.is_set()  # type: ignore[method-assign]
     syncer(s3, tmp_path, monkeypatch).run()
     assert s3.part_before_head is False
-    assert Manifest.load(tmp_path).files["o"]["verified"] == "md5"
+    assert (tmp_path / "o").read_bytes() == body
+
+
+def test_a_head_that_fails_beside_the_parts_keeps_them_for_a_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = blob(4 * PART)
+    s3 = RangeS3({"p/o": (body, single_part(crc_meta(body)))})
+    s3.listed_algorithm, s3.head_waits_for_parts = "CRC32", True
+
+    def head(bucket: str, key: str) -> dict[str, Any]:
+        s3.part_asked.wait(10)
+        raise NotReadyError("reading s3://b/p/o failed (timeout)", "run the command again")
+
+    s3.head = head  # type: ignore[method-assign]
+    with pytest.raises(NotReadyError, match="timeout"):
+        syncer(s3, tmp_path, monkeypatch).run()
+    kept = [p.name for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
+    assert len(kept) == 2  # the temp file and its sidecar: a rerun fetches only what is missing
 
 
 @pytest.mark.parametrize("corrupt", [False, True])
@@ -373,7 +436,7 @@ def test_an_object_changed_under_the_early_parts_stops_the_sync(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body = blob(3 * PART)
-    s3 = RangeS3({"p/o": (body, crc_meta(body))})
+    s3 = RangeS3({"p/o": (body, single_part(crc_meta(body)))})
     s3.listed_algorithm = "CRC32"
     real_head = s3.head
     s3.head = lambda b, k: {**real_head(b, k), "ETag": '"new-2"'}  # type: ignore[method-assign]
@@ -381,6 +444,74 @@ def test_an_object_changed_under_the_early_parts_stops_the_sync(
         syncer(s3, tmp_path, monkeypatch).run()
     assert not (tmp_path / "o").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".devkit-part-")]
+
+
+class PausingLock:
+    """``job.lock`` that holds thread "A" after its ``pause_after``-th time through it."""
+
+    def __init__(self, pause_after: int) -> None:
+        self.lock, self.count, self.pause_after = threading.Lock(), 0, pause_after
+        self.paused, self.release = threading.Event(), threading.Event()
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+        if threading.current_thread().name == "A":
+            self.count += 1
+            if self.count == self.pause_after:
+                self.paused.set()
+                self.release.wait(10)
+
+
+def test_the_last_part_hashed_by_another_thread_is_in_the_digest(tmp_path: Path) -> None:
+    """MD5 over the parts in order: thread A hashes part 0 and finds part 1 not yet there;
+    part 1 lands (thread B) while A is between its last look and its end, and B is still
+    hashing it when A ends. Only B finishes the object, with both parts in the digest."""
+    body = blob(2 * PART)
+    obj = RemoteObject("p/o", len(body), '"e"')
+    sync = Syncer(RangeS3({}), "b", "p/", tmp_path, SampleRules())  # type: ignore[arg-type]
+    job = RangedJob(obj, "o", ("md5", hashlib.md5(body).hexdigest()), "md5", PART, {})
+    job.partial = safefs.create_partial(
+        tmp_path / "o", len(body), root=tmp_path, strict_from=tmp_path, prefix=".devkit-part-"
+    )
+    job.partial.pwrite(body, 0)
+    job.sidecar = safefs.open_append(tmp_path / "sidecar", root=tmp_path, strict_from=tmp_path)
+    lock = PausingLock(pause_after=3)  # A: the part added, part 0 taken, its last look
+    job.lock = lock  # type: ignore[assignment]
+    assert job.ordered is not None
+    update = job.ordered.update
+    hashing_last, go_on = threading.Event(), threading.Event()
+
+    def slow_update(chunk: bytes | memoryview) -> None:
+        if threading.current_thread().name == "B":  # B is hashing part 1 while A ends
+            hashing_last.set()
+            go_on.wait(10)
+        update(chunk)
+
+    job.ordered.update = slow_update  # type: ignore[method-assign]
+    errors: list[BaseException] = []
+
+    def done(index: int) -> None:
+        try:
+            sync._part_done(job, index, None)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    first = threading.Thread(target=done, args=(0,), name="A")
+    first.start()
+    assert lock.paused.wait(10)
+    second = threading.Thread(target=done, args=(1,), name="B")
+    second.start()
+    assert hashing_last.wait(10)
+    lock.release.set()
+    first.join(10)
+    go_on.set()
+    second.join(10)
+    assert errors == []
+    assert (tmp_path / "o").read_bytes() == body
+    assert Manifest.load(tmp_path).files["o"]["verified"] == "md5"
 
 
 def _crc_bitwise(data: bytes, poly: int, width: int) -> int:
