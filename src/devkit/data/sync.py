@@ -6,12 +6,13 @@ additional checksum, else its single-part ETag as MD5; a multipart ETag is not a
 never compared to one), renamed into place, and recorded in the manifest's journal. An
 interrupted sync therefore leaves only whole, verified files under their final names.
 
-Objects above ``ranged_threshold`` bytes are fetched as ranged GETs (``part_size_for``) by
-the same pool of ``concurrency`` workers as everything else (one budget for all objects). Each
-part is written in place into the exclusively created temp file (``safefs.PartialFile``), and
-recorded in a sidecar (``<temp>.parts``) once written, so an interrupted download resumes with
-its missing parts. The whole object's checksum is still verified: CRCs of the parts are
-combined, SHA-256/MD5 are computed over the parts in order as they complete. A stream that
+Objects above ``ranged_threshold`` bytes are fetched as ranged GETs by the same pool of
+``concurrency`` workers as everything else (one budget for all objects); ``devkit.data.parts``
+holds the part size, each object's record of its parts and the sidecar. Each part is written
+in place into the exclusively created temp file (``safefs.PartialFile``), and recorded in a
+sidecar (``<temp>.parts``) once written, so an interrupted download resumes with its missing
+parts. The whole object's checksum is still verified: CRCs of the parts are combined,
+SHA-256/MD5 are computed over the parts in order as they complete. A stream that
 breaks is asked for again from the byte where it broke (``STREAM_RETRIES`` times).
 """
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import errno
-import json
 import os
 import threading
 import time
@@ -32,9 +32,10 @@ from devkit import safefs
 from devkit.core.errors import DevkitError, NotReadyError, RefusedError
 from devkit.core.plan import CancelledError
 from devkit.core.records import dataclass, field
-from devkit.data import checksums
+from devkit.data import checksums, parts
 from devkit.data.manifest import Manifest, prepare_dest
 from devkit.data.names import PART_PREFIX, SIDECAR_SUFFIX
+from devkit.data.parts import RangedJob, part_size_for
 from devkit.data.selection import (
     RemoteObject,
     check_no_symlink,
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
     from devkit.data.aws import S3
 
 CHUNK = 1 << 20
-PART_SIZE = 16 << 20
-MAX_PART_SIZE = 64 << 20
 RANGED_THRESHOLD = 16 << 20
 STREAM_RETRIES = 5
 
@@ -67,19 +66,6 @@ def _env_size(name: str, default: int, floor: int) -> int:
 
 class ObjectChangedError(NotReadyError):
     """The object's HEAD shows another version than the listing did (exit 3, as not ready)."""
-
-
-def part_size_for(size: int, concurrency: int) -> int:
-    """The part size for one object: its share of the workers (every worker busy on it from
-    the first request), rounded up to a MiB, within ``PART_SIZE``..``MAX_PART_SIZE``.
-
-    Every part waits once for its first byte (tens of ms on S3), so parts beyond what the
-    workers take in one round only add waits; small parts keep the last ones short when the
-    streams run unevenly. Through the bench's S3 model, 1 GiB at 16 workers took a median
-    1.05 s in 64 MiB parts against 1.27 s in 16 MiB ones (11 alternating runs)."""
-    share = -(-size // max(1, concurrency))
-    share = -(-share // (1 << 20)) << 20
-    return min(MAX_PART_SIZE, max(PART_SIZE, share))
 
 
 def check_manifest_entry(rel: str, manifest: Path) -> str:
@@ -519,8 +505,8 @@ class Syncer:
             chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
             algorithm = chosen[0] if chosen else "sha256"
         part_size = self.part_size or part_size_for(obj.size, self.concurrency)
-        kept = old[0].get("part_size") if old is not None else None
-        if not self.part_size and type(kept) is int and PART_SIZE <= kept <= MAX_PART_SIZE:
+        kept = parts.kept_part_size(old[0]) if old is not None else None
+        if not self.part_size and kept:
             part_size = kept  # a resume keeps the parts the interrupted run chose
         job = RangedJob(obj, rel, chosen, algorithm, part_size, meta, headed=not early)
         header = job.header()
@@ -549,7 +535,7 @@ class Syncer:
                 mode=0o600,
             )
             if not job.done:
-                os.write(job.sidecar, (json.dumps({**header, "tmp": partial.name}) + "\n").encode())
+                os.write(job.sidecar, parts.header_line(job, partial.name))
         except OSError as exc:
             raise self._write_failed(target, exc) from None
         with self._jobs_lock:
@@ -620,7 +606,7 @@ class Syncer:
         when the checksum cannot be combined, and finish the object after its last part."""
         if index is not None:
             assert job.sidecar is not None
-            os.write(job.sidecar, (json.dumps({"part": index, "crc": crc}) + "\n").encode())
+            os.write(job.sidecar, parts.part_line(index, crc))
         with job.lock:
             if index is not None:
                 job.done[index] = crc
@@ -662,20 +648,7 @@ class Syncer:
         assert job.partial is not None
         obj, target = job.obj, self.dest / job.rel
         try:
-            confirmed = job.chosen[0] if job.chosen else "sha256"
-            if confirmed != job.algorithm:
-                # The parts hashed the CRC the listing named, the HEAD confirms another (or
-                # none): the written file is read once more for the one that counts.
-                value = self._rehash(job, confirmed)
-            elif job.ordered is not None:
-                value = job.ordered.value()
-            else:
-                crc = 0
-                for i in range(job.count):
-                    crc = checksums.combine(
-                        job.algorithm, crc, int(job.done[i] or 0), job.part_size_of(i)
-                    )
-                value = checksums.encode_crc(job.algorithm, crc)
+            value = job.value()
             try:
                 entry = self._checked(obj, job.chosen, None, {}, value)
             except DevkitError:
@@ -698,19 +671,6 @@ class Syncer:
             },
         )
         self._advance(0, 1)
-
-    @staticmethod
-    def _rehash(job: RangedJob, algorithm: str) -> str:
-        assert job.partial is not None
-        hasher = checksums.new(algorithm)
-        offset = 0
-        while offset < job.obj.size:
-            chunk = job.partial.pread(min(CHUNK, job.obj.size - offset), offset)
-            if not chunk:
-                raise OSError(errno.EIO, "the partial file is shorter than written")
-            hasher.update(chunk)
-            offset += len(chunk)
-        return hasher.value()
 
     def _abandon(self, job: RangedJob) -> None:
         if job.partial is not None:
@@ -751,30 +711,16 @@ class Syncer:
                     )
                 except DevkitError:
                     continue
-                lines = (text or b"").splitlines()
-                try:
-                    header = json.loads(lines[0]) if lines else None
-                except ValueError:
+                found = parts.read_sidecar(text or b"")
+                if found is None:
                     continue
-                if not isinstance(header, dict):
-                    continue
-                tmp = str(header.pop("tmp", ""))
+                header, tmp, done = found
                 rel = str(header.get("rel"))
                 obj = wanted.get(rel)
                 if obj is None or tmp + SIDECAR_SUFFIX != name:
                     continue
                 if (self.dest / rel).parent != path.parent:
                     continue
-                done: dict[int, int | None] = {}
-                for line in lines[1:]:
-                    try:
-                        item = json.loads(line)
-                        part = int(item["part"])
-                        crc = None if item["crc"] is None else int(item["crc"])
-                    except (ValueError, KeyError, TypeError):
-                        continue  # a line torn by a kill: that part is fetched again
-                    if crc is None or checksums.crc_fits(str(header.get("algorithm")), crc):
-                        done[part] = crc  # a CRC out of range (edited) is fetched again
                 self._resumable[rel] = (header, tmp, done)
 
     def _advance(self, size: int, objects: int, fetched: bool = True) -> None:
@@ -796,49 +742,6 @@ class Syncer:
                 self.log(
                     f"{self._done_objects}/{self._fetch_count} objects, {_mb(self._done_bytes)}"
                 )
-
-
-@dataclass
-class RangedJob:
-    """One large object fetched as parts by the shared pool."""
-
-    obj: RemoteObject
-    rel: str
-    chosen: tuple[str, str] | None
-    algorithm: str
-    part_size: int
-    meta: dict[str, Any] = field(repr=False)
-    done: dict[int, int | None] = field(default_factory=dict)
-    partial: safefs.PartialFile | None = None
-    sidecar: int | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    hashing: bool = False
-    next_hashed: int = 0
-    finished: bool = False
-    ordered: checksums.DigestHasher | None = None
-    headed: bool = True  # False while the HEAD runs beside the parts
-    stale: bool = False  # the HEAD found another version than the listing
-
-    def __post_init__(self) -> None:
-        if self.algorithm not in checksums.CRCS:
-            self.ordered = checksums.DigestHasher(self.algorithm)
-
-    @property
-    def count(self) -> int:
-        return max(1, -(-self.obj.size // self.part_size))
-
-    def part_size_of(self, index: int) -> int:
-        return min(self.part_size, self.obj.size - index * self.part_size)
-
-    def header(self) -> dict[str, Any]:
-        return {
-            "rel": self.rel,
-            "key": self.obj.key,
-            "etag": self.obj.etag,
-            "size": self.obj.size,
-            "part_size": self.part_size,
-            "algorithm": self.algorithm,
-        }
 
 
 _LABELS = {

@@ -21,15 +21,10 @@ from devkit.config.model import SampleRules
 from devkit.core.errors import DevkitError, NotReadyError
 from devkit.data import checksums
 from devkit.data.manifest import Manifest
+from devkit.data.names import SIDECAR_SUFFIX
+from devkit.data.parts import MAX_PART_SIZE, PART_SIZE, RangedJob, part_size_for
 from devkit.data.selection import RemoteObject
-from devkit.data.sync import (
-    MAX_PART_SIZE,
-    PART_SIZE,
-    SIDECAR_SUFFIX,
-    RangedJob,
-    Syncer,
-    part_size_for,
-)
+from devkit.data.sync import Syncer
 
 PART = 1000
 
