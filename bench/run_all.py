@@ -53,7 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         arguments = quick if args.quick else full
         entry = importlib.import_module(module).main
         sys.argv = [f"{module}.py", *arguments]  # for a main() that reads sys.argv itself
-        code = entry(arguments) if entry.__code__.co_argcount else entry()
+        try:
+            code = entry(arguments) if entry.__code__.co_argcount else entry()
+        except SystemExit as exc:  # a section that cannot run says why; the others still run
+            if isinstance(exc.code, int) or exc.code is None:
+                code = exc.code or 0
+            else:
+                print(exc.code)
+                code = 1
         sys.stdout.flush()
         if code:
             failed.append(name)
