@@ -56,7 +56,6 @@ class RangedJob:
     chosen: tuple[str, str] | None
     algorithm: str
     part_size: int
-    meta: dict[str, Any] = field(repr=False)
     done: dict[int, int | None] = field(default_factory=dict)
     partial: safefs.PartialFile | None = None
     sidecar: int | None = None

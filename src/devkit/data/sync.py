@@ -479,11 +479,10 @@ class Syncer:
         none with a ranged GET).
 
         When the listing names a CRC the parts can compute for a single-part object, the
-        parts start at once and the
-        HEAD runs beside them: every part already carries the listed ETag in If-Match, and
-        each part waits for its first byte, not for the HEAD's answer as well. A resume, or an
-        object without such a CRC, asks first: the answer decides which parts on disk are kept
-        and what the parts hash."""
+        parts start at once and the HEAD runs beside them: every part already carries the
+        listed ETag in If-Match, and each part waits for its first byte, not for the HEAD's
+        answer as well. A resume, or an object without such a CRC, asks first: the answer
+        decides which parts on disk are kept and what the parts hash."""
         check_no_symlink(self.dest, rel, obj.key)
         target = self.dest / rel
         old = self._resumable.pop(rel, None)
@@ -496,7 +495,6 @@ class Syncer:
             and listed in checksums.CRCS
             and checksums.supported(listed)
         )
-        meta: dict[str, Any] = {}
         chosen: tuple[str, str] | None = None
         if early:
             algorithm = listed
@@ -508,7 +506,7 @@ class Syncer:
         kept = parts.kept_part_size(old[0]) if old is not None else None
         if not self.part_size and kept:
             part_size = kept  # a resume keeps the parts the interrupted run chose
-        job = RangedJob(obj, rel, chosen, algorithm, part_size, meta, headed=not early)
+        job = RangedJob(obj, rel, chosen, algorithm, part_size, headed=not early)
         header = job.header()
         partial = None
         try:
@@ -556,12 +554,12 @@ class Syncer:
                 raise
             chosen = checksums.choose(meta, obj.etag, _encrypted(meta))
             with job.lock:
-                job.meta, job.chosen, job.headed = meta, chosen, True
+                job.chosen, job.headed = chosen, True
             self._part_done(job, None, None)  # the object is finished here when its parts are in
 
     def _head(self, obj: RemoteObject) -> dict[str, Any]:
-        """HeadObject: the whole object's checksum; NotReadyError when the object is no longer
-        the one listed."""
+        """HeadObject: the whole object's checksum; ObjectChangedError when the object is no
+        longer the one listed."""
         meta = self.s3.head(self.bucket, obj.key)
         if int(meta.get("ContentLength", obj.size)) != obj.size or (
             obj.etag and str(meta.get("ETag", obj.etag)) != obj.etag

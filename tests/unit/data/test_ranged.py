@@ -467,7 +467,7 @@ def test_the_last_part_hashed_by_another_thread_is_in_the_digest(tmp_path: Path)
     body = blob(2 * PART)
     obj = RemoteObject("p/o", len(body), '"e"')
     sync = Syncer(RangeS3({}), "b", "p/", tmp_path, SampleRules())  # type: ignore[arg-type]
-    job = RangedJob(obj, "o", ("md5", hashlib.md5(body).hexdigest()), "md5", PART, {})
+    job = RangedJob(obj, "o", ("md5", hashlib.md5(body).hexdigest()), "md5", PART)
     job.partial = safefs.create_partial(
         tmp_path / "o", len(body), root=tmp_path, strict_from=tmp_path, prefix=".devkit-part-"
     )
