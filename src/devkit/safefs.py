@@ -33,6 +33,7 @@ import errno
 import io
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -265,11 +266,7 @@ class _Walk:
         self.close()
 
     def final_is_link(self) -> bool:
-        try:
-            info = os.stat(self.name, dir_fd=self.fd, follow_symlinks=False)
-        except FileNotFoundError:
-            return False
-        return stat.S_ISLNK(info.st_mode)
+        return _is_link(self.fd, self.name)
 
 
 @contextlib.contextmanager
@@ -293,32 +290,85 @@ def atomic_writer(
     with _translated(path):
         walk = _Walk(path, root, strict_from, create=True)
     with walk:
-        token = os.urandom(8).hex()
-        room = NAME_MAX - len(prefix) - len(token) - len(TMP_SUFFIX) - 1
-        tmp = f"{prefix}{token}-{walk.name[:room]}{TMP_SUFFIX}"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         with _translated(path):
-            if walk.final_is_link():
+            if walk.final_is_link():  # refused before the caller does any work
                 raise _refuse_link(walk.path, False)
-            fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
-            _hand_over(fd, walk.owner)
-        done = False
-        try:
-            with os.fdopen(fd, "wb") if buffered else _Unbuffered(fd, "wb") as handle:
-                yield handle
+        with _replacing(walk, walk.name, path, mode, prefix, fsync, buffered) as handle:
+            yield handle
+
+
+@contextlib.contextmanager
+def _replacing(
+    walk: _Walk, name: str, shown: Path, mode: int, prefix: str, fsync: bool, buffered: bool
+) -> Iterator[BinaryIO]:
+    """The temporary file beside ``name`` in the walked folder, renamed over it at the end."""
+    token = os.urandom(8).hex()
+    room = NAME_MAX - len(prefix) - len(token) - len(TMP_SUFFIX) - 1
+    tmp = f"{prefix}{token}-{name[:room]}{TMP_SUFFIX}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    with _translated(shown):
+        fd = os.open(tmp, flags, mode, dir_fd=walk.fd)
+        _hand_over(fd, walk.owner)
+    done = False
+    try:
+        with os.fdopen(fd, "wb") if buffered else _Unbuffered(fd, "wb") as handle:
+            yield handle
+            with _translated(shown):
+                handle.flush()
+                if fsync:
+                    os.fsync(handle.fileno())
+        with _translated(shown):
+            # The one check that matters is the one right before the rename: a target that is
+            # (or became) a symlink is refused, never replaced.
+            if _is_link(walk.fd, name):
+                raise _refuse_link(shown, False)
+            os.replace(tmp, name, src_dir_fd=walk.fd, dst_dir_fd=walk.fd)
+        done = True
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=walk.fd)
+
+
+def _is_link(dir_fd: int, name: str) -> bool:
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISLNK(info.st_mode)
+
+
+class Folders:
+    """The folders under one root that many files are written into, each walked once (as
+    ``atomic_writer`` walks it: from the trusted root, never through a symlink below
+    ``strict_from``) and then kept open, so a sync of thousands of small files opens, checks and
+    closes its folder once rather than once per file. Safe to share between threads; ``close``
+    at the end."""
+
+    def __init__(self, root: Path, strict_from: Path | None = None) -> None:
+        self.root, self.strict_from = root, strict_from
+        self._walks: dict[Path, _Walk] = {}
+        self._lock = threading.Lock()
+
+    def writer(
+        self, path: Path, *, mode: int = 0o644, prefix: str = ".", buffered: bool = True
+    ) -> contextlib.AbstractContextManager[BinaryIO]:
+        """``atomic_writer(path)`` through the kept folder of ``path``."""
+        check_relpath(path.name, "refused path")
+        folder = Path(os.path.abspath(path)).parent
+        with self._lock:
+            walk = self._walks.get(folder)
+            if walk is None:
                 with _translated(path):
-                    handle.flush()
-                    if fsync:
-                        os.fsync(handle.fileno())
-            with _translated(path):
-                if walk.final_is_link():
-                    raise _refuse_link(walk.path, False)
-                os.replace(tmp, walk.name, src_dir_fd=walk.fd, dst_dir_fd=walk.fd)
-            done = True
-        finally:
-            if not done:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp, dir_fd=walk.fd)
+                    walk = _Walk(path, self.root, self.strict_from, create=True)
+                self._walks[folder] = walk
+        return _replacing(walk, path.name, path, mode, prefix, False, buffered)
+
+    def close(self) -> None:
+        with self._lock:
+            for walk in self._walks.values():
+                walk.close()
+            self._walks.clear()
 
 
 class _Unbuffered(io.FileIO):

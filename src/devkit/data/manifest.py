@@ -178,11 +178,17 @@ class Manifest:
         Fast path: size and mtime as recorded. Only when they differ is the file hashed; when
         the hash still matches, the new mtime is remembered and the file counts as ok.
         """
-        entry = self.files.get(rel)
         try:
             found = os.lstat(os.path.join(self.dest, rel))  # one system call per file
         except FileNotFoundError:
             return "missing"
+        return self.state_of(rel, found)
+
+    def state_of(self, rel: str, found: os.stat_result | None) -> str:
+        """``local_state`` from the file's ``lstat`` the caller already has (None: no file)."""
+        if found is None:
+            return "missing"
+        entry = self.files.get(rel)
         if entry is None or not stat.S_ISREG(found.st_mode):  # a symlink is not S_ISREG
             return "changed"
         if found.st_size != entry.get("size"):

@@ -52,8 +52,11 @@ def check_relpath(rel: str, key: str) -> str:
     return rel
 
 
-def check_no_symlink(dest: Path, rel: str, key: str, checked: set[str] | None = None) -> None:
-    """Refuse when a symlink (or a non-folder) sits on the way to ``dest/rel``.
+def check_no_symlink(
+    dest: Path, rel: str, key: str, checked: set[str] | None = None
+) -> os.stat_result | None:
+    """Refuse when a symlink (or a non-folder) sits on the way to ``dest/rel``; return what is at
+    ``dest/rel`` itself (its ``lstat``: never a symlink), or None when nothing is.
 
     ``checked``: folders (relative) already found to be real folders by an earlier call in the
     same pass; they are not looked at again, and the ones found here are added (a listing of
@@ -69,7 +72,7 @@ def check_no_symlink(dest: Path, rel: str, key: str, checked: set[str] | None = 
         try:
             found = os.lstat(current)
         except OSError:
-            return  # nothing there, nor below it
+            return None  # nothing there, nor below it
         if stat.S_ISLNK(found.st_mode):
             raise RefusedError(
                 f"{current} is a symlink in the way of remote key {key!r}",
@@ -82,6 +85,9 @@ def check_no_symlink(dest: Path, rel: str, key: str, checked: set[str] | None = 
             )
         if folder is not None and checked is not None:
             checked.add(folder)
+        if last:
+            return found
+    return None
 
 
 def key_fraction(key: str) -> float:

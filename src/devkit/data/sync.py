@@ -156,6 +156,7 @@ class Syncer:
         self.log = log or (lambda line: None)
         self.cancel = cancel or threading.Event()
         self.manifest = Manifest.load(dest)
+        self._folders = safefs.Folders(dest, strict_from=dest)  # closed at the end of run()
         self.part_size = _env_size("DEVKIT_SYNC_PART_SIZE", 0, 1)  # 0: per object
         self.ranged_threshold = _env_size("DEVKIT_SYNC_RANGED_THRESHOLD", RANGED_THRESHOLD, 1)
         self._resumable: dict[str, tuple[dict[str, Any], str, dict[int, int | None]]] = {}
@@ -180,20 +181,20 @@ class Syncer:
         folders: set[str] = set()  # checked once per pass, not once per key
         for obj in chosen:
             rel = check_relpath(relative_key(obj.key, self.prefix) or "", obj.key)
-            check_no_symlink(self.dest, rel, obj.key, folders)
+            found = check_no_symlink(self.dest, rel, obj.key, folders)  # one lstat per key
             wanted.add(rel)
             entry = self.manifest.files.get(rel)
             if entry is not None and remote_matches(entry, obj):
                 ok = (
                     self.manifest.verify_content(rel)
                     if self.verify
-                    else self.manifest.local_state(rel) == "ok"
+                    else self.manifest.state_of(rel, found) == "ok"
                 )
                 if ok:
                     plan.current += 1
                     continue
                 plan.fetch.append((obj, rel))
-            elif entry is None and (self.dest / rel).exists():
+            elif entry is None and found is not None:
                 plan.adopt.append((obj, rel))
             else:
                 plan.fetch.append((obj, rel))
@@ -261,6 +262,7 @@ class Syncer:
         finally:
             if pool is not None:
                 pool.close()
+            self._folders.close()
             for job in self._jobs:
                 if job.stale:
                     self._abandon(job)  # the object changed upstream: nothing to resume
@@ -375,7 +377,6 @@ class Syncer:
         if obj.size > self.ranged_threshold:
             raise AssertionError("ranged objects go through _start_ranged")  # pragma: no cover
         target = self.dest / rel
-        check_no_symlink(self.dest, rel, obj.key)
         body, meta = self.s3.get(self.bucket, obj.key)
         expected = int(meta.get("ContentLength", obj.size))
         etag = str(meta.get("ETag", obj.etag))
@@ -386,9 +387,9 @@ class Syncer:
             hasher = checksums.new(chosen[0]) if chosen else checksums.DigestHasher("sha256")
         size = 0
         try:
-            with safefs.atomic_writer(
-                target, root=self.dest, strict_from=self.dest, prefix=PART_PREFIX, buffered=False
-            ) as handle:
+            # The folder is walked once per run (never through a symlink); a target that is a
+            # symlink is refused right before the rename.
+            with self._folders.writer(target, prefix=PART_PREFIX, buffered=False) as handle:
 
                 def sink(chunk: bytes | memoryview, offset: int) -> None:
                     nonlocal size
@@ -404,6 +405,7 @@ class Syncer:
                         obj, f"got {size} bytes, expected {expected} (listed {obj.size})"
                     )
                 entry = self._checked(obj, chosen, hasher, meta)
+                mtime_ns = os.fstat(handle.fileno()).st_mtime_ns  # a rename keeps the mtime
         except OSError as exc:
             raise self._write_failed(target, exc) from None
         self.manifest.record(
@@ -414,7 +416,7 @@ class Syncer:
                 "etag": obj.etag,
                 "last_modified": obj.last_modified,
                 **entry,
-                "mtime_ns": target.stat().st_mtime_ns,
+                "mtime_ns": mtime_ns,
             },
         )
         return size

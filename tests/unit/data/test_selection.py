@@ -47,7 +47,10 @@ def test_symlink_in_the_way_is_refused(tmp_path: Path) -> None:
     (dest / "f.parquet").symlink_to(outside / "f")
     with pytest.raises(RefusedError):
         check_no_symlink(dest, "f.parquet", "p/f.parquet")
-    check_no_symlink(dest, "other/x.parquet", "p/other/x.parquet")
+    assert check_no_symlink(dest, "other/x.parquet", "p/other/x.parquet") is None
+    (dest / "here.parquet").write_bytes(b"1234")
+    found = check_no_symlink(dest, "here.parquet", "p/here.parquet")
+    assert found is not None and found.st_size == 4  # the lstat, for the plan to reuse
 
 
 def test_include_exclude_prefixes_and_limits() -> None:
