@@ -349,23 +349,30 @@ def warm_memory(folder: Path, size: int) -> None:
 
 def run_once(
     cmd: list[str], env: dict[str, str], server: Server, warm: tuple[Path, int] | None = None
-) -> tuple[float, Counter[str]]:
+) -> tuple[float, Counter[str], tuple[float, float]]:
+    """One timed run: (seconds, requests by kind, the tool's (user, system) CPU seconds)."""
     if warm is not None:
         warm_memory(*warm)
     # Every run starts with no dirty data of an earlier one still being written out: the page
     # cache's writeback would otherwise land on whichever tool runs next.
     os.sync()
     offset = server.log_size()
+    before = os.times()
     start = time.perf_counter()
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = os.times()
+    cpu = (
+        after.children_user - before.children_user,
+        after.children_system - before.children_system,
+    )
     if result.returncode != 0:
         raise SystemExit(
             f"{cmd[0]} failed ({result.returncode}):\n"
             f"{result.stderr[-2000:]}{result.stdout[-2000:]}"
         )
     time.sleep(0.2)  # let the server flush its log
-    return elapsed, server.requests_since(offset)
+    return elapsed, server.requests_since(offset), cpu
 
 
 MANY_FILES = 100
@@ -542,11 +549,13 @@ def main() -> int:
             "AWS_SECRET_ACCESS_KEY": server.dev_keys["SecretAccessKey"],
         }
         results: dict[tuple[str, str, str, str], tuple[float, Counter[str]]] = {}
+        cpu_medians: dict[tuple[str, str, str, str], tuple[float, ...]] = {}
         for network in args.networks.split(","):
             endpoint = endpoints[network]
             for name in args.datasets.split(","):
                 count, size = DATASETS[name]
                 times: dict[tuple[str, str], list[float]] = {}
+                cpus: dict[tuple[str, str], list[tuple[float, float]]] = {}
                 requests: dict[tuple[str, str], Counter[str]] = {}
                 for run in range(args.runs):  # tools interleaved: all see the same load
                     for tool in tools:
@@ -563,8 +572,9 @@ def main() -> int:
                             repeats = args.noop_repeats if phase == "no-op" else 1
                             warm = None if phase == "no-op" else (work, count * size)
                             samples = [run_once(cmd, env, server, warm) for _ in range(repeats)]
-                            seconds = statistics.median(s for s, _ in samples)
+                            seconds = statistics.median(s for s, _, _ in samples)
                             counted = samples[-1][1]
+                            cpus.setdefault((tool, phase), []).append(samples[-1][2])
                             times.setdefault((tool, phase), []).append(seconds)
                             requests[(tool, phase)] = counted
                             if count_files(dest) != count:
@@ -572,18 +582,27 @@ def main() -> int:
                             if phase == "first":  # cold data again, the session now cached
                                 set_aside(dest, work / "trash")
                         set_aside(dest, work / "trash")
-                        shown = "  ".join(f"{phase} {times[(tool, phase)][-1]:6.2f}s"
-                                          for phase in phases(tool))  # fmt: skip
+                        shown = "  ".join(
+                            f"{phase} {times[(tool, phase)][-1]:6.2f}s" + (
+                                "" if phase == "no-op" else
+                                " (user {:.2f} sys {:.2f})".format(*cpus[(tool, phase)][-1]))
+                            for phase in phases(tool))  # fmt: skip
                         print(f"  {network:5} {name:5} run {run + 1} {tool:7} {shown}", flush=True)
                 for tool in tools:
                     for phase in phases(tool):
                         median = statistics.median(times[(tool, phase)])
                         results[(network, name, tool, phase)] = (median, requests[(tool, phase)])
+                        cpu_medians[(network, name, tool, phase)] = tuple(
+                            statistics.median(c[i] for c in cpus[(tool, phase)]) for i in (0, 1)
+                        )
         args.ceilings = None
         if "huge" in args.datasets.split(",") and "model" in args.networks.split(","):
             args.ceilings = ceilings(model.url, creds, work, args)
         print()
         print_table(results, tools, peers, args)
+        print("\nCPU seconds per tool and cell, user / system (medians; no-op: its last sample):")
+        for (network, name, tool, phase), (user, system) in cpu_medians.items():
+            print(f"  {network:5} {name:5} {phase:5} {tool:7} {user:5.2f} / {system:5.2f}")
         print("\nrequests per tool and cell (last run):")
         for (network, name, tool, phase), (_, counted) in results.items():
             reqs = ", ".join(f"{k} {v}" for k, v in sorted(counted.items()))
