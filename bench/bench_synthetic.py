@@ -25,6 +25,7 @@ Run:  python bench/bench_synthetic.py [--rows 1000000] [--faker-rows N] [--runs 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -109,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         "--devkit-runs", type=int, default=5, help="devkit runs before each Faker run"
     )
     args = parser.parse_args(argv)
+    if importlib.util.find_spec("faker") is None:
+        print(f"Faker is not installed for {sys.executable}: the comparison needs it")
+        print(f"hint: {sys.executable} -m pip install Faker, then run this again")
+        return 2
     faker_rows = args.faker_rows or args.rows
     devkit = shutil.which("devkit", path=str(Path(sys.executable).parent)) or "devkit"
     env = child_env()
