@@ -549,7 +549,7 @@ def main() -> int:
             "AWS_SECRET_ACCESS_KEY": server.dev_keys["SecretAccessKey"],
         }
         results: dict[tuple[str, str, str, str], tuple[float, Counter[str]]] = {}
-        cpu_medians: dict[tuple[str, str, str, str], tuple[float, ...]] = {}
+        cpu_medians: dict[tuple[str, str, str, str], tuple[float, float]] = {}
         for network in args.networks.split(","):
             endpoint = endpoints[network]
             for name in args.datasets.split(","):
@@ -592,15 +592,17 @@ def main() -> int:
                     for phase in phases(tool):
                         median = statistics.median(times[(tool, phase)])
                         results[(network, name, tool, phase)] = (median, requests[(tool, phase)])
-                        cpu_medians[(network, name, tool, phase)] = tuple(
-                            statistics.median(c[i] for c in cpus[(tool, phase)]) for i in (0, 1)
+                        users, systems = zip(*cpus[(tool, phase)], strict=True)
+                        cpu_medians[(network, name, tool, phase)] = (
+                            statistics.median(users),
+                            statistics.median(systems),
                         )
         args.ceilings = None
         if "huge" in args.datasets.split(",") and "model" in args.networks.split(","):
             args.ceilings = ceilings(model.url, creds, work, args)
         print()
         print_table(results, tools, peers, args)
-        print("\nCPU seconds per tool and cell, user / system (medians; no-op: its last sample):")
+        print("\nCPU seconds per tool and cell, user / system (median of runs; no-op: last one):")
         for (network, name, tool, phase), (user, system) in cpu_medians.items():
             print(f"  {network:5} {name:5} {phase:5} {tool:7} {user:5.2f} / {system:5.2f}")
         print("\nrequests per tool and cell (last run):")
