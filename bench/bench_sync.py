@@ -49,6 +49,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import guest_memory
+
 ACCOUNT = "123456789012"
 BUCKET = "acme-ml-dev-samples"
 REGION = "eu-west-1"
@@ -349,14 +351,16 @@ def warm_memory(folder: Path, size: int) -> None:
 
 def run_once(
     cmd: list[str], env: dict[str, str], server: Server, warm: tuple[Path, int] | None = None
-) -> tuple[float, Counter[str], tuple[float, float]]:
-    """One timed run: (seconds, requests by kind, the tool's (user, system) CPU seconds)."""
+) -> tuple[float, Counter[str], tuple[float, float], int]:
+    """One timed run: (seconds, requests by kind, the tool's (user, system) CPU seconds, KiB
+    of free memory the machine returned to its host meanwhile)."""
     if warm is not None:
         warm_memory(*warm)
     # Every run starts with no dirty data of an earlier one still being written out: the page
     # cache's writeback would otherwise land on whichever tool runs next.
     os.sync()
     offset = server.log_size()
+    returned = guest_memory.returned_kib()
     before = os.times()
     start = time.perf_counter()
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -366,13 +370,15 @@ def run_once(
         after.children_user - before.children_user,
         after.children_system - before.children_system,
     )
+    now = guest_memory.returned_kib()
+    returned = now - returned if now is not None and returned is not None else 0
     if result.returncode != 0:
         raise SystemExit(
             f"{cmd[0]} failed ({result.returncode}):\n"
             f"{result.stderr[-2000:]}{result.stdout[-2000:]}"
         )
     time.sleep(0.2)  # let the server flush its log
-    return elapsed, server.requests_since(offset), cpu
+    return elapsed, server.requests_since(offset), cpu, returned
 
 
 MANY_FILES = 100
@@ -493,6 +499,11 @@ def main() -> int:
         help="venv devkit is installed into as a user installs it (a wheel, not editable); "
         "made when missing, devkit reinstalled from this checkout on every run",
     )
+    parser.add_argument(
+        "--let-host-reclaim",
+        action="store_true",
+        help="leave free page reporting on, as the machine has it (see bench/guest_memory.py)",
+    )
     args = parser.parse_args()
     tools = args.tools.split(",")
     search = (
@@ -511,6 +522,16 @@ def main() -> int:
     tools = [t for t in tools if t == "devkit" or t in args.tool_path]
     peers = [t for t in tools if t != "devkit"]
 
+    if args.let_host_reclaim:
+        print("guest memory: free page reporting left as the machine has it", flush=True)
+        return measure(args, tools, peers)
+    with guest_memory.held() as held:
+        print(held, flush=True)
+        return measure(args, tools, peers)
+
+
+def measure(args: argparse.Namespace, tools: list[str], peers: list[str]) -> int:
+    """Every cell, every tool, --runs times; then the tables."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from s3model import ShapingProxy
 
@@ -572,9 +593,14 @@ def main() -> int:
                             repeats = args.noop_repeats if phase == "no-op" else 1
                             warm = None if phase == "no-op" else (work, count * size)
                             samples = [run_once(cmd, env, server, warm) for _ in range(repeats)]
-                            seconds = statistics.median(s for s, _, _ in samples)
+                            seconds = statistics.median(s for s, _, _, _ in samples)
                             counted = samples[-1][1]
                             cpus.setdefault((tool, phase), []).append(samples[-1][2])
+                            lost = sum(r for _, _, _, r in samples) >> 10
+                            if lost:
+                                print(f"  ({network} {name} run {run + 1} {tool} {phase}: "
+                                      f"{lost} MiB of free memory went back to the host "
+                                      f"during the run)")  # fmt: skip
                             times.setdefault((tool, phase), []).append(seconds)
                             requests[(tool, phase)] = counted
                             if count_files(dest) != count:
