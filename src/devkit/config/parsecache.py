@@ -21,7 +21,6 @@ a set) is parsed every time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -31,6 +30,7 @@ from pathlib import Path
 from devkit import privatefs
 from devkit.core.errors import DevkitError
 from devkit.core.userdirs import cache_root, switched_on
+from devkit.digest import sha256
 
 FORMAT = 1
 MAX_ENTRY = 4 << 20
@@ -49,7 +49,7 @@ def enabled() -> bool:
 
 
 def _name(text: str, file: str) -> str:
-    digest = hashlib.sha256(f"{FORMAT}\0{file}\0".encode() + text.encode("utf-8", "surrogatepass"))
+    digest = sha256(f"{FORMAT}\0{file}\0".encode() + text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:40] + SUFFIX
 
 
@@ -188,7 +188,7 @@ def _get(text: str, file: str) -> tuple[object, Positions, Positions] | None:
 
 
 def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _put(text: str, file: str, data: object, values: Positions, keys: Positions) -> None:

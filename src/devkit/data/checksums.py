@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -91,6 +90,8 @@ class CrcHasher:
 
 class DigestHasher:
     def __init__(self, algorithm: str) -> None:
+        import hashlib  # OpenSSL's digests (start-up time: only for an object that needs one)
+
         self.algorithm = algorithm
         self._h: Any = (
             hashlib.md5(usedforsecurity=False) if algorithm == "md5" else hashlib.new(algorithm)

@@ -25,12 +25,12 @@ What makes it safe (``devkit.data.guard`` has the decision table this never chan
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 
 from devkit import privatefs
 from devkit.core.userdirs import cache_dir, switched_on
+from devkit.digest import sha256
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy reads this as typing.TYPE_CHECKING
 if TYPE_CHECKING:
@@ -57,14 +57,14 @@ def environments_digest(envs: EnvironmentMap) -> str:
     from devkit.core.records import asdict
 
     body = json.dumps(asdict(envs), sort_keys=True, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+    return sha256(body.encode()).hexdigest()
 
 
 def entry_name(keys: tuple[str, str, str | None], context: dict[str, Any]) -> str:
     """The file name: a hash of the caller's credentials and everything the verdict covers."""
-    identity = hashlib.sha256("\0".join(k or "" for k in keys).encode()).hexdigest()
+    identity = sha256("\0".join(k or "" for k in keys).encode()).hexdigest()
     body = json.dumps({"identity": identity, **context}, sort_keys=True)
-    return hashlib.sha256(body.encode()).hexdigest()[:40] + ".json"
+    return sha256(body.encode()).hexdigest()[:40] + ".json"
 
 
 def load(name: str, now: float | None = None) -> dict[str, Any] | None:

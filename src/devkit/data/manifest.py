@@ -13,7 +13,6 @@ most ``MAX_MANIFEST_BYTES``, and entries whose path would leave the folder are d
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -26,6 +25,7 @@ from devkit.core.errors import DevkitError
 from devkit.core.records import dataclass, field
 from devkit.data.checksums import file_checksum
 from devkit.data.names import JOURNAL_NAME, MANIFEST_NAME
+from devkit.digest import sha256
 
 FORMAT = 1
 HASH_CHUNK = 1 << 20
@@ -231,6 +231,8 @@ def content_id(entry: dict[str, Any]) -> str | None:
 
 
 def file_sha256(path: Path) -> str:
+    import hashlib  # OpenSSL's SHA-256 for file contents; loaded only when a file is hashed
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(HASH_CHUNK):
@@ -240,7 +242,7 @@ def file_sha256(path: Path) -> str:
 
 def digest_of(files: dict[str, dict[str, Any]]) -> str:
     """A digest of the dataset's content: sorted paths with their size and SHA-256."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for rel in sorted(files):
         entry = files[rel]
         content = entry.get("sha256") or entry.get("checksum")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +13,7 @@ from devkit.config.model import SampleRules
 from devkit.core.errors import RefusedError
 from devkit.core.records import dataclass
 from devkit.data.names import RESERVED_PREFIX
+from devkit.digest import sha256
 from devkit.safefs import confine_problem
 
 
@@ -92,7 +92,7 @@ def check_no_symlink(
 
 def key_fraction(key: str) -> float:
     """A stable number in [0, 1) from the key, for sampling a deterministic fraction."""
-    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") / 2.0**64
+    return int.from_bytes(sha256(key.encode("utf-8")).digest()[:8], "big") / 2.0**64
 
 
 def _matches(rel: str, patterns: Sequence[str]) -> bool:

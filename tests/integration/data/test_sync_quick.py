@@ -182,8 +182,11 @@ def test_the_console_view_prints_the_same_lines(
     full = run(DEVKIT_SYNC_MEMO="0")
     assert "argparse" in imported
     # The full run is a sync from S3: it starts no program and generates nothing; its profile,
-    # plan and guard are records (devkit.core.records), not dataclasses (which load inspect).
+    # plan and guard are records (devkit.core.records), not dataclasses (which load inspect);
+    # with every file current it hashes no file, and names and cache keys are hashed without
+    # OpenSSL (devkit.digest): hashlib loads libcrypto, milliseconds of every sync.
     slow = {"subprocess", "devkit.data.synthetic", "pyarrow", "botocore", "dataclasses", "inspect"}
+    slow |= {"hashlib", "_hashlib"}
     assert not slow & set(imported)
     assert run() == full
     assert full[-1].endswith("3 of 3 objects selected: 0 fetched (0.0 MiB), 3 up to date")
