@@ -47,6 +47,12 @@ def held() -> Iterator[str]:
     except OSError:
         yield "guest memory: no free page reporting here, nothing to hold"
         return
+    if before == str(NEVER):  # a run killed before it could put the value back
+        yield (
+            f"guest memory: free page reporting already paused (page_reporting_order {NEVER}); "
+            "the kernel's default is the page block order, 9 on x86-64"
+        )
+        return
     try:
         ORDER.write_text(f"{NEVER}\n")
     except OSError as exc:
