@@ -34,6 +34,7 @@ against the model's aggregate limit (devkit's connections x the per-connection r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -360,7 +361,7 @@ def run_once(
     # cache's writeback would otherwise land on whichever tool runs next.
     os.sync()
     offset = server.log_size()
-    returned = guest_memory.returned_kib()
+    reported = guest_memory.returned_kib()
     before = os.times()
     start = time.perf_counter()
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -371,7 +372,7 @@ def run_once(
         after.children_system - before.children_system,
     )
     now = guest_memory.returned_kib()
-    returned = now - returned if now is not None and returned is not None else 0
+    returned = now - reported if now is not None and reported is not None else 0
     if result.returncode != 0:
         raise SystemExit(
             f"{cmd[0]} failed ({result.returncode}):\n"
@@ -522,10 +523,12 @@ def main() -> int:
     tools = [t for t in tools if t == "devkit" or t in args.tool_path]
     peers = [t for t in tools if t != "devkit"]
 
-    if args.let_host_reclaim:
-        print("guest memory: free page reporting left as the machine has it", flush=True)
-        return measure(args, tools, peers)
-    with guest_memory.held() as held:
+    holding = (
+        contextlib.nullcontext("guest memory: free page reporting left as the machine has it")
+        if args.let_host_reclaim
+        else guest_memory.held()
+    )
+    with holding as held:
         print(held, flush=True)
         return measure(args, tools, peers)
 
